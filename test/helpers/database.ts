@@ -1,0 +1,72 @@
+// Each test file gets a database of its own, migrated with the project's real migrations:
+// a fresh database on DATABASE_URL's server when it is set (CI), else an in-memory embedded
+// Postgres (a newcomer's machine). Tests call `reset()` to start from empty tables.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDb, type Db } from '../../src/db/client.ts';
+import { startEmbeddedPostgres, EMBEDDED_MAX_CONNECTIONS } from '../../src/db/embedded.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly db: Db;
+  /** Every SQL statement the app's client sent since the last `queries.length = 0`. */
+  readonly queries: string[];
+  /** Empties every table (ids restart), keeping the migrations' bookkeeping. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { url, drop } = usingRealPostgres ? await createServerDatabase(process.env.DATABASE_URL!) : await createEmbedded();
+  await applyMigrations(url);
+  const queries: string[] = [];
+  const db = createDb({
+    connectionString: url,
+    poolSize: usingRealPostgres ? 20 : EMBEDDED_MAX_CONNECTIONS,
+    onQuery: (sql) => queries.push(sql),
+  });
+  const tables = await db.$queryRaw<{ name: string }[]>`
+    SELECT quote_ident(tablename) AS name FROM pg_tables
+    WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
+  const truncate = `TRUNCATE ${tables.map((t) => t.name).join(', ')} RESTART IDENTITY CASCADE`;
+  return {
+    url,
+    db,
+    queries,
+    async reset() {
+      await db.$executeRawUnsafe(truncate);
+      queries.length = 0;
+    },
+    async close() {
+      await db.$disconnect();
+      await drop();
+    },
+  };
+}
+
+async function createServerDatabase(serverUrl: string) {
+  const name = `catalog_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function createEmbedded() {
+  const embedded = await startEmbeddedPostgres();
+  return { url: embedded.url, drop: () => embedded.stop() };
+}

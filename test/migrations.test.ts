@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { diffDatamodels, latestSchemaSnapshot, migrationsDir, readSchema } from '../src/db/schema-engine.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+
+// What a database looks like, read from the catalogs: tables, columns with types, nullability
+// and defaults, indexes, constraints and enums, in a stable order.
+const DESCRIBE = `
+  SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+         || ' ' || coalesce(column_default, '') AS what
+    FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'
+  UNION ALL
+  SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
+  UNION ALL
+  SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT IN ('_prisma_migrations', '"_prisma_migrations"')
+  UNION ALL
+  SELECT 'enum', t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+    FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname
+  ORDER BY 1, 2`;
+
+async function describe(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ kind: string; what: string }>(DESCRIBE)).rows.map((r) => `${r.kind}: ${r.what}`);
+  } finally {
+    await client.end();
+  }
+}
+
+let migrated: TestDatabase;
+let direct: TestDatabase;
+
+beforeAll(async () => {
+  [migrated, direct] = [await createTestDatabase(), await createTestDatabase()];
+});
+afterAll(async () => {
+  await migrated?.close();
+  await direct?.close();
+});
+
+test('every migration folder is in Prisma format with the schema it produces beside it', () => {
+  const dirs = fs.readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  expect(dirs.length).toBeGreaterThan(0);
+  for (const dir of dirs) {
+    expect(dir.name).toMatch(/^\d{14}_[a-z0-9_]+$/);
+    expect(fs.existsSync(path.join(migrationsDir, dir.name, 'migration.sql'))).toBe(true);
+  }
+  expect(fs.readFileSync(path.join(migrationsDir, 'migration_lock.toml'), 'utf8')).toContain('provider = "postgresql"');
+});
+
+test('prisma/schema.prisma has no change that lacks a migration (run npm run db:migrate:new)', () => {
+  expect(latestSchemaSnapshot()).toBe(readSchema());
+});
+
+test('the migrations build exactly the database that schema.prisma describes (no drift)', async () => {
+  // `direct`: the SQL Prisma generates for an empty database straight from schema.prisma.
+  const sql = await diffDatamodels(direct.url, null, readSchema());
+  const client = new pg.Client({ connectionString: direct.url });
+  await client.connect();
+  await client.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
+  await client.query(sql);
+  await client.end();
+
+  const [fromMigrations, fromSchema] = [await describe(migrated.url), await describe(direct.url)];
+  expect(fromMigrations.length).toBeGreaterThan(40);
+  expect(fromMigrations).toEqual(fromSchema);
+});
+
+test('applying the migrations again applies nothing', async () => {
+  expect(await applyMigrations(migrated.url)).toEqual([]);
+});
