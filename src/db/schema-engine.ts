@@ -67,7 +67,7 @@ export async function withSchemaEngine<T>(connectionString: string, run: (engine
 export const noFilters = { externalTables: [], externalEnums: [] };
 
 /** The migrations folder in the shape the engine takes (Prisma's own layout). */
-export function migrationsList() {
+export function migrationsList(): glue.MigrationList {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   const dirs = fs.existsSync(migrationsDir)
     ? fs
@@ -80,7 +80,7 @@ export function migrationsList() {
     baseDir: migrationsDir,
     lockfile: fs.existsSync(lockPath)
       ? { path: 'migration_lock.toml', content: fs.readFileSync(lockPath, 'utf8') }
-      : { path: 'migration_lock.toml' },
+      : { path: 'migration_lock.toml', content: null },
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((dir) => ({
       path: dir,

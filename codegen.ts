@@ -1,0 +1,38 @@
+// Resolver types from schema.graphql, with the Prisma rows as parents (mappers): a resolver
+// that does not fit the schema fails `npm run typecheck`.
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const prisma = '../generated/prisma/client.ts';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  generates: {
+    'src/generated/graphql.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        useIndexSignature: false,
+        contextType: '../context.ts#Context',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: {
+          DateTime: 'Date',
+          Date: { input: 'string', output: 'Date | string' },
+          URL: { input: 'URL', output: 'URL | string' },
+          NonNegativeInt: 'number',
+        },
+        mappers: {
+          Paper: `${prisma}#Paper as PaperRow`,
+          Author: `${prisma}#Author as AuthorRow`,
+          Topic: `${prisma}#Topic as TopicRow`,
+          User: `${prisma}#User as UserRow`,
+          PaperConnection: '../pagination/connection.ts#Connection<PaperRow>',
+          TopicConnection: '../pagination/connection.ts#Connection<TopicRow>',
+          PaperEdge: '../pagination/connection.ts#Edge<PaperRow>',
+          TopicEdge: '../pagination/connection.ts#Edge<TopicRow>',
+        },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,45 @@
+// Opens the app's database: DATABASE_URL when set, else the embedded Postgres under DATA_DIR.
+// Either way the migrations are applied before anything else touches it.
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import { createDb, type Db } from './client.ts';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded.ts';
+import { applyMigrations } from './migrate.ts';
+
+export interface Database {
+  readonly db: Db;
+  readonly url: string;
+  readonly embedded: boolean;
+  /** Migrations applied by this start (empty when the database was up to date). */
+  readonly applied: string[];
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: { onQuery?: (sql: string) => void; poolSize?: number } = {},
+): Promise<Database> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+  const url = config.databaseUrl ?? embedded!.url;
+  try {
+    const applied = await applyMigrations(url);
+    const db = createDb({
+      connectionString: url,
+      poolSize: embedded ? Math.min(options.poolSize ?? EMBEDDED_MAX_CONNECTIONS, EMBEDDED_MAX_CONNECTIONS) : options.poolSize,
+      onQuery: options.onQuery,
+    });
+    return {
+      db,
+      url,
+      embedded: Boolean(embedded),
+      applied,
+      async close() {
+        await db.$disconnect();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

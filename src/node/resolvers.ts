@@ -1,0 +1,46 @@
+import type { NodeResolvers, QueryResolvers } from '../generated/graphql.ts';
+import type { Context } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { fromGlobalId, type NodeType } from './global-id.ts';
+
+const MAX_IDS = 100;
+
+function load(ctx: Context, globalId: string, argumentName: string) {
+  const { type, id } = fromGlobalId(globalId, argumentName);
+  switch (type) {
+    case 'Paper':
+      return ctx.loaders.paperById.load(id);
+    case 'Author':
+      return ctx.loaders.authorById.load(id);
+    case 'Topic':
+      return ctx.loaders.topicById.load(id);
+    case 'User':
+      return ctx.loaders.userById.load(id);
+    default: {
+      const unreachable: never = type;
+      throw new Error(`unhandled node type ${String(unreachable)}`);
+    }
+  }
+}
+
+export const Query: Pick<QueryResolvers, 'node' | 'nodes'> = {
+  node: (_parent, { id }, ctx) => load(ctx, id, 'id'),
+  nodes(_parent, { ids }, ctx) {
+    if (ids.length > MAX_IDS) throw badInput(`ids takes at most ${MAX_IDS} ids; got ${ids.length}`, 'ids');
+    return Promise.all(ids.map((id, i) => load(ctx, id, `ids[${i}]`)));
+  },
+};
+
+/**
+ * Rows are plain database records, so the type is told by a column only that table has.
+ * Each model must appear here; the `never` check in `load` keeps the two lists together.
+ */
+export const Node: NodeResolvers = {
+  __resolveType(row): NodeType {
+    if ('arxivId' in row) return 'Paper';
+    if ('normalizedName' in row) return 'Author';
+    if ('slug' in row) return 'Topic';
+    if ('handle' in row) return 'User';
+    throw new Error('node of unknown type');
+  },
+};

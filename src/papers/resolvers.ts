@@ -1,0 +1,46 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
+import type { Context } from '../context.ts';
+import { badInput, truncate } from '../errors.ts';
+import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
+import { paginate, type ConnectionArgs } from '../pagination/connection.ts';
+import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
+import { byFeaturedOn, featuredOnly } from './order.ts';
+
+/** Featured papers matching `where`, newest featured first: the shape of every paper list. */
+export function featuredPapers(ctx: Context, args: ConnectionArgs, where: Prisma.PaperWhereInput = {}) {
+  return paginate({
+    args,
+    order: byFeaturedOn,
+    where: { AND: [featuredOnly, where] },
+    and: (a, b) => ({ AND: [a, b] }),
+    find: (query) => ctx.db.paper.findMany(query),
+    count: (filter) => ctx.db.paper.count({ where: filter }),
+  });
+}
+
+export const Query: Pick<QueryResolvers, 'paper' | 'papers'> = {
+  async paper(_parent, { id, arxivId }, ctx) {
+    if ((id == null) === (arxivId == null)) {
+      throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
+    }
+    if (id != null) return ctx.loaders.paperById.load(fromGlobalIdOf('Paper', id));
+    const normalized = normalizeArxivId(arxivId!);
+    if (!normalized) {
+      throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
+    }
+    return ctx.db.paper.findUnique({ where: { arxivId: normalized } });
+  },
+
+  papers: (_parent, args, ctx) => featuredPapers(ctx, args),
+};
+
+export const Paper: PaperResolvers = {
+  id: (paper) => toGlobalId('Paper', paper.id),
+  upvotes: (paper) => paper.upvoteCount,
+  authors: (paper, _args, ctx) => ctx.loaders.authorsByPaperId.load(paper.id),
+  topics: (paper, _args, ctx) => ctx.loaders.topicsByPaperId.load(paper.id),
+  submittedBy: (paper, _args, ctx) => (paper.submittedById === null ? null : ctx.loaders.userById.load(paper.submittedById)),
+  arxivUrl: (paper) => arxivAbsUrl(paper.arxivId),
+  pdfUrl: (paper) => arxivPdfUrl(paper.arxivId),
+};
