@@ -26,20 +26,22 @@ class HttpError extends Error {
   }
 }
 
+const tooLarge = () => new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * Reads at most MAX_BODY_BYTES. Past that the rest is read and dropped, not kept, so the
+ * client still receives its 413 (closing the socket mid-upload would hide it).
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -50,6 +52,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 }
 
 function graphqlError(res: http.ServerResponse, status: number, message: string): void {
+  // An unread body would be taken for the next request on a kept-alive connection.
+  if (status === 413) res.setHeader('connection', 'close');
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
-import { diffDatamodels, latestSchemaSnapshot, migrationsDir, readSchema } from './schema-engine.ts';
+import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, migrationsDir, readSchema } from './schema-engine.ts';
 
 async function withDatabase<T>(persistent: boolean, run: (url: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -33,12 +33,11 @@ async function newMigration(name: string | undefined): Promise<void> {
     throw new Error(`usage: npm run db:migrate:new -- <name>, name in lower_snake_case; got "${name ?? ''}"`);
   }
   const current = readSchema();
-  const previous = latestSchemaSnapshot();
-  if (previous === current) {
-    console.log('prisma/schema.prisma has no change since the last migration: nothing to write.');
+  const sql = await withDatabase(false, (url) => diffDatamodels(url, latestSchemaSnapshot(), current));
+  if (isEmptyMigration(sql)) {
+    console.log('prisma/schema.prisma needs no SQL since the last migration: nothing to write.');
     return;
   }
-  const sql = await withDatabase(false, (url) => diffDatamodels(url, previous, current));
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const dir = path.join(migrationsDir, `${stamp}_${name}`);
   fs.mkdirSync(dir, { recursive: true });

@@ -23,7 +23,14 @@ let ready: Promise<void> | undefined;
 function loadEngine(): Promise<void> {
   ready ??= (async () => {
     const wasm = fs.readFileSync(path.join(packageDir, 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': glue as never });
+    // The engine arms timers (lock and connect timeouts) that it never clears; unref'd, they
+    // no longer keep a finished CLI or test process alive for ten seconds.
+    const imports: Record<string, unknown> = { ...glue };
+    for (const name of Object.keys(imports).filter((key) => key.startsWith('__wbg_setTimeout_'))) {
+      const arm = imports[name] as (...args: unknown[]) => NodeJS.Timeout;
+      imports[name] = (...args: unknown[]) => arm(...args).unref();
+    }
+    const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': imports as never });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
   })();
@@ -117,4 +124,9 @@ export function latestSchemaSnapshot(): string | null {
     if (fs.existsSync(snapshot)) return fs.readFileSync(snapshot, 'utf8');
   }
   return null;
+}
+
+/** What the engine answers for two datamodels that need no SQL between them. */
+export function isEmptyMigration(sql: string): boolean {
+  return sql.replace(/--[^\n]*/g, '').trim() === '';
 }

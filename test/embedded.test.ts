@@ -1,0 +1,40 @@
+// The embedded database path, which a newcomer's `npm start` takes. It runs in CI too, where
+// the other test files use the real PostgreSQL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../src/db/open.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-embedded-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('a first start creates and migrates the data folder; a second start reuses it', async () => {
+  const first = await openDatabase({ databaseUrl: undefined, dataDir: dir });
+  try {
+    expect(first.embedded).toBe(true);
+    expect(first.applied).toEqual([expect.stringMatching(/_init$/)]);
+    await first.db.user.create({ data: { handle: 'kept', displayName: 'Kept' } });
+  } finally {
+    await first.close();
+  }
+  expect(fs.readdirSync(dir)).toEqual(['pg']); // no staging folder left behind
+
+  const second = await openDatabase({ databaseUrl: undefined, dataDir: dir });
+  try {
+    expect(second.applied).toEqual([]);
+    expect(await second.db.user.findMany({ select: { handle: true } })).toEqual([{ handle: 'kept' }]);
+  } finally {
+    await second.close();
+  }
+});
+
+test('a data folder that is not a database stops the start with what to do', async () => {
+  fs.mkdirSync(path.join(dir, 'pg'));
+  fs.writeFileSync(path.join(dir, 'pg', 'PG_VERSION'), 'garbage');
+  await expect(openDatabase({ databaseUrl: undefined, dataDir: dir })).rejects.toThrow(
+    /^The embedded database in .*pg cannot be opened \(.*\)\. Move or delete that folder to start with a fresh database\.$/s,
+  );
+});
