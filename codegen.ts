@@ -25,6 +25,8 @@ const config: CodegenConfig = {
           Author: `${prisma}#Author as AuthorRow`,
           Topic: `${prisma}#Topic as TopicRow`,
           User: `${prisma}#User as UserRow`,
+          BylineEntry: `${prisma}#PaperAuthor as BylineRow`,
+          HuggingFacePaper: `${prisma}#Paper as HuggingFaceRow`,
           PaperConnection: '../pagination/connection.ts#Connection<PaperRow>',
           TopicConnection: '../pagination/connection.ts#Connection<TopicRow>',
           PaperEdge: '../pagination/connection.ts#Edge<PaperRow>',

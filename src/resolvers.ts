@@ -21,6 +21,8 @@ export const resolvers: Resolvers = {
   },
   Node: node.Node,
   Paper: papers.Paper,
+  BylineEntry: papers.BylineEntry,
+  HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
   User: users.User,

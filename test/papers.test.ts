@@ -45,6 +45,28 @@ describe('paper', () => {
     });
   });
 
+  test('keeps what sources said apart: byline flags, Hugging Face counts, arXiv metadata; null when unknown', async () => {
+    const paper = scenario.papers[0]!;
+    await t.db.paperAuthor.update({ where: { paperId_position: { paperId: paper.id, position: 2 } }, data: { hidden: true, affiliation: 'Navy' } });
+    await t.db.paper.update({ where: { id: paper.id }, data: { hfUpvotes: 17, hfComments: 0, hfSubmitterHandle: 'akhaliq', aiKeywords: ['attention', 'transformers'], doi: '10.1/x' } });
+    const query = `query($a: String!) { paper(arxivId: $a) {
+      byline { position author { name } affiliation hidden } huggingFace { upvotes comments submitter } upvotes aiKeywords aiSummary doi } }`;
+    expect((await server.data(query, { a: '2407.00001' })).paper).toEqual({
+      byline: [
+        { position: 0, author: { name: 'Ada Lovelace' }, affiliation: null, hidden: false },
+        { position: 1, author: { name: 'Alan Turing' }, affiliation: null, hidden: false },
+        { position: 2, author: { name: 'Grace Hopper' }, affiliation: 'Navy', hidden: true },
+      ],
+      huggingFace: { upvotes: 17, comments: 0, submitter: 'akhaliq' },
+      upvotes: 0,
+      aiKeywords: ['attention', 'transformers'],
+      aiSummary: null,
+      doi: '10.1/x',
+    });
+    const other = (await server.data(query, { a: '2407.00002' })).paper;
+    expect(other).toMatchObject({ huggingFace: null, aiKeywords: null, doi: null });
+  });
+
   test('by global id gives the same paper; an unknown arXiv id is null', async () => {
     const id = toGlobalId('Paper', scenario.papers[3]!.id);
     const { paper } = await server.data(`query($id: ID) { paper(id: $id) { arxivId authors { name } } }`, { id });

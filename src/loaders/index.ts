@@ -4,7 +4,7 @@
 // The batch contract, written once: dedupe the keys, one query with `IN`, then answer in the
 // order of the keys — `null` for a missing row (one-to-one), `[]` for none (one-to-many).
 import DataLoader from 'dataloader';
-import type { Author, Paper, Topic, User } from '../generated/prisma/client.ts';
+import type { Author, Paper, PaperAuthor, Topic, User } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 
 function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
@@ -41,15 +41,15 @@ export function createLoaders(db: Db) {
     topicById: byId<Topic>((ids) => db.topic.findMany({ where: { id: { in: ids } } })),
     userById: byId<User>((ids) => db.user.findMany({ where: { id: { in: ids } } })),
 
-    /** Byline order. */
-    authorsByPaperId: grouped<number, Author>(async (paperIds) => {
+    /** Byline order; primes authorById, so `authors` and `byline` cost one statement. */
+    bylineByPaperId: grouped<number, PaperAuthor>(async (paperIds) => {
       const rows = await db.paperAuthor.findMany({
         where: { paperId: { in: paperIds } },
         orderBy: [{ paperId: 'asc' }, { position: 'asc' }],
         include: { author: true },
       });
-      for (const row of rows) loaders.authorById.prime(row.author.id, row.author);
-      return rows.map((row) => [row.paperId, row.author]);
+      for (const { author } of rows) loaders.authorById.prime(author.id, author);
+      return rows.map(({ author: _author, ...entry }) => [entry.paperId, entry]);
     }),
     topicsByPaperId: grouped<number, Topic>(async (paperIds) => {
       const rows = await db.paperTopic.findMany({

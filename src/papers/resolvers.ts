@@ -1,5 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
+import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
@@ -38,9 +38,27 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers'> = {
 export const Paper: PaperResolvers = {
   id: (paper) => toGlobalId('Paper', paper.id),
   upvotes: (paper) => paper.upvoteCount,
-  authors: (paper, _args, ctx) => ctx.loaders.authorsByPaperId.load(paper.id),
+  async authors(paper, _args, ctx) {
+    // The byline query primed authorById: no further statement.
+    const byline = await ctx.loaders.bylineByPaperId.load(paper.id);
+    const authors = await Promise.all(byline.map((entry) => ctx.loaders.authorById.load(entry.authorId)));
+    return authors.filter((author) => author !== null);
+  },
+  byline: (paper, _args, ctx) => ctx.loaders.bylineByPaperId.load(paper.id),
+  aiKeywords: (paper) => (Array.isArray(paper.aiKeywords) ? paper.aiKeywords.filter((k): k is string => typeof k === 'string') : null),
+  huggingFace: (paper) => (paper.hfUpvotes === null && paper.hfComments === null && paper.hfSubmitterHandle === null ? null : paper),
   topics: (paper, _args, ctx) => ctx.loaders.topicsByPaperId.load(paper.id),
   submittedBy: (paper, _args, ctx) => (paper.submittedById === null ? null : ctx.loaders.userById.load(paper.submittedById)),
   arxivUrl: (paper) => arxivAbsUrl(paper.arxivId),
   pdfUrl: (paper) => arxivPdfUrl(paper.arxivId),
+};
+
+export const BylineEntry: BylineEntryResolvers = {
+  author: async (entry, _args, ctx) => (await ctx.loaders.authorById.load(entry.authorId))!,
+};
+
+export const HuggingFacePaper: HuggingFacePaperResolvers = {
+  upvotes: (paper) => paper.hfUpvotes,
+  comments: (paper) => paper.hfComments,
+  submitter: (paper) => paper.hfSubmitterHandle,
 };
