@@ -16,7 +16,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         scalars: {
           DateTime: 'Date',
-          Date: { input: 'string', output: 'Date | string' },
+          Date: { input: 'Date', output: 'Date | string' },
           URL: { input: 'URL', output: 'URL | string' },
           NonNegativeInt: 'number',
         },
@@ -25,6 +25,7 @@ const config: CodegenConfig = {
           Author: `${prisma}#Author as AuthorRow`,
           Topic: `${prisma}#Topic as TopicRow`,
           User: `${prisma}#User as UserRow`,
+          ApiToken: `${prisma}#ApiToken as ApiTokenRow`,
           BylineEntry: `${prisma}#PaperAuthor as BylineRow`,
           HuggingFacePaper: `${prisma}#Paper as HuggingFaceRow`,
           PaperConnection: '../pagination/connection.ts#Connection<PaperRow>',

@@ -1,12 +1,21 @@
 // What every resolver gets: the database, this request's loaders and who is asking.
 import type { Db } from './db/client.ts';
+import type { User } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
+import { authenticate } from './users/tokens.ts';
 
 export interface Context {
   db: Db;
+  /** The signed-in user; null when anonymous. */
+  viewer: User | null;
   loaders: Loaders;
 }
 
-export function createContext(db: Db): Context {
-  return { db, loaders: createLoaders(db) };
+export function createContext(db: Db, viewer: User | null = null): Context {
+  return { db, viewer, loaders: createLoaders(db, viewer) };
+}
+
+/** The context of an HTTP request: authenticates its Authorization header. */
+export async function contextFromRequest(db: Db, headers: { authorization?: string | undefined }): Promise<Context> {
+  return createContext(db, await authenticate(db, headers.authorization));
 }

@@ -24,7 +24,12 @@ export function badInput(message: string, argumentName?: string): GraphQLError {
   });
 }
 
-export function unauthenticated(message = 'Authentication required: send a valid API token as Authorization: Bearer <token>'): GraphQLError {
+export function unauthenticated(message = 'Sign in first: send an API token as Authorization: Bearer <token>'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+}
+
+/** A bad credential fails the whole request, before any field runs: HTTP 401. */
+export function invalidCredentials(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 

@@ -1,29 +1,44 @@
-// All resolvers, one module per domain: a field `Type.field` lives in src/<domain>/resolvers.ts
-// under `Type`, and root fields under `Query` in the domain that owns their type.
+// All resolvers, one module per domain: a field `Type.field` lives in src/<domain>/ under
+// `Type` (resolvers.ts for reads, mutations.ts for writes), and a root field in the domain
+// that owns its type. Root fields are wrapped with their access decision from src/access.ts.
 import { DateResolver, DateTimeResolver, NonNegativeIntResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from './generated/graphql.ts';
+import { withAccess } from './access.ts';
 import * as authors from './authors/resolvers.ts';
+import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
+import * as paperMutations from './papers/mutations.ts';
 import * as papers from './papers/resolvers.ts';
+import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
 import * as users from './users/resolvers.ts';
+import * as votes from './votes/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Date: DateResolver,
   URL: URLResolver,
   NonNegativeInt: NonNegativeIntResolver,
-  Query: {
+  Query: withAccess('Query', {
     ...node.Query,
     ...papers.Query,
     ...authors.Query,
     ...topics.Query,
-  },
+    ...users.Query,
+  }),
+  Mutation: withAccess('Mutation', {
+    ...votes.Mutation,
+    ...paperMutations.Mutation,
+    ...curation.Mutation,
+    ...topicMutations.Mutation,
+    ...users.Mutation,
+  }),
   Node: node.Node,
-  Paper: papers.Paper,
+  Paper: { ...papers.Paper, ...votes.Paper },
   BylineEntry: papers.BylineEntry,
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: users.User,
+  User: { ...users.User, ...votes.User },
+  ApiToken: users.ApiToken,
 };

@@ -1,5 +1,5 @@
 // A few real HTTP requests through the same front door as production (port 0).
-import { createContext } from '../src/context.ts';
+import { contextFromRequest } from '../src/context.ts';
 import { createDb } from '../src/db/client.ts';
 import { createHttpHandler, listen, MAX_BODY_BYTES, type RunningHttpServer } from '../src/http.ts';
 import { loadConfig } from '../src/config.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await smallCatalog(t.db);
   await apollo.start();
-  http = await listen(createHttpHandler({ apollo, db: t.db, logger: createLogger({ logLevel: 'silent' }), context: async () => createContext(t.db) }), 0, '127.0.0.1');
+  http = await listen(createHttpHandler({ apollo, db: t.db, logger: createLogger({ logLevel: 'silent' }), context: (req) => contextFromRequest(t.db, req.headers) }), 0, '127.0.0.1');
 });
 afterAll(async () => {
   await http?.close();
@@ -73,7 +73,7 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
   expect(await ready.json()).toEqual({ status: 'ok' });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-  const down = await listen(createHttpHandler({ apollo, db: unreachable, logger: createLogger({ logLevel: 'silent' }), context: async () => createContext(unreachable) }), 0, '127.0.0.1');
+  const down = await listen(createHttpHandler({ apollo, db: unreachable, logger: createLogger({ logLevel: 'silent' }), context: (req) => contextFromRequest(unreachable, req.headers) }), 0, '127.0.0.1');
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);

@@ -34,8 +34,19 @@ function counted<K>(load: (keys: K[]) => Promise<[K, number][]>) {
   });
 }
 
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, viewer: User | null = null) {
   const loaders = {
+    /** Whether the viewer upvoted each paper. Per viewer, hence per request: never share it. */
+    viewerHasUpvoted: new DataLoader<number, boolean>(async (paperIds) => {
+      if (!viewer) return paperIds.map(() => false);
+      const votes = await db.vote.findMany({
+        where: { userId: viewer.id, paperId: { in: [...new Set(paperIds)] } },
+        select: { paperId: true },
+      });
+      const voted = new Set(votes.map((vote) => vote.paperId));
+      return paperIds.map((id) => voted.has(id));
+    }),
+
     paperById: byId<Paper>((ids) => db.paper.findMany({ where: { id: { in: ids } } })),
     authorById: byId<Author>((ids) => db.author.findMany({ where: { id: { in: ids } } })),
     topicById: byId<Topic>((ids) => db.topic.findMany({ where: { id: { in: ids } } })),

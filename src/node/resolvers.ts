@@ -2,14 +2,20 @@ import type { NodeResolvers, QueryResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalId, type NodeType } from './global-id.ts';
+import { visiblePaper } from '../papers/mutations.ts';
 
 const MAX_IDS = 100;
 
-function load(ctx: Context, globalId: string, argumentName: string) {
+async function load(ctx: Context, globalId: string, argumentName: string) {
   const { type, id } = fromGlobalId(globalId, argumentName);
   switch (type) {
     case 'Paper':
-      return ctx.loaders.paperById.load(id);
+      return visiblePaper(ctx, id);
+    case 'ApiToken': {
+      // Only its owner may see a token's facts.
+      const token = ctx.viewer ? await ctx.db.apiToken.findUnique({ where: { id } }) : null;
+      return token?.userId === ctx.viewer?.id ? token : null;
+    }
     case 'Author':
       return ctx.loaders.authorById.load(id);
     case 'Topic':
@@ -41,6 +47,7 @@ export const Node: NodeResolvers = {
     if ('normalizedName' in row) return 'Author';
     if ('slug' in row) return 'Topic';
     if ('handle' in row) return 'User';
+    if ('tokenHash' in row) return 'ApiToken';
     throw new Error('node of unknown type');
   },
 };

@@ -28,3 +28,10 @@ export function keyDay(value: KeyValue | undefined): Date {
 export function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
+
+/** An ISO timestamp, as a Date. */
+export function keyTimestamp(value: KeyValue | undefined): Date {
+  const date = new Date(keyString(value));
+  if (Number.isNaN(date.getTime())) invalid();
+  return date;
+}

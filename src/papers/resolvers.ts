@@ -6,13 +6,15 @@ import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { paginate, type ConnectionArgs } from '../pagination/connection.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
 import { byFeaturedOn, featuredOnly } from './order.ts';
+import { visiblePaper } from './mutations.ts';
+import { isCurator } from '../access.ts';
 
 /** Featured papers matching `where`, newest featured first: the shape of every paper list. */
 export function featuredPapers(ctx: Context, args: ConnectionArgs, where: Prisma.PaperWhereInput = {}) {
   return paginate({
     args,
     order: byFeaturedOn,
-    where: { AND: [featuredOnly, where] },
+    where: { AND: [featuredOnly, { hiddenAt: null }, where] },
     and: (a, b) => ({ AND: [a, b] }),
     find: (query) => ctx.db.paper.findMany(query),
     count: (filter) => ctx.db.paper.count({ where: filter }),
@@ -24,18 +26,19 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers'> = {
     if ((id == null) === (arxivId == null)) {
       throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
     }
-    if (id != null) return ctx.loaders.paperById.load(fromGlobalIdOf('Paper', id));
+    if (id != null) return visiblePaper(ctx, fromGlobalIdOf('Paper', id));
     const normalized = normalizeArxivId(arxivId!);
     if (!normalized) {
       throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
     }
-    return ctx.db.paper.findUnique({ where: { arxivId: normalized } });
+    const paper = await ctx.db.paper.findUnique({ where: { arxivId: normalized } });
+    return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
   },
 
   papers: (_parent, args, ctx) => featuredPapers(ctx, args),
 };
 
-export const Paper: PaperResolvers = {
+export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
   id: (paper) => toGlobalId('Paper', paper.id),
   upvotes: (paper) => paper.upvoteCount,
   async authors(paper, _args, ctx) {
@@ -49,6 +52,7 @@ export const Paper: PaperResolvers = {
   huggingFace: (paper) => (paper.hfUpvotes === null && paper.hfComments === null && paper.hfSubmitterHandle === null ? null : paper),
   topics: (paper, _args, ctx) => ctx.loaders.topicsByPaperId.load(paper.id),
   submittedBy: (paper, _args, ctx) => (paper.submittedById === null ? null : ctx.loaders.userById.load(paper.submittedById)),
+  hiddenAt: (paper, _args, ctx) => (isCurator(ctx.viewer) ? paper.hiddenAt : null),
   arxivUrl: (paper) => arxivAbsUrl(paper.arxivId),
   pdfUrl: (paper) => arxivPdfUrl(paper.arxivId),
 };

@@ -1,0 +1,105 @@
+// submitPaper and updatePaperLinks.
+import type { MutationResolvers } from '../generated/graphql.ts';
+import type { Context } from '../context.ts';
+import { isCurator } from '../access.ts';
+import { normalizeAuthorName } from '../authors/normalize.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { forbidden, truncate } from '../errors.ts';
+import { fromGlobalIdOf } from '../node/global-id.ts';
+import { payload, userError, UserErrors } from '../user-errors.ts';
+import { githubRepoUrl, text, webUrl } from '../validation.ts';
+import { normalizeArxivId } from './arxiv-id.ts';
+
+export const LIMITS = { title: 500, abstract: 10_000, authors: 200, authorName: 200, topics: 20 } as const;
+
+function todayUtc(): Date {
+  return new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+}
+
+async function duplicate(ctx: Context, arxivId: string): Promise<never> {
+  const existing = await ctx.db.paper.findUnique({ where: { arxivId } });
+  throw new UserErrors([userError(['input', 'arxivId'], 'DUPLICATE', `The catalog already has arXiv paper ${arxivId}`, existing ?? undefined)]);
+}
+
+/** A paper as a viewer may see it: hidden papers exist only for curators. */
+export async function visiblePaper(ctx: Context, id: number) {
+  const paper = await ctx.loaders.paperById.load(id);
+  return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
+}
+
+export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks'> = {
+  submitPaper: (_parent, { input }, ctx) =>
+    payload({ paper: null }, async () => {
+      const arxivId = normalizeArxivId(input.arxivId);
+      if (!arxivId) {
+        throw new UserErrors([userError(['input', 'arxivId'], 'INVALID', `arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(input.arxivId)}"`)]);
+      }
+      const title = text(input.title, ['input', 'title'], { max: LIMITS.title });
+      const abstract = text(input.abstract, ['input', 'abstract'], { max: LIMITS.abstract, multiline: true });
+      if (input.authors.length < 1 || input.authors.length > LIMITS.authors) {
+        throw new UserErrors([userError(['input', 'authors'], 'INVALID', `authors must list 1 to ${LIMITS.authors} names; got ${input.authors.length}`)]);
+      }
+      const authors = input.authors.map((name, i) => text(name, ['input', 'authors', String(i)], { max: LIMITS.authorName }));
+      const githubRepo = input.githubRepo == null ? null : githubRepoUrl(input.githubRepo, ['input', 'githubRepo']);
+      const projectPage = input.projectPage == null ? null : webUrl(input.projectPage, ['input', 'projectPage']);
+      const slugs = [...new Set((input.topics ?? []).map((slug) => slug.trim().toLowerCase()))];
+      if (slugs.length > LIMITS.topics) {
+        throw new UserErrors([userError(['input', 'topics'], 'INVALID', `topics takes at most ${LIMITS.topics} slugs; got ${slugs.length}`)]);
+      }
+      const topics = await ctx.db.topic.findMany({ where: { slug: { in: slugs } } });
+      const missing = slugs.filter((slug) => !topics.some((topic) => topic.slug === slug));
+      if (missing.length) {
+        throw new UserErrors([userError(['input', 'topics'], 'NOT_FOUND', `No topic has the slug ${missing.map((s) => `"${truncate(s)}"`).join(', ')}`)]);
+      }
+      if (await ctx.db.paper.findUnique({ where: { arxivId }, select: { id: true } })) await duplicate(ctx, arxivId);
+
+      try {
+        const paper = await ctx.db.$transaction(async (tx) => {
+          const authorIds: number[] = [];
+          for (const name of authors) {
+            const normalizedName = normalizeAuthorName(name);
+            const author = await tx.author.upsert({ where: { normalizedName }, create: { name, normalizedName }, update: {} });
+            authorIds.push(author.id);
+          }
+          return tx.paper.create({
+            data: {
+              arxivId,
+              title,
+              abstract,
+              publishedAt: input.publishedAt ?? new Date(),
+              featuredOn: input.featuredOn ?? todayUtc(),
+              githubRepo,
+              projectPage,
+              submittedById: ctx.viewer!.id,
+              authors: { create: authorIds.map((authorId, position) => ({ authorId, position })) },
+              topics: { create: topics.map((topic) => ({ topicId: topic.id })) },
+            },
+          });
+        });
+        return { paper };
+      } catch (error) {
+        // Two submissions of the same paper at once: the unique index decides, the loser is told.
+        if (isUniqueViolation(error)) await duplicate(ctx, arxivId);
+        throw error;
+      }
+    }),
+
+  updatePaperLinks: (_parent, { input }, ctx) =>
+    payload({ paper: null }, async () => {
+      const paperId = fromGlobalIdOf('Paper', input.paperId, 'paperId');
+      const paper = await visiblePaper(ctx, paperId);
+      if (!paper) throw new UserErrors([userError(['input', 'paperId'], 'NOT_FOUND', 'No paper has this id')]);
+      if (paper.submittedById !== ctx.viewer!.id && !isCurator(ctx.viewer)) {
+        throw forbidden('Only the paper’s submitter, curators and admins can change its links');
+      }
+      const data: { githubRepo?: string | null; projectPage?: string | null } = {};
+      // Absent: unchanged. null: cleared.
+      if (input.githubRepo !== undefined) data.githubRepo = input.githubRepo === null ? null : githubRepoUrl(input.githubRepo, ['input', 'githubRepo']);
+      if (input.projectPage !== undefined) data.projectPage = input.projectPage === null ? null : webUrl(input.projectPage, ['input', 'projectPage']);
+      const [updated] = await ctx.db.$transaction([
+        ctx.db.paper.update({ where: { id: paperId }, data }),
+        ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.links', paperId, details: data } }),
+      ]);
+      return { paper: updated };
+    }),
+};

@@ -1,0 +1,69 @@
+// Curators create, rename and nest topics.
+import type { MutationResolvers } from '../generated/graphql.ts';
+import type { Context } from '../context.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { truncate } from '../errors.ts';
+import { fromGlobalIdOf } from '../node/global-id.ts';
+import { payload, userError, UserErrors } from '../user-errors.ts';
+import { slugify, text } from '../validation.ts';
+
+const MAX_DEPTH = 10;
+
+async function parentTopic(ctx: Context, globalId: string) {
+  const parent = await ctx.db.topic.findUnique({ where: { id: fromGlobalIdOf('Topic', globalId, 'parentId') } });
+  if (!parent) throw new UserErrors([userError(['input', 'parentId'], 'NOT_FOUND', 'No topic has this parentId')]);
+  return parent;
+}
+
+async function duplicateSlug(ctx: Context, slug: string): Promise<never> {
+  const existing = await ctx.db.topic.findUnique({ where: { slug } });
+  throw new UserErrors([userError(['input', 'slug'], 'DUPLICATE', `A topic already has the slug "${slug}"`, existing ?? undefined)]);
+}
+
+export const Mutation: Pick<MutationResolvers, 'createTopic' | 'updateTopic'> = {
+  createTopic: (_parent, { input }, ctx) =>
+    payload({ topic: null }, async () => {
+      const name = text(input.name, ['input', 'name'], { max: 100 });
+      const slug = slugify(input.slug ?? name);
+      if (!slug || (input.slug != null && slug !== input.slug.trim())) {
+        throw new UserErrors([userError(['input', 'slug'], 'INVALID', `slug must be lowercase words of a-z and 0-9 joined by dashes; got "${truncate(input.slug ?? name)}"`)]);
+      }
+      const parent = input.parentId == null ? null : await parentTopic(ctx, input.parentId);
+      if (await ctx.db.topic.findUnique({ where: { slug }, select: { id: true } })) await duplicateSlug(ctx, slug);
+      try {
+        const topic = await ctx.db.topic.create({ data: { slug, name, parentId: parent?.id ?? null } });
+        await ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'topic.create', topicId: topic.id, details: { slug, name } } });
+        return { topic };
+      } catch (error) {
+        if (isUniqueViolation(error)) await duplicateSlug(ctx, slug);
+        throw error;
+      }
+    }),
+
+  updateTopic: (_parent, { input }, ctx) =>
+    payload({ topic: null }, async () => {
+      const topicId = fromGlobalIdOf('Topic', input.topicId, 'topicId');
+      const topic = await ctx.db.topic.findUnique({ where: { id: topicId } });
+      if (!topic) throw new UserErrors([userError(['input', 'topicId'], 'NOT_FOUND', 'No topic has this topicId')]);
+      const data: { name?: string; parentId?: number | null } = {};
+      if (input.name != null) data.name = text(input.name, ['input', 'name'], { max: 100 });
+      if (input.parentId === null) data.parentId = null;
+      else if (input.parentId !== undefined) {
+        const parent = await parentTopic(ctx, input.parentId);
+        // Walk up from the new parent: meeting the topic itself would make a cycle.
+        let ancestor: typeof parent | null = parent;
+        for (let depth = 0; ancestor; depth++) {
+          if (ancestor.id === topicId || depth > MAX_DEPTH) {
+            throw new UserErrors([userError(['input', 'parentId'], 'CYCLE', 'A topic cannot be nested under itself or its own sub-topics')]);
+          }
+          ancestor = ancestor.parentId === null ? null : await ctx.db.topic.findUnique({ where: { id: ancestor.parentId } });
+        }
+        data.parentId = parent.id;
+      }
+      const [updated] = await ctx.db.$transaction([
+        ctx.db.topic.update({ where: { id: topicId }, data }),
+        ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'topic.update', topicId, details: data } }),
+      ]);
+      return { topic: updated };
+    }),
+};

@@ -1,0 +1,56 @@
+// Input checks shared by mutations. Each returns the cleaned value or throws UserErrors that
+// name the field, say what was expected and what was received.
+import { truncate } from './errors.ts';
+import { userError, UserErrors } from './user-errors.ts';
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function text(value: string, field: string[], options: { max: number; multiline?: boolean }): string {
+  const cleaned = value.trim();
+  const name = field.at(-1);
+  if (cleaned === '') throw new UserErrors([userError(field, 'INVALID', `${name} must not be empty`)]);
+  if (cleaned.length > options.max) {
+    throw new UserErrors([userError(field, 'TOO_LONG', `${name} must be at most ${options.max} characters; got ${cleaned.length}`)]);
+  }
+  if (CONTROL.test(options.multiline ? cleaned : cleaned.replace(/[\n\r\t]/g, '\u0000')) || LONE_SURROGATE.test(cleaned)) {
+    throw new UserErrors([userError(field, 'INVALID', `${name} must be plain text without control characters or broken Unicode`)]);
+  }
+  return cleaned;
+}
+
+const GITHUB = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100}?)(?:\.git)?\/?(?:[/?#].*)?$/i;
+
+/** `https://github.com/owner/repo` from the usual ways of writing a repository's address. */
+export function githubRepoUrl(value: string, field: string[]): string {
+  const match = GITHUB.exec(value.trim());
+  if (!match || match[2] === '.' || match[2] === '..') {
+    throw new UserErrors([userError(field, 'INVALID', `githubRepo must be a GitHub repository URL like https://github.com/owner/repo; got "${truncate(value)}"`)]);
+  }
+  return `https://github.com/${match[1]}/${match[2]}`;
+}
+
+export function webUrl(value: string, field: string[]): string {
+  const trimmed = value.trim();
+  let url: URL | undefined;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || trimmed.length > 2048 || !url.hostname.includes('.')) {
+    throw new UserErrors([userError(field, 'INVALID', `${field.at(-1)} must be an http(s) URL of at most 2048 characters; got "${truncate(value)}"`)]);
+  }
+  return url.toString();
+}
+
+/** Slug of a topic name: lowercase ASCII letters and digits in dash-separated words. */
+export function slugify(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+}

@@ -1,0 +1,70 @@
+// Every root field has an explicit access decision, and the decisions hold.
+import { buildSchema } from 'graphql';
+import { ACCESS } from '../src/access.ts';
+import { typeDefs } from '../src/server.ts';
+import { toGlobalId } from '../src/node/global-id.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestServer, type TestServer } from './helpers/server.ts';
+
+const schema = buildSchema(typeDefs);
+
+test.each(['Query', 'Mutation'] as const)('every %s field has an access decision, and every decision a field', (type) => {
+  const fields = Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {});
+  expect(fields.length).toBeGreaterThan(0);
+  expect(Object.keys(ACCESS[type]).sort()).toEqual(fields.sort());
+});
+
+describe('decisions are enforced', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    server = await createTestServer(t);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.close();
+  });
+
+  const someId = toGlobalId('Paper', 1);
+  const someTopic = toGlobalId('Topic', 1);
+  // One call per mutation, with arguments that would pass validation.
+  const calls: Record<string, string> = {
+    upvotePaper: `upvotePaper(paperId: "${someId}") { paper { id } }`,
+    removeUpvote: `removeUpvote(paperId: "${someId}") { paper { id } }`,
+    submitPaper: `submitPaper(input: { arxivId: "2401.00001", title: "T", abstract: "A", authors: ["X"] }) { paper { id } }`,
+    updatePaperLinks: `updatePaperLinks(input: { paperId: "${someId}", githubRepo: null }) { paper { id } }`,
+    hidePaper: `hidePaper(paperId: "${someId}") { paper { id } }`,
+    unhidePaper: `unhidePaper(paperId: "${someId}") { paper { id } }`,
+    tagPaper: `tagPaper(paperId: "${someId}", topicId: "${someTopic}") { paper { id } }`,
+    untagPaper: `untagPaper(paperId: "${someId}", topicId: "${someTopic}") { paper { id } }`,
+    createTopic: `createTopic(input: { name: "Robotics" }) { topic { id } }`,
+    updateTopic: `updateTopic(input: { topicId: "${someTopic}", name: "R" }) { topic { id } }`,
+    createApiToken: `createApiToken(name: "laptop") { token }`,
+    revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
+  };
+
+  test('every mutation has a call in this test', () => {
+    expect(Object.keys(calls).sort()).toEqual(Object.keys(ACCESS.Mutation).sort());
+  });
+
+  test.each(Object.entries(ACCESS.Mutation))('anonymous %s: refused unless public', async (field, access) => {
+    const result = await server.gql(`mutation { ${calls[field]} }`);
+    if (access === 'public') expect(result.errors).toBeUndefined();
+    else expect(result.errors?.[0]).toMatchObject({ message: 'Sign in first: send an API token as Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  test.each(Object.entries(ACCESS.Mutation))('a reader calling %s: refused when it needs a role', async (field, access) => {
+    await t.reset();
+    const reader = await t.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
+    const result = await server.as(reader).gql(`mutation { ${calls[field]} }`);
+    if (access === 'curator' || access === 'admin') {
+      expect(result.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
+      expect(await t.db.curationEvent.count()).toBe(0);
+      expect(await t.db.topic.count()).toBe(0);
+    } else {
+      // It may fail for other reasons (nothing exists here), but never for access.
+      expect(['UNAUTHENTICATED', 'FORBIDDEN']).not.toContain(result.errors?.[0]?.extensions?.code);
+    }
+  });
+});
