@@ -59,7 +59,24 @@ export async function withSchemaEngine<T>(connectionString: string, run: (engine
   // them the session advisory lock that migrations take, which would stall the next run.
   const pool = new pg.Pool({ connectionString, max: 1 });
   try {
-    const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+    const factory = new PrismaPg(pool);
+    const connect = factory.connect.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      // @prisma/adapter-pg 7.10 runs a migration script by splitting it on every ";", which
+      // breaks function bodies ($$ ... ; ... $$) and semicolons in comments. Postgres takes
+      // the whole script as one simple query instead, and runs it as one implicit
+      // transaction: a migration that fails half-way leaves nothing behind.
+      adapter.executeScript = async (script: string) => {
+        try {
+          await pool.query(script);
+        } catch (error) {
+          (adapter as unknown as { onError(e: unknown): never }).onError(error);
+        }
+      };
+      return adapter;
+    };
+    const adapter = bindMigrationAwareSqlAdapterFactory(factory);
     const engine = await glue.SchemaEngine.new({ datamodels: [['schema.prisma', readSchema()]] }, () => {}, adapter);
     try {
       return await run(engine);
