@@ -9,6 +9,7 @@ import { fromGlobalIdOf } from '../node/global-id.ts';
 import { paginate, type KeysetOrder } from '../pagination/connection.ts';
 import { keyInt, keyTimestamp } from '../pagination/keys.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
+import { PAPER_COLUMNS } from '../papers/columns.ts';
 
 async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | 'remove') {
   const paperId = fromGlobalIdOf('Paper', paperGlobalId, 'paperId');
@@ -26,14 +27,14 @@ async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | '
               RETURNING 1)
             UPDATE "Paper" SET "upvoteCount" = "upvoteCount" + (SELECT count(*) FROM vote)
             WHERE id = ${paperId} AND "hiddenAt" IS NULL
-            RETURNING *`
+            RETURNING ${PAPER_COLUMNS}`
         : await ctx.db.$queryRaw<PaperRow[]>`
             WITH vote AS (
               DELETE FROM "Vote" WHERE "userId" = ${userId} AND "paperId" = ${paperId}
               RETURNING 1)
             UPDATE "Paper" SET "upvoteCount" = "upvoteCount" - (SELECT count(*) FROM vote)
             WHERE id = ${paperId} AND "hiddenAt" IS NULL
-            RETURNING *`;
+            RETURNING ${PAPER_COLUMNS}`;
     const paper = rows[0];
     if (!paper) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
     ctx.loaders.paperById.clear(paper.id).prime(paper.id, paper);
