@@ -8,6 +8,8 @@ import * as authors from './authors/resolvers.ts';
 import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as paperMutations from './papers/mutations.ts';
+import * as daily from './papers/daily.ts';
+import * as facets from './papers/facets.ts';
 import * as papers from './papers/resolvers.ts';
 import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
@@ -22,6 +24,7 @@ export const resolvers: Resolvers = {
   Query: withAccess('Query', {
     ...node.Query,
     ...papers.Query,
+    ...daily.Query,
     ...authors.Query,
     ...topics.Query,
     ...users.Query,
@@ -35,6 +38,10 @@ export const resolvers: Resolvers = {
   }),
   Node: node.Node,
   Paper: { ...papers.Paper, ...votes.Paper },
+  PaperEdge: papers.PaperEdge,
+  PaperFacets: facets.PaperFacets,
+  TopicCount: facets.TopicCount,
+  DailyPapers: daily.DailyPapers,
   BylineEntry: papers.BylineEntry,
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,

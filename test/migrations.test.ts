@@ -82,7 +82,7 @@ test('the hand-written objects (catalog_*) that schema.prisma cannot express are
       UNION ALL SELECT indexname FROM pg_indexes WHERE indexname LIKE 'catalog\\_%'
       ORDER BY 1`);
     expect(rows.map((r) => r.name)).toEqual([
-      'catalog_author_name_prefix_idx',
+      'catalog_author_name_words_idx',
       'catalog_author_search',
       'catalog_author_search_row',
       'catalog_byline_search_delete',

@@ -1,13 +1,69 @@
+import { Prisma, type Author as AuthorRow } from '../generated/prisma/client.ts';
 import type { AuthorResolvers, QueryResolvers } from '../generated/graphql.ts';
+import { badInput } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
-import { featuredPapers } from '../papers/resolvers.ts';
+import { decodeCursor, encodeCursor, pageRequest, type Connection } from '../pagination/connection.ts';
+import { listPapers } from '../papers/list.ts';
+import { normalizeAuthorName } from './normalize.ts';
 
-export const Query: Pick<QueryResolvers, 'author'> = {
+const ORDER = 'author-name';
+const MAX_WORDS = 8;
+
+export const Query: Pick<QueryResolvers, 'author' | 'authors'> = {
   author: (_parent, { id }, ctx) => ctx.loaders.authorById.load(fromGlobalIdOf('Author', id)),
+
+  /**
+   * Word-prefix search on normalised names (index catalog_author_name_words_idx): every word
+   * typed must start a word of the name, the last one as a prefix. Alphabetical, by keyset.
+   */
+  async authors(_parent, { query, ...args }, ctx): Promise<Connection<AuthorRow>> {
+    const normalized = normalizeAuthorName(query);
+    if (!normalized) throw badInput('query must contain at least one letter or digit', 'query');
+    if (normalized.length > 100) throw badInput(`query must be at most 100 characters; got ${normalized.length}`, 'query');
+    const words = normalized.split(' ').slice(0, MAX_WORDS);
+    // normalizeAuthorName leaves only letters, digits and single spaces: valid tsquery words.
+    const tsquery = words.map((word, i) => (i === words.length - 1 ? `${word}:*` : word)).join(' & ');
+    const match = Prisma.sql`to_tsvector('simple', "normalizedName") @@ to_tsquery('simple', ${tsquery})`;
+
+    const request = pageRequest(args);
+    const forward = request.direction === 'forward';
+    const cursorArg = forward ? 'after' : 'before';
+    let keyset = Prisma.empty;
+    if (request.cursor !== null) {
+      const [name, id] = decodeCursor(ORDER, request.cursor, 2, cursorArg);
+      if (typeof name !== 'string' || typeof id !== 'number' || !Number.isSafeInteger(id)) {
+        throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
+      }
+      keyset = Prisma.sql`AND ("normalizedName", id) ${Prisma.raw(forward ? '>' : '<')} (${name}, ${id}::int)`;
+    }
+    const dir = Prisma.raw(forward ? 'ASC' : 'DESC');
+    const rows = await ctx.db.$queryRaw<AuthorRow[]>`
+      SELECT id, name, "normalizedName", "createdAt" FROM "Author"
+      WHERE ${match} ${keyset}
+      ORDER BY "normalizedName" ${dir}, id ${dir}
+      LIMIT ${request.take + 1}`;
+    const hasMore = rows.length > request.take;
+    const page = rows.slice(0, request.take);
+    if (!forward) page.reverse();
+    const edges = page.map((node) => ({ cursor: encodeCursor(ORDER, [node.normalizedName, node.id]), node }));
+    let total: Promise<number> | undefined;
+    return {
+      edges,
+      nodes: page,
+      pageInfo: {
+        hasNextPage: forward ? hasMore : request.cursor !== null,
+        hasPreviousPage: forward ? request.cursor !== null : hasMore,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      totalCount: () => (total ??= ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Author" WHERE ${match}`.then((r) => r[0]!.n)),
+    };
+  },
 };
 
 export const Author: AuthorResolvers = {
   id: (author) => toGlobalId('Author', author.id),
-  papers: (author, args, ctx) => featuredPapers(ctx, args, { authors: { some: { authorId: author.id } } }),
+  papers: (author, args, ctx) =>
+    listPapers(ctx, args, { scope: [Prisma.sql`EXISTS (SELECT 1 FROM "PaperAuthor" pa WHERE pa."paperId" = p.id AND pa."authorId" = ${author.id})`] }),
   paperCount: (author, _args, ctx) => ctx.loaders.paperCountByAuthorId.load(author.id),
 };

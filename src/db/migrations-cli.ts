@@ -1,5 +1,6 @@
 // npm run db:migrate           apply pending migrations (what `prisma migrate deploy` does)
 // npm run db:migrate:new NAME  write prisma/migrations/<timestamp>_NAME/ from a schema change
+//                              (--empty: a migration for hand-written SQL)
 //
 // Both run on DATABASE_URL, else on a throwaway in-memory embedded Postgres (db:migrate:new)
 // or on the app's embedded database in DATA_DIR (db:migrate).
@@ -28,20 +29,23 @@ async function withDatabase<T>(persistent: boolean, run: (url: string) => Promis
   }
 }
 
-async function newMigration(name: string | undefined): Promise<void> {
+async function newMigration(name: string | undefined, empty: boolean): Promise<void> {
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
-    throw new Error(`usage: npm run db:migrate:new -- <name>, name in lower_snake_case; got "${name ?? ''}"`);
+    throw new Error(`usage: npm run db:migrate:new -- <name> [--empty], name in lower_snake_case; got "${name ?? ''}"`);
   }
   const current = readSchema();
   const sql = await withDatabase(false, (url) => diffDatamodels(url, latestSchemaSnapshot(), current));
-  if (isEmptyMigration(sql)) {
-    console.log('prisma/schema.prisma needs no SQL since the last migration: nothing to write.');
+  if (isEmptyMigration(sql) && !empty) {
+    console.log('prisma/schema.prisma needs no SQL since the last migration: nothing to write (--empty writes one for hand-written SQL).');
     return;
   }
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const dir = path.join(migrationsDir, `${stamp}_${name}`);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
+  fs.writeFileSync(
+    path.join(dir, 'migration.sql'),
+    isEmptyMigration(sql) ? '-- Hand-written SQL: name every object catalog_* (see test/migrations.test.ts).\n' : sql,
+  );
   fs.writeFileSync(path.join(dir, 'schema.prisma'), current);
   const lock = path.join(migrationsDir, 'migration_lock.toml');
   if (!fs.existsSync(lock)) {
@@ -55,10 +59,10 @@ async function deploy(): Promise<void> {
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations.');
 }
 
-const [command, arg] = process.argv.slice(2);
+const [command, arg, flag] = process.argv.slice(2);
 try {
   if (command === 'deploy') await deploy();
-  else if (command === 'new') await newMigration(arg);
+  else if (command === 'new') await newMigration(arg, flag === '--empty');
   else throw new Error(`usage: migrations-cli.ts deploy | new <name>; got "${command ?? ''}"`);
 } catch (error) {
   console.error((error as Error).message);

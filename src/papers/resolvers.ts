@@ -1,27 +1,13 @@
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
+import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperEdgeResolvers, PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
-import { paginate, type ConnectionArgs } from '../pagination/connection.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
-import { byFeaturedOn, featuredOnly } from './order.ts';
+import { listPapers } from './list.ts';
 import { visiblePaper } from './mutations.ts';
 import { isCurator } from '../access.ts';
 
-/** Featured papers matching `where`, newest featured first: the shape of every paper list. */
-export function featuredPapers(ctx: Context, args: ConnectionArgs, where: Prisma.PaperWhereInput = {}) {
-  return paginate({
-    args,
-    order: byFeaturedOn,
-    where: { AND: [featuredOnly, { hiddenAt: null }, where] },
-    and: (a, b) => ({ AND: [a, b] }),
-    find: (query) => ctx.db.paper.findMany(query),
-    count: (filter) => ctx.db.paper.count({ where: filter }),
-  });
-}
-
-export const Query: Pick<QueryResolvers, 'paper' | 'papers'> = {
+export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> = {
   async paper(_parent, { id, arxivId }, ctx) {
     if ((id == null) === (arxivId == null)) {
       throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
@@ -35,7 +21,8 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers'> = {
     return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
   },
 
-  papers: (_parent, args, ctx) => featuredPapers(ctx, args),
+  papers: (_parent, args, ctx) => listPapers(ctx, args),
+  trendingPapers: (_parent, { window, ...args }, ctx) => listPapers(ctx, { ...args, orderBy: { field: 'TRENDING', direction: 'DESC', window } }),
 };
 
 export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
@@ -59,6 +46,10 @@ export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
 
 export const BylineEntry: BylineEntryResolvers = {
   author: async (entry, _args, ctx) => (await ctx.loaders.authorById.load(entry.authorId))!,
+};
+
+export const PaperEdge: PaperEdgeResolvers = {
+  highlight: (edge) => edge.highlight,
 };
 
 export const HuggingFacePaper: HuggingFacePaperResolvers = {

@@ -1,9 +1,9 @@
-import type { Prisma, Topic as TopicRow } from '../generated/prisma/client.ts';
+import { Prisma, type Topic as TopicRow } from '../generated/prisma/client.ts';
 import type { QueryResolvers, TopicResolvers } from '../generated/graphql.ts';
 import { toGlobalId } from '../node/global-id.ts';
 import { paginate, type KeysetOrder } from '../pagination/connection.ts';
 import { keyInt, keyString } from '../pagination/keys.ts';
-import { featuredPapers } from '../papers/resolvers.ts';
+import { listPapers } from '../papers/list.ts';
 
 /** Alphabetical, ties by id: index Topic(name, id) is not needed at the catalog's topic counts. */
 const byName: KeysetOrder<TopicRow, Prisma.TopicWhereInput, Prisma.TopicOrderByWithRelationInput[]> = {
@@ -38,6 +38,7 @@ export const Topic: TopicResolvers = {
   id: (topic) => toGlobalId('Topic', topic.id),
   parent: (topic, _args, ctx) => (topic.parentId === null ? null : ctx.loaders.topicById.load(topic.parentId)),
   children: (topic, _args, ctx) => ctx.loaders.childrenByTopicId.load(topic.id),
-  papers: (topic, args, ctx) => featuredPapers(ctx, args, { topics: { some: { topicId: topic.id } } }),
+  papers: (topic, args, ctx) =>
+    listPapers(ctx, args, { scope: [Prisma.sql`EXISTS (SELECT 1 FROM "PaperTopic" pt WHERE pt."paperId" = p.id AND pt."topicId" = ${topic.id})`] }),
   paperCount: (topic, _args, ctx) => ctx.loaders.paperCountByTopicId.load(topic.id),
 };

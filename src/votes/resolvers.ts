@@ -2,7 +2,7 @@
 // of the count happens in ONE statement, so concurrent requests cannot lose an update
 // (UPDATE takes the paper's row lock and recomputes from the newest row version), and the
 // (userId, paperId) primary key makes a second upvote a no-op instead of a second vote.
-import type { Paper as PaperRow, Prisma } from '../generated/prisma/client.ts';
+import { Prisma, type Paper as PaperRow } from '../generated/prisma/client.ts';
 import type { MutationResolvers, PaperResolvers, UserResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
@@ -80,7 +80,15 @@ export const User: Pick<UserResolvers, 'upvotedPapers'> = {
       find: (query) => ctx.db.vote.findMany({ ...query, include: { paper: true } }),
       count: (where) => ctx.db.vote.count({ where }),
     });
-    const edges = votes.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.paper }));
-    return { ...votes, edges, nodes: edges.map((edge) => edge.node) };
+    const edges = votes.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.paper, highlight: null }));
+    return {
+      ...votes,
+      edges,
+      nodes: edges.map((edge) => edge.node),
+      facets: {
+        from: Prisma.sql`"Paper" p`,
+        where: Prisma.sql`p."hiddenAt" IS NULL AND EXISTS (SELECT 1 FROM "Vote" v WHERE v."paperId" = p.id AND v."userId" = ${user.id})`,
+      },
+    };
   },
 };
