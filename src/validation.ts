@@ -6,9 +6,9 @@ import { userError, UserErrors } from './user-errors.ts';
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function text(value: string, field: string[], options: { max: number; multiline?: boolean }): string {
+export function text(value: string, field: string[], options: { max: number; multiline?: boolean; label?: string }): string {
   const cleaned = value.trim();
-  const name = field.at(-1);
+  const name = options.label ?? field.at(-1);
   if (cleaned === '') throw new UserErrors([userError(field, 'INVALID', `${name} must not be empty`)]);
   if (cleaned.length > options.max) {
     throw new UserErrors([userError(field, 'TOO_LONG', `${name} must be at most ${options.max} characters; got ${cleaned.length}`)]);
@@ -30,8 +30,17 @@ export function githubRepoUrl(value: string, field: string[]): string {
   return `https://github.com/${match[1]}/${match[2]}`;
 }
 
+/** True when text holds control characters (tab and newlines allowed) or broken UTF-16. */
+export function hasUnsafeCharacters(value: string): boolean {
+  return CONTROL.test(value) || LONE_SURROGATE.test(value);
+}
+
 export function webUrl(value: string, field: string[]): string {
   const trimmed = value.trim();
+  // Checked before parsing: the URL parser would silently percent-encode or drop them.
+  if (hasUnsafeCharacters(trimmed)) {
+    throw new UserErrors([userError(field, 'INVALID', `${field.at(-1)} must be an http(s) URL without control characters or broken Unicode`)]);
+  }
   let url: URL | undefined;
   try {
     url = new URL(trimmed);
@@ -51,6 +60,6 @@ export function slugify(value: string): string {
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, '');
 }

@@ -46,10 +46,11 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
   tagPaper: (_parent, { paperId, topicId }, ctx) =>
     payload({ paper: null }, async () => {
       const [paper, topic] = [await existingPaper(ctx, paperId), await existingTopic(ctx, topicId)];
-      await ctx.db.$transaction([
-        ctx.db.paperTopic.createMany({ data: [{ paperId: paper.id, topicId: topic.id }], skipDuplicates: true }),
-        ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.tag', paperId: paper.id, topicId: topic.id } }),
-      ]);
+      // Only a change is recorded; the transaction uses `tx` alone (see src/db/embedded.ts).
+      await ctx.db.$transaction(async (tx) => {
+        const { count } = await tx.paperTopic.createMany({ data: [{ paperId: paper.id, topicId: topic.id }], skipDuplicates: true });
+        if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.tag', paperId: paper.id, topicId: topic.id } });
+      });
       ctx.loaders.topicsByPaperId.clear(paper.id);
       return { paper };
     }),
@@ -57,10 +58,10 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
   untagPaper: (_parent, { paperId, topicId }, ctx) =>
     payload({ paper: null }, async () => {
       const [paper, topic] = [await existingPaper(ctx, paperId), await existingTopic(ctx, topicId)];
-      await ctx.db.$transaction([
-        ctx.db.paperTopic.deleteMany({ where: { paperId: paper.id, topicId: topic.id } }),
-        ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.untag', paperId: paper.id, topicId: topic.id } }),
-      ]);
+      await ctx.db.$transaction(async (tx) => {
+        const { count } = await tx.paperTopic.deleteMany({ where: { paperId: paper.id, topicId: topic.id } });
+        if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.untag', paperId: paper.id, topicId: topic.id } });
+      });
       ctx.loaders.topicsByPaperId.clear(paper.id);
       return { paper };
     }),

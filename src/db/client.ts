@@ -7,7 +7,7 @@ export type Db = PrismaClient;
 
 export interface DbOptions {
   connectionString: string;
-  /** pg pool size; at most EMBEDDED_MAX_CONNECTIONS on the embedded database. */
+  /** pg pool size; EMBEDDED_POOL_SIZE on the embedded database. */
   poolSize?: number;
   /** Called with every SQL statement Prisma sends (tests count them; bench reports them). */
   onQuery?: (sql: string) => void;

@@ -23,8 +23,16 @@ export interface EmbeddedOptions {
   port?: number;
 }
 
-/** How many pg connections the socket accepts; pools must stay at or below it. */
+/** How many pg connections the socket accepts (the app's pool, a psql, a CLI at once). */
 export const EMBEDDED_MAX_CONNECTIONS = 10;
+
+/**
+ * The app's pool size on the embedded database: one. PGlite runs one backend for all
+ * connections, so more connections add no parallelism, and concurrent interactive
+ * transactions on several connections were seen to break the protocol ("unnamed prepared
+ * statement does not exist"). With one connection, requests simply queue.
+ */
+export const EMBEDDED_POOL_SIZE = 1;
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> {
   const db = options.dataDir ? await openDataDir(options.dataDir) : await PGlite.create();

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { createDb, type Db } from './client.ts';
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded.ts';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 
 export interface Database {
@@ -25,7 +25,7 @@ export async function openDatabase(
     const applied = await applyMigrations(url);
     const db = createDb({
       connectionString: url,
-      poolSize: embedded ? Math.min(options.poolSize ?? EMBEDDED_MAX_CONNECTIONS, EMBEDDED_MAX_CONNECTIONS) : options.poolSize,
+      poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
       onQuery: options.onQuery,
     });
     return {

@@ -79,11 +79,12 @@ export function createLoaders(db: Db, viewer: User | null = null) {
       return rows.map((row) => [row.parentId!, row]);
     }),
     paperCountByAuthorId: counted<number>(async (authorIds) => {
-      const rows = await db.paperAuthor.groupBy({ by: ['authorId'], where: { authorId: { in: authorIds } }, _count: { _all: true } });
+      // Listed papers only: counting hidden ones would tell that they exist.
+      const rows = await db.paperAuthor.groupBy({ by: ['authorId'], where: { authorId: { in: authorIds }, paper: { hiddenAt: null } }, _count: { _all: true } });
       return rows.map((row) => [row.authorId, row._count._all]);
     }),
     paperCountByTopicId: counted<number>(async (topicIds) => {
-      const rows = await db.paperTopic.groupBy({ by: ['topicId'], where: { topicId: { in: topicIds } }, _count: { _all: true } });
+      const rows = await db.paperTopic.groupBy({ by: ['topicId'], where: { topicId: { in: topicIds }, paper: { hiddenAt: null } }, _count: { _all: true } });
       return rows.map((row) => [row.topicId, row._count._all]);
     }),
   };

@@ -16,9 +16,13 @@ function todayUtc(): Date {
   return new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
 }
 
-async function duplicate(ctx: Context, arxivId: string): Promise<never> {
+/** Ends the mutation with DUPLICATE when the paper exists; returns when it does not. */
+async function failIfDuplicate(ctx: Context, arxivId: string): Promise<void> {
   const existing = await ctx.db.paper.findUnique({ where: { arxivId } });
-  throw new UserErrors([userError(['input', 'arxivId'], 'DUPLICATE', `The catalog already has arXiv paper ${arxivId}`, existing ?? undefined)]);
+  if (!existing) return;
+  // A hidden paper is not revealed to whoever is not allowed to see it.
+  const visible = existing.hiddenAt === null || isCurator(ctx.viewer);
+  throw new UserErrors([userError(['input', 'arxivId'], 'DUPLICATE', `The catalog already has arXiv paper ${arxivId}`, visible ? existing : undefined)]);
 }
 
 /** A paper as a viewer may see it: hidden papers exist only for curators. */
@@ -37,9 +41,17 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
       const title = text(input.title, ['input', 'title'], { max: LIMITS.title });
       const abstract = text(input.abstract, ['input', 'abstract'], { max: LIMITS.abstract, multiline: true });
       if (input.authors.length < 1 || input.authors.length > LIMITS.authors) {
-        throw new UserErrors([userError(['input', 'authors'], 'INVALID', `authors must list 1 to ${LIMITS.authors} names; got ${input.authors.length}`)]);
+        const code = input.authors.length < 1 ? 'INVALID' : 'TOO_LONG';
+        throw new UserErrors([userError(['input', 'authors'], code, `authors must list 1 to ${LIMITS.authors} names; got ${input.authors.length}`)]);
       }
-      const authors = input.authors.map((name, i) => text(name, ['input', 'authors', String(i)], { max: LIMITS.authorName }));
+      const authors = input.authors.map((name, i) => {
+        const label = `authors[${i}]`;
+        const clean = text(name, ['input', 'authors', String(i)], { max: LIMITS.authorName, label });
+        if (!normalizeAuthorName(clean)) {
+          throw new UserErrors([userError(['input', 'authors', String(i)], 'INVALID', `${label} must contain a letter or digit; got "${truncate(clean)}"`)]);
+        }
+        return clean;
+      });
       const githubRepo = input.githubRepo == null ? null : githubRepoUrl(input.githubRepo, ['input', 'githubRepo']);
       const projectPage = input.projectPage == null ? null : webUrl(input.projectPage, ['input', 'projectPage']);
       const slugs = [...new Set((input.topics ?? []).map((slug) => slug.trim().toLowerCase()))];
@@ -51,16 +63,17 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
       if (missing.length) {
         throw new UserErrors([userError(['input', 'topics'], 'NOT_FOUND', `No topic has the slug ${missing.map((s) => `"${truncate(s)}"`).join(', ')}`)]);
       }
-      if (await ctx.db.paper.findUnique({ where: { arxivId }, select: { id: true } })) await duplicate(ctx, arxivId);
+      await failIfDuplicate(ctx, arxivId);
 
       try {
         const paper = await ctx.db.$transaction(async (tx) => {
-          const authorIds: number[] = [];
-          for (const name of authors) {
-            const normalizedName = normalizeAuthorName(name);
-            const author = await tx.author.upsert({ where: { normalizedName }, create: { name, normalizedName }, update: {} });
-            authorIds.push(author.id);
-          }
+          // Authors shared with a concurrent submission: skipDuplicates lets both insert, then
+          // both read the same rows (an upsert would fail one of them on the unique key).
+          const keys = authors.map((name) => ({ name, normalizedName: normalizeAuthorName(name) }));
+          await tx.author.createMany({ data: keys, skipDuplicates: true });
+          const rows = await tx.author.findMany({ where: { normalizedName: { in: keys.map((k) => k.normalizedName) } } });
+          const idOf = new Map(rows.map((row) => [row.normalizedName, row.id]));
+          const authorIds = keys.map((k) => idOf.get(k.normalizedName)!);
           return tx.paper.create({
             data: {
               arxivId,
@@ -79,7 +92,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
         return { paper };
       } catch (error) {
         // Two submissions of the same paper at once: the unique index decides, the loser is told.
-        if (isUniqueViolation(error)) await duplicate(ctx, arxivId);
+        if (isUniqueViolation(error)) await failIfDuplicate(ctx, arxivId);
         throw error;
       }
     }),

@@ -7,8 +7,6 @@ import { fromGlobalIdOf } from '../node/global-id.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
 import { slugify, text } from '../validation.ts';
 
-const MAX_DEPTH = 10;
-
 async function parentTopic(ctx: Context, globalId: string) {
   const parent = await ctx.db.topic.findUnique({ where: { id: fromGlobalIdOf('Topic', globalId, 'parentId') } });
   if (!parent) throw new UserErrors([userError(['input', 'parentId'], 'NOT_FOUND', 'No topic has this parentId')]);
@@ -25,8 +23,11 @@ export const Mutation: Pick<MutationResolvers, 'createTopic' | 'updateTopic'> = 
     payload({ topic: null }, async () => {
       const name = text(input.name, ['input', 'name'], { max: 100 });
       const slug = slugify(input.slug ?? name);
-      if (!slug || (input.slug != null && slug !== input.slug.trim())) {
-        throw new UserErrors([userError(['input', 'slug'], 'INVALID', `slug must be lowercase words of a-z and 0-9 joined by dashes; got "${truncate(input.slug ?? name)}"`)]);
+      if (input.slug != null && slug !== input.slug.trim()) {
+        throw new UserErrors([userError(['input', 'slug'], 'INVALID', `slug must be lowercase words of a-z and 0-9 joined by dashes; got "${truncate(input.slug)}"`)]);
+      }
+      if (!slug) {
+        throw new UserErrors([userError(['input', input.slug == null ? 'name' : 'slug'], 'INVALID', `A slug needs letters or digits: give the name some, or pass a slug; got "${truncate(input.slug ?? name)}"`)]);
       }
       const parent = input.parentId == null ? null : await parentTopic(ctx, input.parentId);
       if (await ctx.db.topic.findUnique({ where: { slug }, select: { id: true } })) await duplicateSlug(ctx, slug);
@@ -50,12 +51,15 @@ export const Mutation: Pick<MutationResolvers, 'createTopic' | 'updateTopic'> = 
       if (input.parentId === null) data.parentId = null;
       else if (input.parentId !== undefined) {
         const parent = await parentTopic(ctx, input.parentId);
-        // Walk up from the new parent: meeting the topic itself would make a cycle.
+        // Walk up from the new parent: meeting the topic itself would make a cycle. (The visited
+        // set only guards against a cycle already in the data.)
+        const visited = new Set<number>();
         let ancestor: typeof parent | null = parent;
-        for (let depth = 0; ancestor; depth++) {
-          if (ancestor.id === topicId || depth > MAX_DEPTH) {
+        while (ancestor && !visited.has(ancestor.id)) {
+          if (ancestor.id === topicId) {
             throw new UserErrors([userError(['input', 'parentId'], 'CYCLE', 'A topic cannot be nested under itself or its own sub-topics')]);
           }
+          visited.add(ancestor.id);
           ancestor = ancestor.parentId === null ? null : await ctx.db.topic.findUnique({ where: { id: ancestor.parentId } });
         }
         data.parentId = parent.id;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../src/db/client.ts';
-import { startEmbeddedPostgres, EMBEDDED_MAX_CONNECTIONS } from '../../src/db/embedded.ts';
+import { startEmbeddedPostgres, EMBEDDED_POOL_SIZE } from '../../src/db/embedded.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 
 export interface TestDatabase {
@@ -25,7 +25,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const queries: string[] = [];
   const db = createDb({
     connectionString: url,
-    poolSize: usingRealPostgres ? 20 : EMBEDDED_MAX_CONNECTIONS,
+    poolSize: usingRealPostgres ? 20 : EMBEDDED_POOL_SIZE,
     onQuery: (sql) => queries.push(sql),
   });
   const tables = await db.$queryRaw<{ name: string }[]>`
