@@ -21,7 +21,12 @@ export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const { url, drop } = usingRealPostgres ? await createServerDatabase(process.env.DATABASE_URL!) : await createEmbedded();
-  await applyMigrations(url);
+  try {
+    await applyMigrations(url);
+  } catch (error) {
+    await drop(); // a running embedded database would keep jest from ever exiting
+    throw error;
+  }
   const queries: string[] = [];
   const db = createDb({
     connectionString: url,
