@@ -15,6 +15,48 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** What one GraphQL document may ask for; checked before anything executes. */
+  readonly limits: QueryLimits;
+  /** Query-cost budget per client (API token, else IP address) and window. */
+  readonly rateLimit: RateLimitConfig;
+  readonly http: HttpConfig;
+}
+
+export interface QueryLimits {
+  /** GRAPHQL_MAX_DEPTH: nesting of fields (fragments flattened; introspection not counted). */
+  readonly maxDepth: number;
+  /** GRAPHQL_MAX_ALIASES: aliased fields in an operation, fragments expanded. */
+  readonly maxAliases: number;
+  /** GRAPHQL_MAX_DIRECTIVES: directive uses in an operation, fragments expanded. */
+  readonly maxDirectives: number;
+  /** GRAPHQL_MAX_TOKENS: lexical tokens of the document. */
+  readonly maxTokens: number;
+  /** GRAPHQL_MAX_QUERY_LENGTH: characters of the document (comments and strings included). */
+  readonly maxQueryLength: number;
+  /** GRAPHQL_MAX_COST: calculated cost of one operation (see src/limits/cost.ts). */
+  readonly maxCost: number;
+}
+
+export interface RateLimitConfig {
+  /** RATE_LIMIT_POINTS: cost points per window; 0 turns rate limiting off. */
+  readonly points: number;
+  /** RATE_LIMIT_WINDOW_SECONDS */
+  readonly windowSeconds: number;
+}
+
+export interface HttpConfig {
+  /** HTTP_MAX_BODY_BYTES */
+  readonly maxBodyBytes: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: time a client has to send its whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** GRAPHQL_OPERATION_TIMEOUT_MS: time an operation may run before it is answered with 503. */
+  readonly operationTimeoutMs: number;
+  /** CORS_ORIGINS: origins whose pages may call the API from a browser; '*' for any. */
+  readonly corsOrigins: readonly string[] | '*';
+  /** TRUST_PROXY: take the client address from X-Forwarded-For (last hop) for rate limits. */
+  readonly trustProxy: boolean;
+  /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight requests before closing them. */
+  readonly shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +90,30 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw.slice(0, 20)}"`);
+  }
+  return n;
+}
+
+/** Origins as browsers send them: scheme://host[:port], no path; or '*'. */
+function origins(env: Env, name: string): readonly string[] | '*' {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return Object.freeze([]);
+  if (raw === '*') return '*';
+  const list = raw.split(',').map((origin) => origin.trim().toLowerCase()).filter(Boolean);
+  for (const origin of list) {
+    if (!/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin) && !/^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError(`${name} must be '*' or a comma-separated list of origins like https://papers.example.org (no path, no trailing slash); got "${origin.slice(0, 60)}"`);
+    }
+  }
+  return Object.freeze(list);
+}
+
 function url(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -60,6 +126,34 @@ function url(env: Env, name: string): string | undefined {
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const databaseUrl = url(env, 'DATABASE_URL');
+  const limits: QueryLimits = Object.freeze({
+    maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1, 100),
+    maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
+    maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0, 1000),
+    maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 10, 1_000_000),
+    maxQueryLength: int(env, 'GRAPHQL_MAX_QUERY_LENGTH', 20_000, 100, 10_000_000),
+    maxCost: int(env, 'GRAPHQL_MAX_COST', 1000, 1, 1_000_000_000),
+  });
+  const rateLimit: RateLimitConfig = Object.freeze({
+    points: int(env, 'RATE_LIMIT_POINTS', 5000, 0, 1_000_000_000),
+    windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+  });
+  if (rateLimit.points > 0 && limits.maxCost > rateLimit.points) {
+    throw new ConfigError(
+      `GRAPHQL_MAX_COST (${limits.maxCost}) must not exceed RATE_LIMIT_POINTS (${rateLimit.points}): a query allowed by the first could never run under the second`,
+    );
+  }
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  const operationTimeoutMs = int(env, 'GRAPHQL_OPERATION_TIMEOUT_MS', 10_000, 10, 3_600_000);
+  const httpConfig: HttpConfig = Object.freeze({
+    maxBodyBytes: int(env, 'HTTP_MAX_BODY_BYTES', 1_000_000, 1024, 100_000_000),
+    requestTimeoutMs,
+    operationTimeoutMs,
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    // By default long enough for a request that just arrived to be received and answered.
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + operationTimeoutMs, 0, 3_600_000),
+  });
   return Object.freeze({
     nodeEnv,
     databaseUrl,
@@ -69,5 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', databaseUrl === undefined),
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    limits,
+    rateLimit,
+    http: httpConfig,
   });
 }

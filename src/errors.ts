@@ -9,6 +9,18 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** The HTTP request itself is unusable: body not JSON or not UTF-8, too large, batched. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  // Query limits (src/limits): the operation was refused before anything ran.
+  QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
+  /** The client's cost budget for the current window is spent (HTTP 429 with Retry-After). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The operation ran past its deadline and was abandoned (HTTP 503). */
+  OPERATION_TIMEOUT: 'OPERATION_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -37,6 +49,15 @@ export function forbidden(message = 'You are not allowed to do this'): GraphQLEr
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
 }
 
+/** An operation refused by a query limit: HTTP 400, before anything runs. */
+export function queryLimitError(
+  code: typeof ErrorCode.QUERY_TOO_LARGE | typeof ErrorCode.QUERY_TOO_DEEP | typeof ErrorCode.TOO_MANY_ALIASES | typeof ErrorCode.TOO_MANY_DIRECTIVES | typeof ErrorCode.QUERY_TOO_COSTLY,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
+}
+
 /** Codes whose message was written for the client and may be shown as is. */
 const CLIENT_SAFE_CODES = new Set<string>([
   ...Object.values(ErrorCode),
@@ -58,6 +79,7 @@ export type ErrorLogger = (message: string, error: unknown) => void;
  */
 export function createFormatError(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    formatted = withBadRequestCode(withOwnValidationCode(formatted, error), error);
     const code = formatted.extensions?.code;
     // Apollo gives errors thrown without a code INTERNAL_SERVER_ERROR, so a safe code here was
     // set on purpose by this code base or by Apollo's own request handling.
@@ -73,4 +95,30 @@ export function createFormatError(log: ErrorLogger) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/**
+ * Apollo wraps every validation error as GRAPHQL_VALIDATION_FAILED, overwriting the code a rule
+ * set. The project's own rules (src/limits) set specific codes (QUERY_TOO_DEEP, ...): keep those.
+ * graphql-js's own rules set no code, so their errors are untouched.
+ */
+function withOwnValidationCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.code !== ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED) return formatted;
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const ownCode = original instanceof GraphQLError ? original.extensions.code : undefined;
+  if (typeof ownCode !== 'string' || !CLIENT_SAFE_CODES.has(ownCode) || ownCode === ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: ownCode } };
+}
+
+/**
+ * Apollo refuses a few malformed requests with a 4xx GraphQLError that has no code (a persisted
+ * query whose hash is not its text's, an unknown persisted-query version); Apollo then labels it
+ * INTERNAL_SERVER_ERROR. Its message is written for the client: label it BAD_REQUEST instead.
+ */
+function withBadRequestCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR || !(error instanceof GraphQLError)) return formatted;
+  if (error.extensions.code !== undefined || error.originalError) return formatted;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
 }

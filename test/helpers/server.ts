@@ -2,11 +2,12 @@
 // `executeOperation` on a test database, or over real HTTP on port 0.
 import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { contextFromRequest, createContext, type Context } from '../../src/context.ts';
 import type { User } from '../../src/generated/prisma/client.ts';
 import { createHttpHandler, listen, type RunningHttpServer } from '../../src/http.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
 import { createServer } from '../../src/server.ts';
 import { generateToken } from '../../src/users/tokens.ts';
 import type { TestDatabase } from './database.ts';
@@ -14,6 +15,26 @@ import type { TestDatabase } from './database.ts';
 export interface GqlResult<T = any> {
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** What `extensions.cost` reports (src/limits/plugin.ts). */
+export interface CostReport {
+  requested: number;
+  maximum: number;
+  remaining?: number;
+  resetSeconds?: number;
+}
+
+/**
+ * Moves the cost report out of a result, so that tests compare results as the schema defines
+ * them; `extensions` goes when nothing else is in it. The report itself is tested in
+ * test/security.test.ts and test/http.test.ts.
+ */
+export function withoutCost<T extends { extensions?: Record<string, unknown> }>(result: T): { result: T; cost: CostReport | undefined } {
+  if (!result.extensions || !('cost' in result.extensions)) return { result, cost: undefined };
+  const { cost, ...extensions } = result.extensions;
+  const { extensions: _all, ...rest } = result;
+  return { result: (Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest) as T, cost: cost as CostReport };
 }
 
 export interface Caller {
@@ -25,6 +46,8 @@ export interface Caller {
 
 export interface TestServer extends Caller {
   apollo: ApolloServer<Context>;
+  /** The configuration it was built with (NODE_ENV=test plus the `env` given). */
+  config: Config;
   /** The same server, with `viewer` signed in (no token involved: tokens are tested over HTTP). */
   as(viewer: User | null): Caller;
   stop(): Promise<void>;
@@ -39,7 +62,7 @@ export async function createTestServer(t: TestDatabase, env: Record<string, stri
       const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(t.db, viewer) });
       assert(response.body.kind === 'single');
       // Through JSON, as a client receives it (scalars such as DateTime serialise on the wire).
-      return JSON.parse(JSON.stringify(response.body.singleResult)) as GqlResult<T>;
+      return withoutCost(JSON.parse(JSON.stringify(response.body.singleResult)) as GqlResult<T> & { extensions?: Record<string, unknown> }).result;
     };
     return {
       gql,
@@ -50,20 +73,35 @@ export async function createTestServer(t: TestDatabase, env: Record<string, stri
       },
     };
   };
-  return { apollo, as, ...as(null), stop: () => apollo.stop() };
+  return { apollo, config, as, ...as(null), stop: () => apollo.stop() };
 }
 
 export interface TestHttp extends RunningHttpServer {
-  /** POSTs an operation to /graphql, with `token` as a Bearer token when given. */
-  post(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; body: GqlResult }>;
+  /**
+   * POSTs an operation to /graphql, with `token` as a Bearer token when given. The response's
+   * `extensions.cost` is in `cost`, not in `body` (see `withoutCost`).
+   */
+  post(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; body: GqlResult; cost?: CostReport | undefined; headers: Headers }>;
 }
 
-/** The real HTTP front door on a free port, with token authentication. */
-export async function startTestHttp(t: TestDatabase, server: TestServer): Promise<TestHttp> {
+/**
+ * The real HTTP front door on a free port, with token authentication, configured like the
+ * server (its `env`: limits, rate limit, timeouts). `rateLimiter` replaces the default one
+ * (null: no rate limiting).
+ */
+export async function startTestHttp(t: TestDatabase, server: TestServer, options: { rateLimiter?: RateLimiter | null } = {}): Promise<TestHttp> {
   const running = await listen(
-    createHttpHandler({ apollo: server.apollo, db: t.db, logger: createLogger({ logLevel: 'silent' }), context: (req) => contextFromRequest(t.db, req.headers) }),
+    createHttpHandler({
+      apollo: server.apollo,
+      db: t.db,
+      logger: createLogger({ logLevel: 'silent' }),
+      config: server.config,
+      ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
+      context: (req) => contextFromRequest(t.db, req.headers),
+    }),
     0,
     '127.0.0.1',
+    server.config.http,
   );
   return {
     ...running,
@@ -73,7 +111,8 @@ export async function startTestHttp(t: TestDatabase, server: TestServer): Promis
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, body: (await response.json()) as GqlResult };
+      const { result, cost } = withoutCost((await response.json()) as GqlResult & { extensions?: Record<string, unknown> });
+      return { status: response.status, body: result, cost, headers: response.headers };
     },
   };
 }
