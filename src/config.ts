@@ -15,6 +15,8 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** How old trending scores may get before they are recomputed (src/papers/trending.ts). */
+  readonly trendingRefreshSeconds: number;
   /** What one GraphQL document may ask for; checked before anything executes. */
   readonly limits: QueryLimits;
   /** Query-cost budget per client (API token, else IP address) and window. */
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', databaseUrl === undefined),
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    trendingRefreshSeconds: int(env, 'TRENDING_REFRESH_SECONDS', 300, 1, 86_400),
     limits,
     rateLimit,
     http: httpConfig,

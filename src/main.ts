@@ -3,6 +3,7 @@ import { loadConfig } from './config.ts';
 import { contextFromRequest } from './context.ts';
 import { openDatabase } from './db/open.ts';
 import { generateDemoCatalog, isCatalogEmpty } from './demo/generate.ts';
+import { refreshTrending, setTrendingMaxAge } from './papers/trending.ts';
 import { createHttpHandler, listen } from './http.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
@@ -24,6 +25,13 @@ async function main(): Promise<void> {
     logger.info({ ...summary, ms: Date.now() - started }, 'empty catalog filled with the demo catalog');
   }
 
+  // Trending scores: recomputed now and then every TRENDING_REFRESH_SECONDS, so no reader
+  // waits for a recomputation (reads refresh too, should this timer fall behind).
+  setTrendingMaxAge(config.trendingRefreshSeconds);
+  const refresh = () => refreshTrending(database.db).catch((error) => logger.error({ err: error }, 'trending refresh failed'));
+  await refresh();
+  const trendingTimer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
+
   const apollo = createServer({ config, logger });
   await apollo.start();
   const http = await listen(
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
     logger.info({ signal, graceMs: config.http.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
     // Stop accepting (and answer /readyz with 503), let in-flight requests finish (cut after
     // the grace period), then stop Apollo and close the database.
+    clearInterval(trendingTimer);
     await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
     try {
       await apollo.stop();
