@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
+import { refreshTrending } from '../papers/trending.ts';
 import {
   DEFAULT_DEMO_DAYS,
   DEFAULT_DEMO_PAPERS,
@@ -120,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       `Added ${n(summary.papers)} papers, ${n(summary.authors)} authors, ${n(summary.topics)} topics, ` +
         `${n(summary.users)} users and ${n(summary.votes)} votes in ${seconds} s.`,
     );
+    // A running server would recompute these within TRENDING_REFRESH_SECONDS; do it now.
+    await refreshTrending(database.db);
     return 0;
   } finally {
     await database.close();
