@@ -8,7 +8,7 @@ import { forbidden, unauthenticated } from './errors.ts';
 
 export type Access = 'public' | 'signedIn' | 'curator' | 'admin';
 
-export const ACCESS: Record<'Query' | 'Mutation', Record<string, Access>> = {
+export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Access>> = {
   Query: {
     node: 'public',
     nodes: 'public',
@@ -36,6 +36,12 @@ export const ACCESS: Record<'Query' | 'Mutation', Record<string, Access>> = {
     updateTopic: 'curator',
     createApiToken: 'signedIn',
     revokeApiToken: 'signedIn',
+    // Anyone: the address confirms by link. Signed in, the owner changes settings directly.
+    subscribeDigest: 'public',
+  },
+  Subscription: {
+    paperUpdated: 'public',
+    papersFeatured: 'public',
   },
 };
 
@@ -72,16 +78,22 @@ type ResolverFn = (parent: unknown, args: unknown, ctx: { viewer: User | null },
  * Wraps every root resolver with its access check. A root field without a decision throws at
  * start-up rather than serving unchecked.
  */
-export function withAccess<T extends object>(type: 'Query' | 'Mutation', resolvers: T): T {
-  const wrapped: Record<string, ResolverFn> = {};
+export function withAccess<T extends object>(type: keyof typeof ACCESS, resolvers: T): T {
+  const wrapped: Record<string, ResolverFn | { subscribe: ResolverFn }> = {};
   for (const [field, resolve] of Object.entries(resolvers)) {
     const access = ACCESS[type][field];
     if (!access) throw new Error(`${type}.${field} has no access decision in src/access.ts`);
-    if (typeof resolve !== 'function') throw new Error(`${type}.${field} must be a plain resolver function`);
-    wrapped[field] = (parent, args, ctx, info) => {
+    const guard = (run: ResolverFn): ResolverFn => (parent, args, ctx, info) => {
       checkAccess(access, ctx.viewer);
-      return (resolve as ResolverFn)(parent, args, ctx, info);
+      return run(parent, args, ctx, info);
     };
+    // A subscription field is { subscribe, resolve }: the check guards `subscribe`, which starts it.
+    if (type === 'Subscription' && typeof resolve === 'object' && resolve !== null && typeof resolve.subscribe === 'function') {
+      wrapped[field] = { ...resolve, subscribe: guard(resolve.subscribe) };
+      continue;
+    }
+    if (typeof resolve !== 'function') throw new Error(`${type}.${field} must be a plain resolver function`);
+    wrapped[field] = guard(resolve as ResolverFn);
   }
   return wrapped as T;
 }

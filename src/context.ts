@@ -1,6 +1,7 @@
 // What every resolver gets: the database, this request's loaders and who is asking.
 import type { Db } from './db/client.ts';
 import type { User } from './generated/prisma/client.ts';
+import type { CatalogEvents } from './follow/events.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
 import { authenticate } from './users/tokens.ts';
 
@@ -9,13 +10,15 @@ export interface Context {
   /** The signed-in user; null when anonymous. */
   viewer: User | null;
   loaders: Loaders;
+  /** Where mutations publish live updates (src/follow/events.ts); absent: nobody listens. */
+  events?: CatalogEvents;
 }
 
-export function createContext(db: Db, viewer: User | null = null): Context {
-  return { db, viewer, loaders: createLoaders(db, viewer) };
+export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents): Context {
+  return { db, viewer, loaders: createLoaders(db, viewer), ...(events ? { events } : {}) };
 }
 
 /** The context of an HTTP request: authenticates its Authorization header. */
-export async function contextFromRequest(db: Db, headers: { authorization?: string | undefined }): Promise<Context> {
-  return createContext(db, await authenticate(db, headers.authorization));
+export async function contextFromRequest(db: Db, headers: { authorization?: string | undefined }, events?: CatalogEvents): Promise<Context> {
+  return createContext(db, await authenticate(db, headers.authorization), events);
 }

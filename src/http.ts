@@ -32,6 +32,8 @@ export interface HttpDeps {
   db: Db;
   logger: Logger;
   context: (req: http.IncomingMessage) => Promise<Context>;
+  /** Routes besides /graphql (feeds, digest links): returns false for a path not its own. */
+  routes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
   /** Default: the values of an empty environment (src/config.ts). */
   config?: Partial<Pick<Config, 'http' | 'limits' | 'rateLimit'>>;
   /**
@@ -143,7 +145,7 @@ function setRateLimitHeaders(res: http.ServerResponse, limiter: RateLimiter, sta
 /** Failed sign-ins from an address share one budget, so guessing tokens cannot go on unchecked. */
 const authFailuresKey = (client: Client) => `auth-failures:${client.addressKey}`;
 
-export function createHttpHandler({ apollo, db, logger, context, config = {}, rateLimiter }: HttpDeps): HttpHandler {
+export function createHttpHandler({ apollo, db, logger, context, routes, config = {}, rateLimiter }: HttpDeps): HttpHandler {
   const defaults = loadConfig({});
   const options = config.http ?? defaults.http;
   const limits = config.limits ?? defaults.limits;
@@ -253,7 +255,10 @@ export function createHttpHandler({ apollo, db, logger, context, config = {}, ra
         const ready = await isDatabaseReady(db);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'database unreachable' });
       }
-      if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: the API is at /graphql' });
+      if (url.pathname !== '/graphql') {
+        if (routes && (await routes(req, res))) return;
+        return sendJson(res, 404, { error: 'Not found: the API is at /graphql' });
+      }
       await graphql(req, res, url, scope);
     } catch (error) {
       if (error instanceof HttpError) {

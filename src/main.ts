@@ -4,6 +4,13 @@ import { contextFromRequest } from './context.ts';
 import { openDatabase } from './db/open.ts';
 import { generateDemoCatalog, isCatalogEmpty } from './demo/generate.ts';
 import { refreshTrending, setTrendingMaxAge } from './papers/trending.ts';
+import { digestSchedulerFromEnv } from './follow/digests/scheduler.ts';
+import { CatalogEvents, InMemoryEventBus } from './follow/events.ts';
+import { createFollowHttpHandler } from './follow/http.ts';
+import { attachSubscriptions } from './follow/live/server.ts';
+import { operationCost } from './limits/cost.ts';
+import { limitRules } from './limits/rules.ts';
+import { ErrorCode, queryLimitError } from './errors.ts';
 import { createHttpHandler, listen } from './http.ts';
 import { createLogger } from './logger.ts';
 import { createServer } from './server.ts';
@@ -32,15 +39,43 @@ async function main(): Promise<void> {
   await refresh();
   const trendingTimer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
 
+  // Live updates: one in-memory event bus for this instance (swap the EventBus for a shared
+  // one to run several instances).
+  const events = new CatalogEvents(new InMemoryEventBus());
+  const follow = createFollowHttpHandler({ logger });
+
   const apollo = createServer({ config, logger });
   await apollo.start();
   const http = await listen(
-    createHttpHandler({ apollo, db: database.db, logger, config, context: (req) => contextFromRequest(database.db, req.headers) }),
+    createHttpHandler({
+      apollo,
+      db: database.db,
+      logger,
+      config,
+      context: (req) => contextFromRequest(database.db, req.headers, events),
+      routes: (req, res) => follow(req, res, database.db),
+    }),
     config.port,
     config.host,
     config.http,
   );
-  logger.info(`GraphQL API at ${http.url}/graphql`);
+  // Subscriptions over WebSocket on the same port, under the same limits as queries.
+  const live = attachSubscriptions(http.server, {
+    db: database.db,
+    events,
+    validationRules: limitRules(config.limits),
+    maxTokens: config.limits.maxTokens,
+    checkOperation: ({ schema, document, operation, variables }) => {
+      const cost = operationCost(schema, document, operation, variables);
+      if (cost > config.limits.maxCost) {
+        return queryLimitError(ErrorCode.QUERY_TOO_COSTLY, `The operation costs ${cost} points; the limit is ${config.limits.maxCost}`);
+      }
+      return undefined;
+    },
+    logger,
+  });
+  const scheduler = digestSchedulerFromEnv(database.db, logger);
+  logger.info(`GraphQL API at ${http.url}/graphql (subscriptions: ws://${http.url.slice('http://'.length)}/graphql)`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -50,6 +85,9 @@ async function main(): Promise<void> {
     // Stop accepting (and answer /readyz with 503), let in-flight requests finish (cut after
     // the grace period), then stop Apollo and close the database.
     clearInterval(trendingTimer);
+    // WebSockets first: the HTTP server's close waits for every open connection.
+    await live.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing subscriptions'));
+    await scheduler?.stop();
     await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
     try {
       await apollo.stop();

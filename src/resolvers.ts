@@ -9,6 +9,8 @@ import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as paperMutations from './papers/mutations.ts';
 import * as daily from './papers/daily.ts';
+import * as digests from './follow/digests/resolvers.ts';
+import * as live from './follow/live/resolvers.ts';
 import * as facets from './papers/facets.ts';
 import * as papers from './papers/resolvers.ts';
 import * as topicMutations from './topics/mutations.ts';
@@ -35,7 +37,9 @@ export const resolvers: Resolvers = {
     ...curation.Mutation,
     ...topicMutations.Mutation,
     ...users.Mutation,
+    ...digests.Mutation,
   }),
+  Subscription: withAccess('Subscription', live.Subscription),
   Node: node.Node,
   Paper: { ...papers.Paper, ...votes.Paper },
   PaperEdge: papers.PaperEdge,

@@ -8,7 +8,7 @@ import { createTestServer, type TestServer } from './helpers/server.ts';
 
 const schema = buildSchema(typeDefs);
 
-test.each(['Query', 'Mutation'] as const)('every %s field has an access decision, and every decision a field', (type) => {
+test.each(['Query', 'Mutation', 'Subscription'] as const)('every %s field has an access decision, and every decision a field', (type) => {
   const fields = Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {});
   expect(fields.length).toBeGreaterThan(0);
   expect(Object.keys(ACCESS[type]).sort()).toEqual(fields.sort());
@@ -42,6 +42,7 @@ describe('decisions are enforced', () => {
     updateTopic: `updateTopic(input: { topicId: "${someTopic}", name: "R" }) { topic { id } }`,
     createApiToken: `createApiToken(name: "laptop") { token }`,
     revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
+    subscribeDigest: `subscribeDigest(input: { email: "reader@example.org", frequency: DAILY }) { status }`,
   };
 
   test('every mutation has a call in this test', () => {

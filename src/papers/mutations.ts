@@ -89,6 +89,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
             },
           });
         });
+        ctx.events?.paperFeatured(paper, topics.map((topic) => topic.slug));
         return { paper };
       } catch (error) {
         // Two submissions of the same paper at once: the unique index decides, the loser is told.

@@ -39,6 +39,7 @@ async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | '
     if (!paper) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
     ctx.loaders.paperById.clear(paper.id).prime(paper.id, paper);
     ctx.loaders.viewerHasUpvoted.clear(paper.id).prime(paper.id, action === 'add');
+    ctx.events?.paperUpdated(paper);
     return { paper };
   });
 }

@@ -1,0 +1,231 @@
+// GraphQL subscriptions over WebSocket (graphql-ws, the graphql-transport-ws protocol) on the
+// HTTP server's own port, at /graphql: a WebSocket upgrade there goes here, everything else
+// stays with the HTTP handler.
+//
+// What one connection may cost is bounded, so a slow or dead client cannot hold memory:
+//   - frames: at most maxPayloadBytes each (ws closes the connection with 1009 past it);
+//   - documents: parsed with a token limit, validated with the same rules as queries over HTTP
+//     (`validationRules`: depth, aliases, directives) and `checkOperation` (cost);
+//   - subscriptions: at most maxSubscriptionsPerConnection at once; only subscriptions (queries
+//     and mutations go over HTTP, through its rate limit);
+//   - undelivered events: at most maxQueuedEvents per subscription (src/follow/events.ts), and
+//     at most maxBufferedBytes in the socket's send buffer: past either the client is too slow
+//     and loses the subscription, or the connection;
+//   - silence: a ping every keepAliveMs; no pong by the next one and the socket is cut;
+//   - a connection must say connection_init within 3 s; at most maxConnections at once.
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Context } from '../../context.ts';
+import { createLoaders, type Loaders } from '../../loaders/index.ts';
+import type { Db } from '../../db/client.ts';
+import { createFormatError, ErrorCode } from '../../errors.ts';
+import type { User } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../logger.ts';
+import { resolvers } from '../../resolvers.ts';
+import { typeDefs } from '../../server.ts';
+import { authenticate } from '../../users/tokens.ts';
+import type { CatalogEvents } from '../events.ts';
+
+export interface SubscriptionServerOptions {
+  db: Db;
+  /** The same object the HTTP contexts publish to (contextFromRequest's `events`). */
+  events: CatalogEvents;
+  /** Default: typeDefs (src/server.ts) with resolvers (src/resolvers.ts). */
+  schema?: GraphQLSchema;
+  /** Extra validation rules, run after graphql's own: the query limits (src/limits/rules.ts). */
+  validationRules?: readonly ValidationRule[];
+  /** Further checks of a validated operation (e.g. its cost); an error refuses it. */
+  checkOperation?: (operation: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> }) => GraphQLError | undefined | void;
+  path?: string;
+  maxTokens?: number;
+  maxPayloadBytes?: number;
+  keepAliveMs?: number;
+  maxBufferedBytes?: number;
+  maxSubscriptionsPerConnection?: number;
+  maxConnections?: number;
+  logger?: Pick<Logger, 'error' | 'warn'>;
+}
+
+export interface SubscriptionServer {
+  /** Open WebSocket connections. */
+  connections(): number;
+  /** Refuses new connections, closes open ones (1001 Going Away; cut after `graceMs`). */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Extra = {
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  viewer?: User | null;
+};
+
+export const SUBSCRIPTION_DEFAULTS = {
+  path: '/graphql',
+  maxTokens: 2000,
+  maxPayloadBytes: 64 * 1024,
+  keepAliveMs: 12_000,
+  maxBufferedBytes: 1024 * 1024,
+  maxSubscriptionsPerConnection: 20,
+  maxConnections: 20_000,
+} as const;
+
+/**
+ * A subscription's context, alive as long as the subscription. Its loaders are built on first
+ * use (the resolvers give each event fresh ones), so an idle subscription does not hold a set.
+ */
+function lazyContext(db: Db, viewer: User | null, events: CatalogEvents): Context {
+  let loaders: Loaders | undefined;
+  return {
+    db,
+    viewer,
+    events,
+    get loaders() {
+      return (loaders ??= createLoaders(db, viewer));
+    },
+    set loaders(value) {
+      loaders = value;
+    },
+  };
+}
+
+/** The error with `code`, unless it has a code already. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    originalError: error.originalError ?? null,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
+  const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUBSCRIPTION_DEFAULTS & SubscriptionServerOptions;
+  const { db, events, logger } = options;
+  const schema = options.schema ?? makeExecutableSchema({ typeDefs, resolvers });
+  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
+  const formatError = createFormatError((message, error) => (logger ? logger.error({ err: error }, message) : console.error(message, error)));
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => formatError(error.toJSON(), error));
+  const refuse = (message: string, code: string = ErrorCode.BAD_REQUEST) => [new GraphQLError(message, { extensions: { code } })];
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxPayloadBytes, perMessageDeflate: false });
+  let closing = false;
+
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== settings.path) {
+      // Another upgrade listener may own that path; alone, we answer for the server.
+      if (httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (wss.clients.size >= settings.maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  httpServer.on('upgrade', onUpgrade);
+
+  const server = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema,
+      async onConnect(ctx) {
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        if (authorization !== undefined && typeof authorization !== 'string') return false;
+        try {
+          ctx.extra.viewer = await authenticate(db, authorization);
+        } catch {
+          // Closes with 4403 Forbidden: the same for an unknown, revoked or malformed token.
+          return false;
+        }
+        return true;
+      },
+      async onSubscribe(ctx: WsContext<Record<string, unknown> | undefined, Extra>, _id, payload) {
+        if (Object.keys(ctx.subscriptions).length > settings.maxSubscriptionsPerConnection) {
+          return refuse(`At most ${settings.maxSubscriptionsPerConnection} subscriptions per connection; complete one first`);
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: settings.maxTokens });
+        } catch (error) {
+          return error instanceof GraphQLError ? [withCode(error, 'GRAPHQL_PARSE_FAILED')] : refuse('The document could not be parsed');
+        }
+        const errors = validate(schema, document, rules);
+        // Labelled as Apollo labels them over HTTP; the limit rules' own codes (QUERY_TOO_DEEP...) stay.
+        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return refuse('Name the operation to run (operationName): the document has none or several');
+        if (operation.operation !== 'subscription') {
+          return refuse('Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)');
+        }
+        const variables = payload.variables ?? {};
+        let rejected: GraphQLError | undefined | void;
+        try {
+          rejected = options.checkOperation?.({ schema, document, operation, variables });
+        } catch (error) {
+          // A check that throws its refusal (as src/limits does for fragment bombs) refuses too.
+          if (!(error instanceof GraphQLError)) throw error;
+          rejected = error;
+        }
+        if (rejected) return [rejected];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: variables,
+          contextValue: lazyContext(db, ctx.extra.viewer ?? null, events),
+        };
+      },
+      onNext(ctx, _id, _payload, _args, result) {
+        const socket = ctx.extra.socket;
+        // A client that does not read: its unsent bytes pile up in this process. Cut it.
+        if (socket.bufferedAmount > settings.maxBufferedBytes) {
+          logger?.warn({ bufferedAmount: socket.bufferedAmount }, 'subscription client too slow: connection closed');
+          socket.terminate();
+        }
+        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+    settings.keepAliveMs,
+  );
+
+  return {
+    connections: () => wss.clients.size,
+    async close(graceMs = 1000) {
+      if (closing) return;
+      closing = true;
+      httpServer.off('upgrade', onUpgrade);
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, graceMs);
+      try {
+        await server.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}
+

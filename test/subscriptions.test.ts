@@ -1,0 +1,341 @@
+// Live updates: real graphql-ws clients on a real HTTP server (port 0) with the subscription
+// server attached, wired as production wires it: the HTTP contexts publish to the same
+// CatalogEvents that the WebSocket side listens to.
+import { spawn } from 'node:child_process';
+import { buildSchema, GraphQLError } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { ACCESS } from '../src/access.ts';
+import { loadConfig } from '../src/config.ts';
+import { contextFromRequest } from '../src/context.ts';
+import { CatalogEvents, InMemoryEventBus } from '../src/follow/events.ts';
+import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../src/follow/live/server.ts';
+import { createHttpHandler, listen, type RunningHttpServer } from '../src/http.ts';
+import { limitRules } from '../src/limits/rules.ts';
+import { createLogger } from '../src/logger.ts';
+import { toGlobalId } from '../src/node/global-id.ts';
+import { typeDefs } from '../src/server.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { smallCatalog } from './helpers/scenarios.ts';
+import { createTestServer, userWithToken, type TestServer } from './helpers/server.ts';
+
+let t: TestDatabase;
+let server: TestServer;
+let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+
+interface Live {
+  bus: InMemoryEventBus;
+  events: CatalogEvents;
+  http: RunningHttpServer;
+  subscriptions: SubscriptionServer;
+  wsUrl: string;
+  post(query: string, variables?: Record<string, unknown>, token?: string): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** The HTTP front door and the subscription server on one port, sharing one event bus. */
+async function startLive(options: Partial<SubscriptionServerOptions> = {}): Promise<Live> {
+  const bus = new InMemoryEventBus();
+  const events = new CatalogEvents(bus);
+  const handler = createHttpHandler({
+    apollo: server.apollo,
+    db: t.db,
+    logger: createLogger({ logLevel: 'silent' }),
+    rateLimiter: null,
+    context: (req) => contextFromRequest(t.db, req.headers, events),
+  });
+  const http = await listen(handler, 0, '127.0.0.1');
+  const subscriptions = attachSubscriptions(http.server, {
+    db: t.db,
+    events,
+    validationRules: limitRules(loadConfig({}).limits),
+    logger: createLogger({ logLevel: 'silent' }),
+    ...options,
+  });
+  return {
+    bus,
+    events,
+    http,
+    subscriptions,
+    wsUrl: `${http.url.replace('http:', 'ws:')}/graphql`,
+    async post(query, variables, token) {
+      const response = await fetch(`${http.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json();
+    },
+    async stop() {
+      await subscriptions.close(100);
+      await http.close(100);
+    },
+  };
+}
+
+let live: Live;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  server = await createTestServer(t);
+  live = await startLive({ maxSubscriptionsPerConnection: 3 });
+});
+beforeEach(async () => {
+  await t.reset();
+  scenario = await smallCatalog(t.db);
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+afterAll(async () => {
+  await live?.stop();
+  await server?.stop();
+  await t?.close();
+});
+
+function client(token?: string, url = live.wsUrl): Client {
+  const c = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The next result of a subscription, or a failure after a timeout. */
+async function nextOf<T>(iterator: AsyncIterator<T>, timeoutMs = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no event arrived')), timeoutMs)));
+  try {
+    const result = await Promise.race([iterator.next(), timeout]);
+    if (result.done) throw new Error('the subscription ended');
+    return result.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const PAPER_UPDATED = `subscription($id: ID!) { paperUpdated(id: $id) { id upvotes viewerHasUpvoted authors { name } } }`;
+const UPVOTE = `mutation($id: ID!) { upvotePaper(paperId: $id) { paper { upvotes } userErrors { code } } }`;
+const REMOVE = `mutation($id: ID!) { removeUpvote(paperId: $id) { paper { upvotes } userErrors { code } } }`;
+
+test('every Subscription field has an access decision, and every decision a field', () => {
+  const fields = Object.keys(buildSchema(typeDefs).getSubscriptionType()!.getFields());
+  expect(Object.keys(ACCESS.Subscription).sort()).toEqual(fields.sort());
+});
+
+test('an anonymous client receives the new vote count when someone upvotes over HTTP, and lets go when done', async () => {
+  const paper = scenario.papers[3]!;
+  const id = toGlobalId('Paper', paper.id);
+  const { token } = await userWithToken(t, 'voter');
+  const updates = client().iterate({ query: PAPER_UPDATED, variables: { id } });
+  const first = nextOf(updates);
+  await until(() => live.bus.listenerCount() === 1, 'the subscription');
+
+  expect((await live.post(UPVOTE, { id }, token)).data.upvotePaper.paper.upvotes).toBe(1);
+  expect(await first).toEqual({ data: { paperUpdated: { id, upvotes: 1, viewerHasUpvoted: false, authors: [{ name: 'Yann LeCun' }, { name: 'Alan Turing' }] } } });
+  await live.post(REMOVE, { id }, token);
+  expect((await nextOf(updates)).data?.paperUpdated).toMatchObject({ upvotes: 0 });
+
+  await updates.return?.();
+  await until(() => live.bus.listenerCount() === 0, 'the listener to be removed');
+});
+
+test('a signed-in subscriber sees its own viewerHasUpvoted; loaders are per viewer and fresh per event', async () => {
+  const id = toGlobalId('Paper', scenario.papers[0]!.id);
+  const voter = await userWithToken(t, 'voter');
+  const mine = client(voter.token).iterate({ query: PAPER_UPDATED, variables: { id } });
+  const theirs = client().iterate({ query: PAPER_UPDATED, variables: { id } });
+  const [m1, t1] = [nextOf(mine), nextOf(theirs)];
+  await until(() => live.bus.listenerCount() === 2, 'both subscriptions');
+  await live.post(UPVOTE, { id }, voter.token);
+  expect((await m1).data?.paperUpdated).toMatchObject({ upvotes: 1, viewerHasUpvoted: true });
+  expect((await t1).data?.paperUpdated).toMatchObject({ upvotes: 1, viewerHasUpvoted: false });
+  await live.post(REMOVE, { id }, voter.token);
+  expect((await nextOf(mine)).data?.paperUpdated).toMatchObject({ upvotes: 0, viewerHasUpvoted: false });
+});
+
+test('papersFeatured: submitted papers arrive, filtered by topic when asked', async () => {
+  const { token } = await userWithToken(t, 'submitter');
+  const all = client().iterate({ query: `subscription { papersFeatured { arxivId title topics { slug } submittedBy { handle } } }` });
+  const nlp = client().iterate({ query: `subscription { papersFeatured(topic: "nlp") { arxivId } }` });
+  const [allFirst, nlpFirst] = [nextOf(all), nextOf(nlp)];
+  await until(() => live.bus.listenerCount() === 2, 'both subscriptions');
+  const submit = `mutation($input: SubmitPaperInput!) { submitPaper(input: $input) { paper { arxivId } userErrors { message } } }`;
+  const paper = (arxivId: string, topics: string[]) => ({ input: { arxivId, title: `Paper ${arxivId}`, abstract: 'Abstract.', authors: ['Ada Lovelace'], topics } });
+  expect((await live.post(submit, paper('2408.00001', ['computer-vision']), token)).data.submitPaper.userErrors).toEqual([]);
+  expect((await live.post(submit, paper('2408.00002', ['nlp']), token)).data.submitPaper.userErrors).toEqual([]);
+
+  expect(await allFirst).toEqual({ data: { papersFeatured: { arxivId: '2408.00001', title: 'Paper 2408.00001', topics: [{ slug: 'computer-vision' }], submittedBy: { handle: 'submitter' } } } });
+  expect((await nextOf(all)).data?.papersFeatured).toMatchObject({ arxivId: '2408.00002' });
+  expect(await nlpFirst).toEqual({ data: { papersFeatured: { arxivId: '2408.00002' } } });
+});
+
+/** A raw graphql-transport-ws connection, for what the client library hides. */
+async function rawSocket(initPayload: Record<string, unknown>, url = live.wsUrl, options: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(url, 'graphql-transport-ws', options);
+  const messages: any[] = [];
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ type: 'connection_init', payload: initPayload }));
+  const acknowledged = () => until(() => messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
+  return { ws, messages, closed, acknowledged };
+}
+
+test('a bad, unknown or revoked token is refused: the connection closes with 4403', async () => {
+  const { token, apiToken } = await userWithToken(t, 'revoked');
+  await t.db.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
+  for (const authorization of ['Bearer not-a-token', `Bearer pc_${'A'.repeat(43)}`, `Bearer ${token}`, 42]) {
+    const { messages, closed } = await rawSocket({ authorization });
+    expect(await closed).toBe(4403);
+    expect(messages).toEqual([]);
+  }
+  // The client library sees the same refusal.
+  const refused = client('pc_nope').iterate({ query: PAPER_UPDATED, variables: { id: toGlobalId('Paper', 1) } });
+  await expect(refused.next()).rejects.toMatchObject({ code: 4403 });
+});
+
+test('errors: unknown paper or topic, operations other than subscriptions, invalid or too deep documents, subscriptions over HTTP', async () => {
+  const c = client();
+  const errorsOf = async (query: string, variables?: Record<string, unknown>) => {
+    try {
+      const result = await nextOf(c.iterate({ query, ...(variables ? { variables } : {}) }));
+      return result.errors;
+    } catch (errors) {
+      return errors as any[];
+    }
+  };
+  expect(await errorsOf(PAPER_UPDATED, { id: toGlobalId('Paper', 4242) })).toEqual([
+    expect.objectContaining({ message: 'No listed paper has this id', extensions: { code: 'BAD_USER_INPUT', argumentName: 'id' } }),
+  ]);
+  expect(await errorsOf(`subscription { papersFeatured(topic: "astrology") { id } }`)).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', argumentName: 'topic' } })]);
+  expect(await errorsOf(`query { papers { totalCount } }`)).toEqual([
+    expect.objectContaining({ message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)', extensions: { code: 'BAD_REQUEST' } }),
+  ]);
+  expect(await errorsOf(`subscription { paperUpdated(id: "x") { nope } }`)).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+  expect(await errorsOf(`subscription {`)).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
+  // Over HTTP (Apollo runs no `subscribe`): a clear refusal, not an internal error.
+  expect((await server.gql(`subscription { papersFeatured { id } }`)).errors).toEqual([
+    expect.objectContaining({ message: 'Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP', extensions: { code: 'BAD_REQUEST' } }),
+  ]);
+  const deep = `subscription { paperUpdated(id: "x") { authors { papers { nodes { authors { papers { nodes { authors { papers { nodes { authors { name } } } } } } } } } } } }`;
+  expect(await errorsOf(deep)).toEqual([expect.objectContaining({ extensions: { code: 'QUERY_TOO_DEEP' } })]);
+  expect(live.bus.listenerCount()).toBe(0);
+});
+
+test('at most 3 subscriptions per connection (as configured); closing the connection releases every listener', async () => {
+  const c = client();
+  const id = toGlobalId('Paper', scenario.papers[0]!.id);
+  const open = [0, 1, 2].map(() => c.iterate({ query: PAPER_UPDATED, variables: { id } }));
+  const pending = open.map((it) => it.next());
+  await until(() => live.bus.listenerCount() === 3, 'three subscriptions');
+  const fourth = c.iterate({ query: PAPER_UPDATED, variables: { id } });
+  await expect(fourth.next()).rejects.toEqual([expect.objectContaining({ message: 'At most 3 subscriptions per connection; complete one first' })]);
+  await c.dispose();
+  await Promise.allSettled(pending);
+  await until(() => live.bus.listenerCount() === 0, 'the listeners to be released');
+});
+
+test('a client that stops reading loses its subscription; one that stops answering pings is cut off', async () => {
+  const paper = await t.db.paper.update({ where: { id: scenario.papers[0]!.id }, data: { abstract: 'x'.repeat(100_000) } });
+  const slow = await rawSocket({});
+  await slow.acknowledged();
+  slow.ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription($id: ID!) { paperUpdated(id: $id) { abstract } }`, variables: { id: toGlobalId('Paper', paper.id) } } }));
+  await until(() => live.bus.listenerCount() === 1, 'the subscription');
+  // The client stops reading: the kernel buffers fill, sends stall, events queue up to the limit.
+  (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  let published = 0;
+  while (live.bus.listenerCount() > 0 && published < 5000) {
+    live.events.paperUpdated(paper);
+    published++;
+    await new Promise((r) => setImmediate(r));
+  }
+  expect(live.bus.listenerCount()).toBe(0);
+  console.log(`slow client: subscription ended after ${published} events of ~100 kB (queue limit 100)`);
+  slow.ws.terminate();
+
+  // Keepalive: a client that never answers pings is terminated after about two intervals.
+  const quick = await startLive({ keepAliveMs: 100 });
+  try {
+    const silent = await rawSocket({}, quick.wsUrl, { autoPong: false });
+    const started = Date.now();
+    expect(await silent.closed).toBe(1006);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await until(() => quick.subscriptions.connections() === 0, 'the server to drop it');
+  } finally {
+    await quick.stop();
+  }
+});
+
+test('connections past maxConnections are refused with 503; checkOperation refuses what it returns or throws', async () => {
+  const small = await startLive({
+    maxConnections: 1,
+    checkOperation: ({ operation }) => {
+      if (operation.name?.value === 'Costly') return new GraphQLError('The operation costs too much', { extensions: { code: 'QUERY_TOO_COSTLY' } });
+      if (operation.name?.value === 'Bomb') throw new GraphQLError('Too many selections', { extensions: { code: 'QUERY_TOO_COSTLY' } });
+    },
+  });
+  try {
+    const first = await rawSocket({}, small.wsUrl);
+    await first.acknowledged();
+    const second = new WebSocket(small.wsUrl, 'graphql-transport-ws');
+    await expect(new Promise((resolve, reject) => second.once('open', resolve).once('error', reject))).rejects.toThrow('Unexpected server response: 503');
+    for (const name of ['Costly', 'Bomb']) {
+      first.ws.send(JSON.stringify({ id: name, type: 'subscribe', payload: { query: `subscription ${name} { papersFeatured { id } }` } }));
+    }
+    await until(() => first.messages.filter((m) => m.type === 'error').length === 2, 'two refusals');
+    expect(first.messages.filter((m) => m.type === 'error').map((m) => m.payload[0].extensions.code)).toEqual(['QUERY_TOO_COSTLY', 'QUERY_TOO_COSTLY']);
+    first.ws.close();
+  } finally {
+    await small.stop();
+  }
+});
+
+test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?? 200} clients; IDLE_CLIENTS=2000 to measure)`, async () => {
+  const n = Number(process.env.IDLE_CLIENTS ?? 200);
+  const id = toGlobalId('Paper', scenario.papers[0]!.id);
+  // The clients live in another process, so that only the server's memory is measured here.
+  const script = `
+    import WebSocket from 'ws';
+    import { createClient } from 'graphql-ws';
+    const [url, n, id] = process.argv.slice(1);
+    for (let i = 0; i < Number(n); i++) {
+      const c = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+      c.subscribe({ query: 'subscription($id: ID!) { paperUpdated(id: $id) { upvotes } }', variables: { id } }, { next() {}, error(e) { console.error(e); }, complete() {} });
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 20));
+    }
+    process.stdin.resume();
+    process.stdin.on('end', () => process.exit(0));`;
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, live.wsUrl, String(n), id], { cwd: process.cwd(), stdio: ['pipe', 'inherit', 'inherit'] });
+  try {
+    await until(() => live.bus.listenerCount() === n, `${n} subscriptions`, 120_000);
+    await new Promise((r) => setTimeout(r, 500));
+    (globalThis as { gc?: () => void }).gc?.();
+    const after = process.memoryUsage();
+    expect(live.subscriptions.connections()).toBe(n);
+    const perClient = (bytes: number) => ((bytes / n) / 1024).toFixed(1);
+    console.log(
+      `${n} idle subscription clients: server RSS ${Math.round(before.rss / 2 ** 20)} -> ${Math.round(after.rss / 2 ** 20)} MiB ` +
+        `(+${perClient(after.rss - before.rss)} KiB per client), heap +${perClient(after.heapUsed - before.heapUsed)} KiB per client`,
+    );
+  } finally {
+    child.stdin!.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  await until(() => live.bus.listenerCount() === 0, 'the clients to go', 30_000);
+}, 180_000);
