@@ -34,6 +34,7 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     untagPaper: 'curator',
     createTopic: 'curator',
     updateTopic: 'curator',
+    importPapers: 'curator',
     createApiToken: 'signedIn',
     revokeApiToken: 'signedIn',
     // Anyone: the address confirms by link. Signed in, the owner changes settings directly.

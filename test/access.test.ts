@@ -42,6 +42,7 @@ describe('decisions are enforced', () => {
     updateTopic: `updateTopic(input: { topicId: "${someTopic}", name: "R" }) { topic { id } }`,
     createApiToken: `createApiToken(name: "laptop") { token }`,
     revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
+    importPapers: `importPapers(input: { arxivId: "2401.00001" }) { summary { papersCreated } }`,
     subscribeDigest: `subscribeDigest(input: { email: "reader@example.org", frequency: DAILY }) { status }`,
   };
 
