@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -53,6 +54,8 @@ export function createServer({ config, logger }: ServerDeps): ApolloServer<Conte
     formatError: createFormatError((message, error) => logger.error({ err: error }, message)),
     plugins: [
       limitsPlugin(limits, operationTimeoutMs),
+      // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
+      ApolloServerPluginCacheControlDisabled(),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
