@@ -9,7 +9,7 @@
 // Same seed and same `today` give the same rows, ids included when the tables start empty.
 import { normalizeAuthorName } from '../authors/normalize.ts';
 import type { Db } from '../db/client.ts';
-import { DAY_MS, MAX_PUBLICATION_LAG_MS, MAX_TOPICS, planCatalog } from './plan.ts';
+import { DAY_MS, MAX_PUBLICATION_LAG_MS, MAX_TOPICS, planCatalog, type PlanOptions } from './plan.ts';
 import { writeCatalog, type Sql } from './write.ts';
 
 /** Re-exported from src/authors/normalize.ts, the one rule the whole catalog matches authors by. */
@@ -51,16 +51,8 @@ export const DEFAULT_DEMO_SEED = 42;
 export const DEFAULT_DEMO_DAYS = 60;
 export const MAX_DEMO_PAPERS = 1_000_000;
 
-interface Resolved {
-  papers: number;
-  seed: number;
-  now: number;
-  days: number;
-  authors: number;
-  users: number;
-  votes: number;
-  topics: number;
-}
+/** The options with every default filled in: what the plan is made from. */
+type Resolved = Omit<PlanOptions, 'takenArxivIds'>;
 
 /** "an integer from 1 to 3650", "an integer of at least 1", "an integer". */
 export function integerRange(min: number, max: number): string {
