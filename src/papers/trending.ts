@@ -26,11 +26,12 @@ export function setTrendingMaxAge(seconds: number): void {
 
 /** Recomputes every window's scores in one transaction. */
 export async function refreshTrending(db: Db): Promise<void> {
-  const statements = Object.entries(TREND_WINDOWS).flatMap(([window, hours]) => {
+  // Built lazily, one window after the other, on the transaction's own client.
+  const statements = (tx: Pick<Db, '$executeRaw'>) => Object.entries(TREND_WINDOWS).flatMap(([window, hours]) => {
     const halfLifeSeconds = (hours * 3600) / 4;
     return [
-      db.$executeRaw`DELETE FROM "PaperTrend" WHERE "window" = ${window}::"TrendWindow"`,
-      db.$executeRaw`
+      () => tx.$executeRaw`DELETE FROM "PaperTrend" WHERE "window" = ${window}::"TrendWindow"`,
+      () => tx.$executeRaw`
         INSERT INTO "PaperTrend" ("window", "paperId", score, "computedAt")
         SELECT ${window}::"TrendWindow", s."paperId", sum(s.weight), now()
         FROM (
@@ -45,8 +46,15 @@ export async function refreshTrending(db: Db): Promise<void> {
         GROUP BY s."paperId"`,
     ];
   });
-  // Instances refreshing at once take turns: each DELETE + INSERT would otherwise collide on keys.
-  await db.$transaction([db.$queryRaw`SELECT pg_advisory_xact_lock(${TRENDING_LOCK})::text`, ...statements]);
+  // Instances refreshing at once take turns: each DELETE + INSERT would otherwise collide on
+  // keys. A month of votes at 1M votes takes seconds, far past Prisma's default 5 s.
+  await db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${TRENDING_LOCK})::text`;
+      for (const statement of statements(tx)) await statement();
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
   lastRefresh.set(db, Date.now());
 }
 
