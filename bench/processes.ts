@@ -1,0 +1,177 @@
+// Child processes the benchmark measures: the API (src/main.ts, exactly as deployed) and the
+// lower bound, each started with `node --import tsx`, so that the pid is the server itself and
+// its /proc/<pid>/status is the server's memory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Memory {
+  /** Resident set size now, MB. */
+  rssMb: number;
+  /** Peak resident set size of the process's life so far (VmHWM), MB. */
+  hwmMb: number;
+}
+
+export function readMemory(pid: number): Memory | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every `everyMs`; `window()` starts a new peak, `peak()` reads it. */
+export class MemorySampler {
+  private timer: NodeJS.Timeout;
+  private windowPeak = 0;
+  private overallPeak = 0;
+  last: Memory | null = null;
+
+  constructor(private readonly pid: number, everyMs = 100) {
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+    this.sample();
+  }
+
+  private sample(): void {
+    const memory = readMemory(this.pid);
+    if (!memory) return;
+    this.last = memory;
+    this.windowPeak = Math.max(this.windowPeak, memory.rssMb);
+    this.overallPeak = Math.max(this.overallPeak, memory.rssMb);
+  }
+
+  window(): void {
+    this.sample();
+    this.windowPeak = this.last?.rssMb ?? 0;
+  }
+
+  /** Highest RSS sampled since `window()`, MB. */
+  peak(): number {
+    this.sample();
+    return this.windowPeak;
+  }
+
+  /** Highest RSS sampled over the whole life (under load or not), MB. */
+  overall(): number {
+    return this.overallPeak;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export interface ServerOptions {
+  name: string;
+  /** Script relative to the project root, e.g. src/main.ts. */
+  script: string;
+  env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  logFile: string;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  name: string;
+  pid: number;
+  /** performance.now() when the process was spawned (a CPU profile starts about then). */
+  spawnedAt: number;
+  url: string;
+  memory: MemorySampler;
+  child: ChildProcess;
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). Resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts a server and waits for /readyz. Others edit the source while benchmarks run: a start
+ * that fails (a file caught half-written) is retried twice, 10 s apart.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.error(`${options.name} did not start (attempt ${attempt}): ${(error as Error).message.split('\n').slice(0, 3).join(' ')}; retrying in 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
+  }
+}
+
+async function startOnce(options: ServerOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const log = fs.openSync(options.logFile, 'a');
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(`${options.name} exited with ${exitCode} before it was ready; see ${options.logFile}:\n${tail(options.logFile)}`);
+    }
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 120_000} ms; see ${options.logFile}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const memory = new MemorySampler(child.pid!);
+  return {
+    name: options.name,
+    pid: child.pid!,
+    spawnedAt,
+    url,
+    memory,
+    child,
+    async stop(graceMs = 30_000) {
+      memory.stop();
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

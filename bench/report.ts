@@ -1,0 +1,224 @@
+// The markdown report of a run (the JSON beside it has every number, and more).
+import type { LoadResult } from './load.ts';
+import { OPERATIONS, type OperationName } from './operations.ts';
+import type { BenchResult, ScaleResult } from './run.ts';
+
+const GOAL_RATIO = 0.5;
+const GOAL_P99_MS = 50;
+const GOAL_DAILY_STATEMENTS = 5;
+const GOAL_RSS_MB = 300;
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const pct = (r: number) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)} %` : '–');
+const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
+const k = (papers: number) => `${papers / 1000}k`;
+
+function problems(r: LoadResult): string {
+  const n = r.non2xx + r.graphqlErrors + r.errors + r.timeouts;
+  return n ? ` ⚠ ${n} failed` : '';
+}
+
+function table(head: string[], rows: string[][], align?: string[]): string {
+  const sep = align ?? head.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function at(scale: ScaleResult, op: OperationName, connections: number) {
+  return scale.operations.find((o) => o.name === op)?.steps.find((s) => s.connections === connections);
+}
+
+function goals(scale: ScaleResult): string {
+  const rows: string[][] = [];
+  for (const o of scale.operations) {
+    const s = o.steps.find((x) => x.connections === 16);
+    if (!s) continue;
+    const r = ratio(s.api.rps, s.lowerBound.rps);
+    if (o.kind === 'read') {
+      rows.push([`${o.name}: throughput ≥ ${pct(GOAL_RATIO)} of the lower bound at 16 connections`, `${pct(r)} (${f0(s.api.rps)} vs ${f0(s.lowerBound.rps)} req/s)`, mark(r >= GOAL_RATIO)]);
+    }
+    rows.push([`${o.name}: p99 < ${GOAL_P99_MS} ms at 16 connections${o.kind === 'write' ? ' (write)' : ''}`, `${f2(s.api.latency.p99)} ms`, mark(s.api.latency.p99 < GOAL_P99_MS)]);
+  }
+  const daily = scale.statements.daily;
+  if (daily) rows.push([`daily: at most ${GOAL_DAILY_STATEMENTS} SQL statements, token lookup included`, String(daily.statements), mark(daily.statements <= GOAL_DAILY_STATEMENTS)]);
+  rows.push([`API RSS under ${GOAL_RSS_MB} MB under load`, `${f0(scale.memory.apiRssPeakUnderLoadMb)} MB peak (VmHWM ${f0(scale.memory.apiVmHwmMb)} MB)`, mark(scale.memory.apiRssPeakUnderLoadMb < GOAL_RSS_MB)]);
+  return table(['goal', 'measured', 'met'], rows, ['---', '---:', ':---:']);
+}
+
+function results(scale: ScaleResult): string {
+  const rows: string[][] = [];
+  for (const o of scale.operations) {
+    for (const s of o.steps) {
+      rows.push([
+        s.connections === o.steps[0]!.connections ? `**${o.name}**` : '',
+        String(s.connections),
+        `${f0(s.api.rps)}${problems(s.api)}`,
+        `${f0(s.lowerBound.rps)}${problems(s.lowerBound)}`,
+        pct(ratio(s.api.rps, s.lowerBound.rps)),
+        f2(s.api.latency.p50),
+        f2(s.lowerBound.latency.p50),
+        f2(s.api.latency.p99),
+        f2(s.lowerBound.latency.p99),
+        `${f2(ratio(s.api.latency.p99, s.lowerBound.latency.p99))}×`,
+        `${s.api.cpu.server.toFixed(2)} / ${s.api.cpu.postgres.toFixed(2)}`,
+        `${s.lowerBound.cpu.server.toFixed(2)} / ${s.lowerBound.cpu.postgres.toFixed(2)}`,
+        `${Math.max(s.api.cpu.foreign, s.lowerBound.cpu.foreign).toFixed(2)}`,
+      ]);
+    }
+  }
+  return `${table(
+    ['operation', 'conn', 'API req/s', 'bound req/s', 'API/bound', 'API p50 ms', 'bound p50 ms', 'API p99 ms', 'bound p99 ms', 'p99 API/bound', 'API cores node / pg', 'bound cores node / pg', 'other load'],
+    rows,
+  )}
+
+Cores: CPU used on average during the step by the server process and by the Postgres backends of the bench database
+(the load generator's share is in the JSON); "other load": cores used meanwhile by anything else on the machine (the
+higher of the two steps; steps wait up to a bounded time for it to drop under 0.3 cores before starting, and a step
+that had more anyway is run once more and the quieter run kept).`;
+}
+
+function statements(scale: ScaleResult): string {
+  const rows = (Object.entries(scale.statements) as [OperationName, ScaleResult['statements'][OperationName]][]).map(([op, c]) => [
+    op,
+    String(c.statements),
+    String(c.firstRun),
+  ]);
+  const detail = (Object.entries(scale.statements) as [OperationName, ScaleResult['statements'][OperationName]][])
+    .map(([op, c]) => `${op}:\n${c.sql.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`)
+    .join('\n\n');
+  return `${table(['operation', 'statements', 'first run (token lastUsedAt write included)'], rows)}
+
+<details><summary>The statements (cut to 300 characters)</summary>
+
+\`\`\`
+${detail}
+\`\`\`
+</details>`;
+}
+
+function scaling(small: ScaleResult, large: ScaleResult): string {
+  const rows: string[][] = [];
+  for (const o of large.operations) {
+    for (const c of [1, 16]) {
+      const a = at(small, o.name, c);
+      const b = at(large, o.name, c);
+      if (!a || !b) continue;
+      const change = (x: number, y: number) => (x > 0 ? `${y >= x ? '+' : ''}${(((y - x) / x) * 100).toFixed(0)} %` : '–');
+      rows.push([
+        c === 1 ? `**${o.name}**` : '',
+        String(c),
+        f2(a.api.latency.p50),
+        f2(b.api.latency.p50),
+        change(a.api.latency.p50, b.api.latency.p50),
+        f2(a.api.latency.p99),
+        f2(b.api.latency.p99),
+        change(a.api.latency.p99, b.api.latency.p99),
+        change(a.lowerBound.latency.p50, b.lowerBound.latency.p50),
+      ]);
+    }
+  }
+  return table(['operation', 'conn', `p50 ${k(small.papers)}`, `p50 ${k(large.papers)}`, 'p50 change', `p99 ${k(small.papers)}`, `p99 ${k(large.papers)}`, 'p99 change', 'bound p50 change'], rows);
+}
+
+function profiles(result: BenchResult): string {
+  if (result.profiles.length === 0) return 'Every goal was met at 16 connections, or profiling was skipped (`--no-profile`): no profile taken.';
+  return result.profiles
+    .map((p) => {
+      const s = p.summary;
+      return `### ${p.operation} (${k(p.papers)} papers, 16 connections, ${f0(p.load.rps)} req/s while profiled)
+
+${s.busyMs} ms of CPU on the API's main thread out of ${s.totalMs} ms (${f2(s.busyMs / Math.max(1, p.load.requests))} ms per request).
+
+By layer (self time; Node internals and native code charged to the library that called them):
+
+${table(['layer', 'ms', 'share of busy'], s.layers.slice(0, 8).map((c) => [c.name, f0(c.selfMs), `${c.percent} %`]))}
+
+Time with the package on the stack (inclusive):
+
+${table(['package', 'ms', 'share of busy'], s.inclusive.slice(0, 10).map((c) => [c.name, f0(c.selfMs), `${c.percent} %`]))}
+
+Self time by function:
+
+${table(['function', 'ms', 'share of busy'], s.functions.slice(0, 12).map((c) => [`\`${c.name}\``, f0(c.selfMs), `${c.percent} %`]))}`;
+    })
+    .join('\n\n');
+}
+
+export function writeReport(result: BenchResult): string {
+  const largest = result.scales.at(-1)!;
+  const m = result.machine;
+  const sections: string[] = [];
+  sections.push(`# Benchmark, ${result.mode} run, ${result.startedAt.slice(0, 10)}
+
+Reproduce: \`${result.command}\` (PostgreSQL at \`BENCH_ADMIN_URL\`, default \`postgresql://postgres@127.0.0.1:5432/postgres\`).
+Raw numbers: the JSON file beside this one. How it works: [bench/README.md](../README.md).
+
+| machine | |
+| --- | --- |
+| code | commit ${m.commit}; uncommitted changes in src/, prisma/, schema.graphql, package.json: ${m.uncommitted} |
+| CPU | ${m.nproc} × ${m.cpu} |
+| memory | ${m.memoryGiB} GiB |
+| OS | ${m.os} |
+| Node.js | ${m.node} |
+| PostgreSQL | ${m.postgres} |
+| PostgreSQL settings | ${m.postgresSettings} |
+| load generator | autocannon ${m.autocannon}, in the orchestrating process, same machine |
+
+API process environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
+Everything (Postgres, the API or the lower bound, the load generator) shares the ${m.nproc} cores;
+the lower bound and the API run one at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
+
+  sections.push(`## Goals (${k(largest.papers)} papers)\n\n${goals(largest)}`);
+
+  for (const scale of [...result.scales].reverse()) {
+    const cat = scale.catalog;
+    const c = cat.marker.counts;
+    sections.push(`## ${k(scale.papers)} papers: throughput and latency
+
+Catalog \`${scale.database}\`: ${c.papers} papers, ${c.authors} authors, ${c.topics} topics, ${c.users} users, ${c.votes} votes
+(demo generator, seed ${cat.marker.seed}, as of ${cat.marker.today}; ${cat.reused ? 'reused' : `generated in ${f0(cat.marker.generateMs / 1000)} s + VACUUM ANALYZE ${f0(cat.marker.analyzeMs / 1000)} s`}).
+Each step: ${scale.stepSeconds} s (at most 250,000 requests), after a warm-up at 16 connections; the lower bound first, then the API.
+Deep page: page ${scale.inputs.deepPage.page} (rows ${scale.inputs.deepPage.firstRow}-${scale.inputs.deepPage.firstRow + 49}).
+Daily dates: ${scale.inputs.dailyDates.join(', ')}, viewers among ${scale.inputs.tokens} users with tokens.
+
+${results(scale)}
+
+Memory (RSS peak while under load): API ${f0(scale.memory.apiRssPeakUnderLoadMb)} MB (VmHWM ${f0(scale.memory.apiVmHwmMb)} MB),
+lower bound ${f0(scale.memory.lowerBoundRssPeakUnderLoadMb)} MB (VmHWM ${f0(scale.memory.lowerBoundVmHwmMb)} MB).
+Per operation, API: ${scale.operations.map((o) => `${o.name} ${o.apiRssPeakMb} MB`).join(', ')}.
+
+Same answers: ${scale.equivalence.every((e) => e.difference === null) ? `the API and the lower bound returned the same \`data\` for every checked call (${scale.equivalence.map((e) => `${e.operation} ${e.calls}`).join(', ')}).` : scale.equivalence.filter((e) => e.difference).map((e) => `**${e.operation} differs**: ${e.difference}`).join('; ')}`);
+  }
+
+  sections.push(`## SQL statements per operation (${k(largest.papers)} papers)
+
+Counted in process: \`createServer\` + \`createContext\`/\`contextFromRequest\` over \`createDb({ onQuery })\`, each operation run twice and the second run counted.
+
+${statements(largest)}`);
+
+  if (result.scales.length > 1) {
+    sections.push(`## Latency from ${k(result.scales[0]!.papers)} to ${k(largest.papers)} papers (API)
+
+Keyset pages, the daily page and the paper page should not grow with the catalog.
+The deep page is page ${result.scales[0]!.inputs.deepPage.page} at ${k(result.scales[0]!.papers)} and page ${largest.inputs.deepPage.page} at ${k(largest.papers)}.
+
+${scaling(result.scales[0]!, largest)}`);
+  }
+
+  sections.push(`## CPU profile of the API where a goal was missed
+
+\`node --cpu-prof\` on the API process, under that operation's load alone; summarised by bench/profile.ts.
+
+${profiles(result)}`);
+
+  sections.push(`## The operations
+
+Each is sent exactly as below (POST /graphql, JSON \`{ query, variables }\`); the lower bound answers the same variables at POST /<operation>.
+
+${Object.values(OPERATIONS)
+  .map((o) => `<details><summary>${o.name}: ${o.title}</summary>\n\n\`\`\`graphql\n${o.document}\n\`\`\`\n</details>`)
+  .join('\n')}`);
+
+  return `${sections.join('\n\n')}\n`;
+}

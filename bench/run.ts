@@ -1,0 +1,498 @@
+// The benchmark, end to end: `npm run bench` (100k papers, then 10k for the scaling comparison)
+// or `npm run bench:quick` (10k papers, short steps). See bench/README.md.
+//
+// Per catalog size: build or reuse the bench database, take back what an earlier run wrote,
+// refresh trending, count SQL statements per operation in process, start the API (src/main.ts,
+// production settings, rate and cost limits raised through the environment) and the lower
+// bound (bench/lower-bound.ts) as child processes, check that both answer alike, then load
+// each operation at 1, 16 and 64 connections on each, lower bound first. Where a goal is
+// missed, profile the API under that operation's load. Writes bench/results/<date>-<mode>.md
+// and .json.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import pg from 'pg';
+import { createDb } from '../src/db/client.ts';
+import { refreshTrending } from '../src/papers/trending.ts';
+import { createBenchTokens, ensureCatalog, restoreCatalog, type BenchCatalog } from './catalog.ts';
+import { CpuMeter, type CpuShare } from './cpu.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { callMaker, loadInputs, OPERATION_NAMES, OPERATIONS, toHttp, type Call, type Inputs, type OperationName, type Target } from './operations.ts';
+import { ROOT, startServer, tail, type RunningServer } from './processes.ts';
+import { summarizeProfile, type ProfileSummary } from './profile.ts';
+import { writeReport } from './report.ts';
+import { countStatements, type StatementCount } from './sql-count.ts';
+
+const USAGE = `usage: tsx bench/run.ts [--quick] [--no-profile] [--only op,op]
+  --quick       10k papers only, 3 s per step (a few minutes); default: 100k and 10k papers, 10 s / 5 s per step
+  --no-profile  skip the CPU profile of operations that miss a goal
+  --only        measure only these operations (${OPERATION_NAMES.join(', ')})
+env: BENCH_ADMIN_URL  PostgreSQL where the bench databases are created (default postgresql://postgres@127.0.0.1:5432/postgres)`;
+
+export const CONNECTIONS = [1, 16, 64] as const;
+const TOKENS = 1000;
+/** Requests per step at most, whatever the time left: bounds a run on a very fast machine. */
+const MAX_REQUESTS_PER_STEP = 250_000;
+
+/**
+ * What the API process gets besides DATABASE_URL and PORT: production settings, and the limits
+ * that protect a public server lifted so that they measure nothing but the work (one client
+ * sends thousands of requests a second here). TRENDING_REFRESH_SECONDS is honoured once
+ * src/config.ts reads it; the steps are ordered so that no background refresh falls in one.
+ */
+export const API_ENV: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  SEED_DEMO: 'false',
+  RATE_LIMIT_POINTS: '0',
+  GRAPHQL_MAX_COST: '1000000',
+  TRENDING_REFRESH_SECONDS: '86400',
+};
+
+export interface Scale {
+  papers: number;
+  stepSeconds: number;
+  warmupSeconds: number;
+}
+
+/** Steps wait (bounded) until other processes use at most this many cores. */
+const QUIET_CORES = 0.3;
+
+interface QuietPolicy {
+  maxWaitPerStepMs: number;
+  /** Over the whole run; once spent, steps no longer wait. */
+  budgetMs: number;
+}
+
+export interface Measured extends LoadResult {
+  /** Cores used on average during the step by the server, its Postgres backends, the load generator, and anything else. */
+  cpu: CpuShare;
+  /** How long the step waited for a quiet machine, and the foreign load it last saw. */
+  quiet: { waitedMs: number; foreign: number };
+  /** 2: the first run had other load over QUIET_CORES and was repeated. */
+  attempts: number;
+}
+
+export interface StepPair {
+  connections: number;
+  api: Measured;
+  lowerBound: Measured;
+}
+
+export interface OperationResult {
+  name: OperationName;
+  title: string;
+  kind: 'read' | 'write';
+  steps: StepPair[];
+  /** API RSS peak during this operation's steps, MB. */
+  apiRssPeakMb: number;
+  lowerBoundRssPeakMb: number;
+}
+
+export interface Equivalence {
+  operation: OperationName;
+  calls: number;
+  /** First difference between the API's and the lower bound's `data`; null when alike. */
+  difference: string | null;
+}
+
+export interface ScaleResult {
+  papers: number;
+  database: string;
+  catalog: { reused: boolean; marker: BenchCatalog['marker']; rows: Record<string, number> };
+  inputs: Omit<Inputs, 'tokens' | 'arxivIds' | 'paperGlobalIds'> & { tokens: number; arxivIds: number; paperIds: number };
+  stepSeconds: number;
+  statements: Record<OperationName, StatementCount>;
+  equivalence: Equivalence[];
+  operations: OperationResult[];
+  memory: {
+    /** Highest RSS sampled during load steps, MB. */
+    apiRssPeakUnderLoadMb: number;
+    /** VmHWM at the end: the peak of the process's whole life, start-up included, MB. */
+    apiVmHwmMb: number;
+    lowerBoundRssPeakUnderLoadMb: number;
+    lowerBoundVmHwmMb: number;
+  };
+  restored: { votesRemoved: number };
+  wallSeconds: number;
+}
+
+export interface ProfileResult {
+  operation: OperationName;
+  papers: number;
+  connections: number;
+  load: LoadResult;
+  summary: ProfileSummary;
+}
+
+export interface BenchResult {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  command: string;
+  machine: Record<string, string | number>;
+  apiEnv: Record<string, string>;
+  connections: readonly number[];
+  scales: ScaleResult[];
+  profiles: ProfileResult[];
+  wallSeconds: number;
+}
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function machine(adminUrl: string): Promise<Record<string, string | number>> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const version = (await client.query<{ version: string }>('SELECT version()')).rows[0]!.version;
+    const settings = await client.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_connections', 'effective_cache_size', 'jit', 'synchronous_commit')`,
+    );
+    const autocannon = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string };
+    const git = (...args: string[]) => {
+      try {
+        return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+      } catch {
+        return 'unknown';
+      }
+    };
+    const dirty = git('status', '--porcelain', '--', 'src', 'prisma', 'schema.graphql', 'package.json').split('\n').filter(Boolean);
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      uncommitted: dirty.length ? dirty.map((l) => l.slice(3)).join(', ') : 'none',
+      nproc: os.availableParallelism(),
+      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      postgres: version,
+      postgresSettings: settings.rows.map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`).join(', '),
+      autocannon: autocannon.version,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** The first path at which two JSON values differ, or null. */
+export function firstDifference(a: unknown, b: unknown, at = '$'): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    if (Array.isArray(a) !== Array.isArray(b)) return `${at}: array vs object`;
+    if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return `${at}: length ${a.length} vs ${b.length}`;
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`);
+      if (d) return d;
+    }
+  }
+  return `${at}: ${JSON.stringify(a)?.slice(0, 120)} vs ${JSON.stringify(b)?.slice(0, 120)}`;
+}
+
+async function send(server: RunningServer, target: Target, op: OperationName, call: Call): Promise<{ status: number; body: any }> {
+  const http = toHttp(target, op, call);
+  const response = await fetch(server.url + http.path, { method: 'POST', headers: http.headers, body: http.body });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+/** Both answer the same calls with the same `data`, and without errors. */
+async function checkEquivalence(api: RunningServer, bound: RunningServer, ops: OperationName[], inputs: Inputs): Promise<Equivalence[]> {
+  const result: Equivalence[] = [];
+  for (const op of ops) {
+    const next = callMaker(op, inputs, 7);
+    const calls = op === 'trending' || op === 'deepPage' ? 1 : 5;
+    let difference: string | null = null;
+    for (let i = 0; i < calls && !difference; i++) {
+      const call = next();
+      // The API first: for an upvote the bound then finds the vote cast and answers the same.
+      const a = await send(api, 'api', op, call);
+      const b = await send(bound, 'lowerBound', op, call);
+      if (a.status !== 200 || a.body?.errors) difference = `API answered ${a.status}: ${JSON.stringify(a.body).slice(0, 300)}`;
+      else if (b.status !== 200 || b.body?.errors) difference = `lower bound answered ${b.status}: ${JSON.stringify(b.body).slice(0, 300)}`;
+      else difference = firstDifference(a.body.data, b.body.data);
+      if (difference) difference = `call ${JSON.stringify(call.variables)}: ${difference}`;
+    }
+    if (op === 'deepPage' && !difference) {
+      // The cursor must land where it says: the page starts at the promised row.
+      const a = await send(api, 'api', op, next());
+      if (a.body?.data?.papers?.nodes?.length !== 50) difference = `deep page has ${a.body?.data?.papers?.nodes?.length} rows, not 50`;
+    }
+    if (difference) log(`  equivalence ${op}: ${difference}`);
+    result.push({ operation: op, calls, difference });
+  }
+  return result;
+}
+
+async function vacuum(url: string, tables: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`VACUUM ANALYZE ${tables.map((t) => `"${t}"`).join(', ')}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function step(server: RunningServer, target: Target, op: OperationName, inputs: Inputs, connections: number, seconds: number, seed: number): Promise<LoadResult> {
+  const next = callMaker(op, inputs, seed);
+  return runLoad({
+    url: server.url,
+    connections,
+    durationS: seconds,
+    maxRequests: MAX_REQUESTS_PER_STEP,
+    next: () => toHttp(target, op, next()),
+  });
+}
+
+let quietSpentMs = 0;
+
+/** A step on a quiet machine (as far as waiting allows), with where the CPU went. */
+async function measuredStep(
+  meter: CpuMeter,
+  policy: QuietPolicy,
+  ...args: Parameters<typeof step>
+): Promise<Measured> {
+  let measured: Measured | undefined;
+  // A step that other load disturbed anyway is run once more, and the quieter one kept.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const quiet = await meter.quiet(QUIET_CORES, Math.min(policy.maxWaitPerStepMs, Math.max(0, policy.budgetMs - quietSpentMs)));
+    quietSpentMs += Math.max(0, quiet.waitedMs - 1000);
+    const before = meter.snapshot();
+    const result = await step(...args);
+    const run: Measured = { ...result, cpu: CpuMeter.share(before, meter.snapshot()), quiet, attempts: attempt + 1 };
+    if (!measured || run.cpu.foreign < measured.cpu.foreign) measured = { ...run, attempts: attempt + 1 };
+    if (measured.cpu.foreign <= QUIET_CORES) break;
+  }
+  return measured!;
+}
+
+function describe(result: Measured): string {
+  const problems = result.non2xx + result.graphqlErrors + result.errors + result.timeouts;
+  const c = result.cpu;
+  return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50.toFixed(2).padStart(7)} ms  p99 ${result.latency.p99.toFixed(2).padStart(7)} ms  cpu server ${c.server.toFixed(2)} pg ${c.postgres.toFixed(2)} gen ${c.loadGenerator.toFixed(2)} other ${c.foreign.toFixed(2)}${problems ? `  (non2xx ${result.non2xx}, errors ${result.graphqlErrors}+${result.errors}, timeouts ${result.timeouts})` : ''}`;
+}
+
+async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, policy: QuietPolicy): Promise<ScaleResult> {
+  const started = performance.now();
+  const catalog = await ensureCatalog({ adminUrl, papers: scale.papers, seed: 42, log });
+  const tokens = await createBenchTokens(catalog.url, TOKENS);
+  const inputs = await loadInputs(catalog.url, tokens);
+  log(`${catalog.name}: daily dates ${inputs.dailyDates.join(', ')}; deep page ${inputs.deepPage.page} (rows ${inputs.deepPage.firstRow}-${inputs.deepPage.firstRow + 49})`);
+
+  const db = createDb({ connectionString: catalog.url, poolSize: 2 });
+  try {
+    await refreshTrending(db);
+  } finally {
+    await db.$disconnect();
+  }
+  await vacuum(catalog.url, ['PaperTrend', 'ApiToken']);
+
+  log(`${catalog.name}: counting SQL statements per operation`);
+  const sample = Object.fromEntries(OPERATION_NAMES.map((op) => [op, callMaker(op, inputs, 1)()])) as Record<OperationName, Call>;
+  const statements = await countStatements(catalog.url, sample, API_ENV);
+  log(`  ${OPERATION_NAMES.map((op) => `${op} ${statements[op].statements}`).join(', ')}`);
+
+  const api = await startServer({ name: 'api', script: 'src/main.ts', env: { ...API_ENV, DATABASE_URL: catalog.url }, logFile: path.join(workDir, `api-${scale.papers}.log`) });
+  const bound = await startServer({ name: 'lower bound', script: 'bench/lower-bound.ts', env: { DATABASE_URL: catalog.url }, logFile: path.join(workDir, `lower-bound-${scale.papers}.log`) });
+  log(`${catalog.name}: API pid ${api.pid} at ${api.url}, lower bound pid ${bound.pid} at ${bound.url}`);
+  const apiMeter = new CpuMeter(catalog.url, () => [api.pid]);
+  const boundMeter = new CpuMeter(catalog.url, () => [bound.pid]);
+  const operations: OperationResult[] = [];
+  let equivalence: Equivalence[] = [];
+  let memory: ScaleResult['memory'] | undefined;
+  try {
+    // The API's first trending request in a process waits for its own refresh of the scores:
+    // done now, then the rewritten table vacuumed, so neither side meets dead rows.
+    await send(api, 'api', 'trending', { variables: {} });
+    await vacuum(catalog.url, ['PaperTrend']);
+    equivalence = await checkEquivalence(api, bound, ops, inputs);
+
+    let seed = 100;
+    for (const op of ops) {
+      log(`${catalog.name}: ${op} (${OPERATIONS[op].title})`);
+      // Warm-up at 16 connections: JIT, pools, caches; not recorded.
+      for (const [server, target] of [[bound, 'lowerBound'], [api, 'api']] as const) {
+        await step(server, target, op, inputs, 16, scale.warmupSeconds, seed++);
+      }
+      api.memory.window();
+      bound.memory.window();
+      const steps: StepPair[] = [];
+      for (const connections of CONNECTIONS) {
+        const lowerBound = await measuredStep(boundMeter, policy, bound, 'lowerBound', op, inputs, connections, scale.stepSeconds, seed++);
+        const apiResult = await measuredStep(apiMeter, policy, api, 'api', op, inputs, connections, scale.stepSeconds, seed++);
+        log(`  ${String(connections).padStart(2)} conn  api ${describe(apiResult)}`);
+        log(`           bound ${describe(lowerBound)}`);
+        steps.push({ connections, api: apiResult, lowerBound });
+      }
+      operations.push({
+        name: op,
+        title: OPERATIONS[op].title,
+        kind: OPERATIONS[op].kind,
+        steps,
+        apiRssPeakMb: Math.round(api.memory.peak()),
+        lowerBoundRssPeakMb: Math.round(bound.memory.peak()),
+      });
+    }
+  } catch (error) {
+    log(`API log tail:\n${tail(path.join(workDir, `api-${scale.papers}.log`))}`);
+    throw error;
+  } finally {
+    memory = {
+      apiRssPeakUnderLoadMb: Math.max(0, ...operations.map((o) => o.apiRssPeakMb)),
+      apiVmHwmMb: Math.round(api.memory.last?.hwmMb ?? NaN),
+      lowerBoundRssPeakUnderLoadMb: Math.max(0, ...operations.map((o) => o.lowerBoundRssPeakMb)),
+      lowerBoundVmHwmMb: Math.round(bound.memory.last?.hwmMb ?? NaN),
+    };
+    await api.stop();
+    await bound.stop();
+  }
+  const restored = await restoreCatalog(catalog.url, catalog.marker);
+  await vacuum(catalog.url, ['Vote', 'Paper', 'ApiToken']);
+  log(`${catalog.name}: ${restored.votesRemoved} benchmark votes taken back`);
+  const { tokens: _tokens, arxivIds, paperGlobalIds, ...shown } = inputs;
+  return {
+    papers: scale.papers,
+    database: catalog.name,
+    catalog: { reused: catalog.reused, marker: catalog.marker, rows: catalog.rows },
+    inputs: { ...shown, tokens: tokens.length, arxivIds: arxivIds.length, paperIds: paperGlobalIds.length },
+    stepSeconds: scale.stepSeconds,
+    statements,
+    equivalence,
+    operations,
+    memory: memory!,
+    restored,
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+  };
+}
+
+/** Operations that miss a goal at 16 connections: throughput ratio < 50 % or p99 >= 50 ms. */
+export function missedAt16(scale: ScaleResult): OperationName[] {
+  return scale.operations
+    .filter((o) => {
+      const s = o.steps.find((x) => x.connections === 16);
+      if (!s) return false;
+      return (o.kind === 'read' && s.api.rps < 0.5 * s.lowerBound.rps) || s.api.latency.p99 >= 50;
+    })
+    .map((o) => o.name);
+}
+
+async function profile(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string): Promise<ProfileResult[]> {
+  const catalog = await ensureCatalog({ adminUrl, papers: scale.papers, seed: 42, log });
+  const tokens = await createBenchTokens(catalog.url, TOKENS);
+  const inputs = await loadInputs(catalog.url, tokens);
+  const results: ProfileResult[] = [];
+  try {
+    for (const op of ops) {
+      const dir = path.join(workDir, `cpuprofile-${op}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      log(`profiling the API under ${op} at 16 connections (${scale.stepSeconds} s)`);
+      const api = await startServer({
+        name: 'api (profiled)',
+        script: 'src/main.ts',
+        env: { ...API_ENV, DATABASE_URL: catalog.url },
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        logFile: path.join(workDir, `api-profile-${op}.log`),
+      });
+      let load: LoadResult;
+      let window: { fromMs: number; toMs: number };
+      try {
+        await step(api, 'api', op, inputs, 16, scale.warmupSeconds, 900);
+        const from = performance.now();
+        load = await step(api, 'api', op, inputs, 16, scale.stepSeconds, 901);
+        // Only the measured load: not start-up (module loading, migrations, trending refresh).
+        window = { fromMs: from - api.spawnedAt, toMs: performance.now() - api.spawnedAt };
+      } finally {
+        await api.stop();
+      }
+      // The main thread's profile (tid 0 in the name); loader threads write their own.
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+      const main = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files.sort((a, b) => fs.statSync(path.join(dir, b)).size - fs.statSync(path.join(dir, a)).size)[0];
+      if (!main) {
+        log(`  no profile written in ${dir}`);
+        continue;
+      }
+      const summary = summarizeProfile(path.join(dir, main), 15, window);
+      log(`  ${summary.busyMs} ms busy; top: ${summary.functions.slice(0, 3).map((f) => `${f.name} ${f.percent}%`).join('; ')}`);
+      results.push({ operation: op, papers: scale.papers, connections: 16, load, summary });
+    }
+  } finally {
+    await restoreCatalog(catalog.url, catalog.marker);
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'no-profile': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const ops = values.only ? (values.only.split(',').map((s) => s.trim()) as OperationName[]) : [...OPERATION_NAMES];
+  for (const op of ops) if (!OPERATION_NAMES.includes(op)) throw new Error(`unknown operation "${op}"\n${USAGE}`);
+  if (!fs.existsSync(path.join(ROOT, 'src/generated/prisma'))) throw new Error('The Prisma client is not generated: run `npm run generate` first');
+
+  const mode = values.quick ? 'quick' : 'full';
+  const scales: Scale[] = values.quick
+    ? [{ papers: 10_000, stepSeconds: 3, warmupSeconds: 1 }]
+    : [
+        { papers: 10_000, stepSeconds: 5, warmupSeconds: 2 },
+        { papers: 100_000, stepSeconds: 10, warmupSeconds: 2 },
+      ];
+  const adminUrl = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const startedAt = new Date();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `paper-bench-${mode}-`));
+  log(`${mode} run; server logs and profiles in ${workDir}`);
+
+  const started = performance.now();
+  const result: BenchResult = {
+    mode,
+    startedAt: startedAt.toISOString(),
+    command: `npm run ${values.quick ? 'bench:quick' : 'bench'}${values.only ? ` -- --only ${values.only}` : ''}`,
+    machine: await machine(adminUrl),
+    apiEnv: API_ENV,
+    connections: CONNECTIONS,
+    scales: [],
+    profiles: [],
+    wallSeconds: 0,
+  };
+  const policy: QuietPolicy = values.quick ? { maxWaitPerStepMs: 10_000, budgetMs: 120_000 } : { maxWaitPerStepMs: 30_000, budgetMs: 600_000 };
+  for (const scale of scales) result.scales.push(await runScale(scale, ops, adminUrl, workDir, policy));
+
+  // Profile at the largest scale, the operations that missed a goal there.
+  const largest = result.scales.at(-1)!;
+  const missed = missedAt16(largest);
+  if (missed.length && !values['no-profile']) {
+    result.profiles = await profile(scales.at(-1)!, missed, adminUrl, workDir);
+  }
+  result.wallSeconds = Math.round((performance.now() - started) / 1000);
+
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}`);
+  fs.writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  fs.writeFileSync(`${base}.md`, writeReport(result));
+  log(`done in ${result.wallSeconds} s: ${path.relative(ROOT, base)}.md and .json`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}
