@@ -2,7 +2,6 @@
 // and the inputs they are sent with. The lower bound (bench/lower-bound.ts) answers the same
 // variables at POST /<operation name> with the same JSON `data`; bench/run.ts checks that
 // both answer alike before measuring either.
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { encodeCursor } from '../src/pagination/connection.ts';
 import type { BenchToken } from './catalog.ts';
@@ -240,5 +239,3 @@ export function toHttp(target: Target, op: OperationName, call: Call): HttpCall 
   if (target === 'lowerBound') return { path: `/${op}`, body: JSON.stringify(call.variables), headers };
   return { path: '/graphql', body: JSON.stringify({ query: OPERATIONS[op].document, variables: call.variables }), headers };
 }
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

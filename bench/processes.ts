@@ -97,6 +97,8 @@ export interface RunningServer {
   url: string;
   memory: MemorySampler;
   child: ChildProcess;
+  /** How it ended, once it has: "code 0", "signal SIGTERM". */
+  exited(): string | undefined;
   /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). Resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -127,11 +129,17 @@ async function startOnce(options: ServerOptions): Promise<RunningServer> {
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  let exitDescription: string | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code;
+      exitDescription = signal ? `signal ${signal}` : `code ${code}`;
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
   for (;;) {
     if (exitCode !== undefined) {
       throw new Error(`${options.name} exited with ${exitCode} before it was ready; see ${options.logFile}:\n${tail(options.logFile)}`);
@@ -156,6 +164,7 @@ async function startOnce(options: ServerOptions): Promise<RunningServer> {
     url,
     memory,
     child,
+    exited: () => exitDescription,
     async stop(graceMs = 30_000) {
       memory.stop();
       if (exitCode !== undefined) return exitCode;
@@ -173,5 +182,50 @@ export function tail(file: string, lines = 20): string {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
+  }
+}
+
+/**
+ * A server that is started again when it ends under the benchmark: on a shared machine
+ * something else may stop it (a broad `pkill` elsewhere), and a step against a dead port
+ * measures nothing. Every restart is recorded and reported.
+ */
+export class SupervisedServer {
+  readonly restarts: { at: string; exit: string }[] = [];
+
+  private constructor(
+    private readonly options: ServerOptions,
+    public current: RunningServer,
+  ) {}
+
+  static async start(options: ServerOptions): Promise<SupervisedServer> {
+    return new SupervisedServer(options, await startServer(options));
+  }
+
+  get pid(): number {
+    return this.current.pid;
+  }
+
+  get url(): string {
+    return this.current.url;
+  }
+
+  get memory(): MemorySampler {
+    return this.current.memory;
+  }
+
+  /** Restarts the server if it has ended; says whether it did. */
+  async ensureRunning(log: (message: string) => void): Promise<boolean> {
+    const exit = this.current.exited();
+    if (exit === undefined) return false;
+    log(`${this.options.name} (pid ${this.current.pid}) ended (${exit}) during the run: starting it again; see ${this.options.logFile}`);
+    this.restarts.push({ at: new Date().toISOString(), exit });
+    this.current.memory.stop();
+    this.current = await startServer(this.options);
+    return true;
+  }
+
+  stop(): Promise<number | null> {
+    return this.current.stop();
   }
 }

@@ -188,7 +188,9 @@ Memory (RSS peak while under load): API ${f0(scale.memory.apiRssPeakUnderLoadMb)
 lower bound ${f0(scale.memory.lowerBoundRssPeakUnderLoadMb)} MB (VmHWM ${f0(scale.memory.lowerBoundVmHwmMb)} MB).
 Per operation, API: ${scale.operations.map((o) => `${o.name} ${o.apiRssPeakMb} MB`).join(', ')}.
 
-Same answers: ${scale.equivalence.every((e) => e.difference === null) ? `the API and the lower bound returned the same \`data\` for every checked call (${scale.equivalence.map((e) => `${e.operation} ${e.calls}`).join(', ')}).` : scale.equivalence.filter((e) => e.difference).map((e) => `**${e.operation} differs**: ${e.difference}`).join('; ')}`);
+${scale.restarts.api.length + scale.restarts.lowerBound.length ? `Servers that ended during the run (stopped by something else on the machine) and were started again, the step repeated: ${[...scale.restarts.api.map((r) => `API at ${r.at} (${r.exit})`), ...scale.restarts.lowerBound.map((r) => `lower bound at ${r.at} (${r.exit})`)].join(', ')}.
+
+` : ''}Same answers: ${scale.equivalence.every((e) => e.difference === null) ? `the API and the lower bound returned the same \`data\` for every checked call (${scale.equivalence.map((e) => `${e.operation} ${e.calls}`).join(', ')}).` : scale.equivalence.filter((e) => e.difference).map((e) => `**${e.operation} differs**: ${e.difference}`).join('; ')}`);
   }
 
   sections.push(`## SQL statements per operation (${k(largest.papers)} papers)

@@ -21,7 +21,7 @@ import { createBenchTokens, ensureCatalog, restoreCatalog, type BenchCatalog } f
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { callMaker, loadInputs, OPERATION_NAMES, OPERATIONS, toHttp, type Call, type Inputs, type OperationName, type Target } from './operations.ts';
-import { ROOT, startServer, tail, type RunningServer } from './processes.ts';
+import { ROOT, startServer, SupervisedServer, tail } from './processes.ts';
 import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import { writeReport } from './report.ts';
 import { countStatements, type StatementCount } from './sql-count.ts';
@@ -108,6 +108,8 @@ export interface ScaleResult {
   statements: Record<OperationName, StatementCount>;
   equivalence: Equivalence[];
   operations: OperationResult[];
+  /** Servers that ended during the run (something else stopped them) and were started again. */
+  restarts: { api: SupervisedServer['restarts']; lowerBound: SupervisedServer['restarts'] };
   memory: {
     /** Highest RSS sampled during load steps, MB. */
     apiRssPeakUnderLoadMb: number;
@@ -191,7 +193,7 @@ export function firstDifference(a: unknown, b: unknown, at = '$'): string | null
   return `${at}: ${JSON.stringify(a)?.slice(0, 120)} vs ${JSON.stringify(b)?.slice(0, 120)}`;
 }
 
-async function send(server: RunningServer, target: Target, op: OperationName, call: Call): Promise<{ status: number; body: any }> {
+async function send(server: { url: string }, target: Target, op: OperationName, call: Call): Promise<{ status: number; body: any }> {
   const http = toHttp(target, op, call);
   const response = await fetch(server.url + http.path, { method: 'POST', headers: http.headers, body: http.body });
   const text = await response.text();
@@ -203,7 +205,7 @@ async function send(server: RunningServer, target: Target, op: OperationName, ca
 }
 
 /** Both answer the same calls with the same `data`, and without errors. */
-async function checkEquivalence(api: RunningServer, bound: RunningServer, ops: OperationName[], inputs: Inputs): Promise<Equivalence[]> {
+async function checkEquivalence(api: { url: string }, bound: { url: string }, ops: OperationName[], inputs: Inputs): Promise<Equivalence[]> {
   const result: Equivalence[] = [];
   for (const op of ops) {
     const next = callMaker(op, inputs, 7);
@@ -240,7 +242,7 @@ async function vacuum(url: string, tables: string[]): Promise<void> {
   }
 }
 
-async function step(server: RunningServer, target: Target, op: OperationName, inputs: Inputs, connections: number, seconds: number, seed: number): Promise<LoadResult> {
+async function step(server: { url: string }, target: Target, op: OperationName, inputs: Inputs, connections: number, seconds: number, seed: number): Promise<LoadResult> {
   const next = callMaker(op, inputs, seed);
   return runLoad({
     url: server.url,
@@ -257,17 +259,25 @@ let quietSpentMs = 0;
 async function measuredStep(
   meter: CpuMeter,
   policy: QuietPolicy,
-  ...args: Parameters<typeof step>
+  server: SupervisedServer,
+  ...args: Parameters<typeof step> extends [unknown, ...infer Rest] ? Rest : never
 ): Promise<Measured> {
   let measured: Measured | undefined;
-  // A step that other load disturbed anyway is run once more, and the quieter one kept.
-  for (let attempt = 0; attempt < 2; attempt++) {
+  let restarts = 0;
+  // A step that other load disturbed anyway is run once more, and the quieter one kept; one
+  // whose server ended meanwhile is run again on a new server (twice at most).
+  for (let attempt = 0; attempt < 2 + restarts; attempt++) {
+    await server.ensureRunning(log);
     const quiet = await meter.quiet(QUIET_CORES, Math.min(policy.maxWaitPerStepMs, Math.max(0, policy.budgetMs - quietSpentMs)));
     quietSpentMs += Math.max(0, quiet.waitedMs - 1000);
     const before = meter.snapshot();
-    const result = await step(...args);
+    const result = await step(server, ...args);
+    if (server.current.exited() !== undefined && restarts < 2) {
+      restarts++;
+      continue;
+    }
     const run: Measured = { ...result, cpu: CpuMeter.share(before, meter.snapshot()), quiet, attempts: attempt + 1 };
-    if (!measured || run.cpu.foreign < measured.cpu.foreign) measured = { ...run, attempts: attempt + 1 };
+    if (!measured || run.cpu.foreign < measured.cpu.foreign) measured = run;
     if (measured.cpu.foreign <= QUIET_CORES) break;
   }
   return measured!;
@@ -299,8 +309,8 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
   const statements = await countStatements(catalog.url, sample, API_ENV);
   log(`  ${OPERATION_NAMES.map((op) => `${op} ${statements[op].statements}`).join(', ')}`);
 
-  const api = await startServer({ name: 'api', script: 'src/main.ts', env: { ...API_ENV, DATABASE_URL: catalog.url }, logFile: path.join(workDir, `api-${scale.papers}.log`) });
-  const bound = await startServer({ name: 'lower bound', script: 'bench/lower-bound.ts', env: { DATABASE_URL: catalog.url }, logFile: path.join(workDir, `lower-bound-${scale.papers}.log`) });
+  const api = await SupervisedServer.start({ name: 'api', script: 'src/main.ts', env: { ...API_ENV, DATABASE_URL: catalog.url }, logFile: path.join(workDir, `api-${scale.papers}.log`) });
+  const bound = await SupervisedServer.start({ name: 'lower bound', script: 'bench/lower-bound.ts', env: { DATABASE_URL: catalog.url }, logFile: path.join(workDir, `lower-bound-${scale.papers}.log`) });
   log(`${catalog.name}: API pid ${api.pid} at ${api.url}, lower bound pid ${bound.pid} at ${bound.url}`);
   const apiMeter = new CpuMeter(catalog.url, () => [api.pid]);
   const boundMeter = new CpuMeter(catalog.url, () => [bound.pid]);
@@ -319,6 +329,7 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
       log(`${catalog.name}: ${op} (${OPERATIONS[op].title})`);
       // Warm-up at 16 connections: JIT, pools, caches; not recorded.
       for (const [server, target] of [[bound, 'lowerBound'], [api, 'api']] as const) {
+        await server.ensureRunning(log);
         await step(server, target, op, inputs, 16, scale.warmupSeconds, seed++);
       }
       api.memory.window();
@@ -367,6 +378,7 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
     equivalence,
     operations,
     memory: memory!,
+    restarts: { api: api.restarts, lowerBound: bound.restarts },
     restored,
     wallSeconds: Math.round((performance.now() - started) / 1000),
   };
