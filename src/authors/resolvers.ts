@@ -2,7 +2,7 @@ import { Prisma, type Author as AuthorRow } from '../generated/prisma/client.ts'
 import type { AuthorResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
-import { decodeCursor, encodeCursor, pageRequest, type Connection } from '../pagination/connection.ts';
+import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection } from '../pagination/connection.ts';
 import { listPapers } from '../papers/list.ts';
 import { normalizeAuthorName } from './normalize.ts';
 
@@ -42,22 +42,12 @@ export const Query: Pick<QueryResolvers, 'author' | 'authors'> = {
       WHERE ${match} ${keyset}
       ORDER BY "normalizedName" ${dir}, id ${dir}
       LIMIT ${request.take + 1}`;
-    const hasMore = rows.length > request.take;
-    const page = rows.slice(0, request.take);
-    if (!forward) page.reverse();
-    const edges = page.map((node) => ({ cursor: encodeCursor(ORDER, [node.normalizedName, node.id]), node }));
-    let total: Promise<number> | undefined;
-    return {
-      edges,
-      nodes: page,
-      pageInfo: {
-        hasNextPage: forward ? hasMore : request.cursor !== null,
-        hasPreviousPage: forward ? request.cursor !== null : hasMore,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-      totalCount: () => (total ??= ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Author" WHERE ${match}`.then((r) => r[0]!.n)),
-    };
+    return toConnection(
+      rows,
+      request,
+      (node) => ({ cursor: encodeCursor(ORDER, [node.normalizedName, node.id]), node }),
+      () => ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Author" WHERE ${match}`.then((r) => r[0]!.n),
+    );
   },
 };
 

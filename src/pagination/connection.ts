@@ -112,22 +112,37 @@ export async function paginate<Row, Where, OrderBy>(options: {
     orderBy: request.direction === 'forward' ? order.orderBy : order.reverseOrderBy,
     take: request.take + 1,
   });
+  return toConnection(rows, request, (node) => ({ cursor: encodeCursor(order.name, order.key(node)), node }), () => count(where));
+}
+
+/**
+ * The connection of a page fetched with `take + 1` rows in walking order (reversed for
+ * last/before): drops the extra row, restores the list's order, and builds pageInfo.
+ * Every keyset list ends here, whatever built its query.
+ */
+export function toConnection<Row, E extends Edge<unknown>>(
+  rows: Row[],
+  request: PageRequest,
+  edge: (row: Row) => E,
+  count: () => Promise<number>,
+): Omit<Connection<E['node']>, 'edges'> & { edges: E[] } {
+  const forward = request.direction === 'forward';
   const hasMore = rows.length > request.take;
   const page = rows.slice(0, request.take);
-  if (request.direction === 'backward') page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(order.name, order.key(node)), node }));
+  if (!forward) page.reverse();
+  const edges = page.map(edge);
   let total: Promise<number> | undefined;
   return {
     edges,
-    nodes: page,
+    nodes: edges.map((e) => e.node as E['node']),
     pageInfo: {
       // Relay allows `false` when it cannot be known cheaply; a cursor given means rows exist on
       // that side of it (they may since have been deleted, which clients tolerate).
-      hasNextPage: request.direction === 'forward' ? hasMore : cursorKey !== null,
-      hasPreviousPage: request.direction === 'backward' ? hasMore : cursorKey !== null,
+      hasNextPage: forward ? hasMore : request.cursor !== null,
+      hasPreviousPage: forward ? request.cursor !== null : hasMore,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => (total ??= count(where)),
+    totalCount: () => (total ??= count()),
   };
 }

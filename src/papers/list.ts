@@ -8,7 +8,7 @@ import type { PaperFilter, PaperOrder } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
-import { decodeCursor, encodeCursor, pageRequest, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
+import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
 import { dayOf } from '../pagination/keys.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
 import type { FacetSource } from './facets.ts';
@@ -240,29 +240,21 @@ export async function listPapers(ctx: Context, args: PaperListArgs, options: Lis
     : page;
   const rows = await ctx.db.$queryRaw<PageRow[]>(statement);
 
-  const hasMore = rows.length > request.take;
-  const pageRows = rows.slice(0, request.take);
-  if (!forward) pageRows.reverse();
-  const edges: PaperEdge[] = pageRows.map(({ sortKey, hlTitle, hlAbstract, ...paper }) => {
-    ctx.loaders.paperById.prime(paper.id, paper);
-    return {
-      cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),
-      node: paper,
-      highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
-    };
-  });
-  let total: Promise<number> | undefined;
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
-      hasNextPage: forward ? hasMore : request.cursor !== null,
-      hasPreviousPage: forward ? request.cursor !== null : hasMore,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+  const connection = toConnection(
+    rows,
+    request,
+    ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
+      ctx.loaders.paperById.prime(paper.id, paper);
+      return {
+        cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),
+        node: paper,
+        highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
+      };
     },
-    totalCount: () =>
-      (total ??= ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`.then((r) => r[0]!.n)),
+    () => ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`.then((r) => r[0]!.n),
+  );
+  return {
+    ...connection,
     facets: { from, where },
   };
 }
