@@ -120,7 +120,7 @@ export interface RunningApp {
 
 /** Listens on host:port (0: any free port) and resolves once listening. */
 export async function listen(app: FastifyInstance, port: number, host: string): Promise<RunningApp> {
-  await app.listen({ port, host, listenTextResolver: () => '' });
+  await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
