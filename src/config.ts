@@ -24,6 +24,15 @@ export interface Config {
   readonly http: HttpConfig;
   /** Digests, feeds and the links in emails. */
   readonly follow: FollowConfig;
+  /** Where the importPapers mutation fetches from. */
+  readonly sources: SourcesConfig;
+}
+
+export interface SourcesConfig {
+  /** HF_API_URL: the Hugging Face API's base; undefined: https://huggingface.co. */
+  readonly hfApiUrl: string | undefined;
+  /** ARXIV_API_URL: the arXiv API's base; undefined: http://export.arxiv.org. */
+  readonly arxivApiUrl: string | undefined;
 }
 
 export interface QueryLimits {
@@ -148,6 +157,13 @@ function origins(env: Env, name: string): readonly string[] | '*' {
   return Object.freeze(list);
 }
 
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL; got "${raw.slice(0, 40)}"`);
+  return raw;
+}
+
 function url(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -244,5 +260,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit,
     http: httpConfig,
     follow: followConfig(env, host, listenPort),
+    sources: Object.freeze({ hfApiUrl: httpUrl(env, 'HF_API_URL'), arxivApiUrl: httpUrl(env, 'ARXIV_API_URL') }),
   });
 }

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   // one to run several instances).
   const events = new CatalogEvents(new InMemoryEventBus());
   // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
-  const graphql = createGraphQL(config.limits, logger);
+  const graphql = createGraphQL(config, logger);
   const apollo = createServer({ config, logger, graphql });
   await apollo.start();
   const app = await buildApp({ apollo, db: database.db, logger, config, events, subscriptions: { graphql, events } });

@@ -16,13 +16,13 @@ import type { Logger } from './logger.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
-  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http'>;
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'>;
   logger: Logger;
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
 }
 
-export function createServer({ config, logger, graphql = createGraphQL(config.limits, logger) }: ServerDeps): ApolloServer<Context> {
+export function createServer({ config, logger, graphql = createGraphQL(config, logger) }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     schema: graphql.schema,

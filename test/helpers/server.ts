@@ -60,7 +60,7 @@ export interface TestServer extends Caller {
 export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
   const logger = createLogger(config);
-  const graphql = createGraphQL(config.limits, logger);
+  const graphql = createGraphQL(config, logger);
   const apollo = createServer({ config, logger, graphql });
   await apollo.start();
   const as = (viewer: User | null): Caller => {
