@@ -338,4 +338,25 @@ describe('rate limits', () => {
     // A token already known to be good goes on being served.
     expect((await ask('{ viewer { handle } }', token)).status).toBe(200);
   });
+
+  test('feeds and digest links pay from the same budget as GraphQL; health probes never do', async () => {
+    const fresh = await startTestHttp(t, limited, { rateLimiter: new RateLimiter({ points: 100, windowSeconds: 60 }) });
+    try {
+      const feed = await fetch(`${fresh.url}/feeds/daily.atom`);
+      expect(feed.status).toBe(200);
+      expect(feed.headers.get('ratelimit')).toMatch(/^"cost";r=49;t=\d+$/); // 1 + 50 entries
+      const refused = await fetch(`${fresh.url}/feeds/trending.atom`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      // What is left still serves a GraphQL page and a digest link, from the same budget.
+      const page = await fetch(`${fresh.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PAGE }) });
+      expect(page.headers.get('ratelimit')).toMatch(/r=28;/);
+      expect((await fetch(`${fresh.url}/digests/unsubscribe?token=nope`)).headers.get('ratelimit')).toMatch(/r=27;/);
+      for (let i = 0; i < 3; i++) expect((await fetch(`${fresh.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${fresh.url}/healthz`)).headers.get('ratelimit')).toBeNull();
+    } finally {
+      await fresh.close(1000);
+    }
+  });
 });
