@@ -57,7 +57,8 @@ export function requestLog(app: FastifyInstance, logger: Logger): void {
         ...(operation ? { operationName: operation.name?.slice(0, 100) ?? null } : {}),
         ...(operation?.cost !== undefined ? { cost: operation.cost } : {}),
         client: request.headers.authorization ? 'token' : 'anonymous',
-        ...(request.raw.aborted || !reply.raw.writableFinished ? { aborted: true } : {}),
+        // The client went away before the whole response was written.
+        ...(reply.raw.writableFinished ? {} : { aborted: true }),
       },
       'request',
     );

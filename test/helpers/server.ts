@@ -1,5 +1,5 @@
 // The app as tests use it: the real Apollo server with the real configuration, run through
-// `executeOperation` on a test database, or over real HTTP on port 0.
+// `executeOperation` on a test database, or over real HTTP on port 0 (src/http/app.ts).
 import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import { loadConfig, type Config } from '../../src/config.ts';

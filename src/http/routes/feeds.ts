@@ -1,5 +1,5 @@
-// Atom feeds (src/follow/feeds) as ordinary routes. A feed is a list of FEED_SIZE papers with
-// their authors and topics: it pays what a GraphQL page of that size would.
+// Atom feeds (src/follow/feeds) as ordinary routes. A feed is a list of FEED_SIZE papers: it
+// pays like a connection of that size (1 + a point per node), from the address's budget.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import { answerFeed, FEED_SIZE } from '../../follow/feeds/http.ts';
