@@ -120,7 +120,9 @@ export interface RunningApp {
 
 /** Listens on host:port (0: any free port) and resolves once listening. */
 export async function listen(app: FastifyInstance, port: number, host: string): Promise<RunningApp> {
-  await app.listen({ port, host });
+  // Fastify logs a line when listening; the address is in src/main.ts's own line, where it is
+  // wanted, and kept out of this one so that request logs never carry an address.
+  await app.listen({ port, host, listenTextResolver: () => 'HTTP server listening' });
   const address = app.server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
