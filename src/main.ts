@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const graphql = createGraphQL(config, logger);
   const apollo = createServer({ config, logger, graphql });
   await apollo.start();
-  const app = await buildApp({ apollo, db: database.db, logger, config, events, subscriptions: { graphql, events } });
+  const app = await buildApp({ apollo, db: database.db, logger, config, events, subscriptions: { graphql } });
   const http = await listen(app, config.port, config.host);
   const scheduler = digestSchedulerFromConfig(config, database.db, logger);
   logger.info(`GraphQL API at ${http.url}/graphql (subscriptions: ws://${http.url.slice('http://'.length)}/graphql)`);

@@ -41,7 +41,7 @@ async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'db' |
     config: server.config,
     rateLimiter: null,
     events,
-    subscriptions: { graphql: server.graphql, events, ...options },
+    subscriptions: { graphql: server.graphql, ...options },
   });
   const http = await listen(app, 0, '127.0.0.1');
   const subscriptions = app.subscriptions!;

@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config.ts';
 import { contextFromRequest, type Context } from '../context.ts';
 import type { Db } from '../db/client.ts';
-import type { CatalogEvents } from '../follow/events.ts';
+import { CatalogEvents } from '../follow/events.ts';
 import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../follow/live/server.ts';
 import type { Logger } from '../logger.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
@@ -27,12 +27,12 @@ export interface AppDeps {
   db: Db;
   logger: Logger;
   config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'>;
-  /** Where mutations publish live updates; absent: nobody listens. */
+  /** Where mutations publish live updates and subscriptions listen; absent: nobody listens. */
   events?: CatalogEvents;
   /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
   rateLimiter?: RateLimiter | null;
-  /** GraphQL subscriptions over WebSocket on /graphql (src/follow/live/server.ts). */
-  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'> & { events: CatalogEvents };
+  /** GraphQL subscriptions over WebSocket on /graphql (src/follow/live/server.ts), on `events`. */
+  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>;
 }
 
 declare module 'fastify' {
@@ -45,8 +45,10 @@ declare module 'fastify' {
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const CORS_EXPOSED_HEADERS = 'ratelimit, ratelimit-policy, retry-after, x-request-id';
 
-export async function buildApp({ apollo, db, logger, config, events, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ apollo, db, logger, config, events: given, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
   const { http: options } = config;
+  // Subscriptions need a bus that the HTTP contexts publish to.
+  const events = given ?? (subscriptions ? new CatalogEvents() : undefined);
   const limiter = rateLimiter === undefined ? (config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit) : null) : rateLimiter;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -100,7 +102,7 @@ export async function buildApp({ apollo, db, logger, config, events, rateLimiter
   await app.register(feedRoutes, { db, publicUrl: config.follow.publicUrl });
   await app.register(digestRoutes, { db, secrets: config.follow.secrets, logger });
 
-  const live = subscriptions ? attachSubscriptions(app.server, { ...subscriptions, db, logger }) : null;
+  const live = subscriptions && events ? attachSubscriptions(app.server, { ...subscriptions, db, events, logger }) : null;
   app.decorate('subscriptions', live);
   // WebSockets first: the HTTP server's close waits for every open connection.
   if (live) app.addHook('preClose', async () => live.close(options.shutdownGraceMs));
