@@ -78,7 +78,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   });
 
   requestLog(app, logger);
-  handleErrors(app, { maxBodyBytes: options.maxBodyBytes });
+  handleErrors(app, { maxBodyBytes: options.maxBodyBytes, logger });
   // CORS for the configured origins only (CORS_ORIGINS; none by default: same-origin pages and
   // non-browser clients need no CORS). Tokens travel in a header, not cookies: no credentials.
   const origins = options.corsOrigins;

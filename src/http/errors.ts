@@ -2,6 +2,7 @@
 // shape with a code, never a stack trace or a library's internal message.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 
 export function errorBody(message: string, code: string = ErrorCode.BAD_REQUEST) {
   return { errors: [{ message, extensions: { code } }] };
@@ -18,7 +19,7 @@ export class HttpError extends Error {
   }
 }
 
-export function handleErrors(app: FastifyInstance, { maxBodyBytes }: { maxBodyBytes: number }): void {
+export function handleErrors(app: FastifyInstance, { maxBodyBytes, logger }: { maxBodyBytes: number; logger: Logger }): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     reply.header('cache-control', 'no-store');
     if (error instanceof HttpError) return reply.code(error.statusCode).send(errorBody(error.message, error.code));
@@ -30,7 +31,9 @@ export function handleErrors(app: FastifyInstance, { maxBodyBytes }: { maxBodyBy
     // Fastify's own refusals (bad Content-Length, malformed URL, unsupported media type) carry
     // a 4xx status and a message meant for the client.
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody(error.message));
-    request.log.error({ err: error }, 'request failed');
+    // The root logger with the id in the line (a child logger would repeat the id the log
+    // mixin adds inside a request).
+    logger.error({ err: error, requestId: request.id }, 'request failed');
     return reply.code(500).send(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR));
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'Not found: the API is at /graphql' }));
