@@ -111,6 +111,13 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
     const body = await query.json();
     expect(body.errors).toEqual([{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['papers'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma/i);
+
+    // A feed (an ordinary route) fails the same way: masked, with a code.
+    const feed = await fetch(`${down.url}/feeds/daily.atom`);
+    expect(feed.status).toBe(500);
+    const feedText = await feed.text();
+    expect(JSON.parse(feedText)).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(feedText).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma|stack/i);
   } finally {
     await down.close();
     await unreachable.$disconnect();
