@@ -22,6 +22,17 @@ export interface Config {
   /** Query-cost budget per client (API token, else IP address) and window. */
   readonly rateLimit: RateLimitConfig;
   readonly http: HttpConfig;
+  /** Digests, feeds and the links in emails. */
+  readonly follow: FollowConfig;
+  /** Where the importPapers mutation fetches from. */
+  readonly sources: SourcesConfig;
+}
+
+export interface SourcesConfig {
+  /** HF_API_URL: the Hugging Face API's base; undefined: https://huggingface.co. */
+  readonly hfApiUrl: string | undefined;
+  /** ARXIV_API_URL: the arXiv API's base; undefined: http://export.arxiv.org. */
+  readonly arxivApiUrl: string | undefined;
 }
 
 export interface QueryLimits {
@@ -59,6 +70,36 @@ export interface HttpConfig {
   readonly trustProxy: boolean;
   /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight requests before closing them. */
   readonly shutdownGraceMs: number;
+}
+
+export interface FollowConfig {
+  /**
+   * DIGEST_SECRET: keys of the HMAC that signs confirm and unsubscribe links, comma-separated,
+   * each at least 32 characters. The first signs; every one verifies, so a key can be rotated
+   * without breaking the links in emails already sent. Empty: digests are off.
+   */
+  readonly secrets: readonly string[];
+  /** SMTP_URL: `smtp://user:pass@host:587` or `smtps://...:465`. Unset: no email can be sent. */
+  readonly smtpUrl: string | undefined;
+  /** DIGEST_FROM: the From of every email. */
+  readonly from: string;
+  /**
+   * PUBLIC_URL: the address the API is reached at from outside (`https://papers.example.org`),
+   * for feed ids. Feeds fall back to the request's Host when unset.
+   */
+  readonly publicUrl: string | undefined;
+  /** Where links in emails point: PUBLIC_URL, else http://HOST:PORT. */
+  readonly linkBaseUrl: string;
+  /** DIGEST_SCHEDULER: run the digest and confirmation sender inside the server process. */
+  readonly scheduler: boolean;
+  /** DIGEST_SCHEDULER_INTERVAL_SECONDS: how often the scheduler looks for due digests. */
+  readonly intervalSeconds: number;
+  /** DIGEST_SEND_HOUR_UTC: the hour (UTC) at which a new day's (or Monday's) digest is due. */
+  readonly sendHourUtc: number;
+  /** DIGEST_PAPERS: papers per digest. */
+  readonly papersPerDigest: number;
+  /** DIGEST_SMTP_CONNECTIONS: emails sent at once (pooled SMTP connections). */
+  readonly smtpConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +157,13 @@ function origins(env: Env, name: string): readonly string[] | '*' {
   return Object.freeze(list);
 }
 
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL; got "${raw.slice(0, 40)}"`);
+  return raw;
+}
+
 function url(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -123,6 +171,46 @@ function url(env: Env, name: string): string | undefined {
     throw new ConfigError(`${name} must be a postgresql:// URL; got a value starting "${raw.slice(0, 12)}"`);
   }
   return raw;
+}
+
+export const MIN_SECRET_LENGTH = 32;
+
+function secrets(env: Env, name: string): readonly string[] {
+  const list = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const secret of list) {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${name} must hold keys of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32); got one of ${secret.length}`);
+    }
+  }
+  return Object.freeze(list);
+}
+
+function followConfig(env: Env, host: string, listenPort: number): FollowConfig {
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) {
+    throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL; got a value starting "${smtpUrl.slice(0, 8)}"`);
+  }
+  const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL without query, like https://papers.example.org; got "${publicUrl.slice(0, 60)}"`);
+  }
+  const from = env.DIGEST_FROM || 'Paper Catalog <digest@localhost>';
+  if (/[\r\n]/.test(from)) throw new ConfigError('DIGEST_FROM must be one line');
+  const follow: FollowConfig = Object.freeze({
+    secrets: secrets(env, 'DIGEST_SECRET'),
+    smtpUrl,
+    from,
+    publicUrl,
+    linkBaseUrl: publicUrl ?? `http://${host}:${listenPort}`,
+    scheduler: bool(env, 'DIGEST_SCHEDULER', false),
+    intervalSeconds: int(env, 'DIGEST_SCHEDULER_INTERVAL_SECONDS', 300, 10, 86_400),
+    sendHourUtc: int(env, 'DIGEST_SEND_HOUR_UTC', 7, 0, 23),
+    papersPerDigest: int(env, 'DIGEST_PAPERS', 10, 1, 50),
+    smtpConnections: int(env, 'DIGEST_SMTP_CONNECTIONS', 4, 1, 50),
+  });
+  if (follow.scheduler && follow.secrets.length === 0) throw new ConfigError('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set: digest links cannot be signed');
+  if (follow.scheduler && !follow.smtpUrl) throw new ConfigError('DIGEST_SCHEDULER is on but SMTP_URL is not set: digests cannot be sent');
+  return follow;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -156,12 +244,14 @@ export function loadConfig(env: Env = process.env): Config {
     // By default long enough for a request that just arrived to be received and answered.
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + operationTimeoutMs, 0, 3_600_000),
   });
+  const host = env.HOST || '127.0.0.1';
+  const listenPort = port(env, 'PORT', 4000);
   return Object.freeze({
     nodeEnv,
     databaseUrl,
     dataDir: env.DATA_DIR || '.data',
-    host: env.HOST || '127.0.0.1',
-    port: port(env, 'PORT', 4000),
+    host,
+    port: listenPort,
     seedDemo: bool(env, 'SEED_DEMO', databaseUrl === undefined),
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
@@ -169,5 +259,7 @@ export function loadConfig(env: Env = process.env): Config {
     limits,
     rateLimit,
     http: httpConfig,
+    follow: followConfig(env, host, listenPort),
+    sources: Object.freeze({ hfApiUrl: httpUrl(env, 'HF_API_URL'), arxivApiUrl: httpUrl(env, 'ARXIV_API_URL') }),
   });
 }

@@ -4,35 +4,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { RateLimitBinding } from './rate-limit/limiter.ts';
 
 export type { Logger };
 
-/**
- * What one HTTP request carries through Apollo and the resolvers without threading it through
- * every call: set by src/http.ts, read by the limits plugin and stamped on every log line.
- */
-export interface RequestScope {
-  readonly requestId: string;
-  /** Set once the operation is known. */
-  operationName?: string | null;
-  /** The operation's calculated cost (src/limits/cost.ts), once known. */
-  cost?: number;
-  /** Where this request's cost is charged; absent when rate limiting is off. */
-  rateLimit?: RateLimitBinding;
-  /** Past this (performance.now() ms) the operation is abandoned and resolvers stop early. */
-  deadline?: number;
-}
+// Only the request id, set once by the HTTP layer (src/http/request-log.ts) and never changed:
+// every line logged while handling a request names it, resolvers' and Apollo's included.
+const requestIds = new AsyncLocalStorage<string>();
 
-const requestScopes = new AsyncLocalStorage<RequestScope>();
-
-export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
-  return requestScopes.run(scope, fn);
-}
-
-/** The scope of the HTTP request being handled; undefined outside one (executeOperation, CLIs). */
-export function currentRequest(): RequestScope | undefined {
-  return requestScopes.getStore();
+export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+  return requestIds.run(requestId, fn);
 }
 
 /** Logs to stdout, or to `destination` (tests read what was logged). */
@@ -42,8 +22,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     base: undefined,
     // Every line written while handling a request names it, resolvers' and Apollo's included.
     mixin: () => {
-      const scope = requestScopes.getStore();
-      return scope ? { requestId: scope.requestId } : {};
+      const requestId = requestIds.getStore();
+      return requestId === undefined ? {} : { requestId };
     },
     redact: {
       paths: [

@@ -1,18 +1,13 @@
 // Entry point: read config, open the database, build the server, listen, drain on SIGTERM.
 import { loadConfig } from './config.ts';
-import { contextFromRequest } from './context.ts';
 import { openDatabase } from './db/open.ts';
 import { generateDemoCatalog, isCatalogEmpty } from './demo/generate.ts';
 import { refreshTrending, setTrendingMaxAge } from './papers/trending.ts';
-import { digestSchedulerFromEnv } from './follow/digests/scheduler.ts';
+import { digestSchedulerFromConfig } from './follow/digests/scheduler.ts';
 import { CatalogEvents, InMemoryEventBus } from './follow/events.ts';
-import { createFollowHttpHandler } from './follow/http.ts';
-import { attachSubscriptions } from './follow/live/server.ts';
-import { operationCost } from './limits/cost.ts';
-import { limitRules } from './limits/rules.ts';
-import { ErrorCode, queryLimitError } from './errors.ts';
-import { createHttpHandler, listen } from './http.ts';
+import { buildApp, listen } from './http/app.ts';
 import { createLogger } from './logger.ts';
+import { createGraphQL } from './schema.ts';
 import { createServer } from './server.ts';
 
 const DEMO_PAPERS = 600;
@@ -42,39 +37,13 @@ async function main(): Promise<void> {
   // Live updates: one in-memory event bus for this instance (swap the EventBus for a shared
   // one to run several instances).
   const events = new CatalogEvents(new InMemoryEventBus());
-  const follow = createFollowHttpHandler({ logger });
-
-  const apollo = createServer({ config, logger });
+  // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
+  const graphql = createGraphQL(config, logger);
+  const apollo = createServer({ config, logger, graphql });
   await apollo.start();
-  const http = await listen(
-    createHttpHandler({
-      apollo,
-      db: database.db,
-      logger,
-      config,
-      context: (req) => contextFromRequest(database.db, req.headers, events),
-      routes: (req, res) => follow(req, res, database.db),
-    }),
-    config.port,
-    config.host,
-    config.http,
-  );
-  // Subscriptions over WebSocket on the same port, under the same limits as queries.
-  const live = attachSubscriptions(http.server, {
-    db: database.db,
-    events,
-    validationRules: limitRules(config.limits),
-    maxTokens: config.limits.maxTokens,
-    checkOperation: ({ schema, document, operation, variables }) => {
-      const cost = operationCost(schema, document, operation, variables);
-      if (cost > config.limits.maxCost) {
-        return queryLimitError(ErrorCode.QUERY_TOO_COSTLY, `The operation costs ${cost} points; the limit is ${config.limits.maxCost}`);
-      }
-      return undefined;
-    },
-    logger,
-  });
-  const scheduler = digestSchedulerFromEnv(database.db, logger);
+  const app = await buildApp({ apollo, db: database.db, logger, config, events, subscriptions: { graphql } });
+  const http = await listen(app, config.port, config.host);
+  const scheduler = digestSchedulerFromConfig(config, database.db, logger);
   logger.info(`GraphQL API at ${http.url}/graphql (subscriptions: ws://${http.url.slice('http://'.length)}/graphql)`);
 
   let stopping = false;
@@ -85,9 +54,8 @@ async function main(): Promise<void> {
     // Stop accepting (and answer /readyz with 503), let in-flight requests finish (cut after
     // the grace period), then stop Apollo and close the database.
     clearInterval(trendingTimer);
-    // WebSockets first: the HTTP server's close waits for every open connection.
-    await live.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing subscriptions'));
     await scheduler?.stop();
+    // WebSockets close first (a preClose hook), then HTTP drains.
     await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
     try {
       await apollo.stop();

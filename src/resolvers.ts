@@ -6,7 +6,6 @@ import type { Resolvers } from './generated/graphql.ts';
 import { withAccess } from './access.ts';
 import * as authors from './authors/resolvers.ts';
 import * as curation from './curation/resolvers.ts';
-import * as imports from './import/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as paperMutations from './papers/mutations.ts';
 import * as daily from './papers/daily.ts';
@@ -37,7 +36,6 @@ export const resolvers: Resolvers = {
     ...paperMutations.Mutation,
     ...curation.Mutation,
     ...topicMutations.Mutation,
-    ...imports.Mutation,
     ...users.Mutation,
     ...digests.Mutation,
   }),

@@ -1,38 +1,31 @@
-// createServer builds the Apollo server; it does not listen (src/http.ts does), so tests run
-// operations through `executeOperation` with the same configuration as production.
-import fs from 'node:fs';
-import path from 'node:path';
+// createServer builds the Apollo server; it does not listen (src/http/app.ts serves it), so tests
+// run operations through `executeOperation` with the same configuration as production.
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { loadConfig, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import type { Context } from './context.ts';
-import { createFormatError } from './errors.ts';
+import { deadlinePlugin } from './http/deadline.ts';
+import { rateLimitPlugin } from './http/rate-limit.ts';
+import { requestLogPlugin } from './http/request-log.ts';
 import { limitsPlugin } from './limits/plugin.ts';
-import { limitRules } from './limits/rules.ts';
 import type { Logger } from './logger.ts';
-import { resolvers } from './resolvers.ts';
-import { projectRoot } from './db/schema-engine.ts';
-
-export const typeDefs = fs.readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8');
+import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
-  /** `limits` and `http` default to the values of an empty environment (src/config.ts). */
-  config: Pick<Config, 'nodeEnv' | 'introspection'> & Partial<Pick<Config, 'limits' | 'http'>>;
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'>;
   logger: Logger;
+  /** The schema and rules shared with the WebSocket transport; built here when not given. */
+  graphql?: GraphQLSetup;
 }
 
-export function createServer({ config, logger }: ServerDeps): ApolloServer<Context> {
-  const defaults = loadConfig({});
-  const limits = config.limits ?? defaults.limits;
-  const operationTimeoutMs = (config.http ?? defaults.http).operationTimeoutMs;
+export function createServer({ config, logger, graphql = createGraphQL(config, logger) }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
-    typeDefs,
-    resolvers,
+    schema: graphql.schema,
     nodeEnv: config.nodeEnv,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
@@ -41,19 +34,24 @@ export function createServer({ config, logger }: ServerDeps): ApolloServer<Conte
     hideSchemaDetailsFromClientErrors: production,
     // Stated, though they are Apollo's defaults: a GET or a simple POST cannot run an operation
     // unless a header shows it is not a cross-site form (CSRF), and a JSON array body (a batch)
-    // is refused (src/http.ts answers it first, without authenticating).
+    // is refused (src/http/body.ts answers it first, without authenticating).
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // SIGTERM belongs to src/main.ts, which drains HTTP before stopping Apollo; Apollo's own
     // handler would stop it under in-flight requests and re-kill the process.
     stopOnTerminationSignals: false,
-    // Documents that skip src/http.ts's size check (stored persisted queries, executeOperation)
+    // Documents that skip the HTTP size check (stored persisted queries, executeOperation)
     // still stop parsing at the token limit.
-    parseOptions: { maxTokens: limits.maxTokens },
-    validationRules: limitRules(limits),
-    formatError: createFormatError((message, error) => logger.error({ err: error }, message)),
+    parseOptions: { maxTokens: graphql.limits.maxTokens },
+    validationRules: [...graphql.validationRules],
+    formatError: graphql.formatError,
     plugins: [
-      limitsPlugin(limits, operationTimeoutMs),
+      // Order matters: the limits plugin computes the cost that the rate limit charges and the
+      // request log reports.
+      limitsPlugin(graphql.limits),
+      rateLimitPlugin(),
+      requestLogPlugin(),
+      deadlinePlugin(config.http.operationTimeoutMs),
       // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
       production

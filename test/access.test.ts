@@ -1,7 +1,7 @@
 // Every root field has an explicit access decision, and the decisions hold.
 import { buildSchema } from 'graphql';
 import { ACCESS } from '../src/access.ts';
-import { typeDefs } from '../src/server.ts';
+import { typeDefs } from '../src/schema.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';

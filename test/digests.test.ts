@@ -2,13 +2,15 @@
 // digest from a real SMTP server started here, unsubscribe in one click; and the no-duplicate
 // rule across crashes and SMTP refusals.
 import http from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config.ts';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { smtpMailer, type Mailer } from '../src/follow/digests/mailer.ts';
-import { digestSchedulerFromEnv, startDigestScheduler } from '../src/follow/digests/scheduler.ts';
+import { digestSchedulerFromConfig, startDigestScheduler } from '../src/follow/digests/scheduler.ts';
 import { DigestRunAborted, sendConfirmations, sendDueDigests, type DigestRunOptions } from '../src/follow/digests/send.ts';
-import { createFollowHttpHandler } from '../src/follow/http.ts';
+import { digestRoutes } from '../src/http/routes/digests.ts';
 import { signLink, verifyLink } from '../src/follow/links.ts';
 import type { Paper, User } from '../src/generated/prisma/client.ts';
 import { refreshTrending } from '../src/papers/trending.ts';
@@ -40,7 +42,7 @@ let refuse: (address: string) => number | undefined = () => undefined;
 let smtp: SMTPServer;
 let smtpUrl: string;
 
-let links: http.Server;
+let links: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
@@ -74,19 +76,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
 
-  links = http.createServer();
-  await new Promise<void>((resolve) => links.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(links.address() as AddressInfo).port}`;
-  const follow = createFollowHttpHandler({ secrets: [SECRET], publicUrl: base });
-  links.on('request', (req, res) => {
-    follow(req, res, t.db).then(
-      (handled) => handled || res.writeHead(404).end(),
-      (error) => {
-        console.error(error);
-        res.writeHead(500).end();
-      },
-    );
-  });
+  // The link routes alone (the whole app is tested in test/http.test.ts).
+  links = Fastify();
+  await links.register(digestRoutes, { db: t.db, secrets: [SECRET] });
+  base = await links.listen({ port: 0, host: '127.0.0.1' });
 });
 
 let mailer: Mailer;
@@ -102,7 +95,7 @@ afterEach(() => mailer.close());
 afterAll(async () => {
   await server?.stop();
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
-  await new Promise((resolve) => links?.close(resolve));
+  await links?.close();
   await t?.close();
 });
 
@@ -412,9 +405,10 @@ test('the in-process scheduler mails confirmations within seconds and the due di
   expect(received.map((m) => m.to[0]).sort()).toEqual(['newcomer@example.org', 'reader0@example.org', 'reader1@example.org', 'reader2@example.org']);
   expect(received.find((m) => m.to[0] === 'newcomer@example.org')!.mail!.subject).toBe('Confirm your paper digest');
 
-  expect(digestSchedulerFromEnv(t.db, undefined, {})).toBeNull();
-  expect(() => digestSchedulerFromEnv(t.db, undefined, { DIGEST_SCHEDULER: 'true', SMTP_URL: smtpUrl })).toThrow('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set');
-  expect(() => digestSchedulerFromEnv(t.db, undefined, { DIGEST_SCHEDULER: 'true', DIGEST_SECRET: 'short' })).toThrow('DIGEST_SECRET must hold keys of at least 32 characters');
+  expect(digestSchedulerFromConfig(loadConfig({}), t.db)).toBeNull();
+  // Refused when the configuration is read, at start-up, naming the variable.
+  expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', SMTP_URL: smtpUrl })).toThrow('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set');
+  expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', DIGEST_SECRET: 'short' })).toThrow('DIGEST_SECRET must hold keys of at least 32 characters');
 });
 
 test('throughput: 500 subscribers, one digest each, to the local SMTP server', async () => {

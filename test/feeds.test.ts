@@ -1,8 +1,7 @@
 // Atom feeds over real HTTP, parsed as XML and checked against RFC 4287's required elements.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { createFollowHttpHandler } from '../src/follow/http.ts';
+import { feedRoutes } from '../src/http/routes/feeds.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { refreshTrending } from '../src/papers/trending.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -10,33 +9,25 @@ import { smallCatalog } from './helpers/scenarios.ts';
 
 let t: TestDatabase;
 let scenario: Awaited<ReturnType<typeof smallCatalog>>;
-let server: http.Server;
+let server: FastifyInstance;
 let base: string;
 
 const PUBLIC_URL = 'https://papers.example.org';
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const follow = createFollowHttpHandler({ secrets: [], publicUrl: PUBLIC_URL });
-  server = http.createServer((req, res) => {
-    follow(req, res, t.db)
-      .then((handled) => {
-        if (!handled) res.writeHead(418).end('not a follow path');
-      })
-      .catch((error) => {
-        console.error(error);
-        res.writeHead(500).end();
-      });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The feed routes alone (the whole app is tested in test/http.test.ts): any other path is 418.
+  server = Fastify();
+  await server.register(feedRoutes, { db: t.db, publicUrl: PUBLIC_URL });
+  server.setNotFoundHandler((_request, reply) => reply.code(418).send('not a feed path'));
+  base = await server.listen({ port: 0, host: '127.0.0.1' });
 });
 beforeEach(async () => {
   await t.reset();
   scenario = await smallCatalog(t.db);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await t?.close();
 });
 

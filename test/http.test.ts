@@ -1,10 +1,9 @@
-// A few real HTTP requests through the same front door as production (port 0).
+// A few real HTTP requests through the same app as production (port 0).
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
-import { contextFromRequest } from '../src/context.ts';
 import { createDb } from '../src/db/client.ts';
-import { createHttpHandler, listen, MAX_BODY_BYTES, type RunningHttpServer } from '../src/http.ts';
+import type { RunningApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createServer } from '../src/server.ts';
@@ -13,17 +12,18 @@ import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
 let t: TestDatabase;
-let http: RunningHttpServer;
-const apollo = createServer({ config: loadConfig({ NODE_ENV: 'test' }), logger: createLogger({ logLevel: 'silent' }) });
+let http: RunningApp;
+const config = loadConfig({ NODE_ENV: 'test' });
+const apollo = createServer({ config, logger: createLogger({ logLevel: 'silent' }) });
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await smallCatalog(t.db);
   await apollo.start();
-  http = await listen(createHttpHandler({ apollo, db: t.db, logger: createLogger({ logLevel: 'silent' }), context: (req) => contextFromRequest(t.db, req.headers) }), 0, '127.0.0.1');
+  http = await startTestHttp(t, { apollo, config });
 });
 afterAll(async () => {
-  await http?.close();
+  await http?.close(1000);
   await apollo.stop();
   await t?.close();
 });
@@ -61,9 +61,30 @@ test('malformed JSON, a non-JSON body and an oversized body are 4xx with a code'
   const text = await post('{ papers { totalCount } }', 'text/plain');
   expect(text.status).toBe(400);
 
-  const huge = await post(JSON.stringify({ query: `{ papers { totalCount } } #${'x'.repeat(MAX_BODY_BYTES)}` }));
+  const huge = await post(JSON.stringify({ query: `{ papers { totalCount } } #${'x'.repeat(config.http.maxBodyBytes)}` }));
   expect(huge.status).toBe(413);
   expect((await huge.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+});
+
+test('a client posting 5 MB reads its 413 with a JSON error and a code, and the server goes on serving', async () => {
+  // Sent as a stream, with no Content-Length: the limit is found while reading, not up front.
+  const body = new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode(i === 0 ? `{"query": "{ __typename }", "x": "${'x'.repeat(1_000_000)}` : 'x'.repeat(1_000_000)));
+      controller.enqueue(new TextEncoder().encode('"}'));
+      controller.close();
+    },
+  });
+  const streamed = await fetch(`${http.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+  expect(streamed.status).toBe(413);
+  expect(await streamed.json()).toEqual({ errors: [{ message: 'Request body larger than 1000000 bytes', extensions: { code: 'BAD_REQUEST' } }] });
+
+  // With a Content-Length that says it all at once.
+  const declared = await post(`{"query": "{ __typename }", "x": "${'x'.repeat(5_000_000)}"}`);
+  expect(declared.status).toBe(413);
+  expect((await declared.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+
+  expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
 });
 
 test('a GraphQL syntax error is GRAPHQL_PARSE_FAILED, not a 500', async () => {
@@ -79,7 +100,7 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
   expect(await ready.json()).toEqual({ status: 'ok' });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-  const down = await listen(createHttpHandler({ apollo, db: unreachable, logger: createLogger({ logLevel: 'silent' }), context: (req) => contextFromRequest(unreachable, req.headers) }), 0, '127.0.0.1');
+  const down = await startTestHttp(t, { apollo, config }, { db: unreachable });
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);
@@ -90,6 +111,13 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
     const body = await query.json();
     expect(body.errors).toEqual([{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['papers'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma/i);
+
+    // A feed (an ordinary route) fails the same way: masked, with a code.
+    const feed = await fetch(`${down.url}/feeds/daily.atom`);
+    expect(feed.status).toBe(500);
+    const feedText = await feed.text();
+    expect(JSON.parse(feedText)).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(feedText).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma|stack/i);
   } finally {
     await down.close();
     await unreachable.$disconnect();

@@ -23,7 +23,6 @@ if (!haveData) {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    server = await createTestServer(t);
     sources = http.createServer((req, res) => {
       requests.push(req.url ?? '');
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -40,13 +39,10 @@ if (!haveData) {
     });
     await new Promise<void>((resolve) => sources.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(sources.address() as AddressInfo).port}`;
-    process.env.ARXIV_API_URL = base;
-    process.env.HF_API_URL = base;
+    server = await createTestServer(t, { ARXIV_API_URL: base, HF_API_URL: base });
   });
   beforeEach(() => t.reset());
   afterAll(async () => {
-    delete process.env.ARXIV_API_URL;
-    delete process.env.HF_API_URL;
     await new Promise((resolve) => sources?.close(resolve));
     await server?.stop();
     await t?.close();

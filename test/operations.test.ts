@@ -7,17 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config.ts';
-import { contextFromRequest } from '../src/context.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { projectRoot } from '../src/db/schema-engine.ts';
-import { createHttpHandler, listen } from '../src/http.ts';
 import { createLogger } from '../src/logger.ts';
 import { createServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { userWithToken } from './helpers/server.ts';
+import { startTestHttp, userWithToken } from './helpers/server.ts';
 
 let t: TestDatabase;
 
@@ -28,6 +26,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** A logger whose lines the test can read. */
 function capturedLogger() {
@@ -49,7 +55,7 @@ describe('logs', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     const apollo = createServer({ config, logger });
     await apollo.start();
-    const running = await listen(createHttpHandler({ apollo, db: t.db, logger, config, context: (req) => contextFromRequest(t.db, req.headers) }), 0, '127.0.0.1');
+    const running = await startTestHttp(t, { apollo, config }, { logger });
     try {
       const { token } = await userWithToken(t, 'logged');
       const response = await fetch(`${running.url}/graphql`, {
@@ -59,7 +65,8 @@ describe('logs', () => {
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('x-request-id')).toBe('req-42');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Written once the response has gone out, which may be just after the client has it.
+      await until(() => lines.some((l) => l.requestId === 'req-42' && l.msg === 'request'));
 
       expect(lines).toContainEqual({
         level: 30,
@@ -88,10 +95,10 @@ describe('logs', () => {
     const apollo = createServer({ config, logger });
     await apollo.start();
     const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-    const running = await listen(createHttpHandler({ apollo, db: unreachable, logger, config, context: (req) => contextFromRequest(unreachable, req.headers) }), 0, '127.0.0.1');
+    const running = await startTestHttp(t, { apollo, config }, { db: unreachable, logger });
     try {
       await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-err' }, body: JSON.stringify({ query: '{ papers(first: 1) { totalCount } }' }) });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => lines.some((l) => l.requestId === 'req-err' && l.msg === 'request'));
       expect(lines.filter((l) => l.requestId === 'req-err').map((l) => [l.level, l.msg])).toEqual([
         [50, 'unexpected error'],
         [30, 'request'],
@@ -196,7 +203,7 @@ test('/readyz is 503 while the database is down and 200 again once it is back, w
   const logger = createLogger({ logLevel: 'silent' });
   const apollo = createServer({ config: loadConfig({ NODE_ENV: 'test' }), logger });
   await apollo.start();
-  const running = await listen(createHttpHandler({ apollo, db, logger, context: (req) => contextFromRequest(db, req.headers) }), 0, '127.0.0.1');
+  const running = await startTestHttp(t, { apollo, config: loadConfig({ NODE_ENV: 'test' }) }, { db, logger });
   const readyz = async () => {
     const response = await fetch(`${running.url}/readyz`);
     return { status: response.status, body: await response.json() };

@@ -3,8 +3,7 @@
 // after each one the server still answers a normal query; and nothing is written.
 import { randomBytes } from 'node:crypto';
 import { createDb } from '../src/db/client.ts';
-import { MemoryRateLimitStore } from '../src/rate-limit/store.ts';
-import { RateLimiter } from '../src/rate-limit/limiter.ts';
+import { memoryStore, RateLimiter, type RateLimitStore } from '../src/rate-limit/limiter.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
@@ -236,10 +235,7 @@ describe('error hygiene', () => {
 
   test('a database failure in production is "Internal server error": no driver message, no SQL, no stack', async () => {
     const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-    const { createHttpHandler, listen } = await import('../src/http.ts');
-    const { contextFromRequest } = await import('../src/context.ts');
-    const { createLogger } = await import('../src/logger.ts');
-    const down = await listen(createHttpHandler({ apollo: server.apollo, db: unreachable, logger: createLogger({ logLevel: 'silent' }), config: server.config, context: (req) => contextFromRequest(unreachable, req.headers) }), 0, '127.0.0.1');
+    const down = await startTestHttp(t, server, { db: unreachable });
     try {
       for (const query of ['{ papers(first: 1) { totalCount } }', `{ node(id: "${toGlobalId('Paper', 1)}") { id } }`]) {
         const response = await fetch(`${down.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
@@ -261,7 +257,14 @@ describe('error hygiene', () => {
 });
 
 describe('rate limits', () => {
-  const store = new MemoryRateLimitStore();
+  // The keys a budget was kept under, as the store saw them.
+  const keys = new Set<string>();
+  const memory = memoryStore({ points: 100, windowSeconds: 60 });
+  const store: RateLimitStore = {
+    consume: (key, points) => (keys.add(String(key)), memory.consume(key, points)),
+    reward: (key, points) => memory.reward(key, points),
+    get: (key) => memory.get(key),
+  };
   const limiter = new RateLimiter({ points: 100, windowSeconds: 60 }, store);
   let limited: TestServer;
   let limitedHttp: TestHttp;
@@ -310,8 +313,8 @@ describe('rate limits', () => {
 
     // Keyed by the token's hash, never the token.
     const { hashToken } = await import('../src/users/tokens.ts');
-    expect(store.keys().sort()).toEqual([`ip:127.0.0.1`, `token:${hashToken(token)}`]);
-    expect(store.keys().join()).not.toContain(token);
+    expect([...keys].sort()).toEqual([`ip:127.0.0.1`, `token:${hashToken(token)}`]);
+    expect([...keys].join()).not.toContain(token);
   });
 
   test('a spent budget is refused before anything runs or is looked up', async () => {
@@ -334,5 +337,26 @@ describe('rate limits', () => {
     expect(t.queries).toEqual([]);
     // A token already known to be good goes on being served.
     expect((await ask('{ viewer { handle } }', token)).status).toBe(200);
+  });
+
+  test('feeds and digest links pay from the same budget as GraphQL; health probes never do', async () => {
+    const fresh = await startTestHttp(t, limited, { rateLimiter: new RateLimiter({ points: 100, windowSeconds: 60 }) });
+    try {
+      const feed = await fetch(`${fresh.url}/feeds/daily.atom`);
+      expect(feed.status).toBe(200);
+      expect(feed.headers.get('ratelimit')).toMatch(/^"cost";r=49;t=\d+$/); // 1 + 50 entries
+      const refused = await fetch(`${fresh.url}/feeds/trending.atom`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      // What is left still serves a GraphQL page and a digest link, from the same budget.
+      const page = await fetch(`${fresh.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PAGE }) });
+      expect(page.headers.get('ratelimit')).toMatch(/r=28;/);
+      expect((await fetch(`${fresh.url}/digests/unsubscribe?token=nope`)).headers.get('ratelimit')).toMatch(/r=27;/);
+      for (let i = 0; i < 3; i++) expect((await fetch(`${fresh.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${fresh.url}/healthz`)).headers.get('ratelimit')).toBeNull();
+    } finally {
+      await fresh.close(1000);
+    }
   });
 });

@@ -1,20 +1,17 @@
-// Live updates: real graphql-ws clients on a real HTTP server (port 0) with the subscription
-// server attached, wired as production wires it: the HTTP contexts publish to the same
-// CatalogEvents that the WebSocket side listens to.
+// Live updates: real graphql-ws clients on the real app (port 0) with the subscription server
+// attached, wired as production wires it: one schema for both transports, and the HTTP contexts
+// publish to the same CatalogEvents that the WebSocket side listens to.
 import { spawn } from 'node:child_process';
 import { buildSchema, GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ACCESS } from '../src/access.ts';
-import { loadConfig } from '../src/config.ts';
-import { contextFromRequest } from '../src/context.ts';
 import { CatalogEvents, InMemoryEventBus } from '../src/follow/events.ts';
-import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../src/follow/live/server.ts';
-import { createHttpHandler, listen, type RunningHttpServer } from '../src/http.ts';
-import { limitRules } from '../src/limits/rules.ts';
+import type { SubscriptionServer, SubscriptionServerOptions } from '../src/follow/live/server.ts';
+import { buildApp, listen, type RunningApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
-import { typeDefs } from '../src/server.ts';
+import { typeDefs } from '../src/schema.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, userWithToken, type TestServer } from './helpers/server.ts';
@@ -26,32 +23,28 @@ let scenario: Awaited<ReturnType<typeof smallCatalog>>;
 interface Live {
   bus: InMemoryEventBus;
   events: CatalogEvents;
-  http: RunningHttpServer;
+  http: RunningApp;
   subscriptions: SubscriptionServer;
   wsUrl: string;
   post(query: string, variables?: Record<string, unknown>, token?: string): Promise<any>;
   stop(): Promise<void>;
 }
 
-/** The HTTP front door and the subscription server on one port, sharing one event bus. */
-async function startLive(options: Partial<SubscriptionServerOptions> = {}): Promise<Live> {
+/** The HTTP app and the subscription server on one port, sharing one schema and one event bus. */
+async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>> = {}): Promise<Live> {
   const bus = new InMemoryEventBus();
   const events = new CatalogEvents(bus);
-  const handler = createHttpHandler({
+  const app = await buildApp({
     apollo: server.apollo,
     db: t.db,
     logger: createLogger({ logLevel: 'silent' }),
+    config: server.config,
     rateLimiter: null,
-    context: (req) => contextFromRequest(t.db, req.headers, events),
-  });
-  const http = await listen(handler, 0, '127.0.0.1');
-  const subscriptions = attachSubscriptions(http.server, {
-    db: t.db,
     events,
-    validationRules: limitRules(loadConfig({}).limits),
-    logger: createLogger({ logLevel: 'silent' }),
-    ...options,
+    subscriptions: { graphql: server.graphql, ...options },
   });
+  const http = await listen(app, 0, '127.0.0.1');
+  const subscriptions = app.subscriptions!;
   return {
     bus,
     events,
@@ -194,6 +187,24 @@ async function rawSocket(initPayload: Record<string, unknown>, url = live.wsUrl,
   const acknowledged = () => until(() => messages.some((m) => m.type === 'connection_ack'), 'connection_ack');
   return { ws, messages, closed, acknowledged };
 }
+
+test('revoking a token over HTTP closes the WebSocket connections opened with it (4403); others stay', async () => {
+  const { token, apiToken } = await userWithToken(t, 'soon-revoked');
+  const other = await userWithToken(t, 'stays');
+  const [first, second, bystander] = [await rawSocket({ authorization: `Bearer ${token}` }), await rawSocket({ authorization: `Bearer ${token}` }), await rawSocket({ authorization: `Bearer ${other.token}` })];
+  await Promise.all([first.acknowledged(), second.acknowledged(), bystander.acknowledged()]);
+
+  const revoke = await live.post(`mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } userErrors { code } } }`, { id: toGlobalId('ApiToken', apiToken.id) }, token);
+  expect(revoke.data.revokeApiToken.userErrors).toEqual([]);
+  expect(await first.closed).toBe(4403);
+  expect(await second.closed).toBe(4403);
+
+  // The other user's connection still serves.
+  bystander.ws.send(JSON.stringify({ id: 'v', type: 'subscribe', payload: { query: 'subscription { papersFeatured { id } }' } }));
+  await until(() => live.bus.listenerCount() === 1, 'the bystander subscription');
+  expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
+  bystander.ws.close();
+});
 
 test('a bad, unknown or revoked token is refused: the connection closes with 4403', async () => {
   const { token, apiToken } = await userWithToken(t, 'revoked');

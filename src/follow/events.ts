@@ -14,7 +14,9 @@ export type CatalogEvent =
   /** The paper's vote count changed (it carries the row as the vote statement returned it). */
   | { type: 'paperUpdated'; paper: Paper }
   /** A paper was added to the catalog, with its topics' slugs. */
-  | { type: 'paperFeatured'; paper: Paper; topics: string[] };
+  | { type: 'paperFeatured'; paper: Paper; topics: string[] }
+  /** An API token was revoked: connections opened with it must close (by its hash, never the secret). */
+  | { type: 'tokenRevoked'; tokenHash: string };
 
 export interface EventBus {
   /** Fire and forget: never throws, never waits for listeners. */
@@ -53,10 +55,13 @@ export class InMemoryEventBus implements EventBus {
     };
   }
 
-  /** Listeners currently attached (tests check that closed subscriptions let go). */
+  /**
+   * Listeners currently attached, of subscriptions to the catalog's events: not the WebSocket
+   * server's own one to revocations (tests check that closed subscriptions let go).
+   */
   listenerCount(): number {
     let n = 0;
-    for (const listeners of this.channels.values()) n += listeners.size;
+    for (const [channel, listeners] of this.channels) if (channel !== channels.tokens) n += listeners.size;
     return n;
   }
 }
@@ -64,6 +69,7 @@ export class InMemoryEventBus implements EventBus {
 export const channels = {
   paper: (paperId: number) => `paper:${paperId}`,
   featured: 'papers:featured',
+  tokens: 'tokens:revoked',
 } as const;
 
 /** Raised to a subscriber whose client reads more slowly than events arrive. */
@@ -169,6 +175,18 @@ export class CatalogEvents {
   /** After `paper` was added to the catalog, tagged with `topics` (slugs). */
   paperFeatured(paper: Paper, topics: string[]): void {
     this.bus.publish(channels.featured, { type: 'paperFeatured', paper, topics });
+  }
+
+  /** After an API token was revoked. */
+  tokenRevoked(tokenHash: string): void {
+    this.bus.publish(channels.tokens, { type: 'tokenRevoked', tokenHash });
+  }
+
+  /** `listener` gets the hash of every token revoked from now on; call the result to stop. */
+  onTokenRevoked(listener: (tokenHash: string) => void): () => void {
+    return this.bus.subscribe(channels.tokens, (event) => {
+      if (event.type === 'tokenRevoked') listener(event.tokenHash);
+    });
   }
 
   listen(channel: string, options: ListenOptions = {}): AsyncIterableIterator<CatalogEvent> {

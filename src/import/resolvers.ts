@@ -1,6 +1,7 @@
 // importPapers: the curator's way to pull one paper or one day from the live sources, through
-// the importer the CLI uses. Source addresses come from HF_API_URL / ARXIV_API_URL (as for
-// `npm run import`), read per call so tests and operators can point them elsewhere.
+// the importer the CLI uses. Source addresses come from the configuration (HF_API_URL /
+// ARXIV_API_URL, as for `npm run import`), so the resolver is built with them (src/schema.ts).
+import type { SourcesConfig } from '../config.ts';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import { truncate } from '../errors.ts';
 import { normalizeArxivId } from '../papers/arxiv-id.ts';
@@ -17,7 +18,7 @@ function outcome(summary: ImportSummary) {
   return summary;
 }
 
-export const Mutation: Pick<MutationResolvers, 'importPapers'> = {
+export const importMutations = (sources: SourcesConfig): Pick<MutationResolvers, 'importPapers'> => ({
   importPapers: (_parent, { input }, ctx) =>
     payload({ paper: null, summary: null }, async () => {
       if ((input.arxivId == null) === (input.huggingFaceDate == null)) {
@@ -29,14 +30,14 @@ export const Mutation: Pick<MutationResolvers, 'importPapers'> = {
           throw new UserErrors([userError(['input', 'arxivId'], 'INVALID', `arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(input.arxivId)}"`)]);
         }
         const summary = outcome(
-          await importArxivQuery(ctx.db, `id:${arxivId}`, { baseUrl: process.env.ARXIV_API_URL || undefined, maxResults: 1, pageSize: 1 }),
+          await importArxivQuery(ctx.db, `id:${arxivId}`, { baseUrl: sources.arxivApiUrl, maxResults: 1, pageSize: 1 }),
         );
         const paper = await ctx.db.paper.findUnique({ where: { arxivId } });
         if (!paper) throw new UserErrors([userError(['input', 'arxivId'], 'NOT_FOUND', `arXiv has no paper ${arxivId}`)]);
         return { paper, summary };
       }
       const day = dayOf(input.huggingFaceDate!);
-      const summary = outcome(await importHfDays(ctx.db, [day], { baseUrl: process.env.HF_API_URL || undefined }));
+      const summary = outcome(await importHfDays(ctx.db, [day], { baseUrl: sources.hfApiUrl }));
       return { paper: null, summary };
     }),
-};
+});

@@ -5,7 +5,10 @@
 //   RateLimit-Policy: "cost";q=5000;w=60      the budget: 5000 points per 60 s window
 //   RateLimit: "cost";r=4939;t=42             61 spent, 4939 left, the window closes in 42 s
 // and a refused request gets 429 with Retry-After.
-import { MemoryRateLimitStore, type RateLimitStore, type WindowUsage } from './store.ts';
+//
+// The counters live in a rate-limiter-flexible store: RateLimiterMemory for one process; a
+// RateLimiterRedis built with the same points and duration is the seam for several replicas.
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimitPolicy {
   /** Cost points per window; must be at least 1. */
@@ -24,16 +27,12 @@ export interface RateLimitDecision extends RateLimitState {
   readonly allowed: boolean;
 }
 
-/** Where one request's cost is charged: the limiter and the client's key (never a raw token). */
-export interface RateLimitBinding {
-  readonly limiter: RateLimiter;
-  readonly key: string;
-  /** The client's network address key, charged for what fails before authentication. */
-  readonly addressKey?: string;
-  /** The latest state of the key, for the response headers and `extensions.cost`. */
-  state?: RateLimitState;
-  /** Whether this request has been charged yet (every request costs at least one point). */
-  charged?: boolean;
+/** Where the windows are kept: any rate-limiter-flexible limiter (memory, Redis...). */
+export type RateLimitStore = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'get'>;
+
+/** A store in this process's memory, with the policy's points and window. */
+export function memoryStore(policy: RateLimitPolicy): RateLimiterMemory {
+  return new RateLimiterMemory({ points: policy.points, duration: policy.windowSeconds });
 }
 
 /** The policy's name in the RateLimit fields. */
@@ -42,27 +41,33 @@ const POLICY = '"cost"';
 export class RateLimiter {
   readonly policy: RateLimitPolicy;
   private readonly store: RateLimitStore;
-  private readonly now: () => number;
 
-  constructor(policy: RateLimitPolicy, store: RateLimitStore = new MemoryRateLimitStore(), now: () => number = Date.now) {
+  constructor(policy: RateLimitPolicy, store: RateLimitStore = memoryStore(policy)) {
     if (!(policy.points >= 1) || !(policy.windowSeconds >= 1)) {
       throw new Error(`A rate limit needs at least 1 point and 1 second; got ${policy.points} points per ${policy.windowSeconds} s`);
     }
     this.policy = policy;
     this.store = store;
-    this.now = now;
   }
 
   /** Spends `points` of the key's budget when enough is left; otherwise spends nothing. */
   async consume(key: string, points: number): Promise<RateLimitDecision> {
-    const usage = await this.store.consume(key, points, this.policy.points, this.policy.windowSeconds * 1000);
-    return { ...this.state(usage), allowed: usage.consumed };
+    try {
+      const res = await this.store.consume(key, points);
+      return { ...this.state(res.consumedPoints, res.msBeforeNext), allowed: true };
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      // The store counts refused points too; a refused operation does not run, so it must not
+      // shrink what is left for a cheaper one.
+      await this.store.reward(key, points);
+      return { ...this.state(refusal.consumedPoints - points, refusal.msBeforeNext), allowed: false };
+    }
   }
 
   /** The key's state without spending; null when it has no open window (a whole budget). */
   async peek(key: string): Promise<RateLimitState | null> {
-    const usage = await this.store.get(key);
-    return usage ? this.state(usage) : null;
+    const res = await this.store.get(key);
+    return res && res.msBeforeNext > 0 ? this.state(res.consumedPoints, res.msBeforeNext) : null;
   }
 
   /** The state of a key with no open window. */
@@ -77,12 +82,12 @@ export class RateLimiter {
     ];
   }
 
-  private state(usage: WindowUsage): RateLimitState {
+  private state(used: number, msBeforeNext: number): RateLimitState {
     return {
       limit: this.policy.points,
-      remaining: Math.max(0, this.policy.points - usage.used),
+      remaining: Math.max(0, this.policy.points - used),
       // Rounded up: a client that waits this long finds the window closed.
-      resetSeconds: Math.max(0, Math.ceil((usage.resetAt - this.now()) / 1000)),
+      resetSeconds: Math.max(0, Math.ceil(msBeforeNext / 1000)),
     };
   }
 }

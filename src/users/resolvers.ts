@@ -41,6 +41,9 @@ export const Mutation: Pick<MutationResolvers, 'createApiToken' | 'revokeApiToke
       // Someone else's token is "not found": its existence is not the caller's to learn.
       if (!token || token.userId !== ctx.viewer!.id) throw new UserErrors([userError(['id'], 'NOT_FOUND', 'You have no token with this id')]);
       if (token.revokedAt) return { apiToken: token };
-      return { apiToken: await ctx.db.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } }) };
+      const revoked = await ctx.db.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+      // Live connections opened with it close now, not when they next reconnect.
+      ctx.events?.tokenRevoked(revoked.tokenHash);
+      return { apiToken: revoked };
     }),
 };

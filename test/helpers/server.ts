@@ -1,13 +1,15 @@
 // The app as tests use it: the real Apollo server with the real configuration, run through
-// `executeOperation` on a test database, or over real HTTP on port 0.
+// `executeOperation` on a test database, or over real HTTP on port 0 (src/http/app.ts).
 import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { contextFromRequest, createContext, type Context } from '../../src/context.ts';
+import { createContext, type Context } from '../../src/context.ts';
+import type { CatalogEvents } from '../../src/follow/events.ts';
 import type { User } from '../../src/generated/prisma/client.ts';
-import { createHttpHandler, listen, type RunningHttpServer } from '../../src/http.ts';
-import { createLogger } from '../../src/logger.ts';
+import { buildApp, listen, type RunningApp } from '../../src/http/app.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
+import { createGraphQL, type GraphQLSetup } from '../../src/schema.ts';
 import { createServer } from '../../src/server.ts';
 import { generateToken } from '../../src/users/tokens.ts';
 import type { TestDatabase } from './database.ts';
@@ -46,6 +48,8 @@ export interface Caller {
 
 export interface TestServer extends Caller {
   apollo: ApolloServer<Context>;
+  /** The schema and rules the Apollo server uses, for the WebSocket side to share. */
+  graphql: GraphQLSetup;
   /** The configuration it was built with (NODE_ENV=test plus the `env` given). */
   config: Config;
   /** The same server, with `viewer` signed in (no token involved: tokens are tested over HTTP). */
@@ -55,7 +59,9 @@ export interface TestServer extends Caller {
 
 export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
-  const apollo = createServer({ config, logger: createLogger(config) });
+  const logger = createLogger(config);
+  const graphql = createGraphQL(config, logger);
+  const apollo = createServer({ config, logger, graphql });
   await apollo.start();
   const as = (viewer: User | null): Caller => {
     const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
@@ -73,10 +79,10 @@ export async function createTestServer(t: TestDatabase, env: Record<string, stri
       },
     };
   };
-  return { apollo, config, as, ...as(null), stop: () => apollo.stop() };
+  return { apollo, graphql, config, as, ...as(null), stop: () => apollo.stop() };
 }
 
-export interface TestHttp extends RunningHttpServer {
+export interface TestHttp extends RunningApp {
   /**
    * POSTs an operation to /graphql, with `token` as a Bearer token when given. The response's
    * `extensions.cost` is in `cost`, not in `body` (see `withoutCost`).
@@ -84,25 +90,30 @@ export interface TestHttp extends RunningHttpServer {
   post(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; body: GqlResult; cost?: CostReport | undefined; headers: Headers }>;
 }
 
+export interface TestHttpOptions {
+  /** Replaces the default limiter (null: no rate limiting). */
+  rateLimiter?: RateLimiter | null;
+  /** Default: `t.db`. */
+  db?: TestDatabase['db'];
+  /** Default: silent. */
+  logger?: Logger;
+  events?: CatalogEvents;
+}
+
 /**
- * The real HTTP front door on a free port, with token authentication, configured like the
- * server (its `env`: limits, rate limit, timeouts). `rateLimiter` replaces the default one
- * (null: no rate limiting).
+ * The real HTTP app on a free port, with token authentication, configured like the server
+ * (its `env`: limits, rate limit, timeouts).
  */
-export async function startTestHttp(t: TestDatabase, server: TestServer, options: { rateLimiter?: RateLimiter | null } = {}): Promise<TestHttp> {
-  const running = await listen(
-    createHttpHandler({
-      apollo: server.apollo,
-      db: t.db,
-      logger: createLogger({ logLevel: 'silent' }),
-      config: server.config,
-      ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
-      context: (req) => contextFromRequest(t.db, req.headers),
-    }),
-    0,
-    '127.0.0.1',
-    server.config.http,
-  );
+export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'apollo' | 'config'>, options: TestHttpOptions = {}): Promise<TestHttp> {
+  const app = await buildApp({
+    apollo: server.apollo,
+    db: options.db ?? t.db,
+    logger: options.logger ?? createLogger({ logLevel: 'silent' }),
+    config: server.config,
+    ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.events ? { events: options.events } : {}),
+  });
+  const running = await listen(app, 0, '127.0.0.1');
   return {
     ...running,
     async post(query, variables, token) {

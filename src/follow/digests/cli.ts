@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/open.ts';
-import { loadFollowConfig, publicUrlOf } from '../config.ts';
 import { smtpMailer } from './mailer.ts';
 import { DigestRunAborted, sendConfirmations, sendDueDigests } from './send.ts';
 
@@ -24,7 +23,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const follow = loadFollowConfig();
+  const follow = config.follow;
   if (follow.secrets.length === 0) throw new ConfigError('DIGEST_SECRET must be set to sign the links in digests (openssl rand -base64 32)');
   if (!follow.smtpUrl) throw new ConfigError('SMTP_URL must be set to send digests, e.g. smtp://user:pass@mail.example.org:587');
 
@@ -37,7 +36,7 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const deps = { db: database.db, mailer, secrets: follow.secrets, publicUrl: publicUrlOf(follow), from: follow.from, signal: abort.signal };
+  const deps = { db: database.db, mailer, secrets: follow.secrets, publicUrl: follow.linkBaseUrl, from: follow.from, signal: abort.signal };
   try {
     const confirmations = await sendConfirmations({ ...deps, limit: 10_000, concurrency: follow.smtpConnections });
     const digests = await sendDueDigests({ ...deps, at, sendHourUtc: follow.sendHourUtc, papersPerDigest: follow.papersPerDigest, concurrency: follow.smtpConnections });

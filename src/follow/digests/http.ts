@@ -4,7 +4,6 @@
 // follow every link in an email with GET, so a GET that acted would confirm subscriptions
 // nobody asked for (and unsubscribe people who did). The one-click unsubscribe of RFC 8058 is
 // a POST (body "List-Unsubscribe=One-Click") to the same URL, and needs nothing else.
-import type http from 'node:http';
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import { escapeHtml, page } from '../html.ts';
@@ -22,34 +21,31 @@ const ROUTES: Record<string, LinkAction> = {
   '/digests/unsubscribe': 'unsubscribe',
 };
 
-function send(res: http.ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // The token is in the URL: it must not leak through a Referer, a frame or a cache.
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
-  res.end(html);
+/** The answer, for the HTTP layer to send as it is. */
+export interface DigestLinkAnswer {
+  status: number;
+  headers: Record<string, string>;
+  html: string;
 }
 
-/** RFC 8058's body is tiny; anything is read and dropped, up to a limit. */
-function drainBody(req: http.IncomingMessage, limit = 16_384): Promise<boolean> {
-  return new Promise((resolve) => {
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(false);
-        req.destroy();
-      }
-    });
-    req.on('end', () => resolve(true));
-    req.on('error', () => resolve(false));
-  });
+function send(status: number, html: string, headers: Record<string, string> = {}): DigestLinkAnswer {
+  return {
+    status,
+    html,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      // The token is in the URL: it must not leak through a Referer, a frame or a cache.
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
+  };
 }
+
+/** RFC 8058's body ("List-Unsubscribe=One-Click") is tiny; whatever comes is ignored, up to this. */
+export const DIGEST_LINK_BODY_LIMIT = 16_384;
 
 const INVALID = page('This link does not work', '<p>It is incomplete, or it has expired (confirmation links last 48 hours). Ask for the digest again to get a new one.</p>');
 
@@ -57,18 +53,18 @@ export function isDigestLinkPath(pathname: string): boolean {
   return pathname in ROUTES;
 }
 
-export async function handleDigestLink(req: http.IncomingMessage, res: http.ServerResponse, url: URL, db: Db, options: DigestLinkOptions): Promise<void> {
+/** The answer to `method` on a link's `url` (the HTTP layer has read and dropped any body). */
+export async function answerDigestLink(method: string, url: URL, db: Db, options: DigestLinkOptions): Promise<DigestLinkAnswer> {
   const action = ROUTES[url.pathname]!;
-  const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
-    return send(res, 405, page('Method not allowed', '<p>Use GET or POST.</p>'), { allow: 'GET, HEAD, POST' });
+    return send(405, page('Method not allowed', '<p>Use GET or POST.</p>'), { allow: 'GET, HEAD, POST' });
   }
   if (options.secrets.length === 0) {
     options.logger?.error({}, 'a digest link was followed but DIGEST_SECRET is not set');
-    return send(res, 503, page('Not available', '<p>Digests are not set up on this server.</p>'));
+    return send(503, page('Not available', '<p>Digests are not set up on this server.</p>'));
   }
   const id = verifyLink(options.secrets, action, url.searchParams.get('token') ?? '');
-  if (id === null) return send(res, 400, INVALID);
+  if (id === null) return send(400, INVALID);
 
   if (method !== 'POST') {
     const [title, question, button] =
@@ -78,22 +74,21 @@ export async function handleDigestLink(req: http.IncomingMessage, res: http.Serv
     let details = '';
     if (action === 'confirm') {
       const request = await db.digestSubscriptionRequest.findUnique({ where: { id } });
-      if (!request) return send(res, 400, INVALID);
+      if (!request) return send(400, INVALID);
       details = `<p><strong>${escapeHtml(describeSettings(request))}</strong>.</p>`;
     }
     // No action attribute: the form posts back to this very URL, token included.
-    return send(res, 200, page(title, `<p>${question}</p>${details}<form method="post"><button type="submit">${button}</button></form>`));
+    return send(200, page(title, `<p>${question}</p>${details}<form method="post"><button type="submit">${button}</button></form>`));
   }
 
-  if (!(await drainBody(req))) return send(res, 413, page('Too large', '<p>The request body is too large.</p>'), { connection: 'close' });
   if (action === 'unsubscribe') {
     // Idempotent: a second click, or a subscription already gone, gets the same answer.
     await db.digestSubscription.updateMany({ where: { id, unsubscribedAt: null }, data: { unsubscribedAt: new Date() } });
-    return send(res, 200, page('Unsubscribed', '<p>This address will receive no more digests. To get them again, subscribe again.</p>'));
+    return send(200, page('Unsubscribed', '<p>This address will receive no more digests. To get them again, subscribe again.</p>'));
   }
 
   const request = await db.digestSubscriptionRequest.findUnique({ where: { id } });
-  if (!request) return send(res, 400, INVALID);
+  if (!request) return send(400, INVALID);
   const now = new Date();
   const settings = { frequency: request.frequency, topics: request.topics, minUpvotes: request.minUpvotes };
   await db.$transaction(async (tx) => {
@@ -107,5 +102,5 @@ export async function handleDigestLink(req: http.IncomingMessage, res: http.Serv
       update: { ...settings, confirmedAt: now, unsubscribedAt: null, ...(request.userId !== null ? { ownerId: request.userId } : {}) },
     });
   });
-  return send(res, 200, page('Subscribed', `<p>${escapeHtml(describeSettings(request))}: the first one comes with the next digest run. Every digest has a link to unsubscribe.</p>`));
+  return send(200, page('Subscribed', `<p>${escapeHtml(describeSettings(request))}: the first one comes with the next digest run. Every digest has a link to unsubscribe.</p>`));
 }

@@ -1,9 +1,8 @@
 // The in-process sender (DIGEST_SCHEDULER=true): confirmation emails every few seconds, due
 // digests every DIGEST_SCHEDULER_INTERVAL_SECONDS. Runs never overlap within a process, and
 // several processes may run it at once: the claim in send.ts decides who sends what.
-import { ConfigError } from '../../config.ts';
+import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { loadFollowConfig, publicUrlOf } from '../config.ts';
 import { smtpMailer } from './mailer.ts';
 import { sendConfirmations, sendDueDigests, type DigestRunOptions } from './send.ts';
 
@@ -56,21 +55,18 @@ export function startDigestScheduler(options: SchedulerOptions): DigestScheduler
 }
 
 /**
- * The scheduler as the environment configures it (src/follow/config.ts): null when
- * DIGEST_SCHEDULER is off; a ConfigError naming the variable when it is on without
- * DIGEST_SECRET or SMTP_URL. What src/main.ts calls, then `stop()` on SIGTERM.
+ * The scheduler as the configuration says (src/config.ts, which refuses DIGEST_SCHEDULER
+ * without DIGEST_SECRET and SMTP_URL): null when DIGEST_SCHEDULER is off. What src/main.ts
+ * calls, then `stop()` on SIGTERM.
  */
-export function digestSchedulerFromEnv(db: SchedulerOptions['db'], logger?: SchedulerOptions['logger'], env: Record<string, string | undefined> = process.env): DigestScheduler | null {
-  const config = loadFollowConfig(env);
-  if (!config.scheduler) return null;
-  if (config.secrets.length === 0) throw new ConfigError('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set: digest links cannot be signed');
-  if (!config.smtpUrl) throw new ConfigError('DIGEST_SCHEDULER is on but SMTP_URL is not set: digests cannot be sent');
+export function digestSchedulerFromConfig({ follow: config }: Pick<Config, 'follow'>, db: SchedulerOptions['db'], logger?: SchedulerOptions['logger']): DigestScheduler | null {
+  if (!config.scheduler || config.secrets.length === 0 || !config.smtpUrl) return null;
   const mailer = smtpMailer({ url: config.smtpUrl, from: config.from, connections: config.smtpConnections });
   const scheduler = startDigestScheduler({
     db,
     mailer,
     secrets: config.secrets,
-    publicUrl: publicUrlOf(config, env),
+    publicUrl: config.linkBaseUrl,
     from: config.from,
     intervalSeconds: config.intervalSeconds,
     sendHourUtc: config.sendHourUtc,

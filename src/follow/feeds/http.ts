@@ -10,7 +10,7 @@
 // entry's update (trending: when the scores were computed), so If-Modified-Since alone can miss
 // a change that is only a new order of the same entries; readers send both.
 import { createHash } from 'node:crypto';
-import type http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createContext, type Context } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
@@ -152,10 +152,24 @@ function entryOf(paper: Paper, authors: string[], topics: { slug: string; name: 
   };
 }
 
+/** What a feed request asks: the parts of an HTTP request that a feed depends on. */
+export interface FeedRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+}
+
+/** The answer, for the HTTP layer to send as it is. */
+export interface FeedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /** The request's own origin, when PUBLIC_URL is unset; a Host that is not a plain host[:port] is not echoed. */
-function baseOf(req: http.IncomingMessage, options: FeedOptions): string {
+function baseOf(headers: IncomingHttpHeaders, options: FeedOptions): string {
   if (options.publicUrl) return options.publicUrl;
-  const host = req.headers.host ?? '';
+  const host = headers.host ?? '';
   return /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
 }
 
@@ -180,49 +194,42 @@ export async function buildFeed(url: URL, db: Db, base: string): Promise<AtomFee
 }
 
 /** RFC 9110 13.2.2: If-None-Match decides when present; else If-Modified-Since. */
-function notModified(req: http.IncomingMessage, etag: string, lastModified: Date): boolean {
-  const ifNoneMatch = req.headers['if-none-match'];
+function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: Date): boolean {
+  const ifNoneMatch = headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
   }
-  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  const since = Date.parse(headers['if-modified-since'] ?? '');
   return !Number.isNaN(since) && lastModified.getTime() <= since;
 }
 
-function plain(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
-  res.end(`${message}\n`);
+function plain(status: number, message: string, headers: Record<string, string> = {}): FeedAnswer {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers }, body: `${message}\n` };
 }
 
 export function isFeedPath(pathname: string): boolean {
   return pathname.startsWith('/feeds/');
 }
 
-export async function handleFeed(req: http.IncomingMessage, res: http.ServerResponse, url: URL, db: Db, options: FeedOptions = {}): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Feeds answer GET and HEAD', { allow: 'GET, HEAD' });
+export async function answerFeed({ method, url, headers: requestHeaders }: FeedRequest, db: Db, options: FeedOptions = {}): Promise<FeedAnswer> {
+  if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Feeds answer GET and HEAD', { allow: 'GET, HEAD' });
   let feed: AtomFeed;
   try {
-    feed = await buildFeed(url, db, baseOf(req, options));
+    feed = await buildFeed(url, db, baseOf(requestHeaders, options));
   } catch (error) {
-    if (error instanceof FeedError) return plain(res, error.status, error.message);
+    if (error instanceof FeedError) return plain(error.status, error.message);
     // Bad search words and the like: listPapers says what was wrong, for the client.
-    if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') return plain(res, 400, error.message);
+    if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') return plain(400, error.message);
     throw error;
   }
   const body = renderAtom(feed);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   const lastModified = new Date(Math.floor(feed.updated.getTime() / 1000) * 1000);
   const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': CACHE_CONTROL };
-  if (notModified(req, etag, lastModified)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  res.writeHead(200, {
-    ...headers,
-    'content-type': 'application/atom+xml; charset=utf-8',
-    'content-length': String(Buffer.byteLength(body)),
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (notModified(requestHeaders, etag, lastModified)) return { status: 304, headers };
+  return {
+    status: 200,
+    headers: { ...headers, 'content-type': 'application/atom+xml; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    ...(method === 'HEAD' ? {} : { body }),
+  };
 }

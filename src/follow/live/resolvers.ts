@@ -38,7 +38,7 @@ function freshLoaders(event: CatalogEvent, ctx: Context): Loaders {
 
 function paperOf(event: CatalogEvent | undefined, ctx: Context): Paper {
   // Over HTTP, graphql-js runs `resolve` alone, without `subscribe` and so without an event.
-  if (!event?.paper) throw notOverHttp();
+  if (!event || !('paper' in event)) throw notOverHttp();
   ctx.loaders = freshLoaders(event, ctx);
   ctx.loaders.paperById.prime(event.paper.id, event.paper);
   return event.paper;

@@ -4,18 +4,18 @@
 //
 // What one connection may cost is bounded, so a slow or dead client cannot hold memory:
 //   - frames: at most maxPayloadBytes each (ws closes the connection with 1009 past it);
-//   - documents: parsed with a token limit, validated with the same rules as queries over HTTP
-//     (`validationRules`: depth, aliases, directives) and `checkOperation` (cost);
+//   - documents: the same schema object, token limit, validation rules (depth, aliases,
+//     directives), cost limit and error masking as over HTTP (src/schema.ts);
 //   - subscriptions: at most maxSubscriptionsPerConnection at once; only subscriptions (queries
 //     and mutations go over HTTP, through its rate limit);
 //   - undelivered events: at most maxQueuedEvents per subscription (src/follow/events.ts), and
 //     at most maxBufferedBytes in the socket's send buffer: past either the client is too slow
 //     and loses the subscription, or the connection;
 //   - silence: a ping every keepAliveMs; no pong by the next one and the socket is cut;
-//   - a connection must say connection_init within 3 s; at most maxConnections at once.
+//   - a connection must say connection_init within 3 s; at most maxConnections at once;
+//   - a connection lives no longer than its token: revoking it closes them (4403).
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
   GraphQLError,
   getOperationAST,
@@ -26,7 +26,6 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type ValidationRule,
 } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -34,26 +33,23 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from '../../context.ts';
 import { createLoaders, type Loaders } from '../../loaders/index.ts';
 import type { Db } from '../../db/client.ts';
-import { createFormatError, ErrorCode } from '../../errors.ts';
+import { ErrorCode } from '../../errors.ts';
 import type { User } from '../../generated/prisma/client.ts';
+import { checkCost } from '../../limits/plugin.ts';
 import type { Logger } from '../../logger.ts';
-import { resolvers } from '../../resolvers.ts';
-import { typeDefs } from '../../server.ts';
-import { authenticate } from '../../users/tokens.ts';
+import type { GraphQLSetup } from '../../schema.ts';
+import { authenticate, hashToken } from '../../users/tokens.ts';
 import type { CatalogEvents } from '../events.ts';
 
 export interface SubscriptionServerOptions {
   db: Db;
   /** The same object the HTTP contexts publish to (contextFromRequest's `events`). */
   events: CatalogEvents;
-  /** Default: typeDefs (src/server.ts) with resolvers (src/resolvers.ts). */
-  schema?: GraphQLSchema;
-  /** Extra validation rules, run after graphql's own: the query limits (src/limits/rules.ts). */
-  validationRules?: readonly ValidationRule[];
-  /** Further checks of a validated operation (e.g. its cost); an error refuses it. */
+  /** The schema, rules, limits and error masking that HTTP serves too (src/schema.ts). */
+  graphql: GraphQLSetup;
+  /** Further checks of a validated operation, after its cost; an error refuses it. */
   checkOperation?: (operation: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; variables: Record<string, unknown> }) => GraphQLError | undefined | void;
   path?: string;
-  maxTokens?: number;
   maxPayloadBytes?: number;
   keepAliveMs?: number;
   maxBufferedBytes?: number;
@@ -77,7 +73,6 @@ type Extra = {
 
 export const SUBSCRIPTION_DEFAULTS = {
   path: '/graphql',
-  maxTokens: 2000,
   maxPayloadBytes: 64 * 1024,
   keepAliveMs: 12_000,
   maxBufferedBytes: 1024 * 1024,
@@ -123,11 +118,26 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
   const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUBSCRIPTION_DEFAULTS & SubscriptionServerOptions;
-  const { db, events, logger } = options;
-  const schema = options.schema ?? makeExecutableSchema({ typeDefs, resolvers });
-  const rules = [...specifiedRules, ...(options.validationRules ?? [])];
-  const formatError = createFormatError((message, error) => (logger ? logger.error({ err: error }, message) : console.error(message, error)));
+  const { db, events, logger, graphql } = options;
+  const { schema, limits, formatError } = graphql;
+  const rules = [...specifiedRules, ...graphql.validationRules];
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => formatError(error.toJSON(), error));
+
+  // Open connections by the hash of the token they were opened with, so that revoking a token
+  // (from any instance, through the event bus) closes them at once.
+  const byToken = new Map<string, Set<WebSocket>>();
+  const stopRevocations = events.onTokenRevoked((tokenHash) => {
+    for (const socket of byToken.get(tokenHash) ?? []) socket.close(4403, 'Forbidden: the token was revoked');
+  });
+  const track = (tokenHash: string, socket: WebSocket) => {
+    let sockets = byToken.get(tokenHash);
+    if (!sockets) byToken.set(tokenHash, (sockets = new Set()));
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && byToken.get(tokenHash) === sockets) byToken.delete(tokenHash);
+    });
+  };
   const refuse = (message: string, code: string = ErrorCode.BAD_REQUEST) => [new GraphQLError(message, { extensions: { code } })];
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxPayloadBytes, perMessageDeflate: false });
@@ -152,6 +162,9 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
+        // Tracked before the lookup: a revocation that lands while it runs still closes it.
+        const secret = authorization === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+        if (secret) track(hashToken(secret), ctx.extra.socket);
         try {
           ctx.extra.viewer = await authenticate(db, authorization);
         } catch {
@@ -166,7 +179,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: settings.maxTokens });
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
         } catch (error) {
           return error instanceof GraphQLError ? [withCode(error, 'GRAPHQL_PARSE_FAILED')] : refuse('The document could not be parsed');
         }
@@ -181,7 +194,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         const variables = payload.variables ?? {};
         let rejected: GraphQLError | undefined | void;
         try {
-          rejected = options.checkOperation?.({ schema, document, operation, variables });
+          rejected = checkCost({ schema, document, operation, variables }, limits.maxCost).error ?? options.checkOperation?.({ schema, document, operation, variables });
         } catch (error) {
           // A check that throws its refusal (as src/limits does for fragment bombs) refuses too.
           if (!(error instanceof GraphQLError)) throw error;
@@ -216,6 +229,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     async close(graceMs = 1000) {
       if (closing) return;
       closing = true;
+      stopRevocations();
       httpServer.off('upgrade', onUpgrade);
       const cut = setTimeout(() => {
         for (const client of wss.clients) client.terminate();

@@ -1,0 +1,142 @@
+// The HTTP app: Fastify with one plugin or hook per concern, built without listening (tests use
+// `app.inject` or listen on port 0). The routes: /graphql (Apollo; subscriptions over WebSocket
+// on the same path), /healthz, /readyz, /feeds/*, /digests/*.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { contextFromRequest, type Context } from '../context.ts';
+import type { Db } from '../db/client.ts';
+import { CatalogEvents } from '../follow/events.ts';
+import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../follow/live/server.ts';
+import type { Logger } from '../logger.ts';
+import { RateLimiter } from '../rate-limit/limiter.ts';
+import { handleErrors } from './errors.ts';
+import { rateLimit } from './rate-limit.ts';
+import { requestIdOf, requestLog } from './request-log.ts';
+import { digestRoutes } from './routes/digests.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { graphqlRoutes } from './routes/graphql.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface AppDeps {
+  /** Started. */
+  apollo: ApolloServer<Context>;
+  db: Db;
+  logger: Logger;
+  config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'>;
+  /** Where mutations publish live updates and subscriptions listen; absent: nobody listens. */
+  events?: CatalogEvents;
+  /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
+  rateLimiter?: RateLimiter | null;
+  /** GraphQL subscriptions over WebSocket on /graphql (src/follow/live/server.ts), on `events`. */
+  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The WebSocket side, when the app serves subscriptions. */
+    subscriptions: SubscriptionServer | null;
+  }
+}
+
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+const CORS_EXPOSED_HEADERS = 'ratelimit, ratelimit-policy, retry-after, x-request-id';
+
+export async function buildApp({ apollo, db, logger, config, events: given, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
+  const { http: options } = config;
+  // Subscriptions need a bus that the HTTP contexts publish to.
+  const events = given ?? (subscriptions ? new CatalogEvents() : undefined);
+  const limiter = rateLimiter === undefined ? (config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit) : null) : rateLimiter;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written by src/http/request-log.ts, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    bodyLimit: options.maxBodyBytes,
+    // A client has this long to send its headers and body (slow-loris protection): Node answers
+    // 408 past it, checking every `connectionsCheckingInterval`.
+    serverFactory: (handler) =>
+      http.createServer(
+        { requestTimeout: options.requestTimeoutMs, headersTimeout: options.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs) },
+        handler,
+      ),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Draining: keep-alive connections close after their response.
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  requestLog(app, logger);
+  handleErrors(app, { maxBodyBytes: options.maxBodyBytes, logger });
+  // CORS for the configured origins only (CORS_ORIGINS; none by default: same-origin pages and
+  // non-browser clients need no CORS). Tokens travel in a header, not cookies: no credentials.
+  const origins = options.corsOrigins;
+  await app.register(cors, {
+    origin: origins === '*' ? '*' : (origin, callback) => callback(null, origin !== undefined && origins.includes(origin.toLowerCase()) ? origin : false),
+    methods: 'GET, POST, OPTIONS',
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+    strictPreflight: false,
+  });
+  await app.register(rateLimit, { limiter, trustProxy: options.trustProxy });
+
+  await app.register(healthRoutes, { db });
+  await app.register(graphqlRoutes, {
+    apollo,
+    context: (request) => contextFromRequest(db, request.headers, events),
+    limits: config.limits,
+    operationTimeoutMs: options.operationTimeoutMs,
+  });
+  await app.register(feedRoutes, { db, publicUrl: config.follow.publicUrl });
+  await app.register(digestRoutes, { db, secrets: config.follow.secrets, logger });
+
+  const live = subscriptions && events ? attachSubscriptions(app.server, { ...subscriptions, db, events, logger }) : null;
+  app.decorate('subscriptions', live);
+  // WebSockets first: the HTTP server's close waits for every open connection.
+  if (live) app.addHook('preClose', async () => live.close(options.shutdownGraceMs));
+  return app;
+}
+
+export interface RunningApp {
+  url: string;
+  app: FastifyInstance;
+  server: http.Server;
+  /**
+   * Stops accepting connections and resolves once every open one has closed: idle ones at once,
+   * busy ones when their response is sent. Past `graceMs` the remaining ones are cut.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Listens on host:port (0: any free port) and resolves once listening. */
+export async function listen(app: FastifyInstance, port: number, host: string): Promise<RunningApp> {
+  // Fastify logs a line when listening; the address is in src/main.ts's own line, where it is
+  // wanted, and kept out of this one so that request logs never carry an address.
+  await app.listen({ port, host, listenTextResolver: () => 'HTTP server listening' });
+  const address = app.server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    app,
+    server: app.server,
+    async close(graceMs?: number) {
+      const cut = graceMs === undefined ? undefined : setTimeout(() => app.server.closeAllConnections(), graceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// /graphql: Apollo through its Fastify integration, in a scope of its own so that its body
+// rules (src/http/body.ts) apply here only. What a request meets, cheapest first: request id,
+// CORS, rate-limit budget spent? (429), body size (413), UTF-8, JSON, no batch (400), document
+// size (400), then Apollo: authentication, parse, validate, cost and its charge, execution
+// under the deadline (503).
+import type { ApolloServer } from '@apollo/server';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { QueryLimits } from '../../config.ts';
+import type { Context } from '../../context.ts';
+import { checkDocument, graphqlBodyParsers } from '../body.ts';
+import { withDeadline } from '../deadline.ts';
+import { bindRequest } from '../graphql-request.ts';
+import { withRequestId } from '../request-log.ts';
+
+export interface GraphQLRouteOptions {
+  apollo: ApolloServer<Context>;
+  context: (request: FastifyRequest) => Promise<Context>;
+  limits: Pick<QueryLimits, 'maxQueryLength' | 'maxTokens'>;
+  operationTimeoutMs: number;
+}
+
+export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs }) => {
+  graphqlBodyParsers(app);
+  const apolloHandler = fastifyApolloHandler<Context>(apollo, { context: async (request) => bindRequest(await context(request), request) });
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/graphql',
+    preValidation: checkDocument(limits),
+    handler: withDeadline(withRequestId(async (request, reply) => apolloHandler.call(app, request, reply)), operationTimeoutMs),
+  });
+  // A preflight from an origin CORS does not allow (or none configured) is answered all the
+  // same, without CORS headers: the browser then refuses the call itself.
+  app.options('/graphql', async (_request, reply) => reply.code(204).header('allow', 'GET, POST, OPTIONS').send());
+};
