@@ -11,6 +11,11 @@ export interface Config {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * WEB_CONCURRENCY: processes serving requests (node:cluster, src/cluster.ts); 1 serves from
+   * this process. Only with DATABASE_URL: the embedded database is one process's.
+   */
+  readonly webConcurrency: number;
   /** Fill an empty database with the demo catalog at start (default: only when embedded). */
   readonly seedDemo: boolean;
   readonly introspection: boolean;
@@ -244,6 +249,10 @@ export function loadConfig(env: Env = process.env): Config {
     // By default long enough for a request that just arrived to be received and answered.
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + operationTimeoutMs, 0, 3_600_000),
   });
+  const webConcurrency = int(env, 'WEB_CONCURRENCY', 1, 1, 64);
+  if (webConcurrency > 1 && databaseUrl === undefined) {
+    throw new ConfigError(`WEB_CONCURRENCY=${webConcurrency} needs DATABASE_URL: the embedded database belongs to one process`);
+  }
   const host = env.HOST || '127.0.0.1';
   const listenPort = port(env, 'PORT', 4000);
   return Object.freeze({
@@ -256,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     trendingRefreshSeconds: int(env, 'TRENDING_REFRESH_SECONDS', 300, 1, 86_400),
+    webConcurrency,
     limits,
     rateLimit,
     http: httpConfig,

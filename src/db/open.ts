@@ -17,12 +17,17 @@ export interface Database {
 
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
-  options: { onQuery?: (sql: string) => void; poolSize?: number } = {},
+  options: {
+    onQuery?: (sql: string) => void;
+    poolSize?: number;
+    /** false: another process (the cluster's primary) has applied them already. */
+    migrate?: boolean;
+  } = {},
 ): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
   const url = config.databaseUrl ?? embedded!.url;
   try {
-    const applied = await applyMigrations(url);
+    const applied = options.migrate === false ? [] : await applyMigrations(url);
     const db = createDb({
       connectionString: url,
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,

@@ -8,7 +8,7 @@
 //
 // The counters live in a rate-limiter-flexible store: RateLimiterMemory for one process; a
 // RateLimiterRedis built with the same points and duration is the seam for several replicas.
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimitPolicy {
   /** Cost points per window; must be at least 1. */
@@ -33,6 +33,15 @@ export type RateLimitStore = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'g
 /** A store in this process's memory, with the policy's points and window. */
 export function memoryStore(policy: RateLimitPolicy): RateLimiterMemory {
   return new RateLimiterMemory({ points: policy.points, duration: policy.windowSeconds });
+}
+
+/**
+ * A store shared by the worker processes of one host (WEB_CONCURRENCY, src/cluster.ts): the
+ * windows live in the primary (a RateLimiterClusterMaster it creates), so N workers grant one
+ * budget, not N.
+ */
+export function clusterStore(policy: RateLimitPolicy): RateLimiterCluster {
+  return new RateLimiterCluster({ keyPrefix: 'cost', points: policy.points, duration: policy.windowSeconds, timeoutMs: 1000 });
 }
 
 /** The policy's name in the RateLimit fields. */
