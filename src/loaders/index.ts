@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import type { Author, Paper, PaperAuthor, Topic, User } from '../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
+import { listedPaper } from '../papers/visibility.ts';
 
 function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
   return new DataLoader<number, T | null>(async (ids) => {
@@ -78,11 +79,11 @@ export function createLoaders(db: Db, viewer: User | null = null) {
     }),
     paperCountByAuthorId: counted<number>(async (authorIds) => {
       // Listed papers only: counting hidden ones would tell that they exist.
-      const rows = await db.paperAuthor.groupBy({ by: ['authorId'], where: { authorId: { in: authorIds }, paper: { hiddenAt: null } }, _count: { _all: true } });
+      const rows = await db.paperAuthor.groupBy({ by: ['authorId'], where: { authorId: { in: authorIds }, paper: listedPaper }, _count: { _all: true } });
       return rows.map((row) => [row.authorId, row._count._all]);
     }),
     paperCountByTopicId: counted<number>(async (topicIds) => {
-      const rows = await db.paperTopic.groupBy({ by: ['topicId'], where: { topicId: { in: topicIds }, paper: { hiddenAt: null } }, _count: { _all: true } });
+      const rows = await db.paperTopic.groupBy({ by: ['topicId'], where: { topicId: { in: topicIds }, paper: listedPaper }, _count: { _all: true } });
       return rows.map((row) => [row.topicId, row._count._all]);
     }),
   };

@@ -3,8 +3,7 @@ import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
-import { listPapers } from './list.ts';
-import { visiblePaper } from './mutations.ts';
+import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
 
 export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> = {
@@ -12,13 +11,12 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> 
     if ((id == null) === (arxivId == null)) {
       throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
     }
-    if (id != null) return visiblePaper(ctx, fromGlobalIdOf('Paper', id));
+    if (id != null) return paperById(ctx, fromGlobalIdOf('Paper', id));
     const normalized = normalizeArxivId(arxivId!);
     if (!normalized) {
       throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
     }
-    const paper = await ctx.db.paper.findUnique({ where: { arxivId: normalized } });
-    return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
+    return paperByArxivId(ctx, normalized);
   },
 
   papers: (_parent, args, ctx) => listPapers(ctx, args),
