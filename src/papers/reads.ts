@@ -2,9 +2,10 @@
 // caller alike — resolvers, feeds, digests, scripts. It takes the database and this
 // request's loaders (a GraphQL Context has both, so resolvers pass theirs), never a GraphQL
 // context: a feed or a digest builds `paperReads(db)` instead of faking a request.
-import type { Db } from '../db/client.ts';
+import { readerOf, type Db } from '../db/client.ts';
 import type { Paper, User } from '../generated/prisma/client.ts';
 import { createLoaders, type Loaders } from '../loaders/index.ts';
+import { PAPER_COLUMNS_P } from './columns.ts';
 import { listedPaper, visibleTo } from './visibility.ts';
 
 export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs } from './list.ts';
@@ -26,9 +27,11 @@ export async function paperById(deps: PaperReads, id: number): Promise<Paper | n
   return visibleTo(deps.viewer, await deps.loaders.paperById.load(id));
 }
 
+const PAPER_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = $1`;
+
 /** The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`. */
 export async function paperByArxivId(deps: PaperReads, arxivId: string): Promise<Paper | null> {
-  const paper = await deps.db.paper.findUnique({ where: { arxivId } });
+  const [paper] = await readerOf(deps.db).rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
   if (paper) deps.loaders.paperById.prime(paper.id, paper);
   return visibleTo(deps.viewer, paper);
 }
