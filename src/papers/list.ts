@@ -5,6 +5,7 @@
 // makes Postgres scan from the top), and because ranking and snippets are Postgres functions.
 import { Prisma, type Paper } from '../generated/prisma/client.ts';
 import type { PaperFilter, PaperOrder } from '../generated/graphql.ts';
+import { readerOf } from '../db/client.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
@@ -202,6 +203,7 @@ export interface ListOptions {
 
 /** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
 export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
+  const reader = readerOf(deps.db);
   const request = pageRequest(args);
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
   const order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
@@ -240,7 +242,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
       FROM (${page}) page CROSS JOIN ${search.tsquery} AS q(q)
       ORDER BY page."sortKey" ${dir}, page.id ${dir}`
     : page;
-  const rows = await deps.db.$queryRaw<PageRow[]>(statement);
+  const rows = await reader.rows<PageRow>(statement);
 
   const connection = toConnection(
     rows,
@@ -253,7 +255,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
         highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
       };
     },
-    () => deps.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`.then((r) => r[0]!.n),
+    () => reader.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
   );
   return {
     ...connection,
