@@ -1,10 +1,10 @@
 // The papers read service (src/papers/reads.ts) as feeds, digests and scripts use it: without
 // a GraphQL context, through the plain-pg reader, with the hidden-paper rule applied.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { readerOf } from '../src/db/client.ts';
+import { createDb, readerOf } from '../src/db/client.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { listPapers, paperByArxivId, paperById, paperReads } from '../src/papers/reads.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { day } from './helpers/scenarios.ts';
 
 let t: TestDatabase;
@@ -71,5 +71,18 @@ test('a Prisma client built elsewhere than createDb reads the same rows through 
     expect(await readerOf(other).rows({ text: 'SELECT $1::int + 1 AS n', values: [1] })).toEqual([{ n: 2 }]);
   } finally {
     await other.$disconnect();
+  }
+});
+
+test('a new connection reads again where an earlier one prepared the same statements', async () => {
+  // The embedded PGlite keeps one session for every connection: named statements of a closed
+  // connection are still there, so there reads run unnamed (createDb's prepare).
+  for (let i = 0; i < 2; i++) {
+    const db = createDb({ connectionString: t.url, poolSize: 1, prepare: usingRealPostgres });
+    try {
+      expect((await paperById(paperReads(db), listedId))?.id).toBe(listedId);
+    } finally {
+      await db.$disconnect();
+    }
   }
 });

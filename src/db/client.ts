@@ -15,6 +15,13 @@ export interface DbOptions {
   poolSize?: number;
   /** Called with every SQL statement sent, by Prisma and by the reader (tests count them; bench reports them). */
   onQuery?: (sql: string) => void;
+  /**
+   * Whether reads use named (prepared) statements; default true. False for a server whose
+   * connections share one session, as the embedded PGlite's do (one backend behind the
+   * socket): a name prepared by one pg client still exists there when the pool opens the next
+   * one, which then fails with "prepared statement ... already exists".
+   */
+  prepare?: boolean;
 }
 
 /** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
@@ -54,12 +61,12 @@ function namedFor(text: string): string | undefined {
   return name;
 }
 
-function poolReader(pool: pg.Pool, onQuery?: (sql: string) => void): Reader {
+function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined, prepare: boolean): Reader {
   return {
     async rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
       onQuery?.(statement.text);
       const result = await pool.query({
-        name: name ?? namedFor(statement.text),
+        name: prepare ? (name ?? namedFor(statement.text)) : undefined,
         text: statement.text,
         values: statement.values as unknown[],
         types: readTypes,
@@ -84,7 +91,7 @@ export function readerOf(db: Db): Reader {
   return reader;
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery }: DbOptions): Db {
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle connection that dies (server restart, network) is dropped by the pool and the next
   // query opens another; without a listener its 'error' event would end the process.
@@ -98,6 +105,6 @@ export function createDb({ connectionString, poolSize = 10, onQuery }: DbOptions
   } else {
     db = new PrismaClient({ adapter });
   }
-  readers.set(db, poolReader(pool, onQuery));
+  readers.set(db, poolReader(pool, onQuery, prepare));
   return db;
 }
