@@ -51,7 +51,7 @@ test('a page of papers with authors, topics and submitters costs the same SQL fo
   const large = await statementsFor(50);
   expect(small.papers).toBe(5);
   expect(large.papers).toBe(50);
-  // papers, count, authors (joined through the byline), topics (joined), users, author paper
+  // papers, count, bylines with authors and topics (one statement), users, author paper
   // counts, topic children; topic parents come from the cache the topics query primed.
   expect(large.count).toBe(small.count);
   expect(large.count).toBeLessThanOrEqual(8);
@@ -66,6 +66,6 @@ test('the statement count is what the issue names: papers(first: 50) { authors t
   t.queries.length = 0;
   await server.data(query, { n: 50 });
   expect(t.queries.length).toBe(five);
-  expect(five).toBe(4); // papers, authors (joined through the byline), topics (joined), users
+  expect(five).toBe(3); // papers; bylines with authors and topics (one statement); users
   console.log(`SQL statements for papers(first: 5 / 50) { authors topics submittedBy }: ${five}`);
 });

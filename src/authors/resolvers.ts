@@ -3,7 +3,7 @@ import type { AuthorResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection } from '../pagination/connection.ts';
-import { listPapers } from '../papers/list.ts';
+import { listPapers } from '../papers/reads.ts';
 import { normalizeAuthorName } from './normalize.ts';
 
 const ORDER = 'author-name';

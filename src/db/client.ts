@@ -1,5 +1,9 @@
-// The one way the app builds its Prisma client: the pg driver adapter, on a real server or on
-// the embedded one alike.
+// The one way the app builds its database access: ONE pg pool per database, shared by Prisma
+// (through the pg driver adapter: schema, migrations, writes) and by the hot read path
+// (`readerOf(db)`: plain pg, named prepared statements). One pool, not two, because the
+// embedded database (PGlite) serves one connection only: a second pool would wait forever.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -9,14 +13,98 @@ export interface DbOptions {
   connectionString: string;
   /** pg pool size; EMBEDDED_POOL_SIZE on the embedded database. */
   poolSize?: number;
-  /** Called with every SQL statement Prisma sends (tests count them; bench reports them). */
+  /** Called with every SQL statement sent, by Prisma and by the reader (tests count them; bench reports them). */
   onQuery?: (sql: string) => void;
+  /**
+   * Whether reads use named (prepared) statements; default true. False for a server whose
+   * connections share one session, as the embedded PGlite's do (one backend behind the
+   * socket): a name prepared by one pg client still exists there when the pool opens the next
+   * one, which then fails with "prepared statement ... already exists".
+   */
+  prepare?: boolean;
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery }: DbOptions): Db {
-  const adapter = new PrismaPg({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
-  if (!onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  db.$on('query', (event) => onQuery(event.query));
+/** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
+export interface ReadStatement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+export interface Reader {
+  /**
+   * Runs a read and returns its rows as objects. A fixed statement passes a `name`: it is parsed
+   * and planned once per connection. Without one, the text decides: see `namedFor`.
+   */
+  rows<R>(statement: ReadStatement, name?: string): Promise<R[]>;
+}
+
+// pg reads DATE as a local-time Date; Prisma (and every caller here) means UTC midnight.
+// Only here, per query: the global pg.types registry is shared with Prisma's adapter.
+const DATE_OID = 1082;
+const parseDay = (value: string) => new Date(`${value}T00:00:00.000Z`);
+const readTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? parseDay : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+// Dynamic statements (the paper lists) are prepared under a name derived from their text.
+// Each name costs a prepared statement on every connection, kept until it closes, so only the
+// first MAX_NAMED distinct texts get one; rarer shapes run unnamed (parsed each time).
+const MAX_NAMED = 200;
+const names = new Map<string, string>();
+function namedFor(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `r_${createHash('sha1').update(text).digest('base64url')}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined, prepare: boolean): Reader {
+  return {
+    async rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
+      onQuery?.(statement.text);
+      const result = await pool.query({
+        name: prepare ? (name ?? namedFor(statement.text)) : undefined,
+        text: statement.text,
+        values: statement.values as unknown[],
+        types: readTypes,
+      });
+      return result.rows as R[];
+    },
+  };
+}
+
+const readers = new WeakMap<Db, Reader>();
+
+/**
+ * The read path's access to a database. A client built elsewhere than `createDb` (a script's
+ * own PrismaClient) still works, through Prisma's raw queries: same rows, slower.
+ */
+export function readerOf(db: Db): Reader {
+  let reader = readers.get(db);
+  if (!reader) {
+    reader = { rows: <R>(s: ReadStatement) => db.$queryRawUnsafe<R[]>(s.text, ...s.values) };
+    readers.set(db, reader);
+  }
+  return reader;
+}
+
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true }: DbOptions): Db {
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle connection that dies (server restart, network) is dropped by the pool and the next
+  // query opens another; without a listener its 'error' event would end the process.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  let db: Db;
+  if (onQuery) {
+    const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+    logged.$on('query', (event) => onQuery(event.query));
+    db = logged;
+  } else {
+    db = new PrismaClient({ adapter });
+  }
+  readers.set(db, poolReader(pool, onQuery, prepare));
   return db;
 }

@@ -31,6 +31,7 @@ export async function openDatabase(
     const db = createDb({
       connectionString: url,
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
+      prepare: !embedded,
       onQuery: options.onQuery,
     });
     return {

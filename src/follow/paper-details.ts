@@ -1,7 +1,7 @@
 // Papers with their byline and topics, for the places outside GraphQL that show them (digest
-// emails, Atom feeds). Through the context's loaders: three statements for any number of papers.
-import type { Context } from '../context.ts';
+// emails, Atom feeds). Through the read service's loaders: two statements for any number of papers.
 import type { Paper } from '../generated/prisma/client.ts';
+import type { PaperReads } from '../papers/reads.ts';
 
 export interface PaperDetails {
   paper: Paper;
@@ -10,14 +10,13 @@ export interface PaperDetails {
   topics: { slug: string; name: string }[];
 }
 
-export function paperDetails(ctx: Context, papers: readonly Paper[]): Promise<PaperDetails[]> {
+export function paperDetails(reads: Pick<PaperReads, 'loaders'>, papers: readonly Paper[]): Promise<PaperDetails[]> {
   return Promise.all(
     papers.map(async (paper) => {
-      const [byline, topics] = await Promise.all([ctx.loaders.bylineByPaperId.load(paper.id), ctx.loaders.topicsByPaperId.load(paper.id)]);
-      const authors = await Promise.all(byline.map((entry) => ctx.loaders.authorById.load(entry.authorId)));
+      const [byline, topics] = await Promise.all([reads.loaders.bylineByPaperId.load(paper.id), reads.loaders.topicsByPaperId.load(paper.id)]);
       return {
         paper,
-        authors: authors.flatMap((author) => (author ? [author.name] : [])),
+        authors: byline.map((entry) => entry.author.name),
         topics: topics.map((topic) => ({ slug: topic.slug, name: topic.name })),
       };
     }),

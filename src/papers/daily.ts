@@ -2,7 +2,7 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { DailyPapersResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { dayOf } from '../pagination/keys.ts';
-import { listPapers } from './list.ts';
+import { featuredDayAfter, featuredDayBefore, listPapers } from './reads.ts';
 
 export interface DailyPapersRow {
   date: Date;
@@ -18,8 +18,6 @@ export const DailyPapers: DailyPapersResolvers = {
       scope: [Prisma.sql`p."featuredOn" = ${dayOf(date)}::date`],
       defaultOrder: { field: 'UPVOTES', direction: 'DESC' },
     }),
-  previousDate: async ({ date }, _args, ctx) =>
-    (await ctx.db.paper.findFirst({ where: { featuredOn: { lt: date }, hiddenAt: null }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } }))?.featuredOn ?? null,
-  nextDate: async ({ date }, _args, ctx) =>
-    (await ctx.db.paper.findFirst({ where: { featuredOn: { gt: date }, hiddenAt: null }, orderBy: { featuredOn: 'asc' }, select: { featuredOn: true } }))?.featuredOn ?? null,
+  previousDate: ({ date }, _args, ctx) => featuredDayBefore(ctx, date),
+  nextDate: ({ date }, _args, ctx) => featuredDayAfter(ctx, date),
 };

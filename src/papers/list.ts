@@ -5,7 +5,7 @@
 // makes Postgres scan from the top), and because ranking and snippets are Postgres functions.
 import { Prisma, type Paper } from '../generated/prisma/client.ts';
 import type { PaperFilter, PaperOrder } from '../generated/graphql.ts';
-import type { Context } from '../context.ts';
+import { readerOf } from '../db/client.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
@@ -14,6 +14,8 @@ import { PAPER_COLUMNS_P } from './columns.ts';
 import type { FacetSource } from './facets.ts';
 import { searchQuery, type SearchQuery } from './search.ts';
 import { ensureFreshTrending } from './trending.ts';
+import type { PaperReads } from './reads.ts';
+import { LISTED } from './visibility.ts';
 
 export interface PaperListArgs extends ConnectionArgs {
   filter?: PaperFilter | null;
@@ -199,13 +201,15 @@ export interface ListOptions {
   defaultOrder?: PaperOrder;
 }
 
-export async function listPapers(ctx: Context, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
+/** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
+export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
+  const reader = readerOf(deps.db);
   const request = pageRequest(args);
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
   const order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
-  if (order.name.startsWith('TRENDING')) await ensureFreshTrending(ctx.db);
+  if (order.name.startsWith('TRENDING')) await ensureFreshTrending(deps.db);
 
-  const conditions = [Prisma.sql`p."hiddenAt" IS NULL`, ...(options.scope ?? []), ...filterConditions(args.filter)];
+  const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
   if (order.where) conditions.push(order.where);
   if (search) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
   const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${order.join ?? empty}`;
@@ -238,20 +242,20 @@ export async function listPapers(ctx: Context, args: PaperListArgs, options: Lis
       FROM (${page}) page CROSS JOIN ${search.tsquery} AS q(q)
       ORDER BY page."sortKey" ${dir}, page.id ${dir}`
     : page;
-  const rows = await ctx.db.$queryRaw<PageRow[]>(statement);
+  const rows = await reader.rows<PageRow>(statement);
 
   const connection = toConnection(
     rows,
     request,
     ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
-      ctx.loaders.paperById.prime(paper.id, paper);
+      deps.loaders.paperById.prime(paper.id, paper);
       return {
         cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),
         node: paper,
         highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
       };
     },
-    () => ctx.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`.then((r) => r[0]!.n),
+    () => reader.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
   );
   return {
     ...connection,

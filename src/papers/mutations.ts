@@ -9,6 +9,8 @@ import { fromGlobalIdOf } from '../node/global-id.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
 import { githubRepoUrl, text, webUrl } from '../validation.ts';
 import { normalizeArxivId } from './arxiv-id.ts';
+import { paperById } from './reads.ts';
+import { canSee } from './visibility.ts';
 
 export const LIMITS = { title: 500, abstract: 10_000, authors: 200, authorName: 200, topics: 20 } as const;
 
@@ -21,15 +23,12 @@ async function failIfDuplicate(ctx: Context, arxivId: string): Promise<void> {
   const existing = await ctx.db.paper.findUnique({ where: { arxivId } });
   if (!existing) return;
   // A hidden paper is not revealed to whoever is not allowed to see it.
-  const visible = existing.hiddenAt === null || isCurator(ctx.viewer);
+  const visible = canSee(ctx.viewer, existing);
   throw new UserErrors([userError(['input', 'arxivId'], 'DUPLICATE', `The catalog already has arXiv paper ${arxivId}`, visible ? existing : undefined)]);
 }
 
 /** A paper as a viewer may see it: hidden papers exist only for curators. */
-export async function visiblePaper(ctx: Context, id: number) {
-  const paper = await ctx.loaders.paperById.load(id);
-  return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
-}
+export const visiblePaper = paperById;
 
 export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks'> = {
   submitPaper: (_parent, { input }, ctx) =>

@@ -3,22 +3,23 @@ import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
-import { listPapers } from './list.ts';
-import { visiblePaper } from './mutations.ts';
+import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
+import type { BylineEntry as BylineWithAuthor } from '../loaders/index.ts';
+
+const authorsOf = (byline: BylineWithAuthor[]) => byline.map((entry) => entry.author);
 
 export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> = {
   async paper(_parent, { id, arxivId }, ctx) {
     if ((id == null) === (arxivId == null)) {
       throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
     }
-    if (id != null) return visiblePaper(ctx, fromGlobalIdOf('Paper', id));
+    if (id != null) return paperById(ctx, fromGlobalIdOf('Paper', id));
     const normalized = normalizeArxivId(arxivId!);
     if (!normalized) {
       throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
     }
-    const paper = await ctx.db.paper.findUnique({ where: { arxivId: normalized } });
-    return paper && (paper.hiddenAt === null || isCurator(ctx.viewer)) ? paper : null;
+    return paperByArxivId(ctx, normalized);
   },
 
   papers: (_parent, args, ctx) => listPapers(ctx, args),
@@ -28,12 +29,8 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> 
 export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
   id: (paper) => toGlobalId('Paper', paper.id),
   upvotes: (paper) => paper.upvoteCount,
-  async authors(paper, _args, ctx) {
-    // The byline query primed authorById: no further statement.
-    const byline = await ctx.loaders.bylineByPaperId.load(paper.id);
-    const authors = await Promise.all(byline.map((entry) => ctx.loaders.authorById.load(entry.authorId)));
-    return authors.filter((author) => author !== null);
-  },
+  // The byline entries carry their authors: one promise per paper, none per author.
+  authors: (paper, _args, ctx) => ctx.loaders.bylineByPaperId.load(paper.id).then(authorsOf),
   byline: (paper, _args, ctx) => ctx.loaders.bylineByPaperId.load(paper.id),
   aiKeywords: (paper) => (Array.isArray(paper.aiKeywords) ? paper.aiKeywords.filter((k): k is string => typeof k === 'string') : null),
   huggingFace: (paper) => (paper.hfUpvotes === null && paper.hfComments === null && paper.hfSubmitterHandle === null ? null : paper),
@@ -45,7 +42,8 @@ export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
 };
 
 export const BylineEntry: BylineEntryResolvers = {
-  author: async (entry, _args, ctx) => (await ctx.loaders.authorById.load(entry.authorId))!,
+  // Entries from the byline loader carry their author; others (none today) look it up.
+  author: (entry, _args, ctx) => ('author' in entry ? (entry as BylineWithAuthor).author : ctx.loaders.authorById.load(entry.authorId).then((author) => author!)),
 };
 
 export const PaperEdge: PaperEdgeResolvers = {

@@ -10,6 +10,7 @@ import { paginate, type KeysetOrder } from '../pagination/connection.ts';
 import { keyInt, keyTimestamp } from '../pagination/keys.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
 import { PAPER_COLUMNS } from '../papers/columns.ts';
+import { LISTED, listedPaper } from '../papers/visibility.ts';
 
 async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | 'remove') {
   const paperId = fromGlobalIdOf('Paper', paperGlobalId, 'paperId');
@@ -22,18 +23,18 @@ async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | '
         ? await ctx.db.$queryRaw<PaperRow[]>`
             WITH vote AS (
               INSERT INTO "Vote" ("userId", "paperId")
-              SELECT ${userId}, id FROM "Paper" WHERE id = ${paperId} AND "hiddenAt" IS NULL
+              SELECT ${userId}, p.id FROM "Paper" p WHERE p.id = ${paperId} AND ${LISTED}
               ON CONFLICT DO NOTHING
               RETURNING 1)
-            UPDATE "Paper" SET "upvoteCount" = "upvoteCount" + (SELECT count(*) FROM vote)
-            WHERE id = ${paperId} AND "hiddenAt" IS NULL
+            UPDATE "Paper" p SET "upvoteCount" = p."upvoteCount" + (SELECT count(*) FROM vote)
+            WHERE p.id = ${paperId} AND ${LISTED}
             RETURNING ${PAPER_COLUMNS}`
         : await ctx.db.$queryRaw<PaperRow[]>`
             WITH vote AS (
               DELETE FROM "Vote" WHERE "userId" = ${userId} AND "paperId" = ${paperId}
               RETURNING 1)
-            UPDATE "Paper" SET "upvoteCount" = "upvoteCount" - (SELECT count(*) FROM vote)
-            WHERE id = ${paperId} AND "hiddenAt" IS NULL
+            UPDATE "Paper" p SET "upvoteCount" = p."upvoteCount" - (SELECT count(*) FROM vote)
+            WHERE p.id = ${paperId} AND ${LISTED}
             RETURNING ${PAPER_COLUMNS}`;
     const paper = rows[0];
     if (!paper) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
@@ -76,7 +77,7 @@ export const User: Pick<UserResolvers, 'upvotedPapers'> = {
     const votes = await paginate({
       args,
       order: byVoteTime,
-      where: { userId: user.id, paper: { hiddenAt: null } },
+      where: { userId: user.id, paper: listedPaper },
       and: (a, b) => ({ AND: [a, b] }),
       find: (query) => ctx.db.vote.findMany({ ...query, include: { paper: true } }),
       count: (where) => ctx.db.vote.count({ where }),
@@ -88,7 +89,7 @@ export const User: Pick<UserResolvers, 'upvotedPapers'> = {
       nodes: edges.map((edge) => edge.node),
       facets: {
         from: Prisma.sql`"Paper" p`,
-        where: Prisma.sql`p."hiddenAt" IS NULL AND EXISTS (SELECT 1 FROM "Vote" v WHERE v."paperId" = p.id AND v."userId" = ${user.id})`,
+        where: Prisma.sql`${LISTED} AND EXISTS (SELECT 1 FROM "Vote" v WHERE v."paperId" = p.id AND v."userId" = ${user.id})`,
       },
     };
   },

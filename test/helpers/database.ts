@@ -31,6 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const db = createDb({
     connectionString: url,
     poolSize: usingRealPostgres ? 20 : EMBEDDED_POOL_SIZE,
+    prepare: usingRealPostgres,
     onQuery: (sql) => queries.push(sql),
   });
   const tables = await db.$queryRaw<{ name: string }[]>`

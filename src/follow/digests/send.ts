@@ -18,10 +18,9 @@
 // includes up to SENT_BATCH emails that went out but were not yet marked). Each message's Message-ID is derived
 // from the row's key, so were one ever resent by hand, receivers could tell.
 import type { Db } from '../../db/client.ts';
-import { createContext, type Context } from '../../context.ts';
 import type { DigestFrequency, DigestSubscription } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
-import { listPapers } from '../../papers/list.ts';
+import { listPapers, paperReads, type PaperReads } from '../../papers/reads.ts';
 import { signLink } from '../links.ts';
 import { paperDetails } from '../paper-details.ts';
 import { composeConfirmation, composeDigest, type DigestPaper } from './compose.ts';
@@ -103,13 +102,13 @@ function unsubscribeUrl(deps: Pick<SenderDeps, 'secrets' | 'publicUrl'>, subscri
 }
 
 /** The trending papers of one digest, with authors and topics (through the run's loaders). */
-async function trendingPapers(ctx: Context, window: Period['window'], topics: string[], minUpvotes: number, first: number): Promise<DigestPaper[]> {
-  const list = await listPapers(ctx, {
+async function trendingPapers(reads: PaperReads, window: Period['window'], topics: string[], minUpvotes: number, first: number): Promise<DigestPaper[]> {
+  const list = await listPapers(reads, {
     orderBy: { field: 'TRENDING', direction: 'DESC', window },
     filter: { topics: topics.length ? topics : null, minUpvotes: minUpvotes > 0 ? minUpvotes : null },
     first,
   });
-  return (await paperDetails(ctx, list.nodes)).map(({ paper, authors, topics: paperTopics }) => ({
+  return (await paperDetails(reads, list.nodes)).map(({ paper, authors, topics: paperTopics }) => ({
     arxivId: paper.arxivId,
     title: paper.title,
     abstract: paper.abstract,
@@ -162,15 +161,15 @@ export async function sendDueDigests(options: DigestRunOptions): Promise<DigestR
   // Housekeeping: requests nobody confirmed within their link's life and a margin.
   await db.digestSubscriptionRequest.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - REQUEST_RETENTION_MS) } } });
 
-  // One context for the run: its loaders cache authors and topics across digests, and subscribers
+  // One reader for the run: its loaders cache authors and topics across digests, and subscribers
   // with the same settings share one list (the cache below).
-  const ctx = createContext(db);
+  const reads = paperReads(db);
   const lists = new Map<string, Promise<DigestPaper[]>>();
   const papersFor = (period: Period, sub: DigestSubscription) => {
     const topics = [...sub.topics].sort();
     const key = `${period.window}|${topics.join(',')}|${sub.minUpvotes}`;
     let list = lists.get(key);
-    if (!list) lists.set(key, (list = trendingPapers(ctx, period.window, topics, sub.minUpvotes, first)));
+    if (!list) lists.set(key, (list = trendingPapers(reads, period.window, topics, sub.minUpvotes, first)));
     return list;
   };
 

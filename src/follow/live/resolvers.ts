@@ -6,7 +6,7 @@ import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput, ErrorCode } from '../../errors.ts';
 import { createLoaders, type Loaders } from '../../loaders/index.ts';
 import { fromGlobalIdOf } from '../../node/global-id.ts';
-import { isCurator } from '../../access.ts';
+import { visibleTo } from '../../papers/visibility.ts';
 import { GraphQLError } from 'graphql';
 import { channels, type CatalogEvent, type CatalogEvents } from '../events.ts';
 
@@ -53,7 +53,7 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'paperUpdated' |
       // Straight to the database, not through ctx.loaders: an idle subscription keeps its
       // context, and loaders built here would sit in it until the first event.
       const paper = await ctx.db.paper.findUnique({ where: { id: paperId }, select: { hiddenAt: true } });
-      if (!paper || (paper.hiddenAt !== null && !isCurator(ctx.viewer))) {
+      if (!visibleTo(ctx.viewer, paper)) {
         await events.return?.();
         throw badInput('No listed paper has this id', 'id');
       }

@@ -1,0 +1,48 @@
+// The papers read service: what a paper list means and who may see which paper, for every
+// caller alike — resolvers, feeds, digests, scripts. It takes the database and this
+// request's loaders (a GraphQL Context has both, so resolvers pass theirs), never a GraphQL
+// context: a feed or a digest builds `paperReads(db)` instead of faking a request.
+import { readerOf, type Db } from '../db/client.ts';
+import type { Paper, User } from '../generated/prisma/client.ts';
+import { createLoaders, type Loaders } from '../loaders/index.ts';
+import { PAPER_COLUMNS_P } from './columns.ts';
+import { listedPaper, visibleTo } from './visibility.ts';
+
+export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs } from './list.ts';
+
+export interface PaperReads {
+  readonly db: Db;
+  readonly loaders: Loaders;
+  /** Who reads: decides whether a hidden paper opened by id exists (curators only). */
+  readonly viewer?: User | null;
+}
+
+/** Reads outside a request (feeds, digests, scripts): anonymous, loaders of their own. */
+export function paperReads(db: Db, viewer: User | null = null): PaperReads {
+  return { db, loaders: createLoaders(db, viewer), viewer };
+}
+
+/** The paper with this id, or null when there is none or this reader may not see it. */
+export async function paperById(deps: PaperReads, id: number): Promise<Paper | null> {
+  return visibleTo(deps.viewer, await deps.loaders.paperById.load(id));
+}
+
+const PAPER_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = $1`;
+
+/** The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`. */
+export async function paperByArxivId(deps: PaperReads, arxivId: string): Promise<Paper | null> {
+  const [paper] = await readerOf(deps.db).rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
+  if (paper) deps.loaders.paperById.prime(paper.id, paper);
+  return visibleTo(deps.viewer, paper);
+}
+
+/** The nearest days before and after `date` on which listed papers were featured. */
+export async function featuredDayBefore(deps: PaperReads, date: Date): Promise<Date | null> {
+  const row = await deps.db.paper.findFirst({ where: { featuredOn: { lt: date }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
+  return row?.featuredOn ?? null;
+}
+
+export async function featuredDayAfter(deps: PaperReads, date: Date): Promise<Date | null> {
+  const row = await deps.db.paper.findFirst({ where: { featuredOn: { gt: date }, ...listedPaper }, orderBy: { featuredOn: 'asc' }, select: { featuredOn: true } });
+  return row?.featuredOn ?? null;
+}

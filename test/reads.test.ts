@@ -1,0 +1,88 @@
+// The papers read service (src/papers/reads.ts) as feeds, digests and scripts use it: without
+// a GraphQL context, through the plain-pg reader, with the hidden-paper rule applied.
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createDb, readerOf } from '../src/db/client.ts';
+import { PrismaClient } from '../src/generated/prisma/client.ts';
+import { listPapers, paperByArxivId, paperById, paperReads } from '../src/papers/reads.ts';
+import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
+import { day } from './helpers/scenarios.ts';
+
+let t: TestDatabase;
+let listedId: number;
+let hiddenId: number;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const curator = await t.db.user.create({ data: { handle: 'cura', displayName: 'Cura', role: 'CURATOR' } });
+  const author = await t.db.author.create({ data: { name: 'Ada Lovelace', normalizedName: 'ada lovelace' } });
+  const paper = (i: number, hidden: boolean) =>
+    t.db.paper.create({
+      data: {
+        arxivId: `2407.0000${i}`,
+        title: `Paper ${i}`,
+        abstract: 'a',
+        publishedAt: new Date('2024-06-01T10:20:30.456Z'),
+        featuredOn: day('2024-07-01'),
+        aiKeywords: ['x', 'y'],
+        ...(hidden ? { hiddenAt: new Date(), hiddenById: curator.id, hiddenReason: 'spam' } : {}),
+        authors: { create: [{ authorId: author.id, position: 0 }] },
+      },
+    });
+  listedId = (await paper(1, false)).id;
+  hiddenId = (await paper(2, true)).id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+test('rows read through pg have the shapes Prisma gives: DATE at UTC midnight, timestamps, JSON', async () => {
+  const viaPrisma = await t.db.paper.findUniqueOrThrow({ where: { id: listedId } });
+  const viaPg = await paperById(paperReads(t.db), listedId);
+  expect(viaPg).toEqual(viaPrisma);
+  expect(viaPg!.featuredOn!.toISOString()).toBe('2024-07-01T00:00:00.000Z');
+});
+
+test('a list never holds a hidden paper, whoever reads; a hidden paper opened by id exists for curators only', async () => {
+  const anonymous = paperReads(t.db);
+  const list = await listPapers(anonymous, { first: 10 });
+  expect(list.nodes.map((p) => p.id)).toEqual([listedId]);
+  expect(await paperById(anonymous, hiddenId)).toBeNull();
+  expect(await paperByArxivId(anonymous, '2407.00002')).toBeNull();
+
+  const curator = await t.db.user.findUniqueOrThrow({ where: { handle: 'cura' } });
+  const asCurator = paperReads(t.db, curator);
+  expect((await listPapers(asCurator, { first: 10 })).nodes.map((p) => p.id)).toEqual([listedId]);
+  expect((await paperById(asCurator, hiddenId))?.id).toBe(hiddenId);
+  expect((await paperByArxivId(asCurator, '2407.00002'))?.id).toBe(hiddenId);
+});
+
+test('reads through pg are counted like Prisma statements', async () => {
+  t.queries.length = 0;
+  await paperByArxivId(paperReads(t.db), '2407.00001');
+  expect(t.queries).toHaveLength(1);
+  expect(t.queries[0]).toMatch(/FROM "Paper" p WHERE p."arxivId" = \$1/);
+});
+
+test('a Prisma client built elsewhere than createDb reads the same rows through Prisma', async () => {
+  const other = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 1 }) });
+  try {
+    const [viaFallback, viaPool] = await Promise.all([paperById(paperReads(other), listedId), paperById(paperReads(t.db), listedId)]);
+    expect(viaFallback).toEqual(viaPool);
+    expect(await readerOf(other).rows({ text: 'SELECT $1::int + 1 AS n', values: [1] })).toEqual([{ n: 2 }]);
+  } finally {
+    await other.$disconnect();
+  }
+});
+
+test('a new connection reads again where an earlier one prepared the same statements', async () => {
+  // The embedded PGlite keeps one session for every connection: named statements of a closed
+  // connection are still there, so there reads run unnamed (createDb's prepare).
+  for (let i = 0; i < 2; i++) {
+    const db = createDb({ connectionString: t.url, poolSize: 1, prepare: usingRealPostgres });
+    try {
+      expect((await paperById(paperReads(db), listedId))?.id).toBe(listedId);
+    } finally {
+      await db.$disconnect();
+    }
+  }
+});
