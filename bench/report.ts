@@ -246,7 +246,7 @@ Raw numbers: the JSON file beside this one. How it works: [bench/README.md](../R
 
 API process: \`${result.api.command}\`${result.api.runtime === 'dist' ? ' (after `npm run build`)' : ''}; environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
 Everything (Postgres, the API or the lower bound, the load generator) shares the ${m.nproc} cores;
-the lower bound and the API run one at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
+one server is loaded at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
 
   for (const scale of [...result.scales].reverse()) {
     const section = postgraphile(result, scale);

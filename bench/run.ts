@@ -725,7 +725,9 @@ async function main(): Promise<void> {
 
   const dir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}`);
+  // A second run of the same mode on the same day keeps the first one's report.
+  let base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}`);
+  for (let n = 2; fs.existsSync(`${base}.json`); n++) base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}-${n}`);
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
   fs.writeFileSync(`${base}.md`, writeReport(result));
   log(`done in ${result.wallSeconds} s: ${path.relative(ROOT, base)}.md and .json`);
