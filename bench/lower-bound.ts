@@ -159,6 +159,57 @@ SELECT json_build_object('data', json_build_object('papers', json_build_object(
 )))::text AS body`,
   },
 
+  // The comparison operations (bench/operations.ts COMPARE_OPERATIONS). $1 date.
+  dailyAnon: {
+    signedIn: false,
+    params: (v) => [v.date],
+    sql: `
+WITH page AS (
+  SELECT p.id, p."arxivId", p.title, p."publishedAt", p."upvoteCount", p."githubRepo", p."githubStars", p."projectPage"
+  FROM "Paper" p WHERE p."hiddenAt" IS NULL AND p."featuredOn" = $1::date
+  ORDER BY p."upvoteCount" DESC, p.id DESC LIMIT 50
+)
+SELECT json_build_object('data', json_build_object('dailyPapers', json_build_object(
+  'papers', json_build_object('nodes', coalesce((SELECT json_agg(json_build_object(
+    'id', ${gid('Paper', 'p.id')}, 'arxivId', p."arxivId", 'title', p.title, 'publishedAt', ${ts('p."publishedAt"')},
+    'upvotes', p."upvoteCount", 'githubRepo', p."githubRepo", 'githubStars', p."githubStars", 'projectPage', p."projectPage",
+    'authors', ${authorsOf('p.id')}, 'topics', ${topicsOf('p.id')}
+  ) ORDER BY p."upvoteCount" DESC, p.id DESC) FROM page p), '[]'))
+)))::text AS body`,
+  },
+
+  // $1 the versionless arXiv id.
+  paperCompare: {
+    signedIn: false,
+    params: (v) => [String(v.arxivId).replace(/v\d+$/, '')],
+    sql: `
+SELECT json_build_object('data', json_build_object('paper', (SELECT json_build_object(
+  'id', ${gid('Paper', 'p.id')}, 'arxivId', p."arxivId", 'title', p.title, 'abstract', p.abstract,
+  'publishedAt', ${ts('p."publishedAt"')}, 'featuredOn', ${day('p."featuredOn"')}, 'upvotes', p."upvoteCount",
+  'githubRepo', p."githubRepo", 'githubStars', p."githubStars", 'projectPage', p."projectPage",
+  'authors', ${authorsOf('p.id')}, 'topics', ${topicsOf('p.id')}
+) FROM "Paper" p WHERE p."arxivId" = $1 AND p."hiddenAt" IS NULL)))::text AS body`,
+  },
+
+  // The first page of the newest list (FEATURED_ON DESC, the API's default order).
+  newest: {
+    signedIn: false,
+    params: () => [],
+    sql: `
+WITH page AS (
+  SELECT p.id, p."arxivId", p.title, p."publishedAt", p."featuredOn", p."upvoteCount", p."githubRepo"
+  FROM "Paper" p WHERE p."hiddenAt" IS NULL AND p."featuredOn" IS NOT NULL
+  ORDER BY p."featuredOn" DESC, p.id DESC LIMIT 50
+)
+SELECT json_build_object('data', json_build_object('papers', json_build_object(
+  'nodes', coalesce((SELECT json_agg(json_build_object(
+    'id', ${gid('Paper', 'p.id')}, 'arxivId', p."arxivId", 'title', p.title, 'publishedAt', ${ts('p."publishedAt"')},
+    'featuredOn', ${day('p."featuredOn"')}, 'upvotes', p."upvoteCount", 'githubRepo', p."githubRepo",
+    'authors', ${authorsOf('p.id')}, 'topics', ${topicsOf('p.id')}
+  ) ORDER BY p."featuredOn" DESC, p.id DESC) FROM page p), '[]')
+)))::text AS body`,
+  },
+
   // $1 token hash, $2 paper id. Vote and count in one statement, as src/votes/resolvers.ts does.
   upvote: {
     signedIn: true,

@@ -1,13 +1,17 @@
 // The operations measured, each as the GraphQL document a client sends (POST /graphql, JSON),
 // and the inputs they are sent with. The lower bound (bench/lower-bound.ts) answers the same
 // variables at POST /<operation name> with the same JSON `data`; bench/run.ts checks that
-// both answer alike before measuring either.
+// both answer alike before measuring either. The three comparison operations (COMPARE_OPERATIONS)
+// also carry the document a PostGraphile client would send for the same content
+// (bench/postgraphile/server.mjs, amber preset's generated schema).
 import pg from 'pg';
 import { encodeCursor } from '../src/pagination/connection.ts';
 import type { BenchToken } from './catalog.ts';
 
-export const OPERATION_NAMES = ['daily', 'trending', 'search', 'paper', 'deepPage', 'upvote'] as const;
+export const OPERATION_NAMES = ['daily', 'trending', 'search', 'paper', 'deepPage', 'upvote', 'dailyAnon', 'paperCompare', 'newest'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
+/** Measured against PostGraphile too (`--compare`): content both schemas can express alike. */
+export const COMPARE_OPERATIONS = ['dailyAnon', 'paperCompare', 'newest'] as const satisfies readonly OperationName[];
 
 export interface Operation {
   name: OperationName;
@@ -16,6 +20,13 @@ export interface Operation {
   kind: 'read' | 'write';
   signedIn: boolean;
   document: string;
+  /**
+   * The same content as PostGraphile's amber schema asks for it. Its differences are of naming
+   * (upvoteCount, rowId, paperAuthorsByPaperId) and of order within a paper's topics: by topic id
+   * there, by name in the API (no order by a joined column without a plugin). Its ids are
+   * PostGraphile's own node ids, encoded as the API encodes its own.
+   */
+  postgraphile?: string;
 }
 
 export const PAGE_SIZE = 50;
@@ -115,6 +126,86 @@ export const OPERATIONS: Record<OperationName, Operation> = {
   }
 }`,
   },
+  dailyAnon: {
+    name: 'dailyAnon',
+    title: 'Daily page: 50 papers of one day by upvotes, anonymous',
+    kind: 'read',
+    signedIn: false,
+    document: `query DailyAnon($date: Date!) {
+  dailyPapers(date: $date) {
+    papers(first: 50) {
+      nodes {
+        id arxivId title publishedAt upvotes githubRepo githubStars projectPage
+        authors { id name }
+        topics { slug name }
+      }
+    }
+  }
+}`,
+    // UPVOTES DESC (then id DESC) is the API's default order of a day; hiddenAt: null is what
+    // the API's listings imply (a smart tag in server.mjs exposes it to `condition`).
+    postgraphile: `query DailyAnon($date: Date!) {
+  allPapers(condition: { featuredOn: $date, hiddenAt: null }, orderBy: [UPVOTE_COUNT_DESC, ROW_ID_DESC], first: 50) {
+    nodes {
+      id arxivId title publishedAt upvoteCount githubRepo githubStars projectPage
+      paperAuthorsByPaperId(orderBy: POSITION_ASC) { nodes { authorByAuthorId { id name } } }
+      paperTopicsByPaperId { nodes { topicByTopicId { slug name } } }
+    }
+  }
+}`,
+  },
+  paperCompare: {
+    name: 'paperCompare',
+    title: 'Paper by arXiv id: abstract, authors, topics',
+    kind: 'read',
+    signedIn: false,
+    // A subset of `paper`: what PostGraphile can answer alike (no byline flags, no parent
+    // topics, no computed URLs or Hugging Face object).
+    document: `query PaperCompare($arxivId: String!) {
+  paper(arxivId: $arxivId) {
+    id arxivId title abstract publishedAt featuredOn upvotes githubRepo githubStars projectPage
+    authors { id name }
+    topics { slug name }
+  }
+}`,
+    // "arxivId" has a unique index but no unique constraint: amber makes no paperByArxivId
+    // field, only a condition (indexed column) on the list.
+    postgraphile: `query PaperCompare($arxivId: String!) {
+  allPapers(condition: { arxivId: $arxivId, hiddenAt: null }) {
+    nodes {
+      id arxivId title abstract publishedAt featuredOn upvoteCount githubRepo githubStars projectPage
+      paperAuthorsByPaperId(orderBy: POSITION_ASC) { nodes { authorByAuthorId { id name } } }
+      paperTopicsByPaperId { nodes { topicByTopicId { slug name } } }
+    }
+  }
+}`,
+  },
+  newest: {
+    name: 'newest',
+    title: 'Newest 50 papers (the default list: featured on, descending)',
+    kind: 'read',
+    signedIn: false,
+    document: `query Newest {
+  papers(first: 50) {
+    nodes {
+      id arxivId title publishedAt featuredOn upvotes githubRepo
+      authors { id name }
+      topics { slug name }
+    }
+  }
+}`,
+    // The API's newest list leaves out papers never featured; `condition` cannot say IS NOT
+    // NULL, and DESC puts nulls first. The catalog has none (the equivalence check would see them).
+    postgraphile: `query Newest {
+  allPapers(condition: { hiddenAt: null }, orderBy: [FEATURED_ON_DESC, ROW_ID_DESC], first: 50) {
+    nodes {
+      id arxivId title publishedAt featuredOn upvoteCount githubRepo
+      paperAuthorsByPaperId(orderBy: POSITION_ASC) { nodes { authorByAuthorId { id name } } }
+      paperTopicsByPaperId { nodes { topicByTopicId { slug name } } }
+    }
+  }
+}`,
+  },
 };
 
 /**
@@ -207,11 +298,16 @@ export function callMaker(op: OperationName, inputs: Inputs, seed: number): () =
   switch (op) {
     case 'daily':
       return () => ({ variables: { date: pick(inputs.dailyDates) }, token: pick(inputs.tokens).token });
+    case 'dailyAnon':
+      return () => ({ variables: { date: pick(inputs.dailyDates) } });
+    case 'newest':
+      return () => ({ variables: {} });
     case 'trending':
       return () => ({ variables: {} });
     case 'search':
       return () => ({ variables: { query: pick(inputs.searchQueries) } });
     case 'paper':
+    case 'paperCompare':
       return () => ({ variables: { arxivId: pick(inputs.arxivIds) } });
     case 'deepPage':
       return () => ({ variables: { after: inputs.deepPage.after } });
@@ -224,7 +320,7 @@ export function callMaker(op: OperationName, inputs: Inputs, seed: number): () =
   }
 }
 
-export type Target = 'api' | 'lowerBound';
+export type Target = 'api' | 'lowerBound' | 'postgraphile';
 
 export interface HttpCall {
   path: string;
@@ -232,10 +328,35 @@ export interface HttpCall {
   headers: Record<string, string>;
 }
 
-/** The HTTP request of a call: a GraphQL POST for the API, the bare variables for the bound. */
+/** The HTTP request of a call: a GraphQL POST for the API and PostGraphile, the bare variables for the bound. */
 export function toHttp(target: Target, op: OperationName, call: Call): HttpCall {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (target === 'lowerBound') return { path: `/${op}`, body: JSON.stringify(call.variables), headers };
-  return { path: '/graphql', body: JSON.stringify({ query: OPERATIONS[op].document, variables: call.variables }), headers };
+  const document = target === 'postgraphile' ? OPERATIONS[op].postgraphile : OPERATIONS[op].document;
+  if (!document) throw new Error(`${op} has no PostGraphile document`);
+  return { path: '/graphql', body: JSON.stringify({ query: document, variables: call.variables }), headers };
+}
+
+/** What must be alike in the API's and PostGraphile's answers: papers, order, bylines, topics. */
+export interface ComparablePaper {
+  arxivId: string;
+  title: string;
+  abstract?: string;
+  authors: string[];
+  /** Sorted: the two order a paper's topics differently (see Operation.postgraphile). */
+  topics: string[];
+}
+
+/** The papers of an answer of a comparison operation, from either server. */
+export function comparablePapers(target: 'api' | 'postgraphile', data: any): ComparablePaper[] {
+  const api = target === 'api';
+  const list: any[] = api ? (data?.dailyPapers?.papers?.nodes ?? data?.papers?.nodes ?? (data?.paper ? [data.paper] : [])) : (data?.allPapers?.nodes ?? []);
+  return list.map((p) => ({
+    arxivId: p.arxivId,
+    title: p.title,
+    ...(p.abstract !== undefined ? { abstract: p.abstract } : {}),
+    authors: api ? p.authors.map((a: any) => a.name) : p.paperAuthorsByPaperId.nodes.map((n: any) => n.authorByAuthorId.name),
+    topics: (api ? p.topics.map((t: any) => t.slug) : p.paperTopicsByPaperId.nodes.map((n: any) => n.topicByTopicId.slug)).sort(),
+  }));
 }

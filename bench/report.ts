@@ -79,12 +79,13 @@ that had more anyway is run once more and the quieter run kept).`;
 }
 
 function statements(scale: ScaleResult): string {
-  const rows = (Object.entries(scale.statements) as [OperationName, ScaleResult['statements'][OperationName]][]).map(([op, c]) => [
+  const entries = Object.entries(scale.statements) as [OperationName, NonNullable<ScaleResult['statements'][OperationName]>][];
+  const rows = entries.map(([op, c]) => [
     op,
     String(c.statements),
     String(c.firstRun),
   ]);
-  const detail = (Object.entries(scale.statements) as [OperationName, ScaleResult['statements'][OperationName]][])
+  const detail = entries
     .map(([op, c]) => `${op}:\n${c.sql.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`)
     .join('\n\n');
   return `${table(['operation', 'statements', 'first run (token lastUsedAt write included)'], rows)}
@@ -119,6 +120,84 @@ function scaling(small: ScaleResult, large: ScaleResult): string {
     }
   }
   return table(['operation', 'conn', `p50 ${k(small.papers)}`, `p50 ${k(large.papers)}`, 'p50 change', `p99 ${k(small.papers)}`, `p99 ${k(large.papers)}`, 'p99 change', 'bound p50 change'], rows);
+}
+
+/** API vs PostGraphile (alternated A B A B) with the lower bound beside them. */
+function postgraphile(result: BenchResult, scale: ScaleResult): string {
+  const rows: string[][] = [];
+  for (const o of scale.operations) {
+    for (const s of o.steps) {
+      if (!s.postgraphile || !s.alternated) continue;
+      rows.push([
+        `**${o.name}**: ${o.title}`,
+        String(s.connections),
+        `${f0(s.api.rps)}${problems(s.api)}`,
+        `${f0(s.postgraphile.rps)}${problems(s.postgraphile)}`,
+        f2(ratio(s.api.rps, s.postgraphile.rps)),
+        `${f0(s.lowerBound.rps)}${problems(s.lowerBound)}`,
+        f2(ratio(s.api.rps, s.lowerBound.rps)),
+        f2(ratio(s.postgraphile.rps, s.lowerBound.rps)),
+        f2(s.api.latency.p99),
+        f2(s.postgraphile.latency.p99),
+        f2(s.lowerBound.latency.p99),
+        `${s.alternated.api.map((r) => f0(r.rps)).join(', ')} / ${s.alternated.postgraphile.map((r) => f0(r.rps)).join(', ')}`,
+        `${s.api.cpu.server.toFixed(2)} / ${s.api.cpu.postgres.toFixed(2)}`,
+        `${s.postgraphile.cpu.server.toFixed(2)} / ${s.postgraphile.cpu.postgres.toFixed(2)}`,
+        Math.max(s.api.cpu.foreign, s.postgraphile.cpu.foreign, s.lowerBound.cpu.foreign).toFixed(2),
+      ]);
+    }
+  }
+  if (!rows.length) return '';
+  const memory = scale.operations
+    .filter((o) => o.postgraphileRssPeakMb !== undefined)
+    .map((o) => [o.name, f0(o.apiRssPeakMb), f0(o.postgraphileRssPeakMb!), f0(o.lowerBoundRssPeakMb)]);
+  const pg = result.postgraphile;
+  const same = scale.postgraphileEquivalence.map((e) => `${e.operation} ${e.calls} calls, ${e.papers} papers`).join('; ');
+  return `## ${k(scale.papers)} papers: the API against PostGraphile
+
+PostGraphile ${pg?.version ?? '?'} on Node ${pg?.node ?? '?'} (\`${pg?.command ?? ''}\`), ${pg?.preset ?? ''}, pool of 10, production defaults
+(no GraphiQL, no explain, no watch); the API as \`${result.api.command}\`. Per step, the lower bound once, then the API and
+PostGraphile alternated, A B A B, ${scale.stepSeconds} s each: the req/s below are the two runs together (requests over time),
+p99 the mean of the two runs' p99; each run's req/s is in "runs". The documents: "The operations" below.
+
+${table(
+  ['query', 'conn', 'API req/s', 'PostGraphile req/s', 'API / PostGraphile', 'lower bound req/s', 'API / lower bound', 'PostGraphile / lower bound', 'API p99 ms', 'PostGraphile p99 ms', 'bound p99 ms', 'runs: API / PostGraphile req/s', 'API cores node / pg', 'PostGraphile cores node / pg', 'other load'],
+  rows,
+)}
+
+Peak RSS under each operation's load, MB:
+
+${table(['operation', 'API', 'PostGraphile', 'lower bound'], memory)}
+
+Whole run: API ${f0(scale.memory.apiRssPeakUnderLoadMb)} MB (VmHWM ${f0(scale.memory.apiVmHwmMb)} MB), PostGraphile ${f0(scale.memory.postgraphileRssPeakUnderLoadMb ?? NaN)} MB (VmHWM ${f0(scale.memory.postgraphileVmHwmMb ?? NaN)} MB), lower bound ${f0(scale.memory.lowerBoundRssPeakUnderLoadMb)} MB.
+
+Same papers (checked before loading; a difference stops the run): the API and PostGraphile listed the same papers in the
+same order with the same titles, abstracts where asked, author names in byline order and topics (as sets: PostGraphile
+orders a paper's topics by id, the API by name): ${same || '–'}.${scale.restarts.postgraphile.length ? `\n\nPostGraphile ended during the run and was started again: ${scale.restarts.postgraphile.map((r) => `${r.at} (${r.exit})`).join(', ')}.` : ''}`;
+}
+
+/** The API from dist/ against the API through tsx, alternated. */
+function runtimes(scale: ScaleResult): string {
+  if (!scale.runtimes.length) return '';
+  const rows = scale.runtimes.map((r) => [
+    `**${r.operation}**`,
+    String(r.connections),
+    f0(r.dist.rps),
+    f0(r.tsx.rps),
+    f2(ratio(r.dist.rps, r.tsx.rps)),
+    f2(r.dist.latency.p99),
+    f2(r.tsx.latency.p99),
+    `${r.runs.dist.map((m) => f0(m.rps)).join(', ')} / ${r.runs.tsx.map((m) => f0(m.rps)).join(', ')}`,
+    `${f0(r.distRssPeakMb)} / ${f0(r.tsxRssPeakMb)}`,
+    Math.max(r.dist.cpu.foreign, r.tsx.cpu.foreign).toFixed(2),
+  ]);
+  return `## ${k(scale.papers)} papers: the API compiled (dist/) against the API through tsx
+
+\`node --max-semi-space-size=32 dist/main.js\` (after \`npm run build\`) against \`node --max-semi-space-size=32 --import tsx src/main.ts\`
+(the same flag on both: only the loader differs), two processes alive at once, loaded in turn: dist, tsx, dist, tsx,
+${scale.stepSeconds} s each.
+
+${table(['operation', 'conn', 'dist req/s', 'tsx req/s', 'dist / tsx', 'dist p99 ms', 'tsx p99 ms', 'runs: dist / tsx req/s', 'RSS peak dist / tsx MB', 'other load'], rows)}`;
 }
 
 function profiles(result: BenchResult): string {
@@ -165,9 +244,16 @@ Raw numbers: the JSON file beside this one. How it works: [bench/README.md](../R
 | PostgreSQL settings | ${m.postgresSettings} |
 | load generator | autocannon ${m.autocannon}, in the orchestrating process, same machine |
 
-API process environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
+API process: \`${result.api.command}\`${result.api.runtime === 'dist' ? ' (after `npm run build`)' : ''}; environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
 Everything (Postgres, the API or the lower bound, the load generator) shares the ${m.nproc} cores;
-the lower bound and the API run one at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
+one server is loaded at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
+
+  for (const scale of [...result.scales].reverse()) {
+    const section = postgraphile(result, scale);
+    if (section) sections.push(section);
+    const rt = runtimes(scale);
+    if (rt) sections.push(rt);
+  }
 
   sections.push(`## Goals (${k(largest.papers)} papers)\n\n${goals(largest)}`);
 
@@ -219,7 +305,10 @@ ${profiles(result)}`);
 Each is sent exactly as below (POST /graphql, JSON \`{ query, variables }\`); the lower bound answers the same variables at POST /<operation>.
 
 ${Object.values(OPERATIONS)
-  .map((o) => `<details><summary>${o.name}: ${o.title}</summary>\n\n\`\`\`graphql\n${o.document}\n\`\`\`\n</details>`)
+  .map(
+    (o) =>
+      `<details><summary>${o.name}: ${o.title}</summary>\n\n\`\`\`graphql\n${o.document}\n\`\`\`\n${o.postgraphile ? `\nPostGraphile:\n\n\`\`\`graphql\n${o.postgraphile}\n\`\`\`\n` : ''}</details>`,
+  )
   .join('\n')}`);
 
   return `${sections.join('\n\n')}\n`;

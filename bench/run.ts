@@ -1,13 +1,15 @@
-// The benchmark, end to end: `npm run bench` (100k papers, then 10k for the scaling comparison)
-// or `npm run bench:quick` (10k papers, short steps). See bench/README.md.
+// The benchmark, end to end: `npm run bench` (10k papers, then 100k), `npm run bench:quick`
+// (10k papers, short steps) or `npm run bench -- --compare` (the PostGraphile comparison alone,
+// 100k papers). See bench/README.md.
 //
 // Per catalog size: build or reuse the bench database, take back what an earlier run wrote,
-// refresh trending, count SQL statements per operation in process, start the API (src/main.ts,
-// production settings, rate and cost limits raised through the environment) and the lower
-// bound (bench/lower-bound.ts) as child processes, check that both answer alike, then load
-// each operation at 1, 16 and 64 connections on each, lower bound first. Where a goal is
-// missed, profile the API under that operation's load. Writes bench/results/<date>-<mode>.md
-// and .json.
+// refresh trending, count SQL statements per operation in process, start the API (dist/main.js
+// after `npm run build`, or src/main.ts through tsx; production settings, rate and cost limits
+// raised through the environment), the lower bound (bench/lower-bound.ts) and, for the
+// comparison operations, PostGraphile (bench/postgraphile) as child processes, check that they
+// answer alike, then load each operation at 1, 16 and 64 connections on each, lower bound
+// first, then API and PostGraphile alternated (A B A B). Where a goal is missed, profile the API
+// under that operation's load. Writes bench/results/<date>-<mode>.md and .json.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,19 +22,56 @@ import { refreshTrending } from '../src/papers/trending.ts';
 import { createBenchTokens, ensureCatalog, restoreCatalog, type BenchCatalog } from './catalog.ts';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { runLoad, type LoadResult } from './load.ts';
-import { callMaker, loadInputs, OPERATION_NAMES, OPERATIONS, toHttp, type Call, type Inputs, type OperationName, type Target } from './operations.ts';
-import { ROOT, startServer, SupervisedServer, tail } from './processes.ts';
+import {
+  callMaker,
+  COMPARE_OPERATIONS,
+  comparablePapers,
+  loadInputs,
+  OPERATION_NAMES,
+  OPERATIONS,
+  toHttp,
+  type Call,
+  type Inputs,
+  type OperationName,
+  type Target,
+} from './operations.ts';
+import {
+  apiServer,
+  buildApi,
+  ensurePostgraphile,
+  POSTGRAPHILE_DIR,
+  POSTGRAPHILE_NODE,
+  postgraphileServer,
+  ROOT,
+  startServer,
+  SupervisedServer,
+  tail,
+  type ApiRuntime,
+} from './processes.ts';
 import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import { writeReport } from './report.ts';
 import { countStatements, type StatementCount } from './sql-count.ts';
 
-const USAGE = `usage: tsx bench/run.ts [--quick] [--no-profile] [--only op,op]
-  --quick       10k papers only, 3 s per step (a few minutes); default: 100k and 10k papers, 10 s / 5 s per step
-  --no-profile  skip the CPU profile of operations that miss a goal
-  --only        measure only these operations (${OPERATION_NAMES.join(', ')})
+const USAGE = `usage: tsx bench/run.ts [--quick] [--compare] [--no-profile] [--only op,op] [--connections n,n] [--api dist|tsx] [--tsx-vs-dist] [--no-postgraphile]
+  --quick            10k papers only, 3 s per step (a few minutes); default: 10k and 100k papers, 5 s / 10 s per step
+  --compare          the PostGraphile comparison only: ${COMPARE_OPERATIONS.join(', ')} at 100k papers (10k with --quick), 16 connections
+  --no-profile       skip the CPU profile of operations that miss a goal
+  --only             measure only these operations (${OPERATION_NAMES.join(', ')})
+  --connections      load steps (default 1,16,64; with --compare 16)
+  --api              how the API runs: dist (default: npm run build, then node dist/main.js) or tsx (node --import tsx src/main.ts)
+  --tsx-vs-dist      also start the API the other way and alternate the two (dist, tsx, dist, tsx) at 16 connections on the comparison operations
+  --no-postgraphile  leave PostGraphile out (the comparison operations run against the lower bound only)
 env: BENCH_ADMIN_URL  PostgreSQL where the bench databases are created (default postgresql://postgres@127.0.0.1:5432/postgres)`;
 
 export const CONNECTIONS = [1, 16, 64] as const;
+const COMPARED: ReadonlySet<OperationName> = new Set(COMPARE_OPERATIONS);
+
+export interface RunOptions {
+  connections: number[];
+  apiRuntime: ApiRuntime;
+  postgraphile: boolean;
+  tsxVsDist: boolean;
+}
 const TOKENS = 1000;
 /** Requests per step at most, whatever the time left: bounds a run on a very fast machine. */
 const MAX_REQUESTS_PER_STEP = 250_000;
@@ -78,8 +117,30 @@ export interface Measured extends LoadResult {
 
 export interface StepPair {
   connections: number;
+  /** With PostGraphile alternated: both API runs together (requests and time summed, latency percentiles the requests-weighted mean of the runs'). */
   api: Measured;
   lowerBound: Measured;
+  /** The comparison operations: PostGraphile's runs together, as `api`. */
+  postgraphile?: Measured;
+  /** Each run, in the order taken: api[0], postgraphile[0], api[1], postgraphile[1]. */
+  alternated?: { api: Measured[]; postgraphile: Measured[] };
+}
+
+/** The API from dist/ and through tsx, alternated (dist, tsx, dist, tsx) at 16 connections. */
+export interface RuntimeComparison {
+  operation: OperationName;
+  connections: number;
+  dist: Measured;
+  tsx: Measured;
+  runs: { dist: Measured[]; tsx: Measured[] };
+  distRssPeakMb: number;
+  tsxRssPeakMb: number;
+}
+
+export interface PostgraphileEquivalence {
+  operation: OperationName;
+  calls: number;
+  papers: number;
 }
 
 export interface OperationResult {
@@ -90,6 +151,7 @@ export interface OperationResult {
   /** API RSS peak during this operation's steps, MB. */
   apiRssPeakMb: number;
   lowerBoundRssPeakMb: number;
+  postgraphileRssPeakMb?: number;
 }
 
 export interface Equivalence {
@@ -105,11 +167,15 @@ export interface ScaleResult {
   catalog: { reused: boolean; marker: BenchCatalog['marker']; rows: Record<string, number> };
   inputs: Omit<Inputs, 'tokens' | 'arxivIds' | 'paperGlobalIds'> & { tokens: number; arxivIds: number; paperIds: number };
   stepSeconds: number;
-  statements: Record<OperationName, StatementCount>;
+  /** The operations measured at this size. */
+  statements: Partial<Record<OperationName, StatementCount>>;
   equivalence: Equivalence[];
+  /** The API and PostGraphile listed the same papers in the same order (checked before loading; a difference stops the run). */
+  postgraphileEquivalence: PostgraphileEquivalence[];
   operations: OperationResult[];
+  runtimes: RuntimeComparison[];
   /** Servers that ended during the run (something else stopped them) and were started again. */
-  restarts: { api: SupervisedServer['restarts']; lowerBound: SupervisedServer['restarts'] };
+  restarts: { api: SupervisedServer['restarts']; lowerBound: SupervisedServer['restarts']; postgraphile: SupervisedServer['restarts'] };
   memory: {
     /** Highest RSS sampled during load steps, MB. */
     apiRssPeakUnderLoadMb: number;
@@ -117,6 +183,8 @@ export interface ScaleResult {
     apiVmHwmMb: number;
     lowerBoundRssPeakUnderLoadMb: number;
     lowerBoundVmHwmMb: number;
+    postgraphileRssPeakUnderLoadMb?: number;
+    postgraphileVmHwmMb?: number;
   };
   restored: { votesRemoved: number };
   wallSeconds: number;
@@ -131,11 +199,14 @@ export interface ProfileResult {
 }
 
 export interface BenchResult {
-  mode: 'quick' | 'full';
+  mode: 'quick' | 'full' | 'compare' | 'compare-quick';
   startedAt: string;
   command: string;
   machine: Record<string, string | number>;
   apiEnv: Record<string, string>;
+  /** How the API process was started. */
+  api: { runtime: ApiRuntime; command: string };
+  postgraphile: { version: string; node: string; preset: string; command: string } | null;
   connections: readonly number[];
   scales: ScaleResult[];
   profiles: ProfileResult[];
@@ -289,7 +360,71 @@ function describe(result: Measured): string {
   return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50.toFixed(2).padStart(7)} ms  p99 ${result.latency.p99.toFixed(2).padStart(7)} ms  cpu server ${c.server.toFixed(2)} pg ${c.postgres.toFixed(2)} gen ${c.loadGenerator.toFixed(2)} other ${c.foreign.toFixed(2)}${problems ? `  (non2xx ${result.non2xx}, errors ${result.graphqlErrors}+${result.errors}, timeouts ${result.timeouts})` : ''}`;
 }
 
-async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, policy: QuietPolicy): Promise<ScaleResult> {
+/**
+ * The API and PostGraphile list the same papers in the same order, with the same titles, bylines
+ * and topics. Throws on the first difference: a comparison of different answers means nothing.
+ */
+async function checkPostgraphile(api: { url: string }, pgl: { url: string }, ops: OperationName[], inputs: Inputs): Promise<PostgraphileEquivalence[]> {
+  const result: PostgraphileEquivalence[] = [];
+  for (const op of ops) {
+    const next = callMaker(op, inputs, 11);
+    const calls = op === 'newest' ? 1 : 5;
+    let papers = 0;
+    for (let i = 0; i < calls; i++) {
+      const call = next();
+      const a = await send(api, 'api', op, call);
+      const b = await send(pgl, 'postgraphile', op, call);
+      const where = `${op} ${JSON.stringify(call.variables)}`;
+      if (a.status !== 200 || a.body?.errors) throw new Error(`${where}: the API answered ${a.status}: ${JSON.stringify(a.body).slice(0, 300)}`);
+      if (b.status !== 200 || b.body?.errors) throw new Error(`${where}: PostGraphile answered ${b.status}: ${JSON.stringify(b.body).slice(0, 300)}`);
+      const x = comparablePapers('api', a.body.data);
+      const y = comparablePapers('postgraphile', b.body.data);
+      if (x.length === 0) throw new Error(`${where}: the API listed no paper`);
+      const difference = firstDifference(x, y);
+      if (difference) throw new Error(`${where}: the API and PostGraphile differ at ${difference}`);
+      papers += x.length;
+    }
+    log(`  same papers from the API and PostGraphile: ${op} (${calls} calls, ${papers} papers)`);
+    result.push({ operation: op, calls, papers });
+  }
+  return result;
+}
+
+/** Several runs of one step as one: requests and time summed; latencies the requests-weighted mean of the runs' percentiles. */
+export function combine(runs: Measured[]): Measured {
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const byRequests = (f: (r: Measured) => number) => Math.round((runs.reduce((sum, r) => sum + f(r) * r.requests, 0) / Math.max(1, requests)) * 100) / 100;
+  const bySeconds = (f: (r: Measured) => number) => Math.round((runs.reduce((sum, r) => sum + f(r) * r.seconds, 0) / Math.max(0.001, seconds)) * 100) / 100;
+  const total = (f: (r: Measured) => number) => runs.reduce((sum, r) => sum + f(r), 0);
+  return {
+    connections: runs[0]!.connections,
+    seconds: Math.round(seconds * 100) / 100,
+    requests,
+    rps: Math.round((requests / Math.max(0.001, seconds)) * 10) / 10,
+    latency: {
+      mean: byRequests((r) => r.latency.mean),
+      p50: byRequests((r) => r.latency.p50),
+      p90: byRequests((r) => r.latency.p90),
+      p99: byRequests((r) => r.latency.p99),
+      max: Math.max(...runs.map((r) => r.latency.max)),
+    },
+    non2xx: total((r) => r.non2xx),
+    graphqlErrors: total((r) => r.graphqlErrors),
+    errors: total((r) => r.errors),
+    timeouts: total((r) => r.timeouts),
+    cpu: {
+      server: bySeconds((r) => r.cpu.server),
+      postgres: bySeconds((r) => r.cpu.postgres),
+      loadGenerator: bySeconds((r) => r.cpu.loadGenerator),
+      foreign: Math.max(...runs.map((r) => r.cpu.foreign)),
+    },
+    quiet: { waitedMs: total((r) => r.quiet.waitedMs), foreign: Math.max(...runs.map((r) => r.quiet.foreign)) },
+    attempts: Math.max(...runs.map((r) => r.attempts)),
+  };
+}
+
+async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, policy: QuietPolicy, options: RunOptions): Promise<ScaleResult> {
   const started = performance.now();
   const catalog = await ensureCatalog({ adminUrl, papers: scale.papers, seed: 42, log });
   const tokens = await createBenchTokens(catalog.url, TOKENS);
@@ -305,43 +440,90 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
   await vacuum(catalog.url, ['PaperTrend', 'ApiToken']);
 
   log(`${catalog.name}: counting SQL statements per operation`);
-  const sample = Object.fromEntries(OPERATION_NAMES.map((op) => [op, callMaker(op, inputs, 1)()])) as Record<OperationName, Call>;
-  const statements = await countStatements(catalog.url, sample, API_ENV);
-  log(`  ${OPERATION_NAMES.map((op) => `${op} ${statements[op].statements}`).join(', ')}`);
+  const sample = Object.fromEntries(ops.map((op) => [op, callMaker(op, inputs, 1)()])) as Record<OperationName, Call>;
+  const statements: ScaleResult['statements'] = await countStatements(catalog.url, sample, API_ENV);
+  log(`  ${ops.map((op) => `${op} ${statements[op]!.statements}`).join(', ')}`);
 
-  const api = await SupervisedServer.start({ name: 'api', script: 'src/main.ts', env: { ...API_ENV, DATABASE_URL: catalog.url }, logFile: path.join(workDir, `api-${scale.papers}.log`) });
+  const compared = ops.filter((op) => COMPARED.has(op));
+  const env = { ...API_ENV, DATABASE_URL: catalog.url };
+  const api = await SupervisedServer.start({ name: `api (${options.apiRuntime})`, ...apiServer(options.apiRuntime), env, logFile: path.join(workDir, `api-${scale.papers}.log`) });
   const bound = await SupervisedServer.start({ name: 'lower bound', script: 'bench/lower-bound.ts', env: { DATABASE_URL: catalog.url }, logFile: path.join(workDir, `lower-bound-${scale.papers}.log`) });
-  log(`${catalog.name}: API pid ${api.pid} at ${api.url}, lower bound pid ${bound.pid} at ${bound.url}`);
+  const pgl =
+    options.postgraphile && compared.length
+      ? await SupervisedServer.start({
+          name: 'postgraphile',
+          ...postgraphileServer(),
+          env: { DATABASE_URL: catalog.url, NODE_ENV: 'production' },
+          logFile: path.join(workDir, `postgraphile-${scale.papers}.log`),
+        })
+      : null;
+  const otherRuntime: ApiRuntime = options.apiRuntime === 'dist' ? 'tsx' : 'dist';
+  const apiOther =
+    options.tsxVsDist && compared.length
+      ? await SupervisedServer.start({ name: `api (${otherRuntime})`, ...apiServer(otherRuntime), env, logFile: path.join(workDir, `api-${otherRuntime}-${scale.papers}.log`) })
+      : null;
+  log(
+    `${catalog.name}: API pid ${api.pid} at ${api.url}, lower bound pid ${bound.pid} at ${bound.url}` +
+      (pgl ? `, PostGraphile pid ${pgl.pid} at ${pgl.url}` : '') +
+      (apiOther ? `, API (${otherRuntime}) pid ${apiOther.pid} at ${apiOther.url}` : ''),
+  );
   const apiMeter = new CpuMeter(catalog.url, () => [api.pid]);
   const boundMeter = new CpuMeter(catalog.url, () => [bound.pid]);
+  const pglMeter = pgl && new CpuMeter(catalog.url, () => [pgl.pid]);
+  const otherMeter = apiOther && new CpuMeter(catalog.url, () => [apiOther.pid]);
   const operations: OperationResult[] = [];
+  const runtimes: RuntimeComparison[] = [];
   let equivalence: Equivalence[] = [];
+  let postgraphileEquivalence: PostgraphileEquivalence[] = [];
   let memory: ScaleResult['memory'] | undefined;
+  let pglPeak = 0;
   try {
-    // The API's first trending request in a process waits for its own refresh of the scores:
-    // done now, then the rewritten table vacuumed, so neither side meets dead rows.
-    await send(api, 'api', 'trending', { variables: {} });
-    await vacuum(catalog.url, ['PaperTrend']);
     equivalence = await checkEquivalence(api, bound, ops, inputs);
+    if (pgl) postgraphileEquivalence = await checkPostgraphile(api, pgl, compared, inputs);
+    if (apiOther) {
+      const other = await checkEquivalence(apiOther, bound, compared, inputs);
+      const differs = other.find((e) => e.difference);
+      if (differs) throw new Error(`the API (${otherRuntime}) and the lower bound differ: ${differs.operation}: ${differs.difference}`);
+    }
 
     let seed = 100;
     for (const op of ops) {
       log(`${catalog.name}: ${op} (${OPERATIONS[op].title})`);
+      const withPgl = pgl && COMPARED.has(op) ? pgl : null;
       // Warm-up at 16 connections: JIT, pools, caches; not recorded.
-      for (const [server, target] of [[bound, 'lowerBound'], [api, 'api']] as const) {
+      const warm: [SupervisedServer, Target][] = [[bound, 'lowerBound'], [api, 'api']];
+      if (withPgl) warm.push([withPgl, 'postgraphile']);
+      for (const [server, target] of warm) {
         await server.ensureRunning(log);
         await step(server, target, op, inputs, 16, scale.warmupSeconds, seed++);
       }
       api.memory.window();
       bound.memory.window();
+      withPgl?.memory.window();
       const steps: StepPair[] = [];
-      for (const connections of CONNECTIONS) {
+      for (const connections of options.connections) {
         const lowerBound = await measuredStep(boundMeter, policy, bound, 'lowerBound', op, inputs, connections, scale.stepSeconds, seed++);
-        const apiResult = await measuredStep(apiMeter, policy, api, 'api', op, inputs, connections, scale.stepSeconds, seed++);
-        log(`  ${String(connections).padStart(2)} conn  api ${describe(apiResult)}`);
-        log(`           bound ${describe(lowerBound)}`);
-        steps.push({ connections, api: apiResult, lowerBound });
+        if (withPgl && pglMeter) {
+          // A B A B: drift on a shared machine (others' tests starting, the page cache) falls on both.
+          const runs: { api: Measured[]; postgraphile: Measured[] } = { api: [], postgraphile: [] };
+          for (let round = 0; round < 2; round++) {
+            runs.api.push(await measuredStep(apiMeter, policy, api, 'api', op, inputs, connections, scale.stepSeconds, seed++));
+            runs.postgraphile.push(await measuredStep(pglMeter, policy, withPgl, 'postgraphile', op, inputs, connections, scale.stepSeconds, seed++));
+          }
+          const pair: StepPair = { connections, api: combine(runs.api), lowerBound, postgraphile: combine(runs.postgraphile), alternated: runs };
+          log(`  ${String(connections).padStart(2)} conn  api ${describe(pair.api)}`);
+          log(`            pgl ${describe(pair.postgraphile!)}  (runs ${runs.api.map((r) => r.rps.toFixed(0)).join(', ')} / ${runs.postgraphile.map((r) => r.rps.toFixed(0)).join(', ')} req/s)`);
+          log(`           bound ${describe(lowerBound)}`);
+          steps.push(pair);
+        } else {
+          const apiResult = await measuredStep(apiMeter, policy, api, 'api', op, inputs, connections, scale.stepSeconds, seed++);
+          log(`  ${String(connections).padStart(2)} conn  api ${describe(apiResult)}`);
+          log(`           bound ${describe(lowerBound)}`);
+          steps.push({ connections, api: apiResult, lowerBound });
+        }
       }
+      const pglOpPeak = withPgl ? Math.round(withPgl.memory.peak()) : undefined;
+      if (pglOpPeak !== undefined) pglPeak = Math.max(pglPeak, pglOpPeak);
       operations.push({
         name: op,
         title: OPERATIONS[op].title,
@@ -349,10 +531,29 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
         steps,
         apiRssPeakMb: Math.round(api.memory.peak()),
         lowerBoundRssPeakMb: Math.round(bound.memory.peak()),
+        ...(pglOpPeak !== undefined ? { postgraphileRssPeakMb: pglOpPeak } : {}),
       });
+
+      if (apiOther && otherMeter && COMPARED.has(op)) {
+        await apiOther.ensureRunning(log);
+        await step(apiOther, 'api', op, inputs, 16, scale.warmupSeconds, seed++);
+        api.memory.window();
+        apiOther.memory.window();
+        const runs: Record<ApiRuntime, Measured[]> = { dist: [], tsx: [] };
+        for (let round = 0; round < 2; round++) {
+          runs[options.apiRuntime].push(await measuredStep(apiMeter, policy, api, 'api', op, inputs, 16, scale.stepSeconds, seed++));
+          runs[otherRuntime].push(await measuredStep(otherMeter, policy, apiOther, 'api', op, inputs, 16, scale.stepSeconds, seed++));
+        }
+        const peaks = { [options.apiRuntime]: Math.round(api.memory.peak()), [otherRuntime]: Math.round(apiOther.memory.peak()) } as Record<ApiRuntime, number>;
+        const row: RuntimeComparison = { operation: op, connections: 16, dist: combine(runs.dist), tsx: combine(runs.tsx), runs, distRssPeakMb: peaks.dist, tsxRssPeakMb: peaks.tsx };
+        log(`  16 conn  dist ${describe(row.dist)}`);
+        log(`            tsx ${describe(row.tsx)}`);
+        runtimes.push(row);
+      }
     }
   } catch (error) {
     log(`API log tail:\n${tail(path.join(workDir, `api-${scale.papers}.log`))}`);
+    if (pgl) log(`PostGraphile log tail:\n${tail(path.join(workDir, `postgraphile-${scale.papers}.log`))}`);
     throw error;
   } finally {
     memory = {
@@ -360,9 +561,12 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
       apiVmHwmMb: Math.round(api.memory.last?.hwmMb ?? NaN),
       lowerBoundRssPeakUnderLoadMb: Math.max(0, ...operations.map((o) => o.lowerBoundRssPeakMb)),
       lowerBoundVmHwmMb: Math.round(bound.memory.last?.hwmMb ?? NaN),
+      ...(pgl ? { postgraphileRssPeakUnderLoadMb: pglPeak, postgraphileVmHwmMb: Math.round(pgl.memory.last?.hwmMb ?? NaN) } : {}),
     };
     await api.stop();
     await bound.stop();
+    await pgl?.stop();
+    await apiOther?.stop();
   }
   const restored = await restoreCatalog(catalog.url, catalog.marker);
   await vacuum(catalog.url, ['Vote', 'Paper', 'ApiToken']);
@@ -376,9 +580,11 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
     stepSeconds: scale.stepSeconds,
     statements,
     equivalence,
+    postgraphileEquivalence,
     operations,
+    runtimes,
     memory: memory!,
-    restarts: { api: api.restarts, lowerBound: bound.restarts },
+    restarts: { api: api.restarts, lowerBound: bound.restarts, postgraphile: pgl?.restarts ?? [] },
     restored,
     wallSeconds: Math.round((performance.now() - started) / 1000),
   };
@@ -395,7 +601,7 @@ export function missedAt16(scale: ScaleResult): OperationName[] {
     .map((o) => o.name);
 }
 
-async function profile(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string): Promise<ProfileResult[]> {
+async function profile(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, runtime: ApiRuntime): Promise<ProfileResult[]> {
   const catalog = await ensureCatalog({ adminUrl, papers: scale.papers, seed: 42, log });
   const tokens = await createBenchTokens(catalog.url, TOKENS);
   const inputs = await loadInputs(catalog.url, tokens);
@@ -406,11 +612,12 @@ async function profile(scale: Scale, ops: OperationName[], adminUrl: string, wor
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       log(`profiling the API under ${op} at 16 connections (${scale.stepSeconds} s)`);
+      const server = apiServer(runtime);
       const api = await startServer({
         name: 'api (profiled)',
-        script: 'src/main.ts',
+        ...server,
         env: { ...API_ENV, DATABASE_URL: catalog.url },
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        nodeArgs: [...(server.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`],
         logFile: path.join(workDir, `api-profile-${op}.log`),
       });
       let load: LoadResult;
@@ -445,8 +652,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      compare: { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       only: { type: 'string' },
+      connections: { type: 'string' },
+      api: { type: 'string', default: 'dist' },
+      'tsx-vs-dist': { type: 'boolean', default: false },
+      'no-postgraphile': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -455,51 +667,80 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const ops = values.only ? (values.only.split(',').map((s) => s.trim()) as OperationName[]) : [...OPERATION_NAMES];
+  const compare = values.compare;
+  const ops = values.only ? (values.only.split(',').map((s) => s.trim()) as OperationName[]) : compare ? [...COMPARE_OPERATIONS] : [...OPERATION_NAMES];
   for (const op of ops) if (!OPERATION_NAMES.includes(op)) throw new Error(`unknown operation "${op}"\n${USAGE}`);
+  const connections = values.connections ? values.connections.split(',').map(Number) : compare ? [16] : [...CONNECTIONS];
+  if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--connections: positive integers\n${USAGE}`);
+  if (values.api !== 'dist' && values.api !== 'tsx') throw new Error(`--api: dist or tsx\n${USAGE}`);
+  const options: RunOptions = { connections, apiRuntime: values.api, postgraphile: !values['no-postgraphile'], tsxVsDist: values['tsx-vs-dist'] };
   if (!fs.existsSync(path.join(ROOT, 'src/generated/prisma'))) throw new Error('The Prisma client is not generated: run `npm run generate` first');
 
-  const mode = values.quick ? 'quick' : 'full';
+  const mode: BenchResult['mode'] = compare ? (values.quick ? 'compare-quick' : 'compare') : values.quick ? 'quick' : 'full';
   const scales: Scale[] = values.quick
     ? [{ papers: 10_000, stepSeconds: 3, warmupSeconds: 1 }]
-    : [
-        { papers: 10_000, stepSeconds: 5, warmupSeconds: 2 },
-        { papers: 100_000, stepSeconds: 10, warmupSeconds: 2 },
-      ];
+    : compare
+      ? [{ papers: 100_000, stepSeconds: 10, warmupSeconds: 3 }]
+      : [
+          { papers: 10_000, stepSeconds: 5, warmupSeconds: 2 },
+          { papers: 100_000, stepSeconds: 10, warmupSeconds: 2 },
+        ];
   const adminUrl = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const startedAt = new Date();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `paper-bench-${mode}-`));
   log(`${mode} run; server logs and profiles in ${workDir}`);
 
+  if (options.apiRuntime === 'dist' || options.tsxVsDist) buildApi(log);
+  const withPostgraphile = options.postgraphile && ops.some((op) => COMPARED.has(op));
+  if (withPostgraphile) ensurePostgraphile(log);
+
   const started = performance.now();
+  const api = apiServer(options.apiRuntime);
+  const argv = process.argv.slice(2).join(' ');
   const result: BenchResult = {
     mode,
     startedAt: startedAt.toISOString(),
-    command: `npm run ${values.quick ? 'bench:quick' : 'bench'}${values.only ? ` -- --only ${values.only}` : ''}`,
+    command: `npm run ${values.quick && !compare ? 'bench:quick' : 'bench'}${argv && argv !== '--quick' ? ` -- ${argv}` : ''}`,
     machine: await machine(adminUrl),
     apiEnv: API_ENV,
-    connections: CONNECTIONS,
+    api: { runtime: options.apiRuntime, command: `node ${[...(api.nodeArgs ?? []), ...(api.loader === 'tsx' ? ['--import', 'tsx'] : []), api.script].join(' ')}` },
+    postgraphile: withPostgraphile ? postgraphileInfo() : null,
+    connections,
     scales: [],
     profiles: [],
     wallSeconds: 0,
   };
-  const policy: QuietPolicy = values.quick ? { maxWaitPerStepMs: 10_000, budgetMs: 120_000 } : { maxWaitPerStepMs: 30_000, budgetMs: 600_000 };
-  for (const scale of scales) result.scales.push(await runScale(scale, ops, adminUrl, workDir, policy));
+  // Others' test suites come and go on a shared machine: the comparison waits less for quiet
+  // and relies on the A B A B alternation instead.
+  const policy: QuietPolicy = values.quick || compare ? { maxWaitPerStepMs: 10_000, budgetMs: 120_000 } : { maxWaitPerStepMs: 30_000, budgetMs: 600_000 };
+  for (const scale of scales) result.scales.push(await runScale(scale, ops, adminUrl, workDir, policy, options));
 
   // Profile at the largest scale, the operations that missed a goal there.
   const largest = result.scales.at(-1)!;
   const missed = missedAt16(largest);
-  if (missed.length && !values['no-profile']) {
-    result.profiles = await profile(scales.at(-1)!, missed, adminUrl, workDir);
+  if (missed.length && !values['no-profile'] && !compare) {
+    result.profiles = await profile(scales.at(-1)!, missed, adminUrl, workDir, options.apiRuntime);
   }
   result.wallSeconds = Math.round((performance.now() - started) / 1000);
 
   const dir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}`);
+  // A second run of the same mode on the same day keeps the first one's report.
+  let base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}`);
+  for (let n = 2; fs.existsSync(`${base}.json`); n++) base = path.join(dir, `${startedAt.toISOString().slice(0, 10)}-${mode}-${n}`);
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
   fs.writeFileSync(`${base}.md`, writeReport(result));
   log(`done in ${result.wallSeconds} s: ${path.relative(ROOT, base)}.md and .json`);
+}
+
+function postgraphileInfo(): NonNullable<BenchResult['postgraphile']> {
+  const version = (name: string) => (JSON.parse(fs.readFileSync(path.join(POSTGRAPHILE_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    version: version('postgraphile'),
+    node: execFileSync(POSTGRAPHILE_NODE, ['--version'], { encoding: 'utf8' }).trim(),
+    preset: 'postgraphile/presets/amber (one smart tag: "Paper"."hiddenAt" filterable)',
+    command: `${path.relative(ROOT, POSTGRAPHILE_NODE)} bench/postgraphile/server.mjs`,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
