@@ -1,5 +1,5 @@
 // What every resolver gets: the database, this request's loaders and who is asking.
-import type { Db } from './db/client.ts';
+import { readerOf, readerUntil, type Db, type Deadline, type Reader } from './db/client.ts';
 import type { User } from './generated/prisma/client.ts';
 import type { CatalogEvents } from './follow/events.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -10,15 +10,23 @@ export interface Context {
   /** The signed-in user; null when anonymous. */
   viewer: User | null;
   loaders: Loaders;
+  /** This request's reads: past its deadline (over HTTP) every statement is refused. */
+  reader: Reader;
   /** Where mutations publish live updates (src/follow/events.ts); absent: nobody listens. */
   events?: CatalogEvents;
 }
 
-export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents): Context {
-  return { db, viewer, loaders: createLoaders(db, viewer), ...(events ? { events } : {}) };
+export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents, deadline?: Deadline): Context {
+  const reader = deadline ? readerUntil(readerOf(db), deadline) : readerOf(db);
+  return { db, viewer, reader, loaders: createLoaders(db, viewer, reader), ...(events ? { events } : {}) };
 }
 
 /** The context of an HTTP request: authenticates its Authorization header. */
-export async function contextFromRequest(db: Db, headers: { authorization?: string | undefined }, events?: CatalogEvents): Promise<Context> {
-  return createContext(db, await authenticate(db, headers.authorization), events);
+export async function contextFromRequest(
+  db: Db,
+  headers: { authorization?: string | undefined },
+  events?: CatalogEvents,
+  deadline?: Deadline,
+): Promise<Context> {
+  return createContext(db, await authenticate(db, headers.authorization), events, deadline);
 }

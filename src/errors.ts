@@ -24,6 +24,11 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** The operation ran past GRAPHQL_OPERATION_TIMEOUT_MS. */
+export function operationTimedOut(timeoutMs: number): GraphQLError {
+  return new GraphQLError(`The operation did not finish within ${timeoutMs} ms and was stopped`, { extensions: { code: ErrorCode.OPERATION_TIMEOUT } });
+}
+
 /** Quotes client input in a message without echoing a huge or hostile string back whole. */
 export function truncate(text: string, max = 40): string {
   const safe = text.replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');

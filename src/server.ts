@@ -8,7 +8,6 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config.ts';
 import type { Context } from './context.ts';
-import { deadlinePlugin } from './http/deadline.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
 import { requestLogPlugin } from './http/request-log.ts';
 import { limitsPlugin } from './limits/plugin.ts';
@@ -51,7 +50,6 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
       limitsPlugin(graphql.limits),
       rateLimitPlugin(),
       requestLogPlugin(),
-      deadlinePlugin(config.http.operationTimeoutMs),
       // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
       production

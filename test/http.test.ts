@@ -1,7 +1,9 @@
 // A few real HTTP requests through the same app as production (port 0).
+import assert from 'node:assert';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
+import { createContext } from '../src/context.ts';
 import { createDb } from '../src/db/client.ts';
 import type { RunningApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -271,5 +273,24 @@ describe('configured', () => {
     const after = await fetch(`${configured.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ papers(first: 2) { nodes { title } } }' }) });
     expect(after.status).toBe(200);
     expect((await after.json()).data.papers.nodes).toHaveLength(2);
+  });
+
+  test('past its deadline an operation sends no further statement: each one fails OPERATION_TIMEOUT instead', async () => {
+    const query = '{ papers(first: 2) { nodes { title authors { name } } } }';
+    t.queries.length = 0;
+    const inTime = createContext(t.db, null, undefined, { at: performance.now() + 60_000, timeoutMs: 60_000 });
+    const answered = await server.apollo.executeOperation({ query }, { contextValue: inTime });
+    assert(answered.body.kind === 'single');
+    expect(answered.body.singleResult.errors).toBeUndefined();
+    expect(t.queries.length).toBeGreaterThan(0);
+
+    t.queries.length = 0;
+    const late = createContext(t.db, null, undefined, { at: performance.now() - 1, timeoutMs: 300 });
+    const refused = await server.apollo.executeOperation({ query }, { contextValue: late });
+    assert(refused.body.kind === 'single');
+    expect(refused.body.singleResult.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+      ['The operation did not finish within 300 ms and was stopped', 'OPERATION_TIMEOUT'],
+    ]);
+    expect(t.queries).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { operationTimedOut } from '../errors.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
 export type Db = PrismaClient;
@@ -36,6 +37,26 @@ export interface Reader {
    * and planned once per connection. Without one, the text decides: see `namedFor`.
    */
   rows<R>(statement: ReadStatement, name?: string): Promise<R[]>;
+}
+
+/** When a request stops sending statements: `at` is a performance.now() time. */
+export interface Deadline {
+  readonly at: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * `reader`, refusing every statement once the deadline has passed: an operation answered 503
+ * OPERATION_TIMEOUT (src/http/deadline.ts) stops querying the database instead of running on
+ * unseen. Checked per statement, not per field: a field costs nothing until it asks for rows.
+ */
+export function readerUntil(reader: Reader, deadline: Deadline): Reader {
+  return {
+    rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
+      if (performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+      return reader.rows<R>(statement, name);
+    },
+  };
 }
 
 // pg reads DATE as a local-time Date; Prisma (and every caller here) means UTC midnight.

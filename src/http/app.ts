@@ -95,7 +95,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   await app.register(healthRoutes, { db });
   await app.register(graphqlRoutes, {
     apollo,
-    context: (request) => contextFromRequest(db, request.headers, events),
+    context: (request, deadline) => contextFromRequest(db, request.headers, events, deadline),
     limits: config.limits,
     operationTimeoutMs: options.operationTimeoutMs,
   });

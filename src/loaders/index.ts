@@ -113,8 +113,8 @@ function byIds<R>(reader: Reader, name: string, text: string) {
   return (ids: number[]) => reader.rows<R>({ text, values: [ids] }, name);
 }
 
-export function createLoaders(db: Db, viewer: User | null = null) {
-  const reader = readerOf(db);
+/** `reader`: this request's (bound to its deadline); by default the database's own. */
+export function createLoaders(db: Db, viewer: User | null = null, reader: Reader = readerOf(db)) {
   // Not cached: the two loaders above it cache.
   const relations = new DataLoader<number, (BylineEntry | Topic)[]>(
     async (keys) => {

@@ -203,7 +203,7 @@ export interface ListOptions {
 
 /** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
 export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
-  const reader = readerOf(deps.db);
+  const reader = deps.reader ?? readerOf(deps.db);
   const request = pageRequest(args);
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
   const order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });

@@ -2,7 +2,7 @@
 // caller alike — resolvers, feeds, digests, scripts. It takes the database and this
 // request's loaders (a GraphQL Context has both, so resolvers pass theirs), never a GraphQL
 // context: a feed or a digest builds `paperReads(db)` instead of faking a request.
-import { readerOf, type Db } from '../db/client.ts';
+import { readerOf, type Db, type Reader } from '../db/client.ts';
 import type { Paper, User } from '../generated/prisma/client.ts';
 import { createLoaders, type Loaders } from '../loaders/index.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
@@ -13,6 +13,8 @@ export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs 
 export interface PaperReads {
   readonly db: Db;
   readonly loaders: Loaders;
+  /** This request's reads (bound to its deadline); absent: the database's own reader. */
+  readonly reader?: Reader;
   /** Who reads: decides whether a hidden paper opened by id exists (curators only). */
   readonly viewer?: User | null;
 }
@@ -31,7 +33,7 @@ const PAPER_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p
 
 /** The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`. */
 export async function paperByArxivId(deps: PaperReads, arxivId: string): Promise<Paper | null> {
-  const [paper] = await readerOf(deps.db).rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
+  const [paper] = await (deps.reader ?? readerOf(deps.db)).rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
   if (paper) deps.loaders.paperById.prime(paper.id, paper);
   return visibleTo(deps.viewer, paper);
 }

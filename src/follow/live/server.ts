@@ -32,7 +32,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from '../../context.ts';
 import { createLoaders, type Loaders } from '../../loaders/index.ts';
-import type { Db } from '../../db/client.ts';
+import { readerOf, type Db } from '../../db/client.ts';
 import { ErrorCode } from '../../errors.ts';
 import type { User } from '../../generated/prisma/client.ts';
 import { checkCost } from '../../limits/plugin.ts';
@@ -90,6 +90,8 @@ function lazyContext(db: Db, viewer: User | null, events: CatalogEvents): Contex
     db,
     viewer,
     events,
+    // No deadline: a subscription lives as long as its client wants it.
+    reader: readerOf(db),
     get loaders() {
       return (loaders ??= createLoaders(db, viewer));
     },

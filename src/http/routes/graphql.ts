@@ -8,6 +8,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { QueryLimits } from '../../config.ts';
 import type { Context } from '../../context.ts';
+import type { Deadline } from '../../db/client.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { withDeadline } from '../deadline.ts';
 import { bindRequest } from '../graphql-request.ts';
@@ -15,14 +16,19 @@ import { withRequestId } from '../request-log.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;
-  context: (request: FastifyRequest) => Promise<Context>;
+  /** The operation's context; its reads stop at `deadline` (the route answers 503 then). */
+  context: (request: FastifyRequest, deadline: Deadline) => Promise<Context>;
   limits: Pick<QueryLimits, 'maxQueryLength' | 'maxTokens'>;
   operationTimeoutMs: number;
 }
 
 export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs }) => {
   graphqlBodyParsers(app);
-  const apolloHandler = fastifyApolloHandler<Context>(apollo, { context: async (request) => bindRequest(await context(request), request) });
+  const apolloHandler = fastifyApolloHandler<Context>(apollo, {
+    // Apollo builds the context as soon as the route hands it the request, when withDeadline's
+    // clock (below) has just started: both halves of the deadline run on one time.
+    context: async (request) => bindRequest(await context(request, { at: performance.now() + operationTimeoutMs, timeoutMs: operationTimeoutMs }), request),
+  });
   app.route({
     method: ['GET', 'POST'],
     url: '/graphql',
