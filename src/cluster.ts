@@ -68,7 +68,7 @@ function onSignal(logger: Logger, stop: Stop): void {
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'signal received');
     stop().then(
       () => {
         logger.info('stopped');

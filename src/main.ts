@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       );
 
       return async () => {
-        logger.info({ graceMs: config.http.shutdownGraceMs }, 'finishing in-flight requests');
+        logger.info({ graceMs: config.http.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
         // Stop accepting (and answer /readyz with 503), let in-flight requests finish (cut after
         // the grace period; WebSockets close first), then stop Apollo and close the database.
         await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
