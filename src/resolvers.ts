@@ -7,6 +7,7 @@ import { withAccess } from './access.ts';
 import * as authors from './authors/resolvers.ts';
 import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
+import * as connections from './pagination/resolvers.ts';
 import * as paperMutations from './papers/mutations.ts';
 import * as daily from './papers/daily.ts';
 import * as digests from './follow/digests/resolvers.ts';
@@ -41,6 +42,9 @@ export const resolvers: Resolvers = {
   }),
   Subscription: withAccess('Subscription', live.Subscription),
   Node: node.Node,
+  PaperConnection: connections.Connection,
+  AuthorConnection: connections.Connection,
+  TopicConnection: connections.Connection,
   Paper: { ...papers.Paper, ...votes.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,

@@ -12,6 +12,7 @@ import { rateLimitPlugin } from './http/rate-limit.ts';
 import { requestLogPlugin } from './http/request-log.ts';
 import { limitsPlugin } from './limits/plugin.ts';
 import type { Logger } from './logger.ts';
+import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
@@ -24,7 +25,8 @@ export interface ServerDeps {
 export function createServer({ config, logger, graphql = createGraphQL(config, logger) }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
-    schema: graphql.schema,
+    // graphql-jit executes (src/jit.ts); Apollo parses, validates, runs plugins and formats.
+    gateway: jitExecution(graphql.schema),
     nodeEnv: config.nodeEnv,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
