@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# CPU profile of the API (dist/, as `npm run start:prod` runs it) under one operation's load,
+# summarised by bench/profile.ts (self time by layer, package, function):
+#   bash bench/profile-api.sh <operation> [seconds]      e.g. bash bench/profile-api.sh dailyAnon 15
+# Needs `npm run build` and the 100k bench catalog (`npm run bench` makes it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+op=${1:?operation}; seconds=${2:-15}; port=4890
+dir=$(mktemp -d)
+DATABASE_URL="${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/catalog_bench_100k}" PORT=$port NODE_ENV=production \
+  LOG_LEVEL=warn SEED_DEMO=false RATE_LIMIT_POINTS=0 GRAPHQL_MAX_COST=1000000 TRENDING_REFRESH_SECONDS=86400 \
+  node --max-semi-space-size=32 --cpu-prof --cpu-prof-dir="$dir" dist/main.js &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
+npx tsx bench/load-op.ts "$op" 3 16 "http://127.0.0.1:$port" >/dev/null   # warm-up
+npx tsx bench/load-op.ts "$op" "$seconds" 16 "http://127.0.0.1:$port"
+kill -INT $pid; wait $pid || true
+npx tsx bench/profile.ts "$(ls -S "$dir"/*.cpuprofile | head -1)"
