@@ -86,3 +86,36 @@ test('a new connection reads again where an earlier one prepared the same statem
     }
   }
 });
+
+test('relations read with a page (one statement) equal those the loaders read: bylines in order with their authors, topics by name', async () => {
+  const author2 = await t.db.author.create({ data: { name: 'Alan Turing', normalizedName: 'alan turing' } });
+  const [zeta, alpha] = [await t.db.topic.create({ data: { slug: 'zeta', name: 'Zeta' } }), await t.db.topic.create({ data: { slug: 'alpha', name: 'Alpha' } })];
+  await t.db.paperAuthor.create({ data: { paperId: listedId, authorId: author2.id, position: 1, affiliation: 'Bletchley', hidden: true } });
+  await t.db.paperTopic.createMany({ data: [{ paperId: listedId, topicId: zeta.id }, { paperId: listedId, topicId: alpha.id }] });
+
+  const viaLoaders = paperReads(t.db);
+  const byline = await viaLoaders.loaders.bylineByPaperId.load(listedId);
+  const topics = await viaLoaders.loaders.topicsByPaperId.load(listedId);
+  expect(byline.map((entry) => [entry.position, entry.author.name, entry.affiliation, entry.hidden])).toEqual([
+    [0, 'Ada Lovelace', null, false],
+    [1, 'Alan Turing', 'Bletchley', true],
+  ]);
+  expect(topics.map((topic) => topic.slug)).toEqual(['alpha', 'zeta']);
+  const authorRow = await t.db.author.findUnique({ where: { id: author2.id } });
+
+  for (const read of [
+    async (deps: ReturnType<typeof paperReads>) => (await listPapers(deps, { first: 5 }, { withRelations: true })).nodes,
+    async (deps: ReturnType<typeof paperReads>) => [await paperByArxivId(deps, '2407.00001', { withRelations: true })],
+  ]) {
+    const deps = paperReads(t.db);
+    t.queries.length = 0;
+    const papers = await read(deps);
+    expect(papers.map((paper) => paper!.id)).toContain(listedId);
+    // The row is a Paper again: the relation columns were taken off it.
+    expect(Object.keys(papers[0]!)).not.toContain('relByline');
+    expect(await deps.loaders.bylineByPaperId.load(listedId)).toEqual(byline);
+    expect(await deps.loaders.topicsByPaperId.load(listedId)).toEqual(topics);
+    expect(await deps.loaders.authorById.load(author2.id)).toEqual(authorRow);
+    expect(t.queries).toHaveLength(1);
+  }
+});

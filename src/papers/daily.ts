@@ -3,6 +3,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { DailyPapersResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { dayOf } from '../pagination/keys.ts';
 import { featuredDayAfter, featuredDayBefore, listPapers } from './reads.ts';
+import { selectsRelations } from './selection.ts';
 
 export interface DailyPapersRow {
   date: Date;
@@ -13,10 +14,11 @@ export const Query: Pick<QueryResolvers, 'dailyPapers'> = {
 };
 
 export const DailyPapers: DailyPapersResolvers = {
-  papers: ({ date }, args, ctx) =>
+  papers: ({ date }, args, ctx, info) =>
     listPapers(ctx, args, {
       scope: [Prisma.sql`p."featuredOn" = ${dayOf(date)}::date`],
       defaultOrder: { field: 'UPVOTES', direction: 'DESC' },
+      withRelations: selectsRelations(info),
     }),
   previousDate: ({ date }, _args, ctx) => featuredDayBefore(ctx, date),
   nextDate: ({ date }, _args, ctx) => featuredDayAfter(ctx, date),

@@ -11,6 +11,7 @@ import { fromGlobalIdOf } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
 import { dayOf } from '../pagination/keys.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
+import { primeRelations, RELATION_COLUMNS, type RelationColumns } from '../loaders/index.ts';
 import type { FacetSource } from './facets.ts';
 import { searchQuery, type SearchQuery } from './search.ts';
 import { ensureFreshTrending } from './trending.ts';
@@ -192,13 +193,18 @@ function toHtml(marked: string): string {
   return escapeHtml(marked).replaceAll(HIGHLIGHT_OPEN, '<mark>').replaceAll(HIGHLIGHT_CLOSE, '</mark>');
 }
 
-type PageRow = Paper & { sortKey: unknown; hlTitle?: string; hlAbstract?: string };
+type PageRow = Paper & RelationColumns & { sortKey: unknown; hlTitle?: string; hlAbstract?: string };
 
 export interface ListOptions {
   /** Conditions of the page the list belongs to (an author's, a topic's, a day's). */
   scope?: Prisma.Sql[];
   /** Order when the client gives none and there is no query. */
   defaultOrder?: PaperOrder;
+  /**
+   * Read the papers' bylines and topics in the same statement (the caller will resolve them:
+   * see `selectsRelations`), instead of one more statement through the loaders.
+   */
+  withRelations?: boolean;
 }
 
 /** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
@@ -233,7 +239,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
     ORDER BY ${order.key} ${dir}, p.id ${dir}
     LIMIT ${request.take + 1}`;
   // Snippets cost a text parse each: computed for the page's rows only.
-  const statement = search
+  const listed = search
     ? Prisma.sql`
       SELECT page.*,
         ts_headline('english', translate(page.title, '⟦⟧', '[]'), q.q, 'HighlightAll=true, StartSel=⟦, StopSel=⟧') AS "hlTitle",
@@ -242,12 +248,17 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
       FROM (${page}) page CROSS JOIN ${search.tsquery} AS q(q)
       ORDER BY page."sortKey" ${dir}, page.id ${dir}`
     : page;
+  // Relations for the page's rows only, hence around it.
+  const statement = options.withRelations
+    ? Prisma.sql`SELECT p.*, ${Prisma.raw(RELATION_COLUMNS)} FROM (${listed}) p ORDER BY p."sortKey" ${dir}, p.id ${dir}`
+    : listed;
   const rows = await reader.rows<PageRow>(statement);
 
   const connection = toConnection(
     rows,
     request,
     ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
+      primeRelations(deps.loaders, paper);
       deps.loaders.paperById.prime(paper.id, paper);
       return {
         cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),

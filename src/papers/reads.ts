@@ -4,7 +4,7 @@
 // context: a feed or a digest builds `paperReads(db)` instead of faking a request.
 import { readerOf, type Db, type Reader } from '../db/client.ts';
 import type { Paper, User } from '../generated/prisma/client.ts';
-import { createLoaders, type Loaders } from '../loaders/index.ts';
+import { createLoaders, primeRelations, RELATION_COLUMNS, type Loaders, type RelationColumns } from '../loaders/index.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
 import { listedPaper, visibleTo } from './visibility.ts';
 
@@ -30,10 +30,19 @@ export async function paperById(deps: PaperReads, id: number): Promise<Paper | n
 }
 
 const PAPER_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = $1`;
+const PAPER_BY_ARXIV_ID_WITH_RELATIONS = `SELECT ${PAPER_COLUMNS_P.text}, ${RELATION_COLUMNS} FROM "Paper" p WHERE p."arxivId" = $1`;
 
-/** The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`. */
-export async function paperByArxivId(deps: PaperReads, arxivId: string): Promise<Paper | null> {
-  const [paper] = await (deps.reader ?? readerOf(deps.db)).rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
+/**
+ * The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`
+ * (and, `withRelations`, its byline and topics: one statement for a paper page).
+ */
+export async function paperByArxivId(deps: PaperReads, arxivId: string, options: { withRelations?: boolean } = {}): Promise<Paper | null> {
+  const reader = deps.reader ?? readerOf(deps.db);
+  const [paper] = options.withRelations
+    ? await reader.rows<Paper & RelationColumns>({ text: PAPER_BY_ARXIV_ID_WITH_RELATIONS, values: [arxivId] }, 'paper_by_arxiv_id_with_relations')
+    : await reader.rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
+  // A hidden paper's relations are primed too: harmless, they are read only through the paper.
+  if (paper && options.withRelations) primeRelations(deps.loaders, paper);
   if (paper) deps.loaders.paperById.prime(paper.id, paper);
   return visibleTo(deps.viewer, paper);
 }

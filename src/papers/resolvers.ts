@@ -5,12 +5,13 @@ import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
 import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
+import { selectsRelations } from './selection.ts';
 import type { BylineEntry as BylineWithAuthor } from '../loaders/index.ts';
 
 const authorsOf = (byline: BylineWithAuthor[]) => byline.map((entry) => entry.author);
 
 export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> = {
-  async paper(_parent, { id, arxivId }, ctx) {
+  async paper(_parent, { id, arxivId }, ctx, info) {
     if ((id == null) === (arxivId == null)) {
       throw badInput('Pass exactly one of id or arxivId', id == null ? 'id' : 'arxivId');
     }
@@ -19,11 +20,12 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> 
     if (!normalized) {
       throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
     }
-    return paperByArxivId(ctx, normalized);
+    return paperByArxivId(ctx, normalized, { withRelations: selectsRelations(info) });
   },
 
-  papers: (_parent, args, ctx) => listPapers(ctx, args),
-  trendingPapers: (_parent, { window, ...args }, ctx) => listPapers(ctx, { ...args, orderBy: { field: 'TRENDING', direction: 'DESC', window } }),
+  papers: (_parent, args, ctx, info) => listPapers(ctx, args, { withRelations: selectsRelations(info) }),
+  trendingPapers: (_parent, { window, ...args }, ctx, info) =>
+    listPapers(ctx, { ...args, orderBy: { field: 'TRENDING', direction: 'DESC', window } }, { withRelations: selectsRelations(info) }),
 };
 
 export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
