@@ -12,12 +12,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { createContext, type Context } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import { fromGlobalIdOf } from '../../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../papers/arxiv-id.ts';
-import { listPapers, type PaperListArgs } from '../../papers/list.ts';
+import { listPapers, paperReads, type PaperListArgs, type PaperReads } from '../../papers/reads.ts';
+import { listedPaper } from '../../papers/visibility.ts';
 import { dayOf } from '../../pagination/keys.ts';
 import { paperDetails } from '../paper-details.ts';
 import { renderAtom, type AtomEntry, type AtomFeed } from './atom.ts';
@@ -50,12 +50,12 @@ interface FeedSpec {
   args: PaperListArgs;
   scope?: Prisma.Sql[];
   /** When the feed changed if not its newest entry (trending: the scores' time). */
-  updated?: (ctx: Context) => Promise<Date | null>;
+  updated?: (reads: PaperReads) => Promise<Date | null>;
 }
 
 const WINDOWS = { day: 'DAY', week: 'WEEK', month: 'MONTH' } as const;
 
-async function specOf(url: URL, ctx: Context): Promise<FeedSpec> {
+async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
   const path = url.pathname;
   const params = url.searchParams;
   if (path === '/feeds/daily.atom') {
@@ -65,7 +65,7 @@ async function specOf(url: URL, ctx: Context): Promise<FeedSpec> {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(given) || Number.isNaN(Date.parse(`${given}T00:00:00Z`))) throw new FeedError(400, `date must be a day like 2026-07-31; got "${given.slice(0, 20)}"`);
       date = new Date(`${given}T00:00:00Z`);
     } else {
-      const latest = await ctx.db.paper.findFirst({ where: { featuredOn: { not: null, lte: new Date() }, hiddenAt: null }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
+      const latest = await ctx.db.paper.findFirst({ where: { featuredOn: { not: null, lte: new Date() }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
       date = latest?.featuredOn ?? new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
     }
     const day = dayOf(date);
@@ -174,7 +174,8 @@ function baseOf(headers: IncomingHttpHeaders, options: FeedOptions): string {
 }
 
 export async function buildFeed(url: URL, db: Db, base: string): Promise<AtomFeed> {
-  const ctx = createContext(db);
+  // Anonymous reads through the papers read service, as any reader of the feed would see them.
+  const ctx = paperReads(db);
   const spec = await specOf(url, ctx);
   const list = await listPapers(ctx, spec.args, spec.scope ? { scope: spec.scope } : {});
   const details = await paperDetails(ctx, list.nodes);
