@@ -9,6 +9,7 @@ import { projectRoot } from '../src/db/schema-engine.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
+import { until } from './helpers/wait.ts';
 import { userWithToken } from './helpers/server.ts';
 
 let t: TestDatabase;
@@ -20,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * POSTs on a connection of its own (no keep-alive), so that the primary hands each request to
@@ -72,7 +65,7 @@ withRealPostgres('WEB_CONCURRENCY=2 (needs DATABASE_URL): two workers on one por
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await until(() => (output.match(/GraphQL API at/g) ?? []).length >= 2 || child.exitCode !== null);
+    await until(() => (output.match(/GraphQL API at/g) ?? []).length >= 2 || child.exitCode !== null, 'two workers listening', 30_000);
     const started = [...output.matchAll(/"pid":(\d+),"msg":"GraphQL API at (http:\/\/[^/]+)\/graphql/g)];
     expect(started).toHaveLength(2);
     const [pidA, url, pidB, urlB] = [started[0]![1]!, started[0]![2]!, started[1]![1]!, started[1]![2]!];
@@ -109,13 +102,13 @@ withRealPostgres('WEB_CONCURRENCY=2 (needs DATABASE_URL): two workers on one por
     let votes = 0;
     for (;;) {
       await vote(++votes);
-      const listening = await until(() => heard.length > 0, 1000).then(() => true, () => false);
+      const listening = await until(() => heard.length > 0, 'the first event', 1000).then(() => true, () => false);
       if (listening) break;
       expect(votes).toBeLessThan(20);
     }
     // From here, every vote is heard, whichever worker takes it (the primary alternates them).
     for (let i = 0; i < 4; i++) await vote(++votes);
-    await until(() => heard.at(-1) === votes, 10_000).catch(() => {});
+    await until(() => heard.at(-1) === votes, 'the last vote\'s event', 10_000).catch(() => {});
     const first = heard[0]!;
     expect(heard).toEqual(Array.from({ length: votes - first + 1 }, (_, i) => first + i));
     unsubscribe();

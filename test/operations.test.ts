@@ -15,6 +15,7 @@ import { createLogger } from '../src/logger.ts';
 import { createServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
+import { until } from './helpers/wait.ts';
 import { startTestHttp, userWithToken } from './helpers/server.ts';
 
 let t: TestDatabase;
@@ -26,14 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A logger whose lines the test can read. */
 function capturedLogger() {

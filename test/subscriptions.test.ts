@@ -14,6 +14,7 @@ import { toGlobalId } from '../src/node/global-id.ts';
 import { typeDefs } from '../src/schema.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
+import { until } from './helpers/wait.ts';
 import { createTestServer, userWithToken, type TestServer } from './helpers/server.ts';
 
 let t: TestDatabase;
@@ -97,14 +98,6 @@ function client(token?: string, url = live.wsUrl): Client {
   });
   clients.push(c);
   return c;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** The next result of a subscription, or a failure after a timeout. */
