@@ -190,6 +190,21 @@ describe('hostile input', () => {
   });
 });
 
+test('costs are remembered per document, yet follow page sizes and refuse bad variables every time', async () => {
+  const query = 'query ($n: Int, $q: String) { papers(first: $n, query: $q) { nodes { arxivId authors { name } } } }';
+  const costOf = async (variables: Record<string, unknown>) => (await http.post(query, variables)).cost?.requested;
+  // 1 + n x (1 + 1): the same document, costed anew when the page size changes.
+  expect(await costOf({ n: 5 })).toBe(11);
+  expect(await costOf({ n: 50 })).toBe(101);
+  expect(await costOf({ n: 5, q: 'attention' })).toBe(11);
+  expect(await costOf({ n: 50, q: 'diffusion' })).toBe(101);
+  // A remembered cost does not let a wrongly typed or unstorable variable through.
+  for (const variables of [{ n: 'five' }, { n: 5, q: 7 }, { n: 5, q: 'nul\u0000' }]) {
+    const { status, body } = await http.post(query, variables);
+    expect([status, body.errors?.[0]?.extensions?.code]).toEqual([400, 'BAD_USER_INPUT']);
+  }
+});
+
 test('a mutation given NUL or broken Unicode answers with userErrors, and writes nothing', async () => {
   for (const name of ['laptop\u0000', 'laptop \ud800']) {
     const { status, body } = await send(json('mutation ($name: String!) { createApiToken(name: $name) { token userErrors { field code } } }', { name }), { token });

@@ -22,6 +22,7 @@ import {
   Kind,
   getNamedType,
   getNullableType,
+  getVariableValues,
   isCompositeType,
   isListType,
   isObjectType,
@@ -107,11 +108,45 @@ export function expandedSelections(document: DocumentNode, operation: OperationD
   return count(operation.selectionSet);
 }
 
+// Costs already computed, per parsed document (Apollo keeps one DocumentNode per distinct query
+// text), then per operation and the variable values a cost can depend on. Those are page sizes
+// (Int), @skip/@include conditions (Boolean) and list lengths: every string in the variables is
+// blanked in the key, so a paper page asked for by a thousand arXiv ids is costed once.
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+/** Cost entries kept per document: variable shapes beyond these are costed each time. */
+const MAX_COSTS_PER_DOCUMENT = 100;
+const blankStrings = (_key: string, value: unknown) => (typeof value === 'string' ? '' : value);
+
 /**
  * The operation's cost. Throws QUERY_TOO_COSTLY when it expands past MAX_EXPANDED_SELECTIONS,
  * and BAD_USER_INPUT when its variables do not fit their types (execution would refuse them too).
  */
 export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  // Variables are checked against their types on every request, cached cost or not.
+  const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (errors?.length) throw badVariables(errors[errors.length - 1]!);
+  const key = `${operation.name?.value ?? ''}\u0000${JSON.stringify(variables, blankStrings)}`;
+  let known = costs.get(document);
+  const hit = known?.get(key);
+  if (hit !== undefined) return hit;
+  const cost = computeCost(schema, document, operation, variables);
+  if (!known) costs.set(document, (known = new Map()));
+  if (known.size < MAX_COSTS_PER_DOCUMENT) known.set(key, cost);
+  return cost;
+}
+
+function badVariables(error: GraphQLError): GraphQLError {
+  const refusal = badInput(error.message);
+  refusal.extensions.http = { status: 400 };
+  return refusal;
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
@@ -130,11 +165,7 @@ export function operationCost(
   } catch (error) {
     // Counted as above, so not expected; kept as the library's own guard.
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) throw tooManySelections();
-    if (error instanceof GraphQLError) {
-      const refusal = badInput(error.message);
-      refusal.extensions.http = { status: 400 };
-      throw refusal;
-    }
+    if (error instanceof GraphQLError) throw badVariables(error);
     throw error;
   }
 }

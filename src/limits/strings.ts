@@ -14,19 +14,31 @@ function refusal(where: string) {
   return error;
 }
 
+// Per parsed document: Apollo keeps one DocumentNode per distinct query text, so a document
+// sent again is not walked again.
+const literalsChecked = new WeakMap<DocumentNode, boolean>();
+
+function hasUnstorableLiteral(document: DocumentNode): boolean {
+  let found = literalsChecked.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      StringValue(node) {
+        if (!UNSTORABLE.test(node.value)) return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    literalsChecked.set(document, found);
+  }
+  return found;
+}
+
 /** Throws BAD_USER_INPUT for the first unstorable string among the variables or the document's literals. */
 export function rejectUnstorableStrings(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
   const path = variables ? unstorableStringPath(variables) : undefined;
   if (path !== undefined) throw refusal(path);
-  let literal = false;
-  visit(document, {
-    StringValue(node) {
-      if (!UNSTORABLE.test(node.value)) return undefined;
-      literal = true;
-      return BREAK;
-    },
-  });
-  if (literal) throw refusal('a string literal of the document');
+  if (hasUnstorableLiteral(document)) throw refusal('a string literal of the document');
 }
 
 /**
