@@ -22,8 +22,9 @@ const config: CodegenConfig = {
         },
         mappers: {
           Paper: `${prisma}#Paper as PaperRow`,
-          Author: `${prisma}#Author as AuthorRow`,
-          Topic: `${prisma}#Topic as TopicRow`,
+          // What a paper shows of its authors and topics (src/loaders): whole rows fit too.
+          Author: '../loaders/index.ts#AuthorParent as AuthorRow',
+          Topic: '../loaders/index.ts#TopicParent as TopicRow',
           User: `${prisma}#User as UserRow`,
           ApiToken: `${prisma}#ApiToken as ApiTokenRow`,
           BylineEntry: `${prisma}#PaperAuthor as BylineRow`,

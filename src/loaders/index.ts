@@ -15,7 +15,14 @@ import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
 
 /** A byline entry with its author: `authors` and `byline { author }` need no further lookup. */
-export type BylineEntry = PaperAuthor & { author: Author };
+export type BylineEntry = PaperAuthor & { author: AuthorParent };
+
+/**
+ * What the API shows of an author or a topic reached through a paper: the GraphQL parents of
+ * Author and Topic (codegen.ts), so relation rows need not carry columns no field reads.
+ */
+export type AuthorParent = Pick<Author, 'id' | 'name'>;
+export type TopicParent = Pick<Topic, 'id' | 'name' | 'slug' | 'parentId'>;
 
 function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
   return new DataLoader<number, T | null>(async (ids) => {
@@ -120,23 +127,23 @@ function byIds<R>(reader: Reader, name: string, text: string) {
  * `primeRelations`. JSON arrays, not objects: no key names repeated in every element.
  */
 export const RELATION_COLUMNS = `
-  (SELECT json_agg(json_build_array(pa.position, pa.hidden, pa.affiliation, a.id, a.name, a."normalizedName", a."createdAt") ORDER BY pa.position)
+  (SELECT json_agg(json_build_array(pa.position, pa.hidden, pa.affiliation, a.id, a.name) ORDER BY pa.position)
      FROM "PaperAuthor" pa JOIN "Author" a ON a.id = pa."authorId" WHERE pa."paperId" = p.id) AS "relByline",
-  (SELECT json_agg(json_build_array(t.id, t.name, t.slug, t."parentId", t."createdAt"))
+  (SELECT json_agg(json_build_array(t.id, t.name, t.slug, t."parentId"))
      FROM "PaperTopic" pt JOIN "Topic" t ON t.id = pt."topicId" WHERE pt."paperId" = p.id) AS "relTopics"`;
 
 /** The two columns of RELATION_COLUMNS on a row (null: none). */
 export interface RelationColumns {
-  relByline?: [number, boolean, string | null, number, string, string, string][] | null;
-  relTopics?: [number, string, string, number | null, string][] | null;
+  relByline?: [number, boolean, string | null, number, string][] | null;
+  relTopics?: [number, string, string, number | null][] | null;
 }
 
-function bylineEntry(paperId: number, position: number, hidden: boolean, affiliation: string | null, author: Author): BylineEntry {
+function bylineEntry(paperId: number, position: number, hidden: boolean, affiliation: string | null, author: AuthorParent): BylineEntry {
   return { paperId, position, authorId: author.id, hidden, affiliation, author };
 }
 
 /** Topics in the order every reader shows them: by name, then id. */
-function sortTopics<T extends Topic>(topics: T[]): T[] {
+function sortTopics<T extends TopicParent>(topics: T[]): T[] {
   // Sorted here: ordering by the related name in SQL made Postgres read every topic.
   return topics.sort((a, b) => compareNames(a.name, b.name) || a.id - b.id);
 }
@@ -144,6 +151,8 @@ function sortTopics<T extends Topic>(topics: T[]): T[] {
 /**
  * Gives the loaders a paper's relations read with it (RELATION_COLUMNS), so that resolving
  * its authors and topics sends no statement. Takes the columns off the row: it stays a Paper.
+ * The authors and topics are what a paper shows of them, not whole rows: authorById and
+ * topicById are left alone.
  */
 export function primeRelations(loaders: Loaders, row: { id: number } & RelationColumns): void {
   const { relByline, relTopics } = row;
@@ -151,17 +160,9 @@ export function primeRelations(loaders: Loaders, row: { id: number } & RelationC
   delete row.relTopics;
   if (relByline === undefined || relTopics === undefined) return;
   const byline: BylineEntry[] = [];
-  for (const [position, hidden, affiliation, id, name, normalizedName, createdAt] of relByline ?? []) {
-    const author: Author = { id, name, normalizedName, createdAt: new Date(createdAt) };
-    loaders.authorById.prime(id, author);
-    byline.push(bylineEntry(row.id, position, hidden, affiliation, author));
-  }
-  const topics: Topic[] = [];
-  for (const [id, name, slug, parentId, createdAt] of relTopics ?? []) {
-    const topic: Topic = { id, name, slug, parentId, createdAt: new Date(createdAt) };
-    loaders.topicById.prime(id, topic);
-    topics.push(topic);
-  }
+  for (const [position, hidden, affiliation, id, name] of relByline ?? []) byline.push(bylineEntry(row.id, position, hidden, affiliation, { id, name }));
+  const topics: TopicParent[] = [];
+  for (const [id, name, slug, parentId] of relTopics ?? []) topics.push({ id, name, slug, parentId });
   loaders.bylineByPaperId.prime(row.id, byline);
   loaders.topicsByPaperId.prime(row.id, sortTopics(topics));
 }
@@ -211,7 +212,7 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
 
     /** Byline order, each entry with its author; primes authorById. */
     bylineByPaperId: new DataLoader<number, BylineEntry[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + BYLINE)).then(unwrap<BylineEntry>)),
-    topicsByPaperId: new DataLoader<number, Topic[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + TOPICS)).then(unwrap<Topic>)),
+    topicsByPaperId: new DataLoader<number, TopicParent[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + TOPICS)).then(unwrap<TopicParent>)),
     childrenByTopicId: grouped<number, Topic>(async (parentIds) => {
       const rows = await byIds<Topic>(reader, 'loader_child_topics', CHILD_TOPICS)(parentIds);
       return rows.map((row) => [row.parentId!, row]);
