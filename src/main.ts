@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const clustered = config.webConcurrency > 1;
+  // How old trending scores may get, in every process: the primary's timer and reads alike.
+  setTrendingMaxAge(config.trendingRefreshSeconds);
   // Opened by the primary half; with one process the serving half uses the same database.
   let primaryDatabase: Database | undefined;
 
@@ -46,7 +48,6 @@ async function main(): Promise<void> {
 
       // Trending scores: recomputed now and then every TRENDING_REFRESH_SECONDS, so no reader
       // waits for a recomputation (reads refresh too, should this timer fall behind).
-      setTrendingMaxAge(config.trendingRefreshSeconds);
       const refresh = () => refreshTrending(database.db).catch((error) => logger.error({ err: error }, 'trending refresh failed'));
       await refresh();
       const trendingTimer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
@@ -62,7 +63,6 @@ async function main(): Promise<void> {
 
     async worker() {
       const database = primaryDatabase ?? (await openDatabase(config, { migrate: false }));
-      setTrendingMaxAge(config.trendingRefreshSeconds);
       // Live updates: in memory for this process, relayed to the other workers through the
       // primary (swap the bus for a shared one to run several hosts).
       const events = new CatalogEvents(new IpcEventBus(new InMemoryEventBus()));

@@ -1,5 +1,4 @@
 import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperEdgeResolvers, PaperResolvers, QueryResolvers } from '../generated/graphql.ts';
-import type { Context } from '../context.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
