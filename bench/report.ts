@@ -244,7 +244,7 @@ Raw numbers: the JSON file beside this one. How it works: [bench/README.md](../R
 | PostgreSQL settings | ${m.postgresSettings} |
 | load generator | autocannon ${m.autocannon}, in the orchestrating process, same machine |
 
-API process: \`${result.api.command}\`${result.api.runtime === 'dist' ? ' (after `npm run build`)' : ''}; environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
+API process: \`${result.api.command}\` on Node ${result.api.node ?? result.machine.node}${result.api.runtime === 'dist' ? ' (after `npm run build`)' : ''}; environment: ${Object.entries(result.apiEnv).map(([name, value]) => `\`${name}=${value}\``).join(', ')}.
 Everything (Postgres, the API or the lower bound, the load generator) shares the ${m.nproc} cores;
 one server is loaded at a time. Wall time of the run: ${f0(result.wallSeconds / 60)} min.`);
 

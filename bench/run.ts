@@ -39,6 +39,7 @@ import {
   apiServer,
   buildApi,
   ensurePostgraphile,
+  nodeVersion,
   POSTGRAPHILE_DIR,
   POSTGRAPHILE_NODE,
   postgraphileServer,
@@ -46,19 +47,21 @@ import {
   startServer,
   SupervisedServer,
   tail,
+  type ApiNode,
   type ApiRuntime,
 } from './processes.ts';
 import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import { writeReport } from './report.ts';
 import { countStatements, type StatementCount } from './sql-count.ts';
 
-const USAGE = `usage: tsx bench/run.ts [--quick] [--compare] [--no-profile] [--only op,op] [--connections n,n] [--api dist|tsx] [--tsx-vs-dist] [--no-postgraphile]
+const USAGE = `usage: tsx bench/run.ts [--quick] [--compare] [--no-profile] [--only op,op] [--connections n,n] [--api dist|tsx] [--api-node machine|22] [--tsx-vs-dist] [--no-postgraphile]
   --quick            10k papers only, 3 s per step (a few minutes); default: 10k and 100k papers, 5 s / 10 s per step
   --compare          the PostGraphile comparison only: ${COMPARE_OPERATIONS.join(', ')} at 100k papers (10k with --quick), 16 connections
   --no-profile       skip the CPU profile of operations that miss a goal
   --only             measure only these operations (${OPERATION_NAMES.join(', ')})
   --connections      load steps (default 1,16,64; with --compare 16)
   --api              how the API runs: dist (default: npm run build, then node dist/main.js) or tsx (node --import tsx src/main.ts)
+  --api-node         which Node runs the API: machine (default: the one running the bench) or 22 (PostGraphile's, from bench/postgraphile)
   --tsx-vs-dist      also start the API the other way and alternate the two (dist, tsx, dist, tsx) at 16 connections on the comparison operations
   --no-postgraphile  leave PostGraphile out (the comparison operations run against the lower bound only)
 env: BENCH_ADMIN_URL  PostgreSQL where the bench databases are created (default postgresql://postgres@127.0.0.1:5432/postgres)`;
@@ -69,6 +72,7 @@ const COMPARED: ReadonlySet<OperationName> = new Set(COMPARE_OPERATIONS);
 export interface RunOptions {
   connections: number[];
   apiRuntime: ApiRuntime;
+  apiNode: ApiNode;
   postgraphile: boolean;
   tsxVsDist: boolean;
 }
@@ -205,7 +209,7 @@ export interface BenchResult {
   machine: Record<string, string | number>;
   apiEnv: Record<string, string>;
   /** How the API process was started. */
-  api: { runtime: ApiRuntime; command: string };
+  api: { runtime: ApiRuntime; node?: string; command: string };
   postgraphile: { version: string; node: string; preset: string; command: string } | null;
   connections: readonly number[];
   scales: ScaleResult[];
@@ -446,7 +450,7 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
 
   const compared = ops.filter((op) => COMPARED.has(op));
   const env = { ...API_ENV, DATABASE_URL: catalog.url };
-  const api = await SupervisedServer.start({ name: `api (${options.apiRuntime})`, ...apiServer(options.apiRuntime), env, logFile: path.join(workDir, `api-${scale.papers}.log`) });
+  const api = await SupervisedServer.start({ name: `api (${options.apiRuntime})`, ...apiServer(options.apiRuntime, options.apiNode), env, logFile: path.join(workDir, `api-${scale.papers}.log`) });
   const bound = await SupervisedServer.start({ name: 'lower bound', script: 'bench/lower-bound.ts', env: { DATABASE_URL: catalog.url }, logFile: path.join(workDir, `lower-bound-${scale.papers}.log`) });
   const pgl =
     options.postgraphile && compared.length
@@ -460,7 +464,7 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
   const otherRuntime: ApiRuntime = options.apiRuntime === 'dist' ? 'tsx' : 'dist';
   const apiOther =
     options.tsxVsDist && compared.length
-      ? await SupervisedServer.start({ name: `api (${otherRuntime})`, ...apiServer(otherRuntime), env, logFile: path.join(workDir, `api-${otherRuntime}-${scale.papers}.log`) })
+      ? await SupervisedServer.start({ name: `api (${otherRuntime})`, ...apiServer(otherRuntime, options.apiNode), env, logFile: path.join(workDir, `api-${otherRuntime}-${scale.papers}.log`) })
       : null;
   log(
     `${catalog.name}: API pid ${api.pid} at ${api.url}, lower bound pid ${bound.pid} at ${bound.url}` +
@@ -601,7 +605,7 @@ export function missedAt16(scale: ScaleResult): OperationName[] {
     .map((o) => o.name);
 }
 
-async function profile(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, runtime: ApiRuntime): Promise<ProfileResult[]> {
+async function profile(scale: Scale, ops: OperationName[], adminUrl: string, workDir: string, runtime: ApiRuntime, apiNode: ApiNode): Promise<ProfileResult[]> {
   const catalog = await ensureCatalog({ adminUrl, papers: scale.papers, seed: 42, log });
   const tokens = await createBenchTokens(catalog.url, TOKENS);
   const inputs = await loadInputs(catalog.url, tokens);
@@ -612,7 +616,7 @@ async function profile(scale: Scale, ops: OperationName[], adminUrl: string, wor
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       log(`profiling the API under ${op} at 16 connections (${scale.stepSeconds} s)`);
-      const server = apiServer(runtime);
+      const server = apiServer(runtime, apiNode);
       const api = await startServer({
         name: 'api (profiled)',
         ...server,
@@ -657,6 +661,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       connections: { type: 'string' },
       api: { type: 'string', default: 'dist' },
+      'api-node': { type: 'string', default: 'machine' },
       'tsx-vs-dist': { type: 'boolean', default: false },
       'no-postgraphile': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -673,7 +678,8 @@ async function main(): Promise<void> {
   const connections = values.connections ? values.connections.split(',').map(Number) : compare ? [16] : [...CONNECTIONS];
   if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--connections: positive integers\n${USAGE}`);
   if (values.api !== 'dist' && values.api !== 'tsx') throw new Error(`--api: dist or tsx\n${USAGE}`);
-  const options: RunOptions = { connections, apiRuntime: values.api, postgraphile: !values['no-postgraphile'], tsxVsDist: values['tsx-vs-dist'] };
+  if (values['api-node'] !== 'machine' && values['api-node'] !== '22') throw new Error(`--api-node: machine or 22\n${USAGE}`);
+  const options: RunOptions = { connections, apiRuntime: values.api, apiNode: values['api-node'], postgraphile: !values['no-postgraphile'], tsxVsDist: values['tsx-vs-dist'] };
   if (!fs.existsSync(path.join(ROOT, 'src/generated/prisma'))) throw new Error('The Prisma client is not generated: run `npm run generate` first');
 
   const mode: BenchResult['mode'] = compare ? (values.quick ? 'compare-quick' : 'compare') : values.quick ? 'quick' : 'full';
@@ -692,10 +698,10 @@ async function main(): Promise<void> {
 
   if (options.apiRuntime === 'dist' || options.tsxVsDist) buildApi(log);
   const withPostgraphile = options.postgraphile && ops.some((op) => COMPARED.has(op));
-  if (withPostgraphile) ensurePostgraphile(log);
+  if (withPostgraphile || options.apiNode === '22') ensurePostgraphile(log);
 
   const started = performance.now();
-  const api = apiServer(options.apiRuntime);
+  const api = apiServer(options.apiRuntime, options.apiNode);
   const argv = process.argv.slice(2).join(' ');
   const result: BenchResult = {
     mode,
@@ -703,7 +709,7 @@ async function main(): Promise<void> {
     command: `npm run ${values.quick && !compare ? 'bench:quick' : 'bench'}${argv && argv !== '--quick' ? ` -- ${argv}` : ''}`,
     machine: await machine(adminUrl),
     apiEnv: API_ENV,
-    api: { runtime: options.apiRuntime, command: `node ${[...(api.nodeArgs ?? []), ...(api.loader === 'tsx' ? ['--import', 'tsx'] : []), api.script].join(' ')}` },
+    api: { runtime: options.apiRuntime, node: nodeVersion(api.node!), command: `node ${[...(api.nodeArgs ?? []), ...(api.loader === 'tsx' ? ['--import', 'tsx'] : []), api.script].join(' ')}` },
     postgraphile: withPostgraphile ? postgraphileInfo() : null,
     connections,
     scales: [],
@@ -719,7 +725,7 @@ async function main(): Promise<void> {
   const largest = result.scales.at(-1)!;
   const missed = missedAt16(largest);
   if (missed.length && !values['no-profile'] && !compare) {
-    result.profiles = await profile(scales.at(-1)!, missed, adminUrl, workDir, options.apiRuntime);
+    result.profiles = await profile(scales.at(-1)!, missed, adminUrl, workDir, options.apiRuntime, options.apiNode);
   }
   result.wallSeconds = Math.round((performance.now() - started) / 1000);
 
