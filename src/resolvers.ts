@@ -63,6 +63,6 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User },
   ApiToken: users.ApiToken,
 };

@@ -178,6 +178,13 @@ describe('claims', () => {
     const twice = await server.as(alice).data(APPROVE, { id: sent.id });
     expect(twice.approveAuthorClaim).toMatchObject({ claim: null, userErrors: [{ code: 'INVALID', message: 'Only a pending claim can be answered; this one is REJECTED' }] });
 
+    // The claimant sees the answer on her own claims; nobody else does.
+    const MINE = `query($id: ID!) { node(id: $id) { ... on User { authorClaims { status reason author { name } } } } }`;
+    expect((await server.as(carol).data(MINE, { id: toGlobalId('User', carol.id) })).node.authorClaims).toEqual([
+      { status: 'REJECTED', reason: 'This ORCID record names someone else', author: { name: 'Alan Turing' } },
+    ]);
+    expect((await server.as(bob).data(MINE, { id: toGlobalId('User', carol.id) })).node.authorClaims).toBeNull();
+
     const resent = await claim(carol, 'alan', VALID);
     expect(resent.data.claimAuthor).toMatchObject({ userErrors: [], claim: { id: sent.id, status: 'PENDING', orcid: VALID, reason: null, decidedBy: null } });
     expect((await t.db.curationEvent.findMany()).map((e) => e.action)).toEqual(['author.claim.reject']);

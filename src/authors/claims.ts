@@ -11,7 +11,7 @@
 // claims, and rejection reasons, are not public); once approved, the ORCID iD is public on the
 // author. `visibleClaim` is the one place that decides it.
 import type { AuthorClaim as AuthorClaimRow } from '../generated/prisma/client.ts';
-import type { AuthorClaimResolvers, MutationResolvers, QueryResolvers } from '../generated/graphql.ts';
+import type { AuthorClaimResolvers, MutationResolvers, QueryResolvers, UserResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { isCurator } from '../access.ts';
 import { isUniqueViolation } from '../db/errors.ts';
@@ -158,4 +158,10 @@ export const AuthorClaim: AuthorClaimResolvers = {
   author: (claim, _args, ctx) => ctx.loaders.authorById.load(claim.authorId).then((author) => author!),
   user: (claim, _args, ctx) => ctx.loaders.userById.load(claim.userId).then((user) => user!),
   decidedBy: (claim, _args, ctx) => (claim.decidedById === null ? null : ctx.loaders.userById.load(claim.decidedById)),
+};
+
+export const User: Pick<UserResolvers, 'authorClaims'> = {
+  // Only the user themself: a claim's ORCID iD and rejection reason are not public.
+  authorClaims: (user, _args, ctx) =>
+    ctx.viewer?.id === user.id ? ctx.db.authorClaim.findMany({ where: { userId: user.id }, orderBy: { id: 'desc' }, take: 100 }) : null,
 };
