@@ -170,6 +170,17 @@ describe('claims', () => {
     expect((await t.db.authorClaim.findUniqueOrThrow({ where: { id: Number(Buffer.from(c.id, 'base64url').toString().split(':')[1]) } })).status).toBe('PENDING');
   });
 
+  test('two curators approving two claims on one author at once: exactly one wins', async () => {
+    const dave = await t.db.user.create({ data: { handle: 'dave', displayName: 'Dave Curator', role: 'CURATOR' } });
+    const b = (await claim(bob, 'ada')).data.claimAuthor.claim;
+    const c = (await claim(carol, 'ada', VALID_X)).data.claimAuthor.claim;
+    const results = await Promise.all([server.as(alice).data(APPROVE, { id: b.id }), server.as(dave).data(APPROVE, { id: c.id })]);
+    const codes = results.map((r) => r.approveAuthorClaim.userErrors.map((e: { code: string }) => e.code).join() || 'APPROVED').sort();
+    expect(codes).toEqual(['ALREADY_CLAIMED', 'APPROVED']);
+    expect(await t.db.authorClaim.count({ where: { status: 'APPROVED' } })).toBe(1);
+    expect(await t.db.curationEvent.count()).toBe(1);
+  });
+
   test('a rejected claim carries the reason, and may be sent again', async () => {
     const sent = (await claim(carol, 'alan', VALID_X)).data.claimAuthor.claim;
     const rejected = await server.as(alice).data(REJECT, { id: sent.id, reason: 'This ORCID record names someone else' });
