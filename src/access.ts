@@ -21,6 +21,7 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     topic: 'public',
     topics: 'public',
     viewer: 'public',
+    pendingAuthorClaims: 'curator',
   },
   Mutation: {
     upvotePaper: 'signedIn',
@@ -39,6 +40,11 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     revokeApiToken: 'signedIn',
     // Anyone: the address confirms by link. Signed in, the owner changes settings directly.
     subscribeDigest: 'public',
+    claimAuthor: 'signedIn',
+    approveAuthorClaim: 'curator',
+    rejectAuthorClaim: 'curator',
+    mergeAuthors: 'curator',
+    splitAuthor: 'curator',
   },
   Subscription: {
     paperUpdated: 'public',

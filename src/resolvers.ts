@@ -5,6 +5,9 @@ import { DateResolver, DateTimeResolver, NonNegativeIntResolver, URLResolver } f
 import type { Resolvers } from './generated/graphql.ts';
 import { withAccess } from './access.ts';
 import * as authors from './authors/resolvers.ts';
+import * as authorClaims from './authors/claims.ts';
+import * as authorMerge from './authors/merge.ts';
+import * as authorSplit from './authors/split.ts';
 import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as connections from './pagination/resolvers.ts';
@@ -31,6 +34,7 @@ export const resolvers: Resolvers = {
     ...authors.Query,
     ...topics.Query,
     ...users.Query,
+    ...authorClaims.Query,
   }),
   Mutation: withAccess('Mutation', {
     ...votes.Mutation,
@@ -39,11 +43,16 @@ export const resolvers: Resolvers = {
     ...topicMutations.Mutation,
     ...users.Mutation,
     ...digests.Mutation,
+    ...authorClaims.Mutation,
+    ...authorMerge.Mutation,
+    ...authorSplit.Mutation,
   }),
   Subscription: withAccess('Subscription', live.Subscription),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
+  AuthorClaimConnection: connections.Connection,
+  AuthorClaim: authorClaims.AuthorClaim,
   TopicConnection: connections.Connection,
   Paper: { ...papers.Paper, ...votes.Paper },
   PaperEdge: papers.PaperEdge,
@@ -54,6 +63,6 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User },
   ApiToken: users.ApiToken,
 };

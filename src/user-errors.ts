@@ -1,10 +1,10 @@
 // Expected failures of mutations, returned in payloads as `userErrors` (the way GitHub's and
 // Shopify's APIs do) rather than thrown: the client shows them next to the input field.
 import type { UserErrorCode } from './generated/graphql.ts';
-import type { Paper, Topic } from './generated/prisma/client.ts';
+import type { Author, Paper, Topic } from './generated/prisma/client.ts';
 
 /** What a DUPLICATE error can point at. */
-type Existing = Paper | Topic;
+type Existing = Paper | Topic | Author;
 
 export interface UserError {
   field: string[] | null;

@@ -28,6 +28,8 @@ describe('decisions are enforced', () => {
 
   const someId = toGlobalId('Paper', 1);
   const someTopic = toGlobalId('Topic', 1);
+  const someAuthor = toGlobalId('Author', 1);
+  const someClaim = toGlobalId('AuthorClaim', 1);
   // One call per mutation, with arguments that would pass validation.
   const calls: Record<string, string> = {
     upvotePaper: `upvotePaper(paperId: "${someId}") { paper { id } }`,
@@ -44,7 +46,32 @@ describe('decisions are enforced', () => {
     revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
     importPapers: `importPapers(input: { arxivId: "2401.00001" }) { summary { papersCreated } }`,
     subscribeDigest: `subscribeDigest(input: { email: "reader@example.org", frequency: DAILY }) { status }`,
+    claimAuthor: `claimAuthor(input: { authorId: "${someAuthor}", orcid: "0000-0002-1825-0097" }) { claim { id } }`,
+    approveAuthorClaim: `approveAuthorClaim(claimId: "${someClaim}") { claim { id } }`,
+    rejectAuthorClaim: `rejectAuthorClaim(claimId: "${someClaim}", reason: "Not this person") { claim { id } }`,
+    mergeAuthors: `mergeAuthors(input: { keepAuthorId: "${someAuthor}", removeAuthorId: "${toGlobalId('Author', 2)}" }) { author { id } }`,
+    splitAuthor: `splitAuthor(input: { authorId: "${someAuthor}", paperIds: ["${someId}"] }) { newAuthor { id } }`,
   };
+
+  // Root queries that are not public, one call each: anonymous and readers are refused.
+  const queryCalls: Record<string, string> = {
+    pendingAuthorClaims: `pendingAuthorClaims { totalCount }`,
+  };
+
+  test('every non-public query has a call in this test', () => {
+    const guarded = Object.entries(ACCESS.Query).filter(([, access]) => access !== 'public').map(([field]) => field);
+    expect(Object.keys(queryCalls).sort()).toEqual(guarded.sort());
+  });
+
+  test.each(Object.entries(queryCalls))('anonymous and reader %s: refused', async (field) => {
+    await t.reset();
+    const reader = await t.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
+    expect((await server.gql(`{ ${queryCalls[field]} }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const access = ACCESS.Query[field];
+    const asReader = await server.as(reader).gql(`{ ${queryCalls[field]} }`);
+    if (access === 'signedIn') expect(asReader.errors).toBeUndefined();
+    else expect(asReader.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
+  });
 
   test('every mutation has a call in this test', () => {
     expect(Object.keys(calls).sort()).toEqual(Object.keys(ACCESS.Mutation).sort());
@@ -64,6 +91,8 @@ describe('decisions are enforced', () => {
       expect(result.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
       expect(await t.db.curationEvent.count()).toBe(0);
       expect(await t.db.topic.count()).toBe(0);
+      expect(await t.db.authorClaim.count()).toBe(0);
+      expect(await t.db.author.count()).toBe(0);
     } else {
       // It may fail for other reasons (nothing exists here), but never for access.
       expect(['UNAUTHENTICATED', 'FORBIDDEN']).not.toContain(result.errors?.[0]?.extensions?.code);

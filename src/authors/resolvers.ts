@@ -1,4 +1,5 @@
-import { Prisma, type Author as AuthorRow } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { AuthorBase as AuthorRow } from '../loaders/index.ts';
 import type { AuthorResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
@@ -10,6 +11,7 @@ const ORDER = 'author-name';
 const MAX_WORDS = 8;
 
 export const Query: Pick<QueryResolvers, 'author' | 'authors'> = {
+  // The id of an author merged into another gives the survivor (see merge.ts).
   author: (_parent, { id }, ctx) => ctx.loaders.authorById.load(fromGlobalIdOf('Author', id)),
 
   /**
@@ -56,4 +58,10 @@ export const Author: AuthorResolvers = {
   papers: (author, args, ctx) =>
     listPapers(ctx, args, { scope: [Prisma.sql`EXISTS (SELECT 1 FROM "PaperAuthor" pa WHERE pa."paperId" = p.id AND pa."authorId" = ${author.id})`] }),
   paperCount: (author, _args, ctx) => ctx.loaders.paperCountByAuthorId.load(author.id),
+  // Public: an approved claim is what the author page and every byline show.
+  orcid: (author, _args, ctx) => ctx.loaders.authorIdentityById.load(author.id).then((identity) => identity?.orcid ?? null),
+  claimedBy: async (author, _args, ctx) => {
+    const identity = await ctx.loaders.authorIdentityById.load(author.id);
+    return identity?.claimedById == null ? null : ctx.loaders.userById.load(identity.claimedById);
+  },
 };

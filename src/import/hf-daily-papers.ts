@@ -1,7 +1,8 @@
 // Reader of Hugging Face `GET /api/daily_papers` responses: a JSON array of entries, each with
 // a nested `paper`. Every era of the format is accepted (see ../shared/data/README.md): fields
 // appeared over time (`submittedBy`, `discussionId`, `ai_keywords`, `githubRepo`,
-// `submittedOnDailyAt`, `ai_summary`, `githubStars`, `organization`), so all but the core ones
+// `submittedOnDailyAt`, `ai_summary`, `githubStars`, `organization`, `submitterOrganization`,
+// `mediaUrls`, `thumbnail` after the oldest files' `mediaUrl`), so all but the core ones
 // are optional, and a field a day lacks stays undefined here (null in a new row).
 //
 // Dates keep their meaning: `paper.publishedAt` is the arXiv date; the featured day is
@@ -14,6 +15,7 @@ import { normalizeAuthorName } from '../authors/normalize.ts';
 import { normalizeArxivId } from '../papers/arxiv-id.ts';
 import { cleanLine, cleanParagraphs, dayOf, normalizeGithubRepo, parseInstant, topicSlug } from './normalize.ts';
 import type { AuthorRecord, PaperRecord, TopicRecord } from './records.ts';
+import type { HfLinks, HfOrganization } from '../papers/hugging-face.ts';
 import { Collector, complete, describe, MAX_INT, RejectedInput, type ParsedInput, type Problem } from './validate.ts';
 
 export interface HfReadOptions {
@@ -77,6 +79,16 @@ function notAnArray(value: unknown): Problem {
 }
 
 type Obj = Record<string, unknown>;
+
+/** An absolute http(s) URL (relative ones resolved against `base` when given), else undefined. */
+function webUrlOf(value: string, base?: string): string | undefined {
+  try {
+    const parsed = new URL(value.trim(), base);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Checks one entry; adds its record, or its problems, to the collector. */
@@ -183,6 +195,51 @@ function readEntry(raw: unknown, index: number, collector: Collector, requestedD
   const hfUpvotes = count(paper, 'upvotes', 'paper.upvotes');
   const hfComments = count(raw, 'numComments', 'numComments');
 
+  // Hugging Face links: each kept when the entry carries it, else left undefined (never 0 or []).
+  const url = (obj: Obj, key: string, path: string): string | undefined => {
+    const value = text(obj, key, path);
+    if (value === undefined) return undefined;
+    const parsed = webUrlOf(value);
+    if (!parsed) fail(path, `expected an http(s) URL, got ${describe(value)}`);
+    return parsed;
+  };
+  const urls = (obj: Obj, key: string, path: string): string[] | undefined => {
+    const value = obj[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) return fail(path, `expected an array of URLs, got ${describe(value)}`), undefined;
+    const list: string[] = [];
+    value.forEach((item, i) => {
+      const parsed = typeof item === 'string' ? webUrlOf(item) : undefined;
+      if (parsed) list.push(parsed);
+      else fail(`${path}[${i}]`, `expected an http(s) URL, got ${describe(item)}`);
+    });
+    return list;
+  };
+  /** `models`, `datasets`, `spaces`: arrays of repo ids (or of objects with an `id`), as the Hub lists them. */
+  const links = (key: string): HfLinks | undefined => {
+    const [obj, path] = paper[key] !== undefined && paper[key] !== null ? [paper, `paper.${key}`] : [raw, key];
+    const value = obj[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) return fail(path, `expected an array, got ${describe(value)}`), undefined;
+    const names = value.map((item) => (typeof item === 'string' ? item : isObject(item) && typeof item.id === 'string' ? item.id : undefined));
+    return { count: value.length, names: names.every((n) => n !== undefined && n.trim() !== '') ? (names as string[]) : null };
+  };
+  // The oldest responses (2024-05) name the same social-card image `mediaUrl`.
+  const hfThumbnail = url(raw, 'thumbnail', 'thumbnail') ?? url(raw, 'mediaUrl', 'mediaUrl');
+  const hfMediaUrls = urls(paper, 'mediaUrls', 'paper.mediaUrls') ?? urls(raw, 'mediaUrls', 'mediaUrls');
+  const submitterOrg = object(raw, 'submitterOrganization', 'submitterOrganization');
+  let hfSubmitterOrganization: HfOrganization | undefined;
+  if (submitterOrg) {
+    const name = required(text(submitterOrg, 'name', 'submitterOrganization.name'), 'submitterOrganization.name');
+    const fullName = text(submitterOrg, 'fullname', 'submitterOrganization.fullname');
+    const avatar = text(submitterOrg, 'avatar', 'submitterOrganization.avatar');
+    // Avatars may be site-relative (`/avatars/...`): made absolute against the Hub.
+    const avatarUrl = avatar === undefined ? undefined : webUrlOf(avatar, 'https://huggingface.co');
+    if (avatar !== undefined && !avatarUrl) fail('submitterOrganization.avatar', `expected a URL, got ${describe(avatar)}`);
+    if (name !== undefined) hfSubmitterOrganization = { name: name.trim(), fullName: fullName ? cleanLine(fullName) : null, avatarUrl: avatarUrl ?? null };
+  }
+  const [hfModels, hfDatasets, hfSpaces] = [links('models'), links('datasets'), links('spaces')];
+
   if (failedFields.size > 0 || !arxivId || title === undefined || abstract === undefined || publishedAt === undefined) return;
 
   const featuredOn = submittedOnDailyAt ? dayOf(submittedOnDailyAt) : requestedDay;
@@ -210,6 +267,12 @@ function readEntry(raw: unknown, index: number, collector: Collector, requestedD
     organization: organization && cleanLine(organization),
     aiSummary: aiSummary && cleanParagraphs(aiSummary),
     aiKeywords,
+    hfThumbnail,
+    hfMediaUrls,
+    hfSubmitterOrganization,
+    hfModels,
+    hfDatasets,
+    hfSpaces,
     authors,
     topics,
   } satisfies PaperRecord);

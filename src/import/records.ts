@@ -4,6 +4,8 @@
 // `undefined` into a null or a zero in the database, and never lets it erase a value an
 // earlier import stored: a snapshot that lacks a field leaves the known value in place.
 
+import type { HfLinks, HfOrganization } from '../papers/hugging-face.ts';
+
 export interface AuthorRecord {
   /** As the source wrote it (whitespace collapsed). */
   readonly name: string;
@@ -45,6 +47,13 @@ export interface PaperRecord {
   readonly doi?: string | undefined;
   readonly journalRef?: string | undefined;
   readonly arxivComment?: string | undefined;
+  // Hugging Face links (src/papers/hugging-face.ts has their shapes).
+  readonly hfThumbnail?: string | undefined;
+  readonly hfMediaUrls?: readonly string[] | undefined;
+  readonly hfSubmitterOrganization?: HfOrganization | undefined;
+  readonly hfModels?: HfLinks | undefined;
+  readonly hfDatasets?: HfLinks | undefined;
+  readonly hfSpaces?: HfLinks | undefined;
   /** Byline order; empty when the source listed no authors (then a known byline is kept). */
   readonly authors: readonly AuthorRecord[];
   readonly topics: readonly TopicRecord[];
@@ -66,6 +75,12 @@ export const OPTIONAL_FIELDS = [
   'doi',
   'journalRef',
   'arxivComment',
+  'hfThumbnail',
+  'hfMediaUrls',
+  'hfSubmitterOrganization',
+  'hfModels',
+  'hfDatasets',
+  'hfSpaces',
 ] as const satisfies readonly (keyof PaperRecord)[];
 
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];

@@ -12,8 +12,9 @@
 //   A source listing no authors leaves the stored byline alone.
 // - topics: added, never removed (Hugging Face keywords and arXiv categories of one paper
 //   accumulate; a keyword dropped by a later snapshot stays linked).
-// - authors: matched by `normalizeAuthorName` (Author.normalizedName is unique); a new name
-//   creates an Author, an existing one keeps the display name it was created with.
+// - authors: matched by `normalizeAuthorName` (Author.normalizedName is unique), then by the
+//   names of authors merged away (AuthorAlias: the survivor); a new name creates an Author, an
+//   existing one keeps the display name it was created with.
 //
 // NEVER written here: `upvoteCount` and Vote rows (our users' votes: Hugging Face upvotes go to
 // `hfUpvotes`), `submittedById` (Hugging Face submitters are outside handles, stored in
@@ -28,6 +29,7 @@
 // handful of statements of a few parameters each. The column lists below must follow
 // prisma/schema.prisma: the import tests fail when they drift.
 import { Prisma } from '../generated/prisma/client.ts';
+import { aliasedAuthorIds } from '../authors/aliases.ts';
 import { formatDay } from './normalize.ts';
 import { earliest, OPTIONAL_FIELDS, type PaperRecord } from './records.ts';
 
@@ -89,6 +91,12 @@ async function ensureAuthors(tx: Tx, records: readonly PaperRecord[], ids: Map<s
     for (const row of await tx.author.findMany({ where: { normalizedName: { in: keys } }, select: { id: true, normalizedName: true } })) {
       ids.set(row.normalizedName, row.id);
     }
+  }
+  // Names of authors merged into another lead to the survivor (src/authors/aliases.ts): a
+  // merge is not undone by the next import of the removed spelling.
+  const unknown = [...wanted.keys()].filter((normalizedName) => !ids.has(normalizedName));
+  for (const keys of chunks(unknown, ROWS_PER_INSERT)) {
+    for (const [normalizedName, authorId] of await aliasedAuthorIds(tx, keys)) ids.set(normalizedName, authorId);
   }
   const missing = [...wanted].filter(([normalizedName]) => !ids.has(normalizedName));
   let created = 0;
@@ -158,6 +166,12 @@ const COLUMNS = [
   ['doi', 'text'],
   ['journalRef', 'text'],
   ['arxivComment', 'text'],
+  ['hfThumbnail', 'text'],
+  ['hfMediaUrls', 'jsonb'],
+  ['hfSubmitterOrganization', 'jsonb'],
+  ['hfModels', 'jsonb'],
+  ['hfDatasets', 'jsonb'],
+  ['hfSpaces', 'jsonb'],
 ] as const satisfies readonly (readonly [keyof Prisma.PaperUncheckedCreateInput, string])[];
 
 type Column = (typeof COLUMNS)[number][0];

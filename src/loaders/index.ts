@@ -22,6 +22,10 @@ export type BylineEntry = PaperAuthor & { author: AuthorParent };
  * Author and Topic (codegen.ts), so relation rows need not carry columns no field reads.
  */
 export type AuthorParent = Pick<Author, 'id' | 'name'>;
+/** An Author row as `author(id)`, `node(id)` and the authors list read it (claims aside). */
+export type AuthorBase = Pick<Author, 'id' | 'name' | 'normalizedName' | 'createdAt'>;
+/** What an approved claim set on an author (src/authors/claims.ts). */
+export type AuthorIdentity = Pick<Author, 'id' | 'orcid' | 'claimedById'>;
 export type TopicParent = Pick<Topic, 'id' | 'name' | 'slug' | 'parentId'>;
 
 function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
@@ -54,6 +58,11 @@ function counted<K>(load: (keys: K[]) => Promise<[K, number][]>) {
 
 const PAPERS_BY_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p.id = ANY($1::int[])`;
 const AUTHORS_BY_ID = `SELECT id, name, "normalizedName", "createdAt" FROM "Author" WHERE id = ANY($1::int[])`;
+// Ids of authors removed by a merge, with the author they lead to (src/authors/merge.ts).
+const AUTHORS_BY_ALIAS = `
+  SELECT al.id AS "aliasId", a.id, a.name, a."normalizedName", a."createdAt"
+  FROM "AuthorAlias" al JOIN "Author" a ON a.id = al."authorId" WHERE al.id = ANY($1::int[])`;
+const AUTHOR_IDENTITIES = `SELECT id, orcid, "claimedById" FROM "Author" WHERE id = ANY($1::int[]) AND "claimedById" IS NOT NULL`;
 const TOPIC_COLUMNS = `id, slug, name, "parentId", "createdAt"`;
 const TOPICS_BY_ID = `SELECT ${TOPIC_COLUMNS} FROM "Topic" WHERE id = ANY($1::int[])`;
 const USERS_BY_ID = `SELECT id, handle, "displayName", role::text AS role, "createdAt" FROM "User" WHERE id = ANY($1::int[])`;
@@ -180,7 +189,7 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
       const topicRows: (Topic & { paperId: number })[] = [];
       for (const row of rows) {
         if (row.kind === BYLINE) {
-          const author: Author = { id: row.id, name: row.name, normalizedName: row.label, createdAt: row.createdAt };
+          const author: AuthorBase = { id: row.id, name: row.name, normalizedName: row.label, createdAt: row.createdAt };
           loaders.authorById.prime(author.id, author);
           push(groups, 2 * row.paperId + BYLINE, bylineEntry(row.paperId, row.position!, row.hidden!, row.affiliation, author));
         } else {
@@ -206,7 +215,25 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
     }),
 
     paperById: byId<Paper>(byIds(reader, 'loader_papers', PAPERS_BY_ID)),
-    authorById: byId<Author>(byIds(reader, 'loader_authors', AUTHORS_BY_ID)),
+    /**
+     * By id, or by the id of an author merged into another: then the survivor (whose `id`
+     * differs from the key). An old global id keeps working; the second statement is only
+     * sent for ids no author has.
+     */
+    authorById: new DataLoader<number, AuthorBase | null>(async (ids) => {
+      const keys = [...new Set(ids)];
+      const found = new Map<number, AuthorBase>();
+      for (const row of await byIds<AuthorBase>(reader, 'loader_authors', AUTHORS_BY_ID)(keys)) found.set(row.id, row);
+      const missing = keys.filter((id) => !found.has(id));
+      if (missing.length > 0) {
+        for (const { aliasId, ...row } of await byIds<AuthorBase & { aliasId: number }>(reader, 'loader_author_aliases', AUTHORS_BY_ALIAS)(missing)) {
+          found.set(aliasId, row);
+        }
+      }
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    /** orcid and claimedBy of claimed authors (null: unclaimed). */
+    authorIdentityById: byId<AuthorIdentity>(byIds(reader, 'loader_author_identities', AUTHOR_IDENTITIES)),
     topicById: byId<Topic>(byIds(reader, 'loader_topics', TOPICS_BY_ID)),
     userById: byId<User>(byIds(reader, 'loader_users', USERS_BY_ID)),
 

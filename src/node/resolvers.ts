@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalId, type NodeType } from './global-id.ts';
 import { visiblePaper } from '../papers/mutations.ts';
+import { visibleClaim } from '../authors/claims.ts';
 
 const MAX_IDS = 100;
 
@@ -17,7 +18,10 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return token?.userId === ctx.viewer?.id ? token : null;
     }
     case 'Author':
+      // Also the id of an author merged into another: then the survivor.
       return ctx.loaders.authorById.load(id);
+    case 'AuthorClaim':
+      return visibleClaim(ctx, id);
     case 'Topic':
       return ctx.loaders.topicById.load(id);
     case 'User':
@@ -44,6 +48,7 @@ export const Query: Pick<QueryResolvers, 'node' | 'nodes'> = {
 export const Node: NodeResolvers = {
   __resolveType(row): NodeType {
     if ('arxivId' in row) return 'Paper';
+    if ('orcid' in row && 'status' in row) return 'AuthorClaim';
     if ('normalizedName' in row) return 'Author';
     if ('slug' in row) return 'Topic';
     if ('handle' in row) return 'User';

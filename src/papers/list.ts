@@ -152,7 +152,9 @@ export function filterConditions(filter: PaperFilter | null | undefined): Prisma
   }
   if (filter.author != null) {
     const authorId = fromGlobalIdOf('Author', filter.author, 'filter.author');
-    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "PaperAuthor" pa WHERE pa."paperId" = p.id AND pa."authorId" = ${authorId})`);
+    // The id of an author merged into another stands for the survivor (src/authors/aliases.ts).
+    const live = Prisma.sql`coalesce((SELECT "authorId" FROM "AuthorAlias" WHERE id = ${authorId}), ${authorId})`;
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "PaperAuthor" pa WHERE pa."paperId" = p.id AND pa."authorId" = ${live})`);
   }
   if (filter.featuredOn != null) conditions.push(Prisma.sql`p."featuredOn" = ${dayOf(filter.featuredOn)}::date`);
   if (filter.featuredWeek != null) {

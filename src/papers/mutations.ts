@@ -2,6 +2,7 @@
 import type { MutationResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { isCurator } from '../access.ts';
+import { aliasedAuthorIds } from '../authors/aliases.ts';
 import { normalizeAuthorName } from '../authors/normalize.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { forbidden, truncate } from '../errors.ts';
@@ -69,9 +70,11 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
           // Authors shared with a concurrent submission: skipDuplicates lets both insert, then
           // both read the same rows (an upsert would fail one of them on the unique key).
           const keys = authors.map((name) => ({ name, normalizedName: normalizeAuthorName(name) }));
-          await tx.author.createMany({ data: keys, skipDuplicates: true });
+          // A name of an author merged away leads to the survivor (src/authors/aliases.ts).
+          const idOf = await aliasedAuthorIds(tx, keys.map((k) => k.normalizedName));
+          await tx.author.createMany({ data: keys.filter((k) => !idOf.has(k.normalizedName)), skipDuplicates: true });
           const rows = await tx.author.findMany({ where: { normalizedName: { in: keys.map((k) => k.normalizedName) } } });
-          const idOf = new Map(rows.map((row) => [row.normalizedName, row.id]));
+          for (const row of rows) idOf.set(row.normalizedName, row.id);
           const authorIds = keys.map((k) => idOf.get(k.normalizedName)!);
           return tx.paper.create({
             data: {

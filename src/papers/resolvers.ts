@@ -6,6 +6,7 @@ import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
 import { selectsRelations } from './selection.ts';
 import type { BylineEntry as BylineWithAuthor } from '../loaders/index.ts';
+import { hasHuggingFace, hfLinks, hfOrganization, hfStrings } from './hugging-face.ts';
 
 const authorsOf = (byline: BylineWithAuthor[]) => byline.map((entry) => entry.author);
 
@@ -34,7 +35,7 @@ export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
   authors: (paper, _args, ctx) => ctx.loaders.bylineByPaperId.load(paper.id).then(authorsOf),
   byline: (paper, _args, ctx) => ctx.loaders.bylineByPaperId.load(paper.id),
   aiKeywords: (paper) => (Array.isArray(paper.aiKeywords) ? paper.aiKeywords.filter((k): k is string => typeof k === 'string') : null),
-  huggingFace: (paper) => (paper.hfUpvotes === null && paper.hfComments === null && paper.hfSubmitterHandle === null ? null : paper),
+  huggingFace: (paper) => (hasHuggingFace(paper) ? paper : null),
   topics: (paper, _args, ctx) => ctx.loaders.topicsByPaperId.load(paper.id),
   submittedBy: (paper, _args, ctx) => (paper.submittedById === null ? null : ctx.loaders.userById.load(paper.submittedById)),
   hiddenAt: (paper, _args, ctx) => (isCurator(ctx.viewer) ? paper.hiddenAt : null),
@@ -55,4 +56,10 @@ export const HuggingFacePaper: HuggingFacePaperResolvers = {
   upvotes: (paper) => paper.hfUpvotes,
   comments: (paper) => paper.hfComments,
   submitter: (paper) => paper.hfSubmitterHandle,
+  thumbnail: (paper) => paper.hfThumbnail,
+  mediaUrls: (paper) => hfStrings(paper.hfMediaUrls),
+  submitterOrganization: (paper) => hfOrganization(paper.hfSubmitterOrganization),
+  models: (paper) => hfLinks(paper.hfModels),
+  datasets: (paper) => hfLinks(paper.hfDatasets),
+  spaces: (paper) => hfLinks(paper.hfSpaces),
 };

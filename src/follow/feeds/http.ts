@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Db } from '../../db/client.ts';
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
-import { fromGlobalIdOf } from '../../node/global-id.ts';
+import { fromGlobalIdOf, toGlobalId } from '../../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../papers/arxiv-id.ts';
 import { listPapers, paperReads, type PaperListArgs, type PaperReads } from '../../papers/reads.ts';
 import { listedPaper } from '../../papers/visibility.ts';
@@ -120,13 +120,15 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
     } catch {
       throw notFound();
     }
+    // The id of an author merged into another gives the survivor's feed.
     const row = await ctx.loaders.authorById.load(id);
     if (!row) throw notFound();
+    const liveId = toGlobalId('Author', row.id);
     return {
       title: `Papers by ${row.name}`,
       subtitle: 'Newest arXiv date first',
-      canonical: `/feeds/authors/${globalId}.atom`,
-      args: { filter: { author: globalId }, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: FEED_SIZE },
+      canonical: `/feeds/authors/${liveId}.atom`,
+      args: { filter: { author: liveId }, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: FEED_SIZE },
     };
   }
   throw notFound();
