@@ -39,10 +39,16 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     revokeApiToken: 'signedIn',
     // Anyone: the address confirms by link. Signed in, the owner changes settings directly.
     subscribeDigest: 'public',
+    addComment: 'signedIn',
+    // Further narrowed in the resolvers: the comment's author only.
+    editComment: 'signedIn',
+    deleteComment: 'signedIn',
+    hideComment: 'curator',
   },
   Subscription: {
     paperUpdated: 'public',
     papersFeatured: 'public',
+    commentAdded: 'public',
   },
 };
 

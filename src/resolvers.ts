@@ -5,6 +5,8 @@ import { DateResolver, DateTimeResolver, NonNegativeIntResolver, URLResolver } f
 import type { Resolvers } from './generated/graphql.ts';
 import { withAccess } from './access.ts';
 import * as authors from './authors/resolvers.ts';
+import * as comments from './comments/resolvers.ts';
+import * as commentMutations from './comments/mutations.ts';
 import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as connections from './pagination/resolvers.ts';
@@ -39,13 +41,14 @@ export const resolvers: Resolvers = {
     ...topicMutations.Mutation,
     ...users.Mutation,
     ...digests.Mutation,
+    ...commentMutations.Mutation,
   }),
-  Subscription: withAccess('Subscription', live.Subscription),
+  Subscription: withAccess('Subscription', { ...live.Subscription, ...comments.Subscription }),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -56,4 +59,6 @@ export const resolvers: Resolvers = {
   Topic: topics.Topic,
   User: { ...users.User, ...votes.User },
   ApiToken: users.ApiToken,
+  Comment: comments.Comment,
+  CommentConnection: connections.Connection,
 };

@@ -44,6 +44,10 @@ describe('decisions are enforced', () => {
     revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
     importPapers: `importPapers(input: { arxivId: "2401.00001" }) { summary { papersCreated } }`,
     subscribeDigest: `subscribeDigest(input: { email: "reader@example.org", frequency: DAILY }) { status }`,
+    addComment: `addComment(input: { paperId: "${someId}", body: "Nice" }) { comment { id } }`,
+    editComment: `editComment(input: { commentId: "${toGlobalId('Comment', 1)}", body: "Nicer" }) { comment { id } }`,
+    deleteComment: `deleteComment(commentId: "${toGlobalId('Comment', 1)}") { comment { id } }`,
+    hideComment: `hideComment(commentId: "${toGlobalId('Comment', 1)}", reason: "spam") { comment { id } }`,
   };
 
   test('every mutation has a call in this test', () => {

@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalId, type NodeType } from './global-id.ts';
 import { visiblePaper } from '../papers/mutations.ts';
+import { reachableComment } from '../comments/reads.ts';
 
 const MAX_IDS = 100;
 
@@ -22,6 +23,8 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return ctx.loaders.topicById.load(id);
     case 'User':
       return ctx.loaders.userById.load(id);
+    case 'Comment':
+      return reachableComment(ctx, id);
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled node type ${String(unreachable)}`);
@@ -48,6 +51,7 @@ export const Node: NodeResolvers = {
     if ('slug' in row) return 'Topic';
     if ('handle' in row) return 'User';
     if ('tokenHash' in row) return 'ApiToken';
+    if ('bodyHtml' in row) return 'Comment';
     throw new Error('node of unknown type');
   },
 };
