@@ -168,7 +168,7 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** GETs, one at a time, spaced by `delayMs`, with retries for failures that may pass. */
-class Client {
+export class Client {
   readonly progress: Progress;
   private last = -Infinity;
   private readonly fetch: typeof fetch;
@@ -203,7 +203,9 @@ class Client {
         if (response.ok) return { text, headers: response.headers };
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`;
         if (response.status !== 429 && response.status < 500) break;
-        const retryAfter = Number(response.headers.get('retry-after'));
+        // Seconds, or an HTTP date (RFC 9110 allows both; OAI-PMH repositories send seconds).
+        const header = response.headers.get('retry-after')?.trim() ?? '';
+        const retryAfter = /^\d+$/.test(header) ? Number(header) : header ? (Date.parse(header) - Date.now()) / 1000 : NaN;
         if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, 120_000);
       } catch (error) {
         failure = `request failed: ${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`;
