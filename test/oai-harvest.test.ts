@@ -162,6 +162,29 @@ test('a malformed page is rejected whole; the next run without --from resumes af
   expect(seen[0]!.params).toMatchObject({ from: '2026-11-04', set: 'cs', metadataPrefix: 'arXiv' });
 });
 
+test('a page whose writing fails leaves nothing of it: papers, datestamps and position roll back together', async () => {
+  // The database refuses the position update of page 1, after the page's papers were written.
+  await t.db.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_first_page() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.pages = 1 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
+  await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_first_page BEFORE UPDATE ON "OaiHarvest" FOR EACH ROW EXECUTE FUNCTION refuse_first_page()`);
+  try {
+    const failed = await harvest({ from: '2026-11-01' });
+    expect(failed).toMatchObject({ complete: false, pages: 0 });
+    expect(failed.failure).toMatch(/writing the page failed and was rolled back/);
+    expect(await t.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).toBeNull();
+    expect(await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2410.05555' } })).toMatchObject({ title: 'An Older Paper', oaiDatestamp: null });
+    expect(await t.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({ pendingFrom: day('2026-11-01'), pendingToken: null, pages: 0 });
+  } finally {
+    await t.db.$executeRawUnsafe(`DROP TRIGGER refuse_first_page ON "OaiHarvest"`);
+    await t.db.$executeRawUnsafe(`DROP FUNCTION refuse_first_page()`);
+  }
+  seen = [];
+  const resumed = await harvest();
+  expect(resumed).toMatchObject({ complete: true, resumed: true, pages: 3 });
+  expect(seen[0]!.params).toMatchObject({ from: '2026-11-01', set: 'cs' });
+});
+
 test('an expired resumption token starts the harvest over from its first day', async () => {
   await t.db.oaiHarvest.create({ data: { setSpec: 'cs', pendingFrom: day('2026-11-01'), pendingToken: 'expired', pages: 7 } });
   const result = await harvest();
