@@ -4,13 +4,11 @@ import type { CommentResolvers, PaperResolvers, SubscriptionResolvers } from '..
 import type { Comment as CommentRow } from '../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
 import { isCurator } from '../access.ts';
-import { badInput } from '../errors.ts';
+import { badInput, ErrorCode } from '../errors.ts';
 import { channels, type CatalogEvent } from '../follow/events.ts';
 import { createLoaders } from '../loaders/index.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
-import { visibleTo } from '../papers/visibility.ts';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors.ts';
 import { commentLoaders, commentPage, showsContent, stateOf, viewerCanEdit } from './reads.ts';
 
 export const Paper: Pick<PaperResolvers, 'comments' | 'commentCount'> = {
@@ -60,7 +58,8 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'commentAdded'>>
       // Listening starts before the check, so no comment between the two goes unseen.
       const events = ctx.events!.listen(channels.comments(id), { filter: (event) => event.type === 'commentAdded' });
       const paper = await ctx.db.paper.findUnique({ where: { id }, select: { hiddenAt: true } });
-      if (!visibleTo(ctx.viewer, paper) || paper?.hiddenAt) {
+      // Listed papers only, for curators too: a hidden paper takes no comments (addComment).
+      if (!paper || paper.hiddenAt) {
         await events.return?.();
         throw badInput('No listed paper has this id', 'paperId');
       }

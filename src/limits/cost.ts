@@ -78,7 +78,7 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     const returned = getNamedType(field.type);
     if (!isCompositeType(returned)) return 0;
-    const own = type === mutation ? (MUTATION_FIELD_COSTS[field.name] ?? MUTATION_FIELD_COST) : 1;
+    const own = type === mutation ? (Object.hasOwn(MUTATION_FIELD_COSTS, field.name) ? MUTATION_FIELD_COSTS[field.name]! : MUTATION_FIELD_COST) : 1;
     if (isConnection(returned)) return own + pageSize(args) * childComplexity;
     const list = isListType(getNullableType(field.type));
     if (isConnection(type) && !list) return childComplexity;
