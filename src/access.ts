@@ -45,10 +45,16 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     rejectAuthorClaim: 'curator',
     mergeAuthors: 'curator',
     splitAuthor: 'curator',
+    addComment: 'signedIn',
+    // Further narrowed in the resolvers: the comment's author only.
+    editComment: 'signedIn',
+    deleteComment: 'signedIn',
+    hideComment: 'curator',
   },
   Subscription: {
     paperUpdated: 'public',
     papersFeatured: 'public',
+    commentAdded: 'public',
   },
 };
 

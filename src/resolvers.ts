@@ -8,6 +8,8 @@ import * as authors from './authors/resolvers.ts';
 import * as authorClaims from './authors/claims.ts';
 import * as authorMerge from './authors/merge.ts';
 import * as authorSplit from './authors/split.ts';
+import * as comments from './comments/resolvers.ts';
+import * as commentMutations from './comments/mutations.ts';
 import * as curation from './curation/resolvers.ts';
 import * as node from './node/resolvers.ts';
 import * as connections from './pagination/resolvers.ts';
@@ -46,15 +48,16 @@ export const resolvers: Resolvers = {
     ...authorClaims.Mutation,
     ...authorMerge.Mutation,
     ...authorSplit.Mutation,
+    ...commentMutations.Mutation,
   }),
-  Subscription: withAccess('Subscription', live.Subscription),
+  Subscription: withAccess('Subscription', { ...live.Subscription, ...comments.Subscription }),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
   AuthorClaimConnection: connections.Connection,
   AuthorClaim: authorClaims.AuthorClaim,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -65,4 +68,6 @@ export const resolvers: Resolvers = {
   Topic: topics.Topic,
   User: { ...users.User, ...votes.User, ...authorClaims.User },
   ApiToken: users.ApiToken,
+  Comment: comments.Comment,
+  CommentConnection: connections.Connection,
 };

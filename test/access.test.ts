@@ -51,6 +51,10 @@ describe('decisions are enforced', () => {
     rejectAuthorClaim: `rejectAuthorClaim(claimId: "${someClaim}", reason: "Not this person") { claim { id } }`,
     mergeAuthors: `mergeAuthors(input: { keepAuthorId: "${someAuthor}", removeAuthorId: "${toGlobalId('Author', 2)}" }) { author { id } }`,
     splitAuthor: `splitAuthor(input: { authorId: "${someAuthor}", paperIds: ["${someId}"] }) { newAuthor { id } }`,
+    addComment: `addComment(input: { paperId: "${someId}", body: "Nice" }) { comment { id } }`,
+    editComment: `editComment(input: { commentId: "${toGlobalId('Comment', 1)}", body: "Nicer" }) { comment { id } }`,
+    deleteComment: `deleteComment(commentId: "${toGlobalId('Comment', 1)}") { comment { id } }`,
+    hideComment: `hideComment(commentId: "${toGlobalId('Comment', 1)}", reason: "spam") { comment { id } }`,
   };
 
   // Root queries that are not public, one call each: anonymous and readers are refused.

@@ -8,7 +8,7 @@
 //
 // A bus that crosses processes must serialise events as JSON and revive the Paper row's Date
 // fields on the way in; the in-memory one hands the objects over as they are.
-import type { Paper } from '../generated/prisma/client.ts';
+import type { Comment, Paper } from '../generated/prisma/client.ts';
 
 export type CatalogEvent =
   /** The paper's vote count changed (it carries the row as the vote statement returned it). */
@@ -16,7 +16,9 @@ export type CatalogEvent =
   /** A paper was added to the catalog, with its topics' slugs. */
   | { type: 'paperFeatured'; paper: Paper; topics: string[] }
   /** An API token was revoked: connections opened with it must close (by its hash, never the secret). */
-  | { type: 'tokenRevoked'; tokenHash: string };
+  | { type: 'tokenRevoked'; tokenHash: string }
+  /** A comment (or reply) was posted on its paper. */
+  | { type: 'commentAdded'; comment: Comment };
 
 export interface EventBus {
   /** Fire and forget: never throws, never waits for listeners. */
@@ -70,6 +72,7 @@ export const channels = {
   paper: (paperId: number) => `paper:${paperId}`,
   featured: 'papers:featured',
   tokens: 'tokens:revoked',
+  comments: (paperId: number) => `comments:${paperId}`,
 } as const;
 
 /** Raised to a subscriber whose client reads more slowly than events arrive. */
@@ -175,6 +178,11 @@ export class CatalogEvents {
   /** After `paper` was added to the catalog, tagged with `topics` (slugs). */
   paperFeatured(paper: Paper, topics: string[]): void {
     this.bus.publish(channels.featured, { type: 'paperFeatured', paper, topics });
+  }
+
+  /** After `comment` was posted (committed). */
+  commentAdded(comment: Comment): void {
+    this.bus.publish(channels.comments(comment.paperId), { type: 'commentAdded', comment });
   }
 
   /** After an API token was revoked. */

@@ -18,6 +18,7 @@ import {
   monthDays,
 } from './fetchers.ts';
 import { formatSummary, importFiles, summarize, type ImportSummary, type SourceSummary } from './importer.ts';
+import { DEFAULT_ARXIV_OAI_URL, DEFAULT_OAI_DELAY_MS, harvestOai, OaiHarvestError, type OaiHarvestResult } from './oai/harvest.ts';
 import { parseDay } from './normalize.ts';
 import { createProgress, silentProgress } from './progress.ts';
 
@@ -37,12 +38,20 @@ Live sources:
   --arxiv "<search_query>"        arXiv papers matching a query, e.g. "cat:cs.CV AND ti:diffusion"
   --arxiv-max N                   at most N arXiv papers (default 100)
   --arxiv-page-size N             papers per arXiv request (default 100)
+  --oai-set SET                   harvest arXiv's OAI-PMH interface (metadataPrefix=arXiv) for
+                                  one set, e.g. cs, following resumption tokens; an unfinished
+                                  harvest of the set resumes after its last complete page
+  --from YYYY-MM-DD               ... records changed on or after this day (default: the last
+                                  datestamp of the set's last completed harvest)
+  --until YYYY-MM-DD              ... and on or before this day
 
 Where and how fast:
   --hf-url URL                    Hugging Face base URL (env HF_API_URL; default ${DEFAULT_HF_API_URL})
   --arxiv-url URL                 arXiv API base URL (env ARXIV_API_URL; default ${DEFAULT_ARXIV_API_URL})
   --hf-delay-ms MS                least time between Hugging Face requests (env HF_DELAY_MS; default ${DEFAULT_HF_DELAY_MS})
   --arxiv-delay-ms MS             least time between arXiv requests (env ARXIV_DELAY_MS; default ${DEFAULT_ARXIV_DELAY_MS}, as arXiv asks)
+  --oai-url URL                   OAI-PMH base URL (env ARXIV_OAI_URL; default ${DEFAULT_ARXIV_OAI_URL})
+  --oai-delay-ms MS               least time between OAI-PMH requests (env ARXIV_OAI_DELAY_MS; default ${DEFAULT_OAI_DELAY_MS})
 
 Other:
   --quiet                         no progress on stderr (the summary is still printed)
@@ -54,7 +63,8 @@ Exit code: 0 when every input imported, 1 otherwise.
 Examples:
   npm run import -- ../shared/data/hf-daily-papers ../shared/data/arxiv-atom
   npm run import -- --hf-week 2026-W30
-  npm run import -- --arxiv "cat:cs.RO" --arxiv-max 300`;
+  npm run import -- --arxiv "cat:cs.RO" --arxiv-max 300
+  npm run import -- --oai-set cs --from 2026-11-01`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -70,6 +80,11 @@ export interface CliPlan {
   arxivUrl: string;
   hfDelayMs: number;
   arxivDelayMs: number;
+  oaiSet?: string | undefined;
+  oaiFrom?: string | undefined;
+  oaiUntil?: string | undefined;
+  oaiUrl: string;
+  oaiDelayMs: number;
   quiet: boolean;
   help: boolean;
 }
@@ -97,6 +112,11 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliPl
         'arxiv-url': { type: 'string' },
         'hf-delay-ms': { type: 'string' },
         'arxiv-delay-ms': { type: 'string' },
+        'oai-set': { type: 'string' },
+        from: { type: 'string' },
+        until: { type: 'string' },
+        'oai-url': { type: 'string' },
+        'oai-delay-ms': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -124,6 +144,15 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliPl
   for (const week of values['hf-week'] ?? []) hfDays.push(...days(() => isoWeekDays(week)));
   for (const month of values['hf-month'] ?? []) hfDays.push(...days(() => monthDays(month)));
 
+  const oaiSet = values['oai-set']?.trim();
+  if (values['oai-set'] !== undefined && !oaiSet) throw new UsageError('--oai-set expects an OAI set, e.g. --oai-set cs');
+  for (const name of ['from', 'until'] as const) {
+    const day = values[name];
+    if (day === undefined) continue;
+    if (!oaiSet) throw new UsageError(`--${name} goes with --oai-set`);
+    if (!parseDay(day)) throw new UsageError(`--${name} expects a day YYYY-MM-DD; got "${day}"`);
+  }
+  if (values.from !== undefined && values.until !== undefined && values.from > values.until) throw new UsageError(`--until (${values.until}) is before --from (${values.from})`);
   const arxivQuery = values.arxiv?.trim();
   if (values.arxiv !== undefined && !arxivQuery) throw new UsageError('--arxiv expects a search query, e.g. --arxiv "cat:cs.CV"');
   const plan: CliPlan = {
@@ -136,11 +165,16 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliPl
     arxivUrl: httpUrl('--arxiv-url', values['arxiv-url']) ?? httpUrl('ARXIV_API_URL', env.ARXIV_API_URL, ConfigError) ?? DEFAULT_ARXIV_API_URL,
     hfDelayMs: count('--hf-delay-ms', values['hf-delay-ms'], count('HF_DELAY_MS', env.HF_DELAY_MS, DEFAULT_HF_DELAY_MS, 0, ConfigError), 0),
     arxivDelayMs: count('--arxiv-delay-ms', values['arxiv-delay-ms'], count('ARXIV_DELAY_MS', env.ARXIV_DELAY_MS, DEFAULT_ARXIV_DELAY_MS, 0, ConfigError), 0),
+    oaiSet,
+    oaiFrom: values.from,
+    oaiUntil: values.until,
+    oaiUrl: httpUrl('--oai-url', values['oai-url']) ?? httpUrl('ARXIV_OAI_URL', env.ARXIV_OAI_URL, ConfigError) ?? DEFAULT_ARXIV_OAI_URL,
+    oaiDelayMs: count('--oai-delay-ms', values['oai-delay-ms'], count('ARXIV_OAI_DELAY_MS', env.ARXIV_OAI_DELAY_MS, DEFAULT_OAI_DELAY_MS, 0, ConfigError), 0),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
-  if (!plan.help && plan.paths.length === 0 && plan.hfDays.length === 0 && !plan.arxivQuery) {
-    throw new UsageError('nothing to import: name files or folders, or use --hf-date, --hf-from/--hf-to, --hf-week, --hf-month or --arxiv');
+  if (!plan.help && plan.paths.length === 0 && plan.hfDays.length === 0 && !plan.arxivQuery && !plan.oaiSet) {
+    throw new UsageError('nothing to import: name files or folders, or use --hf-date, --hf-from/--hf-to, --hf-week, --hf-month, --arxiv or --oai-set');
   }
   return plan;
 }
@@ -205,12 +239,35 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
         }),
       );
     }
+    let harvest: OaiHarvestResult | undefined;
+    if (plan.oaiSet) {
+      try {
+        harvest = await harvestOai(database.db, { setSpec: plan.oaiSet, from: plan.oaiFrom, until: plan.oaiUntil, baseUrl: plan.oaiUrl, delayMs: plan.oaiDelayMs, progress });
+      } catch (error) {
+        if (!(error instanceof OaiHarvestError)) throw error;
+        io.stderr.write(`error: ${error.message}\n`);
+        return 1;
+      }
+      parts.push(harvest.summary);
+    }
     const summary = summarize(parts.flatMap((part): readonly SourceSummary[] => part.sources));
     io.stdout.write(`${formatSummary(summary)}\n`);
-    return summary.ok ? 0 : 1;
+    if (harvest) io.stdout.write(`${formatHarvest(harvest)}\n`);
+    return summary.ok && (harvest?.complete ?? true) ? 0 : 1;
   } finally {
     await database.close();
   }
+}
+
+function formatHarvest(h: OaiHarvestResult): string {
+  const days = `${h.from}${h.until ? ` to ${h.until}` : ' onwards'}`;
+  const lines = [
+    `OAI-PMH set ${h.setSpec}, records changed ${days}${h.resumed ? ' (resumed)' : ''}: ${h.pages} page${h.pages === 1 ? '' : 's'} committed, ` +
+      `${h.deletedMarked} deleted record${h.deletedMarked === 1 ? '' : 's'} marked${h.deletedUnknown > 0 ? ` (${h.deletedUnknown} of papers not in the catalog)` : ''}`,
+  ];
+  if (h.complete) lines.push(`  complete; the next run without --from starts at ${h.lastDatestamp ?? h.from}`);
+  else lines.push(`  stopped early: ${h.failure ?? 'unknown'}; run the same command again to resume after the last complete page`);
+  return lines.join('\n');
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -12,6 +12,7 @@
 //   other lists of objects            1 + their selections, × the length of a list argument
 //                                     when there is one (`nodes(ids:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
+//                                     (MUTATION_FIELD_COSTS: more for some, e.g. posting a comment)
 //
 // e.g. `papers(first: 20) { nodes { title authors { name } } pageInfo { endCursor } }` costs
 // 1 + 20 × (1 + 1) = 41, and nesting `authors { papers(first: 100) { ... } }` inside it
@@ -37,6 +38,11 @@ import { badInput, ErrorCode, queryLimitError } from '../errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/connection.ts';
 
 export const MUTATION_FIELD_COST = 10;
+/**
+ * Mutations that cost more than MUTATION_FIELD_COST: writing what others read (a comment is
+ * shown to every reader of its paper and announced live) is what a flood would abuse.
+ */
+export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = { addComment: 50, editComment: 20 };
 /**
  * Field selections an operation may expand to once fragments are inlined. A "fragment bomb"
  * (each fragment spreading the previous one twice) is refused here after this much work,
@@ -72,7 +78,7 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     const returned = getNamedType(field.type);
     if (!isCompositeType(returned)) return 0;
-    const own = type === mutation ? MUTATION_FIELD_COST : 1;
+    const own = type === mutation ? (Object.hasOwn(MUTATION_FIELD_COSTS, field.name) ? MUTATION_FIELD_COSTS[field.name]! : MUTATION_FIELD_COST) : 1;
     if (isConnection(returned)) return own + pageSize(args) * childComplexity;
     const list = isListType(getNullableType(field.type));
     if (isConnection(type) && !list) return childComplexity;

@@ -4,6 +4,7 @@ import { badInput } from '../errors.ts';
 import { fromGlobalId, type NodeType } from './global-id.ts';
 import { visiblePaper } from '../papers/mutations.ts';
 import { visibleClaim } from '../authors/claims.ts';
+import { reachableComment } from '../comments/reads.ts';
 
 const MAX_IDS = 100;
 
@@ -26,6 +27,8 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return ctx.loaders.topicById.load(id);
     case 'User':
       return ctx.loaders.userById.load(id);
+    case 'Comment':
+      return reachableComment(ctx, id);
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled node type ${String(unreachable)}`);
@@ -53,6 +56,7 @@ export const Node: NodeResolvers = {
     if ('slug' in row) return 'Topic';
     if ('handle' in row) return 'User';
     if ('tokenHash' in row) return 'ApiToken';
+    if ('bodyHtml' in row) return 'Comment';
     throw new Error('node of unknown type');
   },
 };
