@@ -167,8 +167,12 @@ function asRejection(source: string, error: unknown): RejectedInput {
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** GETs, one at a time, spaced by `delayMs`, with retries for failures that may pass. */
-class Client {
+/**
+ * GETs, one at a time, with retries for failures that may pass. `delayMs` is counted from the
+ * end of the previous response, so the server sees its requests at least that far apart
+ * however long each one took on the way.
+ */
+export class Client {
   readonly progress: Progress;
   private last = -Infinity;
   private readonly fetch: typeof fetch;
@@ -192,7 +196,6 @@ class Client {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       const wait = this.last + this.delayMs - performance.now();
       if (wait > 0) await sleep(wait);
-      this.last = performance.now();
       let retryAfterMs: number | undefined;
       try {
         const response = await this.fetch(url, {
@@ -200,12 +203,16 @@ class Client {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         const text = await response.text();
+        this.last = performance.now();
         if (response.ok) return { text, headers: response.headers };
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`;
         if (response.status !== 429 && response.status < 500) break;
-        const retryAfter = Number(response.headers.get('retry-after'));
+        // Seconds, or an HTTP date (RFC 9110 allows both; OAI-PMH repositories send seconds).
+        const header = response.headers.get('retry-after')?.trim() ?? '';
+        const retryAfter = /^\d+$/.test(header) ? Number(header) : header ? (Date.parse(header) - Date.now()) / 1000 : NaN;
         if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, 120_000);
       } catch (error) {
+        this.last = performance.now();
         failure = `request failed: ${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`;
       }
       if (attempt < this.attempts) {
