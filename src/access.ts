@@ -39,6 +39,15 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     revokeApiToken: 'signedIn',
     // Anyone: the address confirms by link. Signed in, the owner changes settings directly.
     subscribeDigest: 'public',
+    // Follows and collections: each acts on the caller's own rows only (src/follows/, src/collections/).
+    followAuthor: 'signedIn',
+    followTopic: 'signedIn',
+    unfollow: 'signedIn',
+    rotateFeedToken: 'signedIn',
+    createCollection: 'signedIn',
+    addToCollection: 'signedIn',
+    removeFromCollection: 'signedIn',
+    moveInCollection: 'signedIn',
   },
   Subscription: {
     paperUpdated: 'public',

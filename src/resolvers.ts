@@ -18,6 +18,10 @@ import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
 import * as users from './users/resolvers.ts';
 import * as votes from './votes/resolvers.ts';
+import * as follows from './follows/resolvers.ts';
+import * as collections from './collections/resolvers.ts';
+import * as collectionMutations from './collections/mutations.ts';
+import * as citations from './citations/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -39,13 +43,15 @@ export const resolvers: Resolvers = {
     ...topicMutations.Mutation,
     ...users.Mutation,
     ...digests.Mutation,
+    ...follows.Mutation,
+    ...collectionMutations.Mutation,
   }),
   Subscription: withAccess('Subscription', live.Subscription),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...citations.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -54,6 +60,13 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User },
+  User: { ...users.User, ...votes.User, ...follows.User, ...collections.User },
+  Follow: follows.Follow,
+  FollowTarget: follows.FollowTarget,
+  FollowConnection: connections.Connection,
+  Collection: collections.Collection,
+  CollectionItem: collections.CollectionItem,
+  CollectionConnection: connections.Connection,
+  CollectionItemConnection: connections.Connection,
   ApiToken: users.ApiToken,
 };

@@ -3,6 +3,8 @@ import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { fromGlobalId, type NodeType } from './global-id.ts';
 import { visiblePaper } from '../papers/mutations.ts';
+import { followOf } from '../follows/reads.ts';
+import { collectionFor } from '../collections/reads.ts';
 
 const MAX_IDS = 100;
 
@@ -22,6 +24,10 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return ctx.loaders.topicById.load(id);
     case 'User':
       return ctx.loaders.userById.load(id);
+    case 'Follow':
+      return followOf(ctx, id);
+    case 'Collection':
+      return collectionFor(ctx, id);
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled node type ${String(unreachable)}`);
@@ -48,6 +54,8 @@ export const Node: NodeResolvers = {
     if ('slug' in row) return 'Topic';
     if ('handle' in row) return 'User';
     if ('tokenHash' in row) return 'ApiToken';
+    if ('authorId' in row && 'topicId' in row) return 'Follow';
+    if ('ownerId' in row && 'public' in row) return 'Collection';
     throw new Error('node of unknown type');
   },
 };
