@@ -44,6 +44,14 @@ describe('decisions are enforced', () => {
     revokeApiToken: `revokeApiToken(id: "${toGlobalId('ApiToken', 1)}") { apiToken { id } }`,
     importPapers: `importPapers(input: { arxivId: "2401.00001" }) { summary { papersCreated } }`,
     subscribeDigest: `subscribeDigest(input: { email: "reader@example.org", frequency: DAILY }) { status }`,
+    followAuthor: `followAuthor(authorId: "${toGlobalId('Author', 1)}") { follow { id } }`,
+    followTopic: `followTopic(topicId: "${someTopic}") { follow { id } }`,
+    unfollow: `unfollow(id: "${toGlobalId('Follow', 1)}") { unfollowedId }`,
+    rotateFeedToken: `rotateFeedToken { feedPath }`,
+    createCollection: `createCollection(input: { name: "Reading" }) { collection { id } }`,
+    addToCollection: `addToCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
+    removeFromCollection: `removeFromCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
+    moveInCollection: `moveInCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
   };
 
   test('every mutation has a call in this test', () => {

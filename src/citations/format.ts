@@ -60,6 +60,17 @@ export function cslItem({ paper, authors }: CitablePaper): Record<string, unknow
   };
 }
 
+/**
+ * citation-js's RIS writer drops a name's particle ("van der Müller" would become "Müller"),
+ * and RIS has no field for it: there it goes into the family name, as RIS readers expect.
+ */
+function particlesInFamily(item: Record<string, unknown>): Record<string, unknown> {
+  const author = (item.author as CslName[]).map(({ 'non-dropping-particle': nonDropping, 'dropping-particle': dropping, ...name }) =>
+    name.family && (nonDropping || dropping) ? { ...name, family: [dropping, nonDropping, name.family].filter(Boolean).join(' ') } : name,
+  );
+  return { ...item, author };
+}
+
 interface BibtexEntry {
   type: string;
   label: string;
@@ -92,7 +103,8 @@ function bibtex(papers: CitablePaper[]): string {
     if (title) properties.title = title;
     if (author) properties.author = author;
     if (year) properties.year = year;
-    if (month) properties.month = month;
+    // citation-js writes `jun 18`; BibTeX styles expect the month alone.
+    if (month) properties.month = month.split(' ')[0]!;
     if (ARXIV_ID.test(paper.arxivId)) {
       properties.eprint = paper.arxivId;
       properties.archivePrefix = 'arXiv';
@@ -113,7 +125,7 @@ export function formatCitations(papers: CitablePaper[], format: CitationFormat):
     case 'BIBTEX':
       return papers.length === 0 ? '' : bibtex(papers);
     case 'RIS':
-      return papers.length === 0 ? '' : (new Cite(papers.map(cslItem)).format('ris') as string);
+      return papers.length === 0 ? '' : (new Cite(papers.map(cslItem).map(particlesInFamily)).format('ris') as string);
     case 'CSL_JSON':
       return JSON.stringify(new Cite(papers.map(cslItem)).format('data', { format: 'object' }), null, 2);
     default: {
