@@ -198,3 +198,16 @@ describe('Atom feeds of collections', () => {
     expect((await fetch(`${http.url}/feeds/trending.atom`)).status).toBe(200);
   });
 });
+
+test('a page of items with their papers’ authors and topics costs the same SQL for 2 and 6 papers', async () => {
+  const c = await collectionOf(s.users.bob, { name: 'All' }, [0, 1, 2, 3, 4, 5]);
+  const PAGE = `query($id: ID!, $n: Int!) { node(id: $id) { ... on Collection { items(first: $n) { nodes { note paper { title authors { name } topics { slug } } } } } } }`;
+  const count = async (n: number) => {
+    t.queries.length = 0;
+    const { node } = await server.as(s.users.bob).data(PAGE, { id: c, n });
+    expect(node.items.nodes).toHaveLength(n);
+    return t.queries.length;
+  };
+  const small = await count(2);
+  expect(await count(6)).toBe(small);
+});

@@ -209,3 +209,41 @@ describe('digests of follows', () => {
     expect(ids(everyone.text)).toHaveLength(6);
   });
 });
+
+test('a page of the feed with authors and topics costs the same SQL for 2 and 5 papers', async () => {
+  const bob = server.as(s.users.bob);
+  await bob.data(FOLLOW_AUTHOR, { id: toGlobalId('Author', s.authors.yann.id) });
+  await bob.data(FOLLOW_TOPIC, { id: toGlobalId('Topic', s.topics.nlp.id) });
+  const count = async (n: number) => {
+    t.queries.length = 0;
+    const { viewer } = await bob.data(`query($n: Int!) { viewer { feed(first: $n) { nodes { title authors { name } topics { slug } } } } }`, { n });
+    expect(viewer.feed.nodes).toHaveLength(n);
+    return t.queries.length;
+  };
+  const small = await count(2);
+  expect(await count(5)).toBe(small);
+  // The candidate probe, the page with its relations.
+  expect(small).toBeLessThanOrEqual(2);
+});
+
+test('both plans of the feed (semi-join for few candidates, index walk for many) list the same papers, pages and counts', async () => {
+  const { listPapers, paperReads } = await import('../src/papers/reads.ts');
+  const { followedPapers, followedPapersWalk, FEED_ORDER } = await import('../src/follows/reads.ts');
+  await spreadDates();
+  await t.db.paper.update({ where: { id: s.papers[3]!.id }, data: { hiddenAt: new Date() } });
+  await t.db.follow.create({ data: { userId: s.users.bob.id, authorId: s.authors.yann.id } });
+  await t.db.follow.create({ data: { userId: s.users.bob.id, topicId: s.topics.nlp.id } });
+  const pages = async (scope: typeof followedPapers) => {
+    const seen: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await listPapers(paperReads(t.db), { first: 2, after, orderBy: FEED_ORDER }, { scope: [scope(s.users.bob.id)] });
+      seen.push(page.nodes.map((p) => p.arxivId), [String(await page.totalCount())]);
+      if (!page.pageInfo.hasNextPage) return seen;
+      after = page.pageInfo.endCursor;
+    }
+  };
+  const semiJoin = await pages(followedPapers);
+  expect(semiJoin.filter((_, i) => i % 2 === 0).flat()).toEqual(['2407.00006', '2407.00003', '2407.00002', '2407.00001']);
+  expect(await pages(followedPapersWalk)).toEqual(semiJoin);
+});
