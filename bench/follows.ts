@@ -157,7 +157,8 @@ async function main() {
 
   const explains = { typical: await explainFeed(url, typical[0]!.userId), heavy: await explainFeed(url, heavy[0]!.userId) };
 
-  buildApi(log);
+  // BENCH_SKIP_BUILD=1: dist/ is already this tree's build.
+  if (!process.env.BENCH_SKIP_BUILD) buildApi(log);
   const logFile = path.join(os.tmpdir(), `bench-follows-${process.pid}.log`);
   const port = await freePort();
   const server = await startServer({
@@ -165,6 +166,8 @@ async function main() {
     ...apiServer('dist'),
     env: { DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_DEMO: 'false', RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: '1000000', TRENDING_REFRESH_SECONDS: '86400' },
     logFile,
+    // The API recomputes trending scores (1M votes) before it is ready: minutes on a busy machine.
+    readyTimeoutMs: 600_000,
   });
   const results: Record<string, LoadResult> = {};
   try {
