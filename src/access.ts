@@ -50,6 +50,15 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     editComment: 'signedIn',
     deleteComment: 'signedIn',
     hideComment: 'curator',
+    // Follows and collections: each acts on the caller's own rows only (src/follows/, src/collections/).
+    followAuthor: 'signedIn',
+    followTopic: 'signedIn',
+    unfollow: 'signedIn',
+    rotateFeedToken: 'signedIn',
+    createCollection: 'signedIn',
+    addToCollection: 'signedIn',
+    removeFromCollection: 'signedIn',
+    moveInCollection: 'signedIn',
   },
   Subscription: {
     paperUpdated: 'public',

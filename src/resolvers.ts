@@ -23,6 +23,10 @@ import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
 import * as users from './users/resolvers.ts';
 import * as votes from './votes/resolvers.ts';
+import * as follows from './follows/resolvers.ts';
+import * as collections from './collections/resolvers.ts';
+import * as collectionMutations from './collections/mutations.ts';
+import * as citations from './citations/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -49,6 +53,8 @@ export const resolvers: Resolvers = {
     ...authorMerge.Mutation,
     ...authorSplit.Mutation,
     ...commentMutations.Mutation,
+    ...follows.Mutation,
+    ...collectionMutations.Mutation,
   }),
   Subscription: withAccess('Subscription', { ...live.Subscription, ...comments.Subscription }),
   Node: node.Node,
@@ -57,7 +63,7 @@ export const resolvers: Resolvers = {
   AuthorClaimConnection: connections.Connection,
   AuthorClaim: authorClaims.AuthorClaim,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper, ...citations.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -66,7 +72,14 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User, ...authorClaims.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User },
+  Follow: follows.Follow,
+  FollowTarget: follows.FollowTarget,
+  FollowConnection: connections.Connection,
+  Collection: collections.Collection,
+  CollectionItem: collections.CollectionItem,
+  CollectionConnection: connections.Connection,
+  CollectionItemConnection: connections.Connection,
   ApiToken: users.ApiToken,
   Comment: comments.Comment,
   CommentConnection: connections.Connection,

@@ -55,6 +55,14 @@ describe('decisions are enforced', () => {
     editComment: `editComment(input: { commentId: "${toGlobalId('Comment', 1)}", body: "Nicer" }) { comment { id } }`,
     deleteComment: `deleteComment(commentId: "${toGlobalId('Comment', 1)}") { comment { id } }`,
     hideComment: `hideComment(commentId: "${toGlobalId('Comment', 1)}", reason: "spam") { comment { id } }`,
+    followAuthor: `followAuthor(authorId: "${toGlobalId('Author', 1)}") { follow { id } }`,
+    followTopic: `followTopic(topicId: "${someTopic}") { follow { id } }`,
+    unfollow: `unfollow(id: "${toGlobalId('Follow', 1)}") { unfollowedId }`,
+    rotateFeedToken: `rotateFeedToken { feedPath }`,
+    createCollection: `createCollection(input: { name: "Reading" }) { collection { id } }`,
+    addToCollection: `addToCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
+    removeFromCollection: `removeFromCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
+    moveInCollection: `moveInCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
   };
 
   // Root queries that are not public, one call each: anonymous and readers are refused.

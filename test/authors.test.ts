@@ -290,6 +290,16 @@ describe('merging', () => {
     expect(events).toMatchObject([{ actorId: alice.id, action: 'author.merge', authorId: ada.id, details: { removedAuthorId: removed.id, removedName: 'A. Lovelace', papers: [paper.id], votesOnMovedPapers: 2 } }]);
   });
 
+  test('follows of the removed author move to the survivor, one per user', async () => {
+    const { author: removed } = await variant();
+    const ada = author('ada');
+    await t.db.follow.createMany({ data: [{ userId: bob.id, authorId: removed.id }, { userId: carol.id, authorId: removed.id }, { userId: carol.id, authorId: ada.id }] });
+    const result = await server.as(alice).data(MERGE, { keep: authorGid(ada.id), remove: authorGid(removed.id) });
+    expect(result.mergeAuthors.userErrors).toEqual([]);
+    const follows = await t.db.follow.findMany({ orderBy: { userId: 'asc' }, select: { userId: true, authorId: true } });
+    expect(follows).toEqual([{ userId: bob.id, authorId: ada.id }, { userId: carol.id, authorId: ada.id }]);
+  });
+
   test('after a merge, the removed spelling joins the survivor instead of coming back', async () => {
     const { author: removed } = await variant();
     await server.as(alice).data(MERGE, { keep: authorGid(author('ada').id), remove: authorGid(removed.id) });

@@ -16,7 +16,7 @@
 // - claims (AuthorClaim): moved, except a user's claim on the removed author when the same user
 //   also claimed the survivor (one claim per user and author): that one is dropped (counted);
 // - curation events about the removed author, and aliases: re-pointed;
-// - FOLLOWS: see the marked step in `mergeAuthors` below.
+// - follows (Follow): moved, one per user.
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
@@ -27,7 +27,7 @@ import { liveAuthorId } from './aliases.ts';
 type Tx = Prisma.TransactionClient;
 
 /** Every `table.column` with a foreign key to Author, and so a step of the merge. */
-export const MOVED_AUTHOR_REFERENCES = ['PaperAuthor.authorId', 'AuthorClaim.authorId', 'AuthorAlias.authorId', 'CurationEvent.authorId'] as const;
+export const MOVED_AUTHOR_REFERENCES = ['PaperAuthor.authorId', 'AuthorClaim.authorId', 'AuthorAlias.authorId', 'CurationEvent.authorId', 'Follow.authorId'] as const;
 
 interface LockedAuthor {
   id: number;
@@ -105,13 +105,13 @@ export const Mutation: Pick<MutationResolvers, 'mergeAuthors'> = {
             AND NOT EXISTS (SELECT 1 FROM "AuthorClaim" k WHERE k."authorId" = ${keep.id} AND k."userId" = c."userId")`;
         const claimsDropped = await tx.$executeRaw`DELETE FROM "AuthorClaim" WHERE "authorId" = ${remove.id}`;
 
-        // ── FOLLOWS ── When user follows of authors exist (a Follow table with a foreign key to
-        // Author), move them here, keeping one follow per user, then add 'Follow.authorId' to
-        // MOVED_AUTHOR_REFERENCES:
-        //   INSERT INTO "Follow" ("userId", "authorId", "createdAt")
-        //     SELECT "userId", ${keep.id}, "createdAt" FROM "Follow" WHERE "authorId" = ${remove.id}
-        //     ON CONFLICT DO NOTHING;
-        //   DELETE FROM "Follow" WHERE "authorId" = ${remove.id};
+        // Follows (src/follows/): the survivor's followers gain the removed author's, one
+        // follow per user (a user who followed both keeps the older id).
+        await tx.$executeRaw`
+          INSERT INTO "Follow" ("userId", "authorId", "createdAt")
+          SELECT "userId", ${keep.id}, "createdAt" FROM "Follow" WHERE "authorId" = ${remove.id}
+          ON CONFLICT DO NOTHING`;
+        await tx.$executeRaw`DELETE FROM "Follow" WHERE "authorId" = ${remove.id}`;
 
         await tx.$executeRaw`UPDATE "CurationEvent" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;
         await tx.$executeRaw`UPDATE "AuthorAlias" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;

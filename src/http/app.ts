@@ -20,6 +20,7 @@ import { digestRoutes } from './routes/digests.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
+import { readingRoutes } from './routes/reading.ts';
 
 export interface AppDeps {
   /** Started. */
@@ -101,6 +102,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   });
   await app.register(feedRoutes, { db, publicUrl: config.follow.publicUrl });
   await app.register(digestRoutes, { db, secrets: config.follow.secrets, logger });
+  await app.register(readingRoutes, { db, publicUrl: config.follow.publicUrl });
 
   const live = subscriptions && events ? attachSubscriptions(app.server, { ...subscriptions, db, events, logger }) : null;
   app.decorate('subscriptions', live);

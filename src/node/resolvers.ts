@@ -5,6 +5,8 @@ import { fromGlobalId, type NodeType } from './global-id.ts';
 import { visiblePaper } from '../papers/mutations.ts';
 import { visibleClaim } from '../authors/claims.ts';
 import { reachableComment } from '../comments/reads.ts';
+import { followOf } from '../follows/reads.ts';
+import { collectionFor } from '../collections/reads.ts';
 
 const MAX_IDS = 100;
 
@@ -29,6 +31,10 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return ctx.loaders.userById.load(id);
     case 'Comment':
       return reachableComment(ctx, id);
+    case 'Follow':
+      return followOf(ctx, id);
+    case 'Collection':
+      return collectionFor(ctx, id);
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled node type ${String(unreachable)}`);
@@ -57,6 +63,8 @@ export const Node: NodeResolvers = {
     if ('handle' in row) return 'User';
     if ('tokenHash' in row) return 'ApiToken';
     if ('bodyHtml' in row) return 'Comment';
+    if ('authorId' in row && 'topicId' in row) return 'Follow';
+    if ('ownerId' in row && 'public' in row) return 'Collection';
     throw new Error('node of unknown type');
   },
 };

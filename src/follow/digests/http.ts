@@ -90,7 +90,7 @@ export async function answerDigestLink(method: string, url: URL, db: Db, options
   const request = await db.digestSubscriptionRequest.findUnique({ where: { id } });
   if (!request) return send(400, INVALID);
   const now = new Date();
-  const settings = { frequency: request.frequency, topics: request.topics, minUpvotes: request.minUpvotes };
+  const settings = { frequency: request.frequency, topics: request.topics, minUpvotes: request.minUpvotes, follows: request.follows };
   await db.$transaction(async (tx) => {
     const claimed = await tx.digestSubscriptionRequest.updateMany({ where: { id, confirmedAt: null }, data: { confirmedAt: now } });
     if (claimed.count === 0) return; // confirmed before: nothing more to do

@@ -44,7 +44,10 @@ export const Mutation: Pick<MutationResolvers, 'subscribeDigest'> = {
       if (minUpvotes > LIMITS.minUpvotes) {
         throw new UserErrors([userError(['input', 'minUpvotes'], 'INVALID', `minUpvotes must be at most ${LIMITS.minUpvotes}; got ${minUpvotes}`)]);
       }
-      const settings = { frequency: input.frequency satisfies DigestFrequency, topics: slugs, minUpvotes };
+      // Follows are a signed-in user's: an anonymous subscription has none to use.
+      const follows = input.follows ?? false;
+      if (follows && !ctx.viewer) throw new UserErrors([userError(['input', 'follows'], 'INVALID', 'follows needs a signed-in user: send an API token')]);
+      const settings = { frequency: input.frequency satisfies DigestFrequency, topics: slugs, minUpvotes, follows };
 
       // The owner of an active subscription (who confirmed it while signed in) changes it at once.
       if (ctx.viewer) {

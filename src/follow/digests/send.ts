@@ -21,6 +21,7 @@ import type { Db } from '../../db/client.ts';
 import type { DigestFrequency, DigestSubscription } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { listPapers, paperReads, type PaperReads } from '../../papers/reads.ts';
+import { followedPapers } from '../../follows/reads.ts';
 import { signLink } from '../links.ts';
 import { paperDetails } from '../paper-details.ts';
 import { composeConfirmation, composeDigest, type DigestPaper } from './compose.ts';
@@ -102,12 +103,17 @@ function unsubscribeUrl(deps: Pick<SenderDeps, 'secrets' | 'publicUrl'>, subscri
 }
 
 /** The trending papers of one digest, with authors and topics (through the run's loaders). */
-async function trendingPapers(reads: PaperReads, window: Period['window'], topics: string[], minUpvotes: number, first: number): Promise<DigestPaper[]> {
-  const list = await listPapers(reads, {
-    orderBy: { field: 'TRENDING', direction: 'DESC', window },
-    filter: { topics: topics.length ? topics : null, minUpvotes: minUpvotes > 0 ? minUpvotes : null },
-    first,
-  });
+async function trendingPapers(reads: PaperReads, window: Period['window'], topics: string[], minUpvotes: number, first: number, followsOf: number | null): Promise<DigestPaper[]> {
+  const list = await listPapers(
+    reads,
+    {
+      orderBy: { field: 'TRENDING', direction: 'DESC', window },
+      filter: { topics: topics.length ? topics : null, minUpvotes: minUpvotes > 0 ? minUpvotes : null },
+      first,
+    },
+    // A follows digest: only papers by the owner's followed authors or in their followed topics.
+    followsOf === null ? {} : { scope: [followedPapers(followsOf)] },
+  );
   return (await paperDetails(reads, list.nodes)).map(({ paper, authors, topics: paperTopics }) => ({
     arxivId: paper.arxivId,
     title: paper.title,
@@ -167,9 +173,11 @@ export async function sendDueDigests(options: DigestRunOptions): Promise<DigestR
   const lists = new Map<string, Promise<DigestPaper[]>>();
   const papersFor = (period: Period, sub: DigestSubscription) => {
     const topics = [...sub.topics].sort();
-    const key = `${period.window}|${topics.join(',')}|${sub.minUpvotes}`;
+    // A follows digest without an owner (never written so; see subscribeDigest) follows nobody: empty.
+    const followsOf = sub.follows ? (sub.ownerId ?? 0) : null;
+    const key = `${period.window}|${topics.join(',')}|${sub.minUpvotes}|${followsOf ?? ''}`;
     let list = lists.get(key);
-    if (!list) lists.set(key, (list = trendingPapers(reads, period.window, topics, sub.minUpvotes, first)));
+    if (!list) lists.set(key, (list = trendingPapers(reads, period.window, topics, sub.minUpvotes, first, followsOf)));
     return list;
   };
 

@@ -134,7 +134,7 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
   throw notFound();
 }
 
-function entryOf(paper: Paper, authors: string[], topics: { slug: string; name: string }[]): AtomEntry {
+export function entryOf(paper: Paper, authors: string[], topics: { slug: string; name: string }[]): AtomEntry {
   const abs = arxivAbsUrl(paper.arxivId);
   return {
     id: abs,
@@ -169,7 +169,7 @@ export interface FeedAnswer {
 }
 
 /** The request's own origin, when PUBLIC_URL is unset; a Host that is not a plain host[:port] is not echoed. */
-function baseOf(headers: IncomingHttpHeaders, options: FeedOptions): string {
+export function baseOf(headers: IncomingHttpHeaders, options: FeedOptions): string {
   if (options.publicUrl) return options.publicUrl;
   const host = headers.host ?? '';
   return /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
@@ -206,7 +206,7 @@ function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: D
   return !Number.isNaN(since) && lastModified.getTime() <= since;
 }
 
-function plain(status: number, message: string, headers: Record<string, string> = {}): FeedAnswer {
+export function plain(status: number, message: string, headers: Record<string, string> = {}): FeedAnswer {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers }, body: `${message}\n` };
 }
 
@@ -225,10 +225,18 @@ export async function answerFeed({ method, url, headers: requestHeaders }: FeedR
     if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') return plain(400, error.message);
     throw error;
   }
+  return answerAtom(feed, method, requestHeaders);
+}
+
+/**
+ * The HTTP answer for a built feed: ETag, Last-Modified and 304s as described above. A private
+ * feed passes `cacheControl: 'private, ...'` so that shared caches never keep it.
+ */
+export function answerAtom(feed: AtomFeed, method: string, requestHeaders: IncomingHttpHeaders, cacheControl = CACHE_CONTROL): FeedAnswer {
   const body = renderAtom(feed);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   const lastModified = new Date(Math.floor(feed.updated.getTime() / 1000) * 1000);
-  const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': CACHE_CONTROL };
+  const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': cacheControl };
   if (notModified(requestHeaders, etag, lastModified)) return { status: 304, headers };
   return {
     status: 200,
