@@ -14,6 +14,7 @@ import * as digests from './follow/digests/resolvers.ts';
 import * as live from './follow/live/resolvers.ts';
 import * as facets from './papers/facets.ts';
 import * as papers from './papers/resolvers.ts';
+import * as related from './related/resolvers.ts';
 import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
 import * as users from './users/resolvers.ts';
@@ -45,7 +46,7 @@ export const resolvers: Resolvers = {
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...related.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -54,6 +55,6 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User },
+  User: { ...users.User, ...votes.User, ...related.User },
   ApiToken: users.ApiToken,
 };
