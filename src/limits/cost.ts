@@ -10,7 +10,8 @@
 //                                     at 100 (larger is refused when the field runs)
 //   a connection's own objects        0 (pageInfo: the connection's 1 covers it)
 //   other lists of objects            1 + their selections, × the length of a list argument
-//                                     when there is one (`nodes(ids:)`)
+//                                     when there is one (`nodes(ids:)`), or × `first` as for
+//                                     a connection when the list takes one (`related(first:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
 //
 // e.g. `papers(first: 20) { nodes { title authors { name } } pageInfo { endCursor } }` costs
@@ -76,7 +77,10 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     if (isConnection(returned)) return own + pageSize(args) * childComplexity;
     const list = isListType(getNullableType(field.type));
     if (isConnection(type) && !list) return childComplexity;
-    return list ? longestListArgument(args) * (own + childComplexity) : own + childComplexity;
+    if (!list) return own + childComplexity;
+    // A list with `first` (Paper.related) counts like a page of that size.
+    const length = field.args.some((arg) => arg.name === 'first') ? pageSize(args) : longestListArgument(args);
+    return length * (own + childComplexity);
   };
 }
 
