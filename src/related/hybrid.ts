@@ -3,8 +3,10 @@
 //   score(paper) = sum over the rankings it is in of 1 / (RRF_K + rank),
 // over the HYBRID_DEPTH best of each. The term-vector ranking scores a paper by the weights of
 // the query's words in its vector (PaperTerm) times their idf: a paper need not hold every
-// word, and one where the words are central ranks above one that merely mentions them.
+// word, and one where the words are central ranks above one that merely mentions them. Each
+// word's posting list is read from its strongest end (POSTINGS_PER_TERM papers, as for related).
 import { Prisma } from '../generated/prisma/client.ts';
+import { POSTINGS_PER_TERM } from './reads.ts';
 
 export const RRF_K = 60;
 /** Papers taken from each ranking: a HYBRID list holds at most twice this many. */
@@ -35,7 +37,10 @@ export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, 
            CROSS JOIN (SELECT greatest(coalesce((SELECT df FROM "RelatedTerm" WHERE term = ''), 0), 1)::float8 AS n) n
            LEFT JOIN "RelatedTerm" d ON d.term = w.term
          ) qt
-         JOIN "PaperTerm" t ON t.term = qt.term
+         CROSS JOIN LATERAL (
+           SELECT pt."paperId", pt.weight FROM "PaperTerm" pt WHERE pt.term = qt.term
+           ORDER BY pt.weight DESC LIMIT ${POSTINGS_PER_TERM}
+         ) t
          GROUP BY t."paperId"
        ) v
        JOIN "Paper" p ON p.id = v."paperId"

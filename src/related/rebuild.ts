@@ -29,14 +29,18 @@ export async function rebuildRelated(db: Db, options: RebuildOptions = {}): Prom
   const batchSize = options.batchSize ?? 2000;
   let started = performance.now();
   // Terms of one paper only are left out: a missing term reads as df = 1 anyway.
-  await db.$transaction([
-    db.$executeRaw`DELETE FROM "RelatedTerm"`,
-    db.$executeRaw`
-      INSERT INTO "RelatedTerm" (term, df)
-      SELECT w.term, count(*)::int FROM "Paper" p CROSS JOIN LATERAL catalog_related_words(p.title, p.abstract) w
-      GROUP BY w.term HAVING count(*) > 1`,
-    db.$executeRaw`INSERT INTO "RelatedTerm" (term, df) SELECT '', count(*)::int FROM "Paper"`,
-  ]);
+  // One statement reads every paper's text (a minute or two at 100k papers): no time limit.
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`DELETE FROM "RelatedTerm"`;
+      await tx.$executeRaw`
+        INSERT INTO "RelatedTerm" (term, df)
+        SELECT w.term, count(*)::int FROM "Paper" p CROSS JOIN LATERAL catalog_related_words(p.title, p.abstract) w
+        GROUP BY w.term HAVING count(*) > 1`;
+      await tx.$executeRaw`INSERT INTO "RelatedTerm" (term, df) SELECT '', count(*)::int FROM "Paper"`;
+    },
+    { timeout: 60 * 60_000, maxWait: 60_000 },
+  );
   const snapshotMs = performance.now() - started;
 
   started = performance.now();

@@ -16,7 +16,7 @@ CREATE TABLE "RelatedTerm" (
 );
 
 -- CreateIndex
-CREATE INDEX "PaperTerm_term_paperId_weight_idx" ON "PaperTerm"("term", "paperId", "weight");
+CREATE INDEX "PaperTerm_term_weight_paperId_idx" ON "PaperTerm"("term", "weight" DESC, "paperId");
 
 -- AddForeignKey
 ALTER TABLE "PaperTerm" ADD CONSTRAINT "PaperTerm_paperId_fkey" FOREIGN KEY ("paperId") REFERENCES "Paper"("id") ON DELETE CASCADE ON UPDATE CASCADE;
