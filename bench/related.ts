@@ -1,6 +1,6 @@
 // Latency of the related-papers features at scale: Paper.related, viewer.recommendedPapers and
 // papers(query, searchMode: HYBRID) (KEYWORD beside it), p50/p99 at 16 connections against the
-// API (src/main.ts through tsx) on a catalog database that has the term vectors, then EXPLAIN
+// API (built in this process, listening on loopback) on a catalog database that has the term vectors, then EXPLAIN
 // ANALYZE of the related and recommendation statements.
 //
 //   tsx bench/related.ts <database name> [--seconds 20] [--connections 16]
@@ -8,14 +8,17 @@
 // The database: the bench catalog (npm run bench makes catalog_bench_100k) migrated and
 // rebuilt (DATABASE_URL=... npm run db:migrate && npm run related:rebuild), or a copy of it.
 // Bench users get API tokens named "bench" (removed at the end) to ask for recommendations.
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { generateToken } from '../src/users/tokens.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDb } from '../src/db/client.ts';
+import { buildApp, listen } from '../src/http/app.ts';
+import { createLogger } from '../src/logger.ts';
+import { createServer } from '../src/server.ts';
 import { BENCH_TOKEN_NAME, withDatabase } from './catalog.ts';
 import { runLoad } from './load.ts';
 import { rng, SEARCH_QUERIES, type HttpCall } from './operations.ts';
-import { apiServer, startServer } from './processes.ts';
 import { RECOMMENDED_SQL, RELATED_SQL } from '../src/related/reads.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' } } });
@@ -63,13 +66,22 @@ const operations: Record<string, () => HttpCall> = {
   searchHybrid: () => post({ query: SEARCH, variables: { query: pick(SEARCH_QUERIES), mode: 'HYBRID' } }),
 };
 
-const api = await startServer({
-  name: 'api',
-  ...apiServer('tsx'),
-  env: { ...API_ENV, DATABASE_URL: url },
-  logFile: path.join(import.meta.dirname, 'results', `.related-api-${process.pid}.log`),
-  readyTimeoutMs: 120_000,
-});
+// In this process (the API's own construction, as tests and src/main.ts build it, without
+// main.ts's background jobs): on a loaded machine a spawned API did not get ready in 2 minutes.
+const config = loadConfig({ ...API_ENV, DATABASE_URL: url });
+const logger = createLogger(config);
+const db = createDb({ connectionString: url, poolSize: 20 });
+const apollo = createServer({ config, logger });
+await apollo.start();
+const running = await listen(await buildApp({ apollo, db, logger, config, rateLimiter: null }), 0, '127.0.0.1');
+const api = {
+  url: running.url,
+  async stop() {
+    await running.close();
+    await apollo.stop();
+    await db.$disconnect();
+  },
+};
 try {
   console.log(`| operation | req/s | p50 ms | p99 ms | failed |`);
   console.log(`|---|---:|---:|---:|---:|`);

@@ -48,7 +48,7 @@ export const RELATED_SQL = `
   SELECT s.id AS "sourceId", r.score, ${PAPER_COLUMNS_P.text}
   FROM unnest($1::int[]) AS s(id)
   CROSS JOIN LATERAL (
-    SELECT c."paperId", sum(a.weight * b.weight)::float8 AS score
+    SELECT c."paperId", exact.score
     FROM (
       SELECT b."paperId"
       FROM "PaperTerm" a
@@ -62,11 +62,14 @@ export const RELATED_SQL = `
       LIMIT ${CANDIDATES}
     ) c
     JOIN "Paper" p ON p.id = c."paperId"
-    JOIN "PaperTerm" b ON b."paperId" = c."paperId"
-    JOIN "PaperTerm" a ON a."paperId" = s.id AND a.term = b.term
+    -- Per candidate, from its own vector (by paperId): not from the terms' posting lists.
+    CROSS JOIN LATERAL (
+      SELECT sum(a.weight * b.weight)::float8 AS score
+      FROM "PaperTerm" b JOIN "PaperTerm" a ON a."paperId" = s.id AND a.term = b.term
+      WHERE b."paperId" = c."paperId"
+    ) exact
     WHERE ${LISTED.text}
-    GROUP BY c."paperId"
-    ORDER BY score DESC, c."paperId"
+    ORDER BY exact.score DESC, c."paperId"
     LIMIT $2
   ) r
   JOIN "Paper" p ON p.id = r."paperId"
@@ -121,9 +124,12 @@ export const RECOMMENDED_SQL = `
     ORDER BY sum(c.w * b.weight) DESC, b."paperId"
     LIMIT ${CANDIDATES}
   ), scored AS (
-    SELECT k."paperId", sum(c.w * b.weight) AS score
-    FROM candidates k JOIN "PaperTerm" b ON b."paperId" = k."paperId" JOIN centroid c ON c.term = b.term
-    GROUP BY k."paperId"
+    -- Per candidate, from its own vector (by paperId): not from the terms' posting lists.
+    SELECT k."paperId", exact.score
+    FROM candidates k
+    CROSS JOIN LATERAL (
+      SELECT sum(c.w * b.weight) AS score FROM "PaperTerm" b JOIN centroid c ON c.term = b.term WHERE b."paperId" = k."paperId"
+    ) exact
   )
   SELECT (s.score / norm.n)::float8 AS score, ${PAPER_COLUMNS_P.text}
   FROM scored s CROSS JOIN norm JOIN "Paper" p ON p.id = s."paperId"
