@@ -102,6 +102,13 @@ describe('related papers', () => {
     expect(result.errors?.[0]?.message).toBe('first must be between 0 and 100; got 101');
   });
 
+  test('related counts in the operation cost as a page of its size', async () => {
+    const query = (n: number) => `{ papers(first: 100) { nodes { related(first: ${n}) { paper { title } } } } }`;
+    expect((await server.gql(query(1))).errors).toBeUndefined();
+    const result = await server.gql(query(100));
+    expect(result.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
+  });
+
   test('a hidden paper never appears, for anyone, and comes back when unhidden', async () => {
     const HIDE = `mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`;
     const UNHIDE = `mutation($id: ID!) { unhidePaper(paperId: $id) { userErrors { code } } }`;

@@ -11,7 +11,7 @@
 //   a connection's own objects        0 (pageInfo: the connection's 1 covers it)
 //   other lists of objects            1 + their selections, × the length of a list argument
 //                                     when there is one (`nodes(ids:)`), or × `first` as for
-//                                     a connection when the list takes one (`related(first:)`)
+//                                     a connection for SIZED_LISTS (`related(first:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
 //
 // e.g. `papers(first: 20) { nodes { title authors { name } } pageInfo { endCursor } }` costs
@@ -68,6 +68,12 @@ function tooManySelections(): GraphQLError {
   );
 }
 
+/**
+ * Plain lists whose `first` says how many objects are fetched, each resolved further: they count
+ * like a page of that size. (Facet counts, `PaperFacets.topics(first)`, are one aggregate: not here.)
+ */
+const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers']);
+
 export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
   const mutation = schema.getMutationType();
   return ({ type, field, args, childComplexity }) => {
@@ -78,8 +84,7 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     const list = isListType(getNullableType(field.type));
     if (isConnection(type) && !list) return childComplexity;
     if (!list) return own + childComplexity;
-    // A list with `first` (Paper.related) counts like a page of that size.
-    const length = field.args.some((arg) => arg.name === 'first') ? pageSize(args) : longestListArgument(args);
+    const length = SIZED_LISTS.has(`${type.name}.${field.name}`) ? pageSize(args) : longestListArgument(args);
     return length * (own + childComplexity);
   };
 }
