@@ -19,6 +19,7 @@ import * as digests from './follow/digests/resolvers.ts';
 import * as live from './follow/live/resolvers.ts';
 import * as facets from './papers/facets.ts';
 import * as papers from './papers/resolvers.ts';
+import * as related from './related/resolvers.ts';
 import * as topicMutations from './topics/mutations.ts';
 import * as topics from './topics/resolvers.ts';
 import * as users from './users/resolvers.ts';
@@ -63,7 +64,7 @@ export const resolvers: Resolvers = {
   AuthorClaimConnection: connections.Connection,
   AuthorClaim: authorClaims.AuthorClaim,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper, ...citations.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper, ...citations.Paper, ...related.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -72,7 +73,7 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User, ...related.User },
   Follow: follows.Follow,
   FollowTarget: follows.FollowTarget,
   FollowConnection: connections.Connection,

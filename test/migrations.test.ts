@@ -91,6 +91,15 @@ test('the hand-written objects (catalog_*) that schema.prisma cannot express are
       'catalog_paper_search',
       'catalog_paper_search_row',
       'catalog_paper_search_vector',
+      'catalog_related_paper_insert', // function and trigger
+      'catalog_related_paper_insert',
+      'catalog_related_paper_update',
+      'catalog_related_paper_update',
+      'catalog_related_refresh',
+      'catalog_related_topics_changed',
+      'catalog_related_topics_delete',
+      'catalog_related_topics_insert',
+      'catalog_related_words',
     ]);
   } finally {
     await client.end();

@@ -10,7 +10,8 @@
 //                                     at 100 (larger is refused when the field runs)
 //   a connection's own objects        0 (pageInfo: the connection's 1 covers it)
 //   other lists of objects            1 + their selections, × the length of a list argument
-//                                     when there is one (`nodes(ids:)`)
+//                                     when there is one (`nodes(ids:)`), or × `first` as for
+//                                     a connection for SIZED_LISTS (`related(first:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
 //                                     (MUTATION_FIELD_COSTS: more for some, e.g. posting a comment)
 //
@@ -73,6 +74,12 @@ function tooManySelections(): GraphQLError {
   );
 }
 
+/**
+ * Plain lists whose `first` says how many objects are fetched, each resolved further: they count
+ * like a page of that size. (Facet counts, `PaperFacets.topics(first)`, are one aggregate: not here.)
+ */
+const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers']);
+
 export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
   const mutation = schema.getMutationType();
   return ({ type, field, args, childComplexity }) => {
@@ -82,7 +89,9 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     if (isConnection(returned)) return own + pageSize(args) * childComplexity;
     const list = isListType(getNullableType(field.type));
     if (isConnection(type) && !list) return childComplexity;
-    return list ? longestListArgument(args) * (own + childComplexity) : own + childComplexity;
+    if (!list) return own + childComplexity;
+    const length = SIZED_LISTS.has(`${type.name}.${field.name}`) ? pageSize(args) : longestListArgument(args);
+    return length * (own + childComplexity);
   };
 }
 

@@ -13,6 +13,7 @@ import type { Author, Paper, PaperAuthor, Topic, User } from '../generated/prism
 import { readerOf, type Db, type Reader } from '../db/client.ts';
 import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
+import { createRelatedLoader } from '../related/loaders.ts';
 
 /** A byline entry with its author: `authors` and `byline { author }` need no further lookup. */
 export type BylineEntry = PaperAuthor & { author: AuthorParent };
@@ -252,6 +253,8 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
       const rows = await byIds<{ key: number; n: number }>(reader, 'loader_topic_paper_counts', TOPIC_PAPER_COUNTS)(topicIds);
       return rows.map((row) => [row.key, row.n]);
     }),
+    /** `Paper.related(first)`: src/related/loaders.ts. */
+    related: createRelatedLoader(reader),
   };
   return loaders;
 }

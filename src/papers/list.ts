@@ -4,7 +4,7 @@
 // `(key, id) < ($1, $2)`, which walk an index from the cursor on (Prisma's OR-expanded form
 // makes Postgres scan from the top), and because ranking and snippets are Postgres functions.
 import { Prisma, type Paper } from '../generated/prisma/client.ts';
-import type { PaperFilter, PaperOrder } from '../generated/graphql.ts';
+import type { PaperFilter, PaperOrder, SearchMode } from '../generated/graphql.ts';
 import { readerOf } from '../db/client.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
@@ -17,12 +17,15 @@ import { searchQuery, type SearchQuery } from './search.ts';
 import { ensureFreshTrending } from './trending.ts';
 import type { PaperReads } from './reads.ts';
 import { LISTED } from './visibility.ts';
+import { hybridCandidates } from '../related/hybrid.ts';
 
 export interface PaperListArgs extends ConnectionArgs {
   filter?: PaperFilter | null;
   orderBy?: PaperOrder | null;
   query?: string | null;
   prefix?: boolean | null;
+  /** HYBRID: src/related/hybrid.ts. */
+  searchMode?: SearchMode | null;
 }
 
 export interface SearchHighlight {
@@ -214,13 +217,18 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const reader = deps.reader ?? readerOf(deps.db);
   const request = pageRequest(args);
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
-  const order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
+  const hybrid = search !== null && args.searchMode === 'HYBRID';
+  let order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
+  // HYBRID relevance is the fused score (its own cursors: a KEYWORD cursor does not fit).
+  if (hybrid && order.name.startsWith('RELEVANCE')) order = { ...order, name: `${order.name}:HYBRID`, key: Prisma.sql`h.score` };
   if (order.name.startsWith('TRENDING')) await ensureFreshTrending(deps.db);
 
   const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
   if (order.where) conditions.push(order.where);
-  if (search) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
-  const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${order.join ?? empty}`;
+  // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the matches.
+  const candidates = hybrid ? Prisma.sql`JOIN ${hybridCandidates([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id` : empty;
+  if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
+  const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
   const where = Prisma.join(conditions, ' AND ');
 
   // Walking backwards (last/before) reads the reverse order and flips the page afterwards.

@@ -1,0 +1,107 @@
+// Latency of the related-papers features at scale: Paper.related, viewer.recommendedPapers and
+// papers(query, searchMode: HYBRID) (KEYWORD beside it), p50/p99 at 16 connections against the
+// API (built in this process, listening on loopback) on a catalog database that has the term vectors, then EXPLAIN
+// ANALYZE of the related and recommendation statements.
+//
+//   tsx bench/related.ts <database name> [--seconds 20] [--connections 16]
+//
+// The database: the bench catalog (npm run bench makes catalog_bench_100k) migrated and
+// rebuilt (DATABASE_URL=... npm run db:migrate && npm run related:rebuild), or a copy of it.
+// Bench users get API tokens named "bench" (removed at the end) to ask for recommendations.
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { generateToken } from '../src/users/tokens.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDb } from '../src/db/client.ts';
+import { buildApp, listen } from '../src/http/app.ts';
+import { createLogger } from '../src/logger.ts';
+import { createServer } from '../src/server.ts';
+import { BENCH_TOKEN_NAME, withDatabase } from './catalog.ts';
+import { runLoad } from './load.ts';
+import { rng, SEARCH_QUERIES, type HttpCall } from './operations.ts';
+import { RECOMMENDED_SQL, RELATED_SQL } from '../src/related/reads.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' } } });
+const database = positionals[0];
+if (!database) throw new Error('usage: tsx bench/related.ts <database name> [--seconds 20] [--connections 16]');
+const seconds = Number(values.seconds ?? 20);
+const connections = Number(values.connections ?? 16);
+const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const url = withDatabase(adminUrl, database);
+// As bench/run.ts runs the API: production mode, no rate limit or cost cap in the way.
+const API_ENV = { NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_DEMO: 'false', RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: '1000000', TRENDING_REFRESH_SECONDS: '86400' };
+const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64url');
+
+const RELATED = `query($id: ID!) { paper(id: $id) { id related(first: 10) { score paper { id arxivId title } } } }`;
+const RECOMMENDED = `query { viewer { recommendedPapers(first: 10) { score paper { id arxivId title } } } }`;
+const SEARCH = `query($query: String!, $mode: SearchMode) { papers(query: $query, searchMode: $mode, first: 20) {
+  edges { node { id arxivId title } highlight { title abstract } } } }`;
+
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const papers = (await client.query<{ id: number }>(`SELECT id FROM "Paper" WHERE "hiddenAt" IS NULL ORDER BY md5(id::text) LIMIT 2000`)).rows.map((r) => r.id);
+// Users with at least 5 votes: their recommendations have a profile to start from.
+const voters = (await client.query<{ id: number }>(`SELECT "userId" AS id FROM "Vote" GROUP BY "userId" HAVING count(*) >= 5 ORDER BY md5("userId"::text) LIMIT 200`)).rows.map((r) => r.id);
+const tokens: string[] = [];
+for (const userId of voters) {
+  const { token, tokenHash, prefix } = generateToken();
+  await client.query(`INSERT INTO "ApiToken" ("userId", name, prefix, "tokenHash") VALUES ($1, $2, $3, $4)`, [userId, BENCH_TOKEN_NAME, prefix, tokenHash]);
+  tokens.push(token);
+}
+const [votes] = (await client.query(`SELECT avg(n)::float8 AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS median FROM (
+  SELECT count(*) AS n FROM "Vote" WHERE "userId" = ANY($1::int[]) GROUP BY "userId") v`, [voters])).rows;
+console.log(`${papers.length} sample papers, ${voters.length} users with >= 5 votes (votes per user: mean ${Number(votes.mean).toFixed(1)}, median ${votes.median})`);
+
+const post = (body: unknown, token?: string): HttpCall => ({
+  path: '/graphql',
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+});
+const random = rng(7);
+const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+const operations: Record<string, () => HttpCall> = {
+  related: () => post({ query: RELATED, variables: { id: globalId('Paper', pick(papers)) } }),
+  recommended: () => post({ query: RECOMMENDED }, pick(tokens)),
+  searchKeyword: () => post({ query: SEARCH, variables: { query: pick(SEARCH_QUERIES), mode: 'KEYWORD' } }),
+  searchHybrid: () => post({ query: SEARCH, variables: { query: pick(SEARCH_QUERIES), mode: 'HYBRID' } }),
+};
+
+// In this process (the API's own construction, as tests and src/main.ts build it, without
+// main.ts's background jobs): on a loaded machine a spawned API did not get ready in 2 minutes.
+const config = loadConfig({ ...API_ENV, DATABASE_URL: url });
+const logger = createLogger(config);
+const db = createDb({ connectionString: url, poolSize: 20 });
+const apollo = createServer({ config, logger });
+await apollo.start();
+const running = await listen(await buildApp({ apollo, db, logger, config, rateLimiter: null }), 0, '127.0.0.1');
+const api = {
+  url: running.url,
+  async stop() {
+    await running.close();
+    await apollo.stop();
+    await db.$disconnect();
+  },
+};
+try {
+  console.log(`| operation | req/s | p50 ms | p99 ms | failed |`);
+  console.log(`|---|---:|---:|---:|---:|`);
+  for (const [name, next] of Object.entries(operations)) {
+    await runLoad({ url: api.url, connections, durationS: 3, maxRequests: 100_000, next }); // warm-up
+    const r = await runLoad({ url: api.url, connections, durationS: seconds, maxRequests: 1_000_000, next });
+    console.log(`| ${name} | ${r.rps.toFixed(1)} | ${r.latency.p50.toFixed(1)} | ${r.latency.p99.toFixed(1)} | ${r.non2xx + r.graphqlErrors + r.errors} |`);
+  }
+} finally {
+  await api.stop();
+}
+
+// The statements as the API sends them (src/related/reads.ts), for one paper and one user.
+for (const [label, text, params] of [
+  ['related (one paper, first 10)', RELATED_SQL, [[papers[0]], 10]],
+  ['related (a page of 20 papers, first 10 each)', RELATED_SQL, [papers.slice(0, 20), 10]],
+  ['recommended (first 10)', RECOMMENDED_SQL, [voters[0], 10]],
+] as const) {
+  const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, params as unknown as unknown[]);
+  console.log(`\nEXPLAIN ANALYZE ${label}:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+}
+await client.query(`DELETE FROM "ApiToken" WHERE name = $1`, [BENCH_TOKEN_NAME]);
+await client.end();

@@ -1,0 +1,120 @@
+// Are related papers related? On the real data (../shared/data, Hugging Face daily papers and
+// arXiv responses): for each listed paper with at least one Hugging Face keyword or topic, the
+// share of its top-5 related papers that share at least one keyword or topic with it, against
+// the same share for 5 random other papers.
+//
+//   tsx bench/relatedness.ts [--data ../shared/data] [--keep]
+//
+// Imports the data with the project's importer into a scratch database of its own on
+// BENCH_ADMIN_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres), runs the
+// rebuild as a deployment would after a first import, then measures. Topics of imported papers
+// ARE their Hugging Face keywords (and arXiv categories), and topics are terms of the vectors:
+// so it also measures a words-only variant (title and abstract terms, the `#topic` terms left
+// out), which owes nothing to the keywords it is judged by.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createDb, readerOf } from '../src/db/client.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { importFiles } from '../src/import/importer.ts';
+import { relatedPapers } from '../src/related/reads.ts';
+import { rebuildRelated } from '../src/related/rebuild.ts';
+import { rng } from './operations.ts';
+import { withDatabase } from './catalog.ts';
+
+const { values } = parseArgs({ options: { data: { type: 'string' }, keep: { type: 'boolean' } } });
+const dataDir = path.resolve(values.data ?? path.join(import.meta.dirname, '../../shared/data'));
+if (!fs.existsSync(dataDir)) throw new Error(`no data folder at ${dataDir}: pass --data <folder of hf-daily-papers/ and arxiv-atom/>`);
+const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const name = 'catalog_relatedness';
+const TOP = 5;
+
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+await admin.query(`CREATE DATABASE ${name}`);
+await admin.end();
+const url = withDatabase(adminUrl, name);
+await applyMigrations(url);
+const db = createDb({ connectionString: url, poolSize: 4 });
+
+try {
+  const inputs = ['hf-daily-papers', 'arxiv-atom'].map((folder) => path.join(dataDir, folder)).filter((folder) => fs.existsSync(folder));
+  const imported = await importFiles(db, inputs);
+  const report = await rebuildRelated(db);
+  console.log(`imported ${imported.papersCreated} papers; rebuild: ${report.terms} terms in the df snapshot, ${report.vectorRows} vector rows`);
+
+  // What a paper is judged by: its Hugging Face keywords (lower case) and its topics.
+  const rows = await db.$queryRaw<{ id: number; labels: string[] }[]>`
+    SELECT p.id, array_remove(array_cat(
+        coalesce((SELECT array_agg(DISTINCT lower(k)) FROM jsonb_array_elements_text(
+          CASE WHEN jsonb_typeof(p."aiKeywords") = 'array' THEN p."aiKeywords" ELSE '[]'::jsonb END) k), '{}'),
+        coalesce((SELECT array_agg('#' || pt."topicId") FROM "PaperTopic" pt WHERE pt."paperId" = p.id), '{}')), NULL) AS labels
+    FROM "Paper" p WHERE p."hiddenAt" IS NULL ORDER BY p.id`;
+  const labels = new Map(rows.map((row) => [row.id, new Set(row.labels)]));
+  const judged = rows.filter((row) => row.labels.length > 0).map((row) => row.id);
+  const allIds = rows.map((row) => row.id);
+  const shares = (neighbours: Map<number, number[]>) => {
+    let sum = 0;
+    let papers = 0;
+    for (const id of judged) {
+      const list = neighbours.get(id) ?? [];
+      if (list.length === 0) continue; // counted apart below
+      const own = labels.get(id)!;
+      const hits = list.filter((other) => [...labels.get(other)!].some((label) => own.has(label))).length;
+      sum += hits / list.length;
+      papers++;
+    }
+    return { share: sum / Math.max(papers, 1), papers };
+  };
+
+  // The API's related papers (the service the resolver calls).
+  const related = await relatedPapers(readerOf(db), judged, TOP);
+  const api = shares(new Map([...related].map(([id, list]) => [id, list.map((r) => r.paper.id)])));
+
+  // Words only: the same join without the topic terms.
+  const words = await db.$queryRaw<{ source: number; ids: number[] }[]>`
+    SELECT s.id AS source, r.ids FROM unnest(${judged}::int[]) s(id)
+    CROSS JOIN LATERAL (
+      SELECT array_agg(c."paperId" ORDER BY c.score DESC, c."paperId") AS ids FROM (
+        SELECT b."paperId", sum(a.weight * b.weight) AS score
+        FROM "PaperTerm" a JOIN "PaperTerm" b ON b.term = a.term
+        JOIN "Paper" p ON p.id = b."paperId" AND p."hiddenAt" IS NULL
+        WHERE a."paperId" = s.id AND b."paperId" <> s.id AND a.term NOT LIKE '#%'
+        GROUP BY b."paperId" ORDER BY score DESC, b."paperId" LIMIT ${TOP}) c) r`;
+  const wordsOnly = shares(new Map(words.map((row) => [row.source, row.ids ?? []])));
+
+  // Random: 5 other listed papers, seeded (the same every run), averaged over 20 draws.
+  const random = rng(20261130);
+  let randomSum = 0;
+  const DRAWS = 20;
+  for (let draw = 0; draw < DRAWS; draw++) {
+    const picks = new Map<number, number[]>();
+    for (const id of judged) {
+      const chosen = new Set<number>();
+      while (chosen.size < TOP) {
+        const other = allIds[Math.floor(random() * allIds.length)]!;
+        if (other !== id) chosen.add(other);
+      }
+      picks.set(id, [...chosen]);
+    }
+    randomSum += shares(picks).share;
+  }
+  const withoutRelated = judged.filter((id) => (related.get(id) ?? []).length === 0).length;
+
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  console.log(`papers judged (listed, with at least one keyword or topic): ${judged.length} of ${rows.length}; with no related paper: ${withoutRelated}`);
+  console.log(`share of the top-${TOP} sharing a keyword or topic with the paper:`);
+  console.log(`  related (title, abstract, topics): ${pct(api.share)}  over ${api.papers} papers`);
+  console.log(`  related, words only:               ${pct(wordsOnly.share)}  over ${wordsOnly.papers} papers`);
+  console.log(`  ${TOP} random papers (${DRAWS} draws):       ${pct(randomSum / DRAWS)}`);
+} finally {
+  await db.$disconnect();
+  if (!values.keep) {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.end();
+  }
+}

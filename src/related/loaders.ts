@@ -1,0 +1,23 @@
+// The related-papers loader of a request: a page of papers asking for `related` costs one
+// statement, not one per paper. One DataLoader per `first` asked in the request (a field's
+// arguments are the same for every paper of a list, so that is one loader in practice).
+import DataLoader from 'dataloader';
+import type { Reader } from '../db/client.ts';
+import { relatedPapers, type ScoredPaper } from './reads.ts';
+
+export type RelatedLoader = (first: number) => DataLoader<number, ScoredPaper[]>;
+
+export function createRelatedLoader(reader: Reader): RelatedLoader {
+  const byFirst = new Map<number, DataLoader<number, ScoredPaper[]>>();
+  return (first) => {
+    let loader = byFirst.get(first);
+    if (!loader) {
+      loader = new DataLoader<number, ScoredPaper[]>(async (ids) => {
+        const related = await relatedPapers(reader, [...new Set(ids)], first);
+        return ids.map((id) => related.get(id) ?? []);
+      });
+      byFirst.set(first, loader);
+    }
+    return loader;
+  };
+}
