@@ -31,9 +31,13 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The operation ran past GRAPHQL_OPERATION_TIMEOUT_MS. */
+/**
+ * The operation ran past GRAPHQL_OPERATION_TIMEOUT_MS. HTTP 503 whichever half of the deadline
+ * (src/http/deadline.ts) ends the request: the route's timer, or a read refused at the deadline
+ * whose operation then finishes first.
+ */
 export function operationTimedOut(timeoutMs: number): GraphQLError {
-  return new GraphQLError(`The operation did not finish within ${timeoutMs} ms and was stopped`, { extensions: { code: ErrorCode.OPERATION_TIMEOUT } });
+  return new GraphQLError(`The operation did not finish within ${timeoutMs} ms and was stopped`, { extensions: { code: ErrorCode.OPERATION_TIMEOUT, http: { status: 503 } } });
 }
 
 /** What Retry-After says on a 503 SERVICE_UNAVAILABLE: a restarted database is back within seconds. */
