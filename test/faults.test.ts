@@ -6,6 +6,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/client.ts';
+import { isDatabaseUnavailable } from '../src/db/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { createServer } from '../src/server.ts';
@@ -242,6 +243,34 @@ realPostgres('on a real PostgreSQL', () => {
       for (let i = 0; i < 5; i++) expect(await api.post('{ papers(first: 1) { totalCount } topics(first: 1) { totalCount } }')).toMatchObject({ status: 200, body: { data: { papers: { totalCount: 6 } } } });
     } finally {
       await api.stop();
+    }
+  });
+
+  test('a connection the server ends while a transaction holds it between statements fails that transaction as unavailable; the pool serves again', async () => {
+    const db = createDb({ connectionString: t.url, poolSize: 1 });
+    try {
+      const outcome = await db
+        .$transaction(async (tx) => {
+          const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+          await terminate([row!.pid]);
+          // The backend's exit reaches the idle client before its next statement.
+          for (;;) {
+            const { rows } = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [row!.pid]);
+            if (rows.length === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return tx.user.count();
+        })
+        .then(
+          () => 'committed',
+          (error: unknown) => (isDatabaseUnavailable(error) ? 'unavailable' : `other: ${String(error)}`),
+        );
+      expect(outcome).toBe('unavailable');
+      // The broken connection was dropped: the pool of one serves again.
+      expect(await db.user.count()).toBe(2);
+    } finally {
+      await db.$disconnect();
     }
   });
 

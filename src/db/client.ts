@@ -175,6 +175,11 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
   // An idle connection that dies (server restart, network) is dropped by the pool and the next
   // query opens another; without a listener its 'error' event would end the process.
   pool.on('error', () => {});
+  // A connection in use but between two statements (a Prisma transaction's) that the server
+  // ends (pg_terminate_backend, a restart) makes its client emit 'error' while pg-pool has taken
+  // its own listener off: with none, that ends the process (seen in bench/faults.ts). With this
+  // one, the client's next statement fails (answered 503) and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   let db: Db;
   if (onQuery) {
