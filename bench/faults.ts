@@ -216,6 +216,8 @@ class Recorder {
   /** Every vote a client sent at least once. */
   readonly attempted = new Set<string>();
   running = true;
+  /** performance.now() until which votes already sent are still retried after the run. */
+  drainUntil = 0;
 
   record(kind: Outcome['kind'], status: number, code: string) {
     this.outcomes.push({ phase: this.phase, status, code, at: performance.now(), kind });
@@ -266,10 +268,12 @@ function shuffled<T>(items: T[], seed: number): T[] {
 /** Upvotes papers one after another; a failed vote is retried (after Retry-After) until acknowledged or the run ends. */
 async function voter(api: Api, rec: Recorder, voter: { userId: number; token: string }, paperIds: number[], index: number) {
   for (const paperId of shuffled(paperIds, index + 1)) {
+    if (!rec.running) return;
     const key = `${voter.userId}:${paperId}`;
     rec.attempted.add(key);
     for (;;) {
-      if (!rec.running) return;
+      // Once the run ends, a vote already sent is still retried until the drain's deadline.
+      if (!rec.running && performance.now() > rec.drainUntil) return;
       const answer = await post(api.url, `mutation { upvotePaper(paperId: "${toGlobalId('Paper', paperId)}") { paper { upvotes viewerHasUpvoted } userErrors { code } } }`, voter.token);
       rec.record('vote', answer.status, answer.code);
       if (answer.status === 200 && answer.code === 'ok' && answer.body?.data?.upvotePaper?.paper?.viewerHasUpvoted === true) {
@@ -441,8 +445,9 @@ async function postgresRun(STOP_MODE: 'fast' | 'immediate'): Promise<string> {
 
     // New votes stop; a vote still being retried gets up to 10 s to be acknowledged.
     rec.phase = 'drain';
+    rec.drainUntil = performance.now() + 10_000;
     rec.running = false;
-    await Promise.race([Promise.all(clients), sleep(10_000)]);
+    await Promise.race([Promise.all(clients), sleep(12_000)]);
     await readyzPoller;
     await api.stop('SIGTERM');
     const checkDb = createDb({ connectionString: url, poolSize: 2 });
@@ -514,6 +519,8 @@ While PostgreSQL was down: ${unavailableDuringStop.filter((o) => o.status === 50
 API log lines by message: ${[...logMessages].map(([m, n]) => `\`${m}\` ${n}`).join(', ') || 'none'}.
 `;
   } finally {
+    // The API's log outlives the cluster's folder, for a look at what it said.
+    fs.copyFileSync(path.join(cluster.dir, 'api.log'), path.join(os.tmpdir(), `faults-api-${STOP_MODE}.log`));
     cluster.destroy();
   }
 }
@@ -552,8 +559,9 @@ async function embeddedRun(): Promise<string> {
       restart.afterReadyMs = firstSuccessAfter(rec.outcomes, up);
     }
     rec.phase = 'drain';
+    rec.drainUntil = performance.now() + 10_000;
     rec.running = false;
-    await Promise.race([Promise.all(clients), sleep(10_000)]);
+    await Promise.race([Promise.all(clients), sleep(12_000)]);
     await api.stop('SIGTERM');
     const check = await openDatabase({ databaseUrl: undefined, dataDir: dir });
     const verdict = await verify(check.db, rec);
