@@ -9,6 +9,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Where the embedded Postgres keeps its files. */
   readonly dataDir: string;
+  /** How long the app waits on the database (src/db/client.ts). */
+  readonly database: DatabaseConfig;
   readonly host: string;
   readonly port: number;
   /**
@@ -31,6 +33,21 @@ export interface Config {
   readonly follow: FollowConfig;
   /** Where the importPapers mutation fetches from. */
   readonly sources: SourcesConfig;
+}
+
+export interface DatabaseConfig {
+  /**
+   * DATABASE_POOL_TIMEOUT_MS: how long a statement waits for a free pool connection (or a new
+   * one to open) before failing with 503 SERVICE_UNAVAILABLE. A read also stops waiting at its
+   * operation's deadline.
+   */
+  readonly poolTimeoutMs: number;
+  /**
+   * DATABASE_STATEMENT_TIMEOUT_MS: `statement_timeout` of every connection of the pool, so the
+   * server itself ends a statement nobody waits for any more; 0: none. Not on the embedded
+   * database (one backend, statements run one at a time).
+   */
+  readonly statementTimeoutMs: number;
 }
 
 export interface SourcesConfig {
@@ -259,6 +276,10 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     databaseUrl,
     dataDir: env.DATA_DIR || '.data',
+    database: Object.freeze({
+      poolTimeoutMs: int(env, 'DATABASE_POOL_TIMEOUT_MS', 5000, 1, 600_000),
+      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+    }),
     host,
     port: listenPort,
     seedDemo: bool(env, 'SEED_DEMO', databaseUrl === undefined),

@@ -1,8 +1,10 @@
 // The API's one error vocabulary. Expected failures are GraphQLErrors with one of these codes;
 // anything else reaching `formatError` is a bug or an outage: it is logged with its cause and
 // the client sees only "Internal server error". Apollo Server 5 does not mask by itself.
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { isDatabaseUnavailable } from './db/errors.ts';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -21,12 +23,38 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The operation ran past its deadline and was abandoned (HTTP 503). */
   OPERATION_TIMEOUT: 'OPERATION_TIMEOUT',
+  /**
+   * The database could not be reached (refused, connection cut, no free connection in time):
+   * HTTP 503 with Retry-After. Not a bug; the same request may succeed when retried.
+   */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The operation ran past GRAPHQL_OPERATION_TIMEOUT_MS. */
+/**
+ * The operation ran past GRAPHQL_OPERATION_TIMEOUT_MS. HTTP 503 whichever half of the deadline
+ * (src/http/deadline.ts) ends the request: the route's timer, or a read refused at the deadline
+ * whose operation then finishes first.
+ */
 export function operationTimedOut(timeoutMs: number): GraphQLError {
-  return new GraphQLError(`The operation did not finish within ${timeoutMs} ms and was stopped`, { extensions: { code: ErrorCode.OPERATION_TIMEOUT } });
+  return new GraphQLError(`The operation did not finish within ${timeoutMs} ms and was stopped`, { extensions: { code: ErrorCode.OPERATION_TIMEOUT, http: { status: 503 } } });
+}
+
+/** What Retry-After says on a 503 SERVICE_UNAVAILABLE: a restarted database is back within seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+// Names no host, port or driver: only that it is worth retrying.
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable: the database could not be reached. Retry shortly';
+
+/** The database could not be reached: HTTP 503 with Retry-After (see src/http/unavailable.ts). */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+    extensions: {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: new HeaderMap([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]) },
+    },
+  });
 }
 
 /** Quotes client input in a message without echoing a huge or hostile string back whole. */
@@ -91,6 +119,17 @@ export function createFormatError(log: ErrorLogger) {
     if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && CLIENT_SAFE_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    // An unreachable database is an outage, not a bug: its own code and a message that names
+    // nothing of the connection. The HTTP status (503) is set by src/http/unavailable.ts.
+    if (isDatabaseUnavailable(error)) {
+      log('database unavailable', unwrapResolverError(error));
+      return {
+        message: UNAVAILABLE_MESSAGE,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
+      };
     }
     log('unexpected error', unwrapResolverError(error));
     return {

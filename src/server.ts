@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { Context } from './context.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
 import { requestLogPlugin } from './http/request-log.ts';
+import { unavailablePlugin } from './http/unavailable.ts';
 import { limitsPlugin } from './limits/plugin.ts';
 import type { Logger } from './logger.ts';
 import { jitExecution } from './jit.ts';
@@ -52,6 +53,8 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
       limitsPlugin(graphql.limits),
       rateLimitPlugin(),
       requestLogPlugin(),
+      // An unreachable database: 503 with Retry-After, not 200 with a masked error.
+      unavailablePlugin(),
       // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
       production

@@ -99,26 +99,29 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
   expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
   const ready = await fetch(`${http.url}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ok' });
+  expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'up' } });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
   const down = await startTestHttp(t, { apollo, config }, { db: unreachable });
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'database unreachable' });
+    expect(await response.json()).toEqual({ status: 'unavailable', checks: { database: 'down' } });
 
-    // And a query then fails with a masked error: no driver message, no host, no SQL.
+    // And a query then fails with 503 SERVICE_UNAVAILABLE (test/faults.test.ts): no driver
+    // message, no host, no SQL.
     const query = await fetch(`${down.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ papers { totalCount } }' }) });
+    expect(query.status).toBe(503);
     const body = await query.json();
-    expect(body.errors).toEqual([{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['papers'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(body.errors).toMatchObject([{ path: ['papers'], extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma/i);
 
-    // A feed (an ordinary route) fails the same way: masked, with a code.
+    // A feed (an ordinary route) fails the same way, with a code.
     const feed = await fetch(`${down.url}/feeds/daily.atom`);
-    expect(feed.status).toBe(500);
+    expect(feed.status).toBe(503);
+    expect(feed.headers.get('retry-after')).toBe('1');
     const feedText = await feed.text();
-    expect(JSON.parse(feedText)).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(JSON.parse(feedText)).toEqual({ errors: [{ message: expect.stringMatching(/temporarily unavailable/), extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
     expect(feedText).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma|stack/i);
   } finally {
     await down.close();

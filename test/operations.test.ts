@@ -93,7 +93,7 @@ describe('logs', () => {
       await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-err' }, body: JSON.stringify({ query: '{ papers(first: 1) { totalCount } }' }) });
       await until(() => lines.some((l) => l.requestId === 'req-err' && l.msg === 'request'));
       expect(lines.filter((l) => l.requestId === 'req-err').map((l) => [l.level, l.msg])).toEqual([
-        [50, 'unexpected error'],
+        [50, 'database unavailable'],
         [30, 'request'],
       ]);
     } finally {
@@ -206,13 +206,13 @@ test('/readyz is 503 while the database is down and 200 again once it is back, w
     return { status: response.status, body: await response.json() };
   };
   try {
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'up' } } });
     expect((await query()).body.data).toEqual({ topics: { totalCount: 0 } });
 
     await database.stop();
     database = undefined;
-    expect(await readyz()).toEqual({ status: 503, body: { status: 'database unreachable' } });
-    expect((await query()).body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await readyz()).toEqual({ status: 503, body: { status: 'unavailable', checks: { database: 'down' } } });
+    expect(await query()).toMatchObject({ status: 503, body: { errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE' } }] } });
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
 
     database = await startEmbeddedPostgres({ dataDir, port });

@@ -23,6 +23,17 @@ export interface DbOptions {
    * one, which then fails with "prepared statement ... already exists".
    */
   prepare?: boolean;
+  /**
+   * How long a statement waits for a connection (pg's `connectionTimeoutMillis`: a free one
+   * from the pool, or a new one to open) before failing; default 5000. Fails as "database
+   * unavailable" (src/db/errors.ts), answered 503.
+   */
+  poolTimeoutMs?: number;
+  /**
+   * `statement_timeout` of every connection, sent when it opens (a startup parameter, so it
+   * costs no round trip); undefined or 0: the server's own setting.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
@@ -34,9 +45,10 @@ export interface ReadStatement {
 export interface Reader {
   /**
    * Runs a read and returns its rows as objects. A fixed statement passes a `name`: it is parsed
-   * and planned once per connection. Without one, the text decides: see `namedFor`.
+   * and planned once per connection. Without one, the text decides: see `namedFor`. With a
+   * `deadline`, waiting for a connection stops there too (`readerUntil` passes it).
    */
-  rows<R>(statement: ReadStatement, name?: string): Promise<R[]>;
+  rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]>;
 }
 
 /** When a request stops sending statements: `at` is a performance.now() time. */
@@ -49,12 +61,14 @@ export interface Deadline {
  * `reader`, refusing every statement once the deadline has passed: an operation answered 503
  * OPERATION_TIMEOUT (src/http/deadline.ts) stops querying the database instead of running on
  * unseen. Checked per statement, not per field: a field costs nothing until it asks for rows.
+ * A statement queued for a connection (pool exhausted) gives up at the deadline too, instead
+ * of taking a connection later for an answer nobody reads.
  */
 export function readerUntil(reader: Reader, deadline: Deadline): Reader {
   return {
     rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
       if (performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
-      return reader.rows<R>(statement, name);
+      return reader.rows<R>(statement, name, deadline);
     },
   };
 }
@@ -84,17 +98,56 @@ function namedFor(text: string): string | undefined {
 
 function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined, prepare: boolean): Reader {
   return {
-    async rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
+    async rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]> {
       onQuery?.(statement.text);
-      const result = await pool.query({
+      const query = {
         name: prepare ? (name ?? namedFor(statement.text)) : undefined,
         text: statement.text,
         values: statement.values as unknown[],
         types: readTypes,
-      });
-      return result.rows as R[];
+      };
+      // A free connection is handed out at once: pool.query, as before. Else the wait for one
+      // ends at the deadline as well as at the pool's timeout.
+      if (!deadline || (pool.idleCount > 0 && pool.waitingCount === 0)) return (await pool.query(query)).rows as R[];
+      const client = await connectBefore(pool, deadline);
+      try {
+        const result = await client.query(query);
+        client.release();
+        return result.rows as R[];
+      } catch (error) {
+        // As pool.query does: a client whose statement failed is closed, not reused (it may be
+        // the connection that broke).
+        client.release(error as Error);
+        throw error;
+      }
     },
   };
+}
+
+/** A pool connection, or OPERATION_TIMEOUT once the deadline passes first. */
+function connectBefore(pool: pg.Pool, deadline: Deadline): Promise<pg.PoolClient> {
+  const remaining = deadline.at - performance.now();
+  if (remaining <= 0) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(operationTimedOut(deadline.timeoutMs));
+    }, remaining);
+    pool.connect().then(
+      (client) => {
+        clearTimeout(timer);
+        // pg-pool cannot take a waiter out of its queue: one that gave up returns the
+        // connection as soon as it gets it.
+        if (late) client.release();
+        else resolve(client);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!late) reject(error);
+      },
+    );
+  });
 }
 
 const readers = new WeakMap<Db, Reader>();
@@ -112,11 +165,21 @@ export function readerOf(db: Db): Reader {
   return reader;
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true }: DbOptions): Db {
-  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 10_000 });
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs }: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: poolTimeoutMs,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // An idle connection that dies (server restart, network) is dropped by the pool and the next
   // query opens another; without a listener its 'error' event would end the process.
   pool.on('error', () => {});
+  // A connection in use but between two statements (a Prisma transaction's) that the server
+  // ends (pg_terminate_backend, a restart) makes its client emit 'error' while pg-pool has taken
+  // its own listener off: with none, that ends the process (seen in bench/faults.ts). With this
+  // one, the client's next statement fails (answered 503) and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   let db: Db;
   if (onQuery) {

@@ -16,7 +16,7 @@ export interface Database {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database'>>,
   options: {
     onQuery?: (sql: string) => void;
     poolSize?: number;
@@ -33,6 +33,10 @@ export async function openDatabase(
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
       prepare: !embedded,
       onQuery: options.onQuery,
+      ...(config.database ? { poolTimeoutMs: config.database.poolTimeoutMs } : {}),
+      // The embedded database runs one statement at a time on one backend: a timeout there would
+      // only cut long jobs short.
+      ...(config.database && !embedded ? { statementTimeoutMs: config.database.statementTimeoutMs } : {}),
     });
     return {
       db,

@@ -1,7 +1,8 @@
 // What a client gets when a request fails outside GraphQL execution: the GraphQL-over-HTTP error
 // shape with a code, never a stack trace or a library's internal message.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ErrorCode } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { ErrorCode, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export function errorBody(message: string, code: string = ErrorCode.BAD_REQUEST) {
@@ -26,6 +27,11 @@ export function handleErrors(app: FastifyInstance, { maxBodyBytes, logger }: { m
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? maxBodyBytes;
       return reply.code(413).send(errorBody(`Request body larger than ${limit} bytes`));
+    }
+    // An unreachable database (src/http/unavailable.ts): retryable, and said so.
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, requestId: request.id }, 'database unavailable');
+      return reply.code(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send(errorBody(serviceUnavailable().message, ErrorCode.SERVICE_UNAVAILABLE));
     }
     const status = error.statusCode ?? 500;
     // Fastify's own refusals (bad Content-Length, malformed URL, unsupported media type) carry

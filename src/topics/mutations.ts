@@ -32,8 +32,11 @@ export const Mutation: Pick<MutationResolvers, 'createTopic' | 'updateTopic'> = 
       const parent = input.parentId == null ? null : await parentTopic(ctx, input.parentId);
       if (await ctx.db.topic.findUnique({ where: { slug }, select: { id: true } })) await duplicateSlug(ctx, slug);
       try {
-        const topic = await ctx.db.topic.create({ data: { slug, name, parentId: parent?.id ?? null } });
-        await ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'topic.create', topicId: topic.id, details: { slug, name } } });
+        // The topic and its CurationEvent in one statement's transaction (a nested write): a
+        // connection lost in between cannot leave a topic without its record.
+        const topic = await ctx.db.topic.create({
+          data: { slug, name, parentId: parent?.id ?? null, curationEvents: { create: { actorId: ctx.viewer!.id, action: 'topic.create', details: { slug, name } } } },
+        });
         return { topic };
       } catch (error) {
         if (isUniqueViolation(error)) await duplicateSlug(ctx, slug);

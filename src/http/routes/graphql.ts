@@ -13,6 +13,7 @@ import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { withDeadline } from '../deadline.ts';
 import { bindRequest } from '../graphql-request.ts';
 import { withRequestId } from '../request-log.ts';
+import { unlessUnavailable } from '../unavailable.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;
@@ -27,7 +28,11 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
   const apolloHandler = fastifyApolloHandler<Context>(apollo, {
     // Apollo builds the context as soon as the route hands it the request, when withDeadline's
     // clock (below) has just started: both halves of the deadline run on one time.
-    context: async (request) => bindRequest(await context(request, { at: performance.now() + operationTimeoutMs, timeoutMs: operationTimeoutMs }), request),
+    // The token lookup is the first statement: an unreachable database answers 503 from here.
+    context: async (request) => {
+      const deadline = { at: performance.now() + operationTimeoutMs, timeoutMs: operationTimeoutMs };
+      return bindRequest(await unlessUnavailable(() => context(request, deadline)), request);
+    },
   });
   app.route({
     method: ['GET', 'POST'],
