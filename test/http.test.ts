@@ -99,14 +99,14 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
   expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
   const ready = await fetch(`${http.url}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ok' });
+  expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
   const down = await startTestHttp(t, { apollo, config }, { db: unreachable });
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: 'database unreachable' });
+    expect(await response.json()).toEqual({ status: 'database unreachable', checks: { database: 'unreachable' } });
 
     // And a query then fails with a masked error: no driver message, no host, no SQL.
     const query = await fetch(`${down.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ papers { totalCount } }' }) });

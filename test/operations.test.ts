@@ -206,12 +206,12 @@ test('/readyz is 503 while the database is down and 200 again once it is back, w
     return { status: response.status, body: await response.json() };
   };
   try {
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok' } } });
     expect((await query()).body.data).toEqual({ topics: { totalCount: 0 } });
 
     await database.stop();
     database = undefined;
-    expect(await readyz()).toEqual({ status: 503, body: { status: 'database unreachable' } });
+    expect(await readyz()).toEqual({ status: 503, body: { status: 'database unreachable', checks: { database: 'unreachable' } } });
     expect((await query()).body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
 

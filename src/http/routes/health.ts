@@ -1,7 +1,10 @@
 // Probes for orchestrators: /healthz while the process runs, /readyz while it can serve (the
 // database answers, and it is not shutting down). Not rate limited: a probe must never be 429.
+// /readyz names each dependency in `checks`; Redis (REDIS_URL) is reported there but never makes
+// the instance unready: without it the API still serves (src/redis/client.ts, outage rule).
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../db/client.ts';
+import { isRedisReady, type RedisLink } from '../../redis/client.ts';
 
 export async function isDatabaseReady(db: Db, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -15,7 +18,7 @@ export async function isDatabaseReady(db: Db, timeoutMs = 2000): Promise<boolean
   }
 }
 
-export const healthRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const healthRoutes: FastifyPluginAsync<{ db: Db; redis?: RedisLink }> = async (app, { db, redis }) => {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -25,7 +28,11 @@ export const healthRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
   app.get('/readyz', { config }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     if (closing) return reply.code(503).send({ status: 'shutting down' });
-    const ready = await isDatabaseReady(db);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'database unreachable' });
+    const [ready, redisReady] = await Promise.all([isDatabaseReady(db), redis ? isRedisReady(redis) : undefined]);
+    const checks = {
+      database: ready ? 'ok' : 'unreachable',
+      ...(redisReady === undefined ? {} : { redis: redisReady ? 'ok' : 'unreachable: rate limits open, live events local to this instance' }),
+    };
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'database unreachable', checks });
   });
 };
