@@ -11,6 +11,7 @@ import type { Context } from './context.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
 import { requestLogPlugin } from './http/request-log.ts';
 import { limitsPlugin } from './limits/plugin.ts';
+import { readOwnWritesPlugin } from './db/replicas.ts';
 import type { Logger } from './logger.ts';
 import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
@@ -52,6 +53,8 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
       limitsPlugin(graphql.limits),
       rateLimitPlugin(),
       requestLogPlugin(),
+      // With read replicas, a mutation's request reads from the primary.
+      readOwnWritesPlugin(),
       // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
       production

@@ -2,7 +2,7 @@
 // Either way the migrations are applied before anything else touches it.
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import { createDb, type Db } from './client.ts';
+import { checkReplicas, closeReplicas, createDb, type Db } from './client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 
@@ -16,7 +16,7 @@ export interface Database {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
   options: {
     onQuery?: (sql: string) => void;
     poolSize?: number;
@@ -33,13 +33,17 @@ export async function openDatabase(
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
       prepare: !embedded,
       onQuery: options.onQuery,
+      ...(config.scale && config.scale.readUrls.length > 0 ? { replicas: { urls: config.scale.readUrls, maxLagSeconds: config.scale.maxReplicaLagSeconds } } : {}),
     });
+    // Replicas are judged before the first request: until then reads go to the primary.
+    await checkReplicas(db);
     return {
       db,
       url,
       embedded: Boolean(embedded),
       applied,
       async close() {
+        await closeReplicas(db);
         await db.$disconnect();
         await embedded?.stop();
       },
