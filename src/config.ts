@@ -47,6 +47,8 @@ export interface ScaleConfig {
   readonly readUrls: readonly string[];
   /** DATABASE_MAX_REPLICA_LAG_SECONDS: a replica further behind than this is skipped. */
   readonly maxReplicaLagSeconds: number;
+  /** GRAPHQL_PUBLIC_MAX_AGE_SECONDS: max-age of anonymous GET queries (src/http/cache-control.ts); 0: none public. */
+  readonly publicMaxAgeSeconds: number;
 }
 
 export interface SourcesConfig {
@@ -212,6 +214,7 @@ function scaleConfig(env: Env, databaseUrl: string | undefined): ScaleConfig {
     redisKeyPrefix: prefix,
     readUrls: Object.freeze(readUrls),
     maxReplicaLagSeconds: int(env, 'DATABASE_MAX_REPLICA_LAG_SECONDS', 10, 1, 86_400),
+    publicMaxAgeSeconds: int(env, 'GRAPHQL_PUBLIC_MAX_AGE_SECONDS', 60, 0, 86_400),
   });
 }
 

@@ -15,6 +15,7 @@ import { createLogger } from './logger.ts';
 import { clusterStore, RateLimiter } from './rate-limit/limiter.ts';
 import { connectRedis, type RedisLink } from './redis/client.ts';
 import { RedisEventBus } from './redis/events.ts';
+import { persistedQueryCache } from './redis/apq-cache.ts';
 import { redisStore } from './redis/rate-store.ts';
 import { takeTurns, type Stop } from './redis/turns.ts';
 import { createGraphQL } from './schema.ts';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
       const events = new CatalogEvents(redis ? new RedisEventBus(redis, local) : new IpcEventBus(local));
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
       const graphql = createGraphQL(config, logger);
-      const apollo = createServer({ config, logger, graphql });
+      const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: persistedQueryCache(redis) } : {}) });
       await apollo.start();
       // One budget for every instance (Redis) or for this host's workers (the primary's store).
       const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;
