@@ -57,8 +57,10 @@ export function takeTurns(link: RedisLink, name: string, start: () => Promise<St
       } else if ((await link.client.set(key, token, 'PX', leaseMs, 'NX')) === 'OK') {
         heldUntil = now + leaseMs;
         logger.info({ job: name, leaseMs }, 'this instance takes its turn');
+        // Not awaited: a first run that takes longer than the lease (a month of votes to score)
+        // must not hold up the renewals that keep the turn.
         job = start();
-        await job.catch((error: unknown) => logger.error({ err: error, job: name }, 'starting the job failed'));
+        job.catch((error: unknown) => logger.error({ err: error, job: name }, 'starting the job failed'));
       }
     } catch (error) {
       // Redis away (warned by the connection): keep the turn while the lease would still hold.
