@@ -33,6 +33,24 @@ export interface Config {
   readonly follow: FollowConfig;
   /** Where the importPapers mutation fetches from. */
   readonly sources: SourcesConfig;
+  /** Several instances: Redis and read replicas (src/redis/, src/db/replicas.ts). */
+  readonly scale: ScaleConfig;
+}
+
+export interface ScaleConfig {
+  /**
+   * REDIS_URL: `redis://[:password@]host:6379[/db]` or `rediss://...`. Set: the rate budget,
+   * live events and the one-at-a-time jobs are shared through it. Unset: all in this process.
+   */
+  readonly redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: every key and channel this app uses starts with it (default `catalog:`). */
+  readonly redisKeyPrefix: string;
+  /** DATABASE_READ_URLS: read replicas of DATABASE_URL, comma-separated. */
+  readonly readUrls: readonly string[];
+  /** DATABASE_MAX_REPLICA_LAG_SECONDS: a replica further behind than this is skipped. */
+  readonly maxReplicaLagSeconds: number;
+  /** GRAPHQL_PUBLIC_MAX_AGE_SECONDS: max-age of anonymous GET queries (src/http/cache-control.ts); 0: none public. */
+  readonly publicMaxAgeSeconds: number;
 }
 
 export interface DatabaseConfig {
@@ -195,6 +213,28 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function redisUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(`${name} must be a redis:// or rediss:// URL; got a value starting "${raw.slice(0, 8)}"`);
+  return raw;
+}
+
+function scaleConfig(env: Env, databaseUrl: string | undefined): ScaleConfig {
+  const readUrls = (env.DATABASE_READ_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  readUrls.forEach((_, i) => url({ DATABASE_READ_URLS: readUrls[i] }, 'DATABASE_READ_URLS'));
+  if (readUrls.length > 0 && databaseUrl === undefined) throw new ConfigError('DATABASE_READ_URLS needs DATABASE_URL: replicas are replicas of a real PostgreSQL');
+  const prefix = env.REDIS_KEY_PREFIX ?? 'catalog:';
+  if (!/^[\w:.-]{0,64}$/.test(prefix)) throw new ConfigError(`REDIS_KEY_PREFIX must be up to 64 letters, digits, '_', '-', '.' or ':'; got "${prefix.slice(0, 70)}"`);
+  return Object.freeze({
+    redisUrl: redisUrl(env, 'REDIS_URL'),
+    redisKeyPrefix: prefix,
+    readUrls: Object.freeze(readUrls),
+    maxReplicaLagSeconds: int(env, 'DATABASE_MAX_REPLICA_LAG_SECONDS', 10, 1, 86_400),
+    publicMaxAgeSeconds: int(env, 'GRAPHQL_PUBLIC_MAX_AGE_SECONDS', 60, 0, 86_400),
+  });
+}
+
 export const MIN_SECRET_LENGTH = 32;
 
 function secrets(env: Env, name: string): readonly string[] {
@@ -292,5 +332,6 @@ export function loadConfig(env: Env = process.env): Config {
     http: httpConfig,
     follow: followConfig(env, host, listenPort),
     sources: Object.freeze({ hfApiUrl: httpUrl(env, 'HF_API_URL'), arxivApiUrl: httpUrl(env, 'ARXIV_API_URL') }),
+    scale: scaleConfig(env, databaseUrl),
   });
 }

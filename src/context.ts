@@ -1,5 +1,5 @@
 // What every resolver gets: the database, this request's loaders and who is asking.
-import { readerOf, readerUntil, type Db, type Deadline, type Reader } from './db/client.ts';
+import { primaryReaderOf, readerOf, readerUntil, type Db, type Deadline, type Reader } from './db/client.ts';
 import type { User } from './generated/prisma/client.ts';
 import type { CatalogEvents } from './follow/events.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -14,11 +14,29 @@ export interface Context {
   reader: Reader;
   /** Where mutations publish live updates (src/follow/events.ts); absent: nobody listens. */
   events?: CatalogEvents;
+  /**
+   * With read replicas: this request's reads go to the primary from now on (called once a
+   * mutation starts, src/db/replicas.ts's plugin), so it reads its own writes.
+   */
+  readOwnWrites?: () => void;
+}
+
+/** `readerOf(db)`, or with replicas a reader that can be switched to the primary for good. */
+function requestReader(db: Db): { reader: Reader; readOwnWrites?: () => void } {
+  const routed = readerOf(db);
+  const primary = primaryReaderOf(db);
+  if (primary === routed) return { reader: routed };
+  let current = routed;
+  return { reader: { rows: (statement, name) => current.rows(statement, name) }, readOwnWrites: () => void (current = primary) };
 }
 
 export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents, deadline?: Deadline): Context {
-  const reader = deadline ? readerUntil(readerOf(db), deadline) : readerOf(db);
-  return { db, viewer, reader, loaders: createLoaders(db, viewer, reader), ...(events ? { events } : {}) };
+  const routing = requestReader(db);
+  const reader = deadline ? readerUntil(routing.reader, deadline) : routing.reader;
+  return {
+    db, viewer, reader, loaders: createLoaders(db, viewer, reader), ...(events ? { events } : {}),
+    ...(routing.readOwnWrites ? { readOwnWrites: routing.readOwnWrites } : {}),
+  };
 }
 
 /** The context of an HTTP request: authenticates its Authorization header. */

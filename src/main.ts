@@ -7,12 +7,17 @@ import { IpcEventBus, runProcesses } from './cluster.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './db/open.ts';
 import { generateDemoCatalog, isCatalogEmpty } from './demo/generate.ts';
-import { refreshTrending, setTrendingMaxAge } from './papers/trending.ts';
+import { refreshTrending, setTrendingMaxAge, setTrendingRefreshedByTurns } from './papers/trending.ts';
 import { digestSchedulerFromConfig } from './follow/digests/scheduler.ts';
 import { CatalogEvents, InMemoryEventBus } from './follow/events.ts';
 import { buildApp, listen } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { clusterStore, RateLimiter } from './rate-limit/limiter.ts';
+import { connectRedis, type RedisLink } from './redis/client.ts';
+import { RedisEventBus } from './redis/events.ts';
+import { persistedQueryCache } from './redis/apq-cache.ts';
+import { redisStore } from './redis/rate-store.ts';
+import { takeTurns, type Stop } from './redis/turns.ts';
 import { createGraphQL } from './schema.ts';
 import { createServer } from './server.ts';
 
@@ -24,8 +29,19 @@ async function main(): Promise<void> {
   const clustered = config.webConcurrency > 1;
   // How old trending scores may get, in every process: the primary's timer and reads alike.
   setTrendingMaxAge(config.trendingRefreshSeconds);
+  // With Redis, instances take turns at the refresh; reads never start one of their own.
+  if (config.scale.redisUrl) setTrendingRefreshedByTurns(true);
+  // Connected before serving when Redis answers within 5 s; without it the instance starts all
+  // the same, in the outage mode of src/redis/client.ts.
+  const openRedis = async () => {
+    if (!config.scale.redisUrl) return undefined;
+    const link = connectRedis(config.scale.redisUrl, config.scale.redisKeyPrefix, logger);
+    if (!(await link.whenReady(5000))) logger.warn('Redis did not answer within 5 s: starting without it for now');
+    return link;
+  };
   // Opened by the primary half; with one process the serving half uses the same database.
   let primaryDatabase: Database | undefined;
+  let primaryRedis: RedisLink | undefined;
 
   await runProcesses({
     workers: config.webConcurrency,
@@ -43,35 +59,61 @@ async function main(): Promise<void> {
         const summary = await generateDemoCatalog(database.db, { papers: DEMO_PAPERS });
         logger.info({ ...summary, ms: Date.now() - started }, 'empty catalog filled with the demo catalog');
       }
-      // The workers' shared rate budget lives here; it answers their messages.
-      if (clustered) new RateLimiterClusterMaster();
+      const redis = (primaryRedis = await openRedis());
+      // The workers' shared rate budget lives here (without Redis); it answers their messages.
+      if (clustered && !redis) new RateLimiterClusterMaster();
 
       // Trending scores: recomputed now and then every TRENDING_REFRESH_SECONDS, so no reader
-      // waits for a recomputation (reads refresh too, should this timer fall behind).
-      const refresh = () => refreshTrending(database.db).catch((error) => logger.error({ err: error }, 'trending refresh failed'));
-      await refresh();
-      const trendingTimer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
-      const scheduler = digestSchedulerFromConfig(config, database.db, logger);
+      // waits for a recomputation (reads refresh too, should this timer fall behind, unless
+      // instances take turns through Redis).
+      const refresh = async () => {
+        const started = Date.now();
+        await refreshTrending(database.db).then(
+          () => logger.debug({ ms: Date.now() - started }, 'trending refreshed'),
+          (error) => logger.error({ err: error }, 'trending refresh failed'),
+        );
+      };
+      const trending = async (): Promise<Stop> => {
+        await refresh();
+        const timer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
+        return async () => clearInterval(timer);
+      };
+      const digests = async (): Promise<Stop> => {
+        const scheduler = digestSchedulerFromConfig(config, database.db, logger);
+        return async () => scheduler?.stop();
+      };
+      // Without Redis this host runs both; with it, whichever instance holds each one's lease.
+      const jobs: Stop[] = redis
+        ? [takeTurns(redis, 'trending', trending, { logger }).stop, ...(config.follow.scheduler ? [takeTurns(redis, 'digests', digests, { logger }).stop] : [])]
+        : [await trending(), await digests()];
 
       return async () => {
-        clearInterval(trendingTimer);
-        await scheduler?.stop();
-        // With one process the serving half closes the database, after its last request.
-        if (clustered) await database.close();
+        await Promise.all(jobs.map((stop) => stop()));
+        // With one process the serving half closes the database and Redis, after its last request.
+        if (clustered) {
+          await redis?.close();
+          await database.close();
+        }
       };
     },
 
     async worker() {
       const database = primaryDatabase ?? (await openDatabase(config, { migrate: false }));
-      // Live updates: in memory for this process, relayed to the other workers through the
-      // primary (swap the bus for a shared one to run several hosts).
-      const events = new CatalogEvents(new IpcEventBus(new InMemoryEventBus()));
+      const redis = primaryRedis ?? (await openRedis());
+      // Live updates: in memory for this process, and shared with every instance over Redis
+      // pub/sub, or else relayed to this host's other workers through the primary.
+      const local = new InMemoryEventBus();
+      const events = new CatalogEvents(redis ? new RedisEventBus(redis, local) : new IpcEventBus(local));
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
       const graphql = createGraphQL(config, logger);
-      const apollo = createServer({ config, logger, graphql });
+      const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: persistedQueryCache(redis) } : {}) });
       await apollo.start();
-      const rateLimiter = cluster.isWorker && config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit, clusterStore(config.rateLimit)) : undefined;
-      const app = await buildApp({ apollo, db: database.db, logger, config, events, subscriptions: { graphql }, ...(rateLimiter ? { rateLimiter } : {}) });
+      // One budget for every instance (Redis) or for this host's workers (the primary's store).
+      const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;
+      const rateLimiter = store && config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit, store) : undefined;
+      const app = await buildApp({
+        apollo, db: database.db, logger, config, events, subscriptions: { graphql }, ...(rateLimiter ? { rateLimiter } : {}), ...(redis ? { redis } : {}),
+      });
       const http = await listen(app, config.port, config.host);
       logger.info(
         { ...(cluster.isWorker ? { pid: process.pid } : {}) },
@@ -84,6 +126,7 @@ async function main(): Promise<void> {
         // the grace period; WebSockets close first), then stop Apollo and close the database.
         await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
         await apollo.stop();
+        await redis?.close();
         await database.close();
       };
     },

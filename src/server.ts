@@ -12,18 +12,23 @@ import { rateLimitPlugin } from './http/rate-limit.ts';
 import { requestLogPlugin } from './http/request-log.ts';
 import { unavailablePlugin } from './http/unavailable.ts';
 import { limitsPlugin } from './limits/plugin.ts';
+import { readOwnWritesPlugin } from './db/replicas.ts';
+import { cacheControlPlugin } from './http/cache-control.ts';
+import type { persistedQueryCache } from './redis/apq-cache.ts';
 import type { Logger } from './logger.ts';
 import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
-  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'>;
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & { scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'> };
   logger: Logger;
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
+  /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory. */
+  persistedQueryCache?: ReturnType<typeof persistedQueryCache>;
 }
 
-export function createServer({ config, logger, graphql = createGraphQL(config, logger) }: ServerDeps): ApolloServer<Context> {
+export function createServer({ config, logger, graphql = createGraphQL(config, logger), persistedQueryCache: apqCache }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     // graphql-jit executes (src/jit.ts); Apollo parses, validates, runs plugins and formats.
@@ -46,6 +51,8 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
     // still stop parsing at the token limit.
     parseOptions: { maxTokens: graphql.limits.maxTokens },
     validationRules: [...graphql.validationRules],
+    // Automatic persisted queries (Apollo's default, in memory), in Redis when given.
+    ...(apqCache ? { persistedQueries: { cache: apqCache } } : {}),
     formatError: graphql.formatError,
     plugins: [
       // Order matters: the limits plugin computes the cost that the rate limit charges and the
@@ -55,8 +62,11 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
       requestLogPlugin(),
       // An unreachable database: 503 with Retry-After, not 200 with a masked error.
       unavailablePlugin(),
-      // No @cacheControl hints in this schema: the plugin would only cost a hook per field.
+      // With read replicas, a mutation's request reads from the primary.
+      readOwnWritesPlugin(),
+      // No @cacheControl hints in this schema: one rule instead (src/http/cache-control.ts).
       ApolloServerPluginCacheControlDisabled(),
+      cacheControlPlugin(config.scale?.publicMaxAgeSeconds ?? 60),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { operationTimedOut } from '../errors.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { ReplicaSet, type ReplicaOptions, type ReplicaStatus } from './replicas.ts';
 
 export type Db = PrismaClient;
 
@@ -34,6 +35,8 @@ export interface DbOptions {
    * costs no round trip); undefined or 0: the server's own setting.
    */
   statementTimeoutMs?: number;
+  /** DATABASE_READ_URLS: the reader's statements go to these (src/db/replicas.ts). */
+  replicas?: ReplicaOptions;
 }
 
 /** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
@@ -165,7 +168,7 @@ export function readerOf(db: Db): Reader {
   return reader;
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs }: DbOptions): Db {
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas }: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -189,6 +192,39 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
   } else {
     db = new PrismaClient({ adapter });
   }
-  readers.set(db, poolReader(pool, onQuery, prepare));
+  const primary = poolReader(pool, onQuery, prepare);
+  if (replicas && replicas.urls.length > 0) {
+    const set = new ReplicaSet(pool, replicas, (replicaPool) => poolReader(replicaPool, onQuery, prepare), poolSize);
+    replicaSets.set(db, set);
+    primaryReaders.set(db, primary);
+    readers.set(db, set.reader(primary));
+  } else {
+    readers.set(db, primary);
+  }
   return db;
+}
+
+// Read replicas (src/db/replicas.ts): with them `readerOf(db)` picks a replica per statement;
+// these give the primary's reader and the replicas' state.
+const replicaSets = new WeakMap<Db, ReplicaSet>();
+const primaryReaders = new WeakMap<Db, Reader>();
+
+/** Reads that must see the latest writes (a request that has written, token checks). */
+export function primaryReaderOf(db: Db): Reader {
+  return primaryReaders.get(db) ?? readerOf(db);
+}
+
+/** The replicas' health and lag; empty without replicas. */
+export function replicaStatus(db: Db): ReplicaStatus[] {
+  return replicaSets.get(db)?.status() ?? [];
+}
+
+/** Checks every replica now (start-up and tests); resolves at once without replicas. */
+export async function checkReplicas(db: Db): Promise<void> {
+  await replicaSets.get(db)?.check();
+}
+
+/** Closes the replicas' pools (Prisma's $disconnect closes the primary's). */
+export async function closeReplicas(db: Db): Promise<void> {
+  await replicaSets.get(db)?.close();
 }

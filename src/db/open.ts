@@ -2,7 +2,7 @@
 // Either way the migrations are applied before anything else touches it.
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import { createDb, type Db } from './client.ts';
+import { checkReplicas, closeReplicas, createDb, type Db } from './client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 
@@ -16,7 +16,7 @@ export interface Database {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database'>>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
   options: {
     onQuery?: (sql: string) => void;
     poolSize?: number;
@@ -37,13 +37,17 @@ export async function openDatabase(
       // The embedded database runs one statement at a time on one backend: a timeout there would
       // only cut long jobs short.
       ...(config.database && !embedded ? { statementTimeoutMs: config.database.statementTimeoutMs } : {}),
+      ...(config.scale && config.scale.readUrls.length > 0 ? { replicas: { urls: config.scale.readUrls, maxLagSeconds: config.scale.maxReplicaLagSeconds } } : {}),
     });
+    // Replicas are judged before the first request: until then reads go to the primary.
+    await checkReplicas(db);
     return {
       db,
       url,
       embedded: Boolean(embedded),
       applied,
       async close() {
+        await closeReplicas(db);
         await db.$disconnect();
         await embedded?.stop();
       },

@@ -13,6 +13,7 @@ import { CatalogEvents } from '../follow/events.ts';
 import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../follow/live/server.ts';
 import type { Logger } from '../logger.ts';
 import { RateLimiter } from '../rate-limit/limiter.ts';
+import type { RedisLink } from '../redis/client.ts';
 import { handleErrors } from './errors.ts';
 import { rateLimit } from './rate-limit.ts';
 import { requestIdOf, requestLog } from './request-log.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   events?: CatalogEvents;
   /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
   rateLimiter?: RateLimiter | null;
+  /** REDIS_URL's connection: /readyz reports it (an outage does not make the instance unready). */
+  redis?: RedisLink;
   /** GraphQL subscriptions over WebSocket on /graphql (src/follow/live/server.ts), on `events`. */
   subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>;
 }
@@ -46,7 +49,7 @@ declare module 'fastify' {
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const CORS_EXPOSED_HEADERS = 'ratelimit, ratelimit-policy, retry-after, x-request-id';
 
-export async function buildApp({ apollo, db, logger, config, events: given, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ apollo, db, logger, config, events: given, rateLimiter, subscriptions, redis }: AppDeps): Promise<FastifyInstance> {
   const { http: options } = config;
   // Subscriptions need a bus that the HTTP contexts publish to.
   const events = given ?? (subscriptions ? new CatalogEvents() : undefined);
@@ -93,7 +96,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   });
   await app.register(rateLimit, { limiter, trustProxy: options.trustProxy });
 
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, { db, ...(redis ? { redis } : {}) });
   await app.register(graphqlRoutes, {
     apollo,
     context: (request, deadline) => contextFromRequest(db, request.headers, events, deadline),

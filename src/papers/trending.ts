@@ -24,6 +24,15 @@ export function setTrendingMaxAge(seconds: number): void {
   maxAgeMs = seconds * 1000;
 }
 
+// With REDIS_URL one instance at a time refreshes, on its timer (src/main.ts); reads on every
+// instance then leave the scores to it, or each instance would recompute them on its own.
+let refreshedElsewhere = false;
+
+/** true: reads never refresh; the instance holding the trending turn does, on its timer. */
+export function setTrendingRefreshedByTurns(value: boolean): void {
+  refreshedElsewhere = value;
+}
+
 /** Recomputes every window's scores in one transaction. */
 export async function refreshTrending(db: Db): Promise<void> {
   // Built lazily, one window after the other, on the transaction's own client.
@@ -66,6 +75,7 @@ const TRENDING_LOCK = 7_366_001;
  * Concurrent callers share one run.
  */
 export async function ensureFreshTrending(db: Db): Promise<void> {
+  if (refreshedElsewhere) return;
   const last = lastRefresh.get(db);
   if (last !== undefined && Date.now() - last < maxAgeMs) return;
   let run = running.get(db);

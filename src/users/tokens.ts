@@ -5,7 +5,7 @@
 // DANGER: this decides who a request acts as. Every failure (malformed, unknown, revoked)
 // gives the same UNAUTHENTICATED message, so a caller cannot probe which tokens exist.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readerOf, type Db } from '../db/client.ts';
+import { primaryReaderOf, type Db } from '../db/client.ts';
 import type { ApiToken, User } from '../generated/prisma/client.ts';
 import { invalidCredentials } from '../errors.ts';
 
@@ -47,7 +47,8 @@ export async function authenticate(db: Db, authorization: string | undefined): P
   const token = match?.[1];
   if (!token || !TOKEN_PATTERN.test(token)) throw invalidCredentials(INVALID_TOKEN_MESSAGE);
   const tokenHash = hashToken(token);
-  const [row] = await readerOf(db).rows<TokenRow>({ text: TOKEN_LOOKUP, values: [tokenHash] }, 'token_lookup');
+  // On the primary, with read replicas too: a token revoked a moment ago must not work on a lagging replica.
+  const [row] = await primaryReaderOf(db).rows<TokenRow>({ text: TOKEN_LOOKUP, values: [tokenHash] }, 'token_lookup');
   // The lookup is by hash, so its timing says nothing about the secret; the comparison is kept
   // constant-time all the same, as a second check that does not depend on the index.
   const matches = row !== undefined && timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(tokenHash, 'hex'));

@@ -9,6 +9,7 @@ import type { User } from '../../src/generated/prisma/client.ts';
 import { buildApp, listen, type RunningApp } from '../../src/http/app.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
+import type { RedisLink } from '../../src/redis/client.ts';
 import { createGraphQL, type GraphQLSetup } from '../../src/schema.ts';
 import { createServer } from '../../src/server.ts';
 import { generateToken } from '../../src/users/tokens.ts';
@@ -98,6 +99,8 @@ export interface TestHttpOptions {
   /** Default: silent. */
   logger?: Logger;
   events?: CatalogEvents;
+  /** REDIS_URL's connection, for /readyz. */
+  redis?: RedisLink;
 }
 
 /**
@@ -112,6 +115,7 @@ export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'a
     config: server.config,
     ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
     ...(options.events ? { events: options.events } : {}),
+    ...(options.redis ? { redis: options.redis } : {}),
   });
   const running = await listen(app, 0, '127.0.0.1');
   return {

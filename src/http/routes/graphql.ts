@@ -10,6 +10,7 @@ import type { QueryLimits } from '../../config.ts';
 import type { Context } from '../../context.ts';
 import type { Deadline } from '../../db/client.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
+import { varyPublicByAuthorization } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';
 import { bindRequest } from '../graphql-request.ts';
 import { withRequestId } from '../request-log.ts';
@@ -38,6 +39,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     method: ['GET', 'POST'],
     url: '/graphql',
     preValidation: checkDocument(limits),
+    // A public (cacheable) answer varies with Authorization: src/http/cache-control.ts.
+    onSend: varyPublicByAuthorization,
     handler: withDeadline(withRequestId(async (request, reply) => apolloHandler.call(app, request, reply)), operationTimeoutMs),
   });
   // A preflight from an origin CORS does not allow (or none configured) is answered all the

@@ -1,10 +1,13 @@
-// Probes for orchestrators: /healthz while the process runs, /readyz while it can serve (every
-// dependency answers, and it is not shutting down). Not rate limited: a probe must never be 429.
+// Probes for orchestrators: /healthz while the process runs, /readyz while it can serve (the
+// database answers, and it is not shutting down). Not rate limited: a probe must never be 429.
 // /healthz touches nothing: a database outage must not make an orchestrator restart every
 // replica (which cures nothing); /readyz takes the replica out of the load balancer instead,
-// and says which dependency is down.
+// and says which dependency is down in `checks`. Redis (REDIS_URL) is reported there but never
+// makes the instance unready: without it the API still serves (src/redis/client.ts, outage
+// rule), and /readyz says `degraded`.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../db/client.ts';
+import { isRedisReady, type RedisLink } from '../../redis/client.ts';
 
 export async function isDatabaseReady(db: Db, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -18,17 +21,14 @@ export async function isDatabaseReady(db: Db, timeoutMs = 2000): Promise<boolean
   }
 }
 
-/** A dependency's probe for /readyz: resolves true when it answers. Must not throw. */
-export type ReadinessCheck = () => Promise<boolean>;
-
 export interface HealthOptions {
   db: Db;
-  /** More dependencies to probe by name (Redis, when one is used); the database is always one. */
-  checks?: Record<string, ReadinessCheck>;
+  redis?: RedisLink;
 }
 
-export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db, checks: more = {} }) => {
-  const checks: [string, ReadinessCheck][] = [['database', () => isDatabaseReady(db)], ...Object.entries(more)];
+const state = (up: boolean) => (up ? 'up' : 'down');
+
+export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db, redis }) => {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -38,8 +38,13 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db,
   app.get('/readyz', { config }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     if (closing) return reply.code(503).send({ status: 'shutting down' });
-    const results = await Promise.all(checks.map(async ([name, check]) => [name, (await check()) ? 'up' : 'down'] as const));
-    const ready = results.every(([, state]) => state === 'up');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    const [database, redisUp] = await Promise.all([isDatabaseReady(db), redis ? isRedisReady(redis) : undefined]);
+    const checks = { database: state(database), ...(redisUp === undefined ? {} : { redis: state(redisUp) }) };
+    const status = !database ? 'unavailable' : redisUp === false ? 'degraded' : 'ok';
+    return reply.code(database ? 200 : 503).send({
+      status,
+      checks,
+      ...(status === 'degraded' ? { detail: 'Redis is down: rate limits are open and live events stay on this instance' } : {}),
+    });
   });
 };
