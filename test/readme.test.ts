@@ -1,15 +1,16 @@
 // The README's examples work: every ```graphql block of README.md runs, over HTTP, against the
-// catalog a first start creates (src/main.ts on an empty database with SEED_DEMO=true, as
-// `npm start` does on its embedded one), and returns data without errors: every root field
-// set, every list page and facet non-empty, no userErrors. Mutations run with the token that
-// the README's own `npm run user:create` line prints.
+// catalog a first start creates, and returns data without errors: every root field set,
+// every list page and facet non-empty, no userErrors. As a newcomer would: the README's own
+// `npm run user:create` line (which creates the embedded database), then `src/main.ts` on
+// that embedded database, which fills the empty catalog; mutations run with the token the
+// user:create line printed.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { projectRoot } from '../src/db/schema-engine.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 
@@ -56,14 +57,15 @@ function emptyParts(data: Record<string, unknown>): string[] {
   return problems;
 }
 
+/** The environment of the child processes: an embedded database in `dataDir`, as a newcomer's. */
+function newcomerEnv(dataDir: string): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _jest, DATABASE_URL: _server, ...inherited } = process.env;
+  return { ...inherited, DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0' };
+}
+
 /** Starts `src/main.ts` as `npm start` does (without its generate step); resolves once it listens. */
-function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const { NODE_OPTIONS: _jest, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectRoot,
-    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startMain(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 170_000);
@@ -83,21 +85,20 @@ function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; 
   });
 }
 
-let t: TestDatabase;
+let dataDir: string;
 let main: Awaited<ReturnType<typeof startMain>>;
 let token: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  main = await startMain({ DATABASE_URL: t.url, SEED_DEMO: 'true' });
-  // The README's own line: `npm run user:create -- --handle ada --role admin`.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-readme-'));
+  const env = newcomerEnv(dataDir);
+  // The README's own line: `npm run user:create -- --handle ada --role admin`. It creates the
+  // embedded database, with no papers yet: the start below still finds the catalog empty.
   const line = /npm run user:create -- (.+?)\s*(#.*)?$/m.exec(readme);
   if (!line) throw new Error('README.md has no `npm run user:create -- ...` line');
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/users/cli.ts', ...line[1]!.split(/\s+/)], {
-    cwd: projectRoot,
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: t.url },
-  });
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/users/cli.ts', ...line[1]!.split(/\s+/)], { cwd: projectRoot, env });
   token = stdout.trim();
+  main = await startMain(env);
 }, 200_000);
 afterAll(async () => {
   if (main?.child.exitCode === null) {
@@ -105,7 +106,7 @@ afterAll(async () => {
     main.child.kill('SIGTERM');
     await exited;
   }
-  await t?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the README has its examples: queries and a mutation, each with something to show', () => {
