@@ -2,8 +2,10 @@
 // shipped in src/demo/sample/, imported through the normal importer, plus generated users and
 // votes so that upvotes, trending and facets show something. And `dailyPapers` without a
 // date, which the README's first example uses.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { projectRoot } from '../src/db/schema-engine.ts';
 import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/demo/first-start.ts';
 import { importFiles } from '../src/import/index.ts';
@@ -183,3 +185,13 @@ test('dailyPapers without a date on an empty catalog is today, with no papers', 
   expect([today, new Date().toISOString().slice(0, 10)]).toContain(dailyPapers.date);
   expect(dailyPapers).toMatchObject({ previousDate: null, nextDate: null, papers: { totalCount: 0, nodes: [] } });
 });
+
+test('db:seed --sample takes none of the generator\'s options, nor --force: the sample goes into an empty catalog only', async () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/demo/seed-cli.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: 'postgresql://nobody@127.0.0.1:9/never-reached' },
+    });
+  await expect(run('--sample', '--papers', '50')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --papers: the sample is what it is\nusage:/) });
+  await expect(run('--sample', '--force')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --force/) });
+}, 120_000);
