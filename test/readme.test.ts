@@ -68,7 +68,7 @@ function startMain(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: 
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 170_000);
+    const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 300_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /GraphQL API at (http:\/\/[^/]+)\/graphql/.exec(output)?.[1];
@@ -99,7 +99,7 @@ beforeAll(async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/users/cli.ts', ...line[1]!.split(/\s+/)], { cwd: projectRoot, env });
   token = stdout.trim();
   main = await startMain(env);
-}, 200_000);
+}, 400_000);
 afterAll(async () => {
   if (main?.child.exitCode === null) {
     const exited = new Promise((resolve) => main.child.once('exit', resolve));
