@@ -82,8 +82,7 @@ export function homePage(readme: ReturnType<typeof readmeSections> | null): stri
   return page(
     title,
     `<h1>${escapeHtml(title)}</h1>
-<p class="lead">A GraphQL API for a research-paper catalog.</p>
-${readme ? `<p>${escapeHtml(firstParagraph(readme.intro))}</p>` : ''}
+<p class="lead">${escapeHtml(readme ? firstParagraph(readme.intro) : 'A GraphQL API for a research-paper catalog.')}</p>
 <h2>GraphQL</h2>
 <ul>
 ${link('/graphql', 'Apollo Sandbox', 'explore the schema and run queries (the GraphQL endpoint: POST /graphql; Sandbox and introspection are off in production)')}
