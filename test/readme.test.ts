@@ -66,6 +66,7 @@ function newcomerEnv(dataDir: string): NodeJS.ProcessEnv {
 /** Starts `src/main.ts` as `npm start` does (without its generate step); resolves once it listens. */
 function startMain(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started = child; // stopped in afterAll even when the start never completes
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`main.ts did not start:\n${output}`)), 300_000);
@@ -86,6 +87,7 @@ function startMain(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: 
 }
 
 let dataDir: string;
+let started: ChildProcess | undefined;
 let main: Awaited<ReturnType<typeof startMain>>;
 let token: string;
 
@@ -101,9 +103,10 @@ beforeAll(async () => {
   main = await startMain(env);
 }, 400_000);
 afterAll(async () => {
-  if (main?.child.exitCode === null) {
-    const exited = new Promise((resolve) => main.child.once('exit', resolve));
-    main.child.kill('SIGTERM');
+  const child = started;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
     await exited;
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
