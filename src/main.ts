@@ -6,7 +6,8 @@ import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import { IpcEventBus, runProcesses } from './cluster.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './db/open.ts';
-import { generateDemoCatalog, isCatalogEmpty } from './demo/generate.ts';
+import { seedFirstStart } from './demo/first-start.ts';
+import { isCatalogEmpty } from './demo/generate.ts';
 import { refreshTrending, setTrendingMaxAge, setTrendingRefreshedByTurns } from './papers/trending.ts';
 import { digestSchedulerFromConfig } from './follow/digests/scheduler.ts';
 import { CatalogEvents, InMemoryEventBus } from './follow/events.ts';
@@ -20,8 +21,6 @@ import { redisStore } from './redis/rate-store.ts';
 import { takeTurns, type Stop } from './redis/turns.ts';
 import { createGraphQL } from './schema.ts';
 import { createServer } from './server.ts';
-
-const DEMO_PAPERS = 600;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -56,8 +55,9 @@ async function main(): Promise<void> {
       );
       if (config.seedDemo && (await isCatalogEmpty(database.db))) {
         const started = Date.now();
-        const summary = await generateDemoCatalog(database.db, { papers: DEMO_PAPERS });
-        logger.info({ ...summary, ms: Date.now() - started }, 'empty catalog filled with the demo catalog');
+        // Real papers from the shipped sample, through the importer, plus generated users and votes.
+        const { import: _details, ...summary } = await seedFirstStart(database.db);
+        logger.info({ ...summary, ms: Date.now() - started }, 'empty catalog filled with the sample of real papers');
       }
       const redis = (primaryRedis = await openRedis());
       // The workers' shared rate budget lives here (without Redis); it answers their messages.

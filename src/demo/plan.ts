@@ -442,7 +442,7 @@ function authorNamesFor(rng: Rng, count: number): string[] {
  * One admin (handle "admin"), a few curators, the rest readers; all signed up before the window
  * opened, so every vote and submission comes after the user existed.
  */
-function userList(rng: Rng, count: number, firstDay: number): UserPlan[] {
+export function userList(rng: Rng, count: number, firstDay: number): UserPlan[] {
   const windowStart = firstDay * DAY_MS;
   const curators = Math.max(0, Math.min(25, Math.max(3, Math.round(count / 2000)), count - 1));
   const names = new NameGenerator(rng);

@@ -1,12 +1,15 @@
 // npm run db:seed -- [--papers N] [--seed S] [--days D] [--today DATE] [--force]
+// npm run db:seed -- --sample
 //
-// Adds the demo catalog to the app's database: DATABASE_URL when set, else the embedded
-// database under DATA_DIR (migrations are applied first either way). Refuses a catalog that
-// already has papers unless --force, so a real catalog never gets demo papers by accident.
+// Adds the generated demo catalog (--sample: the real papers a first start shows) to the app's
+// database: DATABASE_URL when set, else the embedded database under DATA_DIR (migrations are
+// applied first either way). Refuses a catalog that already has papers unless --force (never
+// for --sample), so a real catalog never gets demo papers by accident.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
 import { refreshTrending } from '../papers/trending.ts';
+import { seedFirstStart } from './first-start.ts';
 import {
   DEFAULT_DEMO_DAYS,
   DEFAULT_DEMO_PAPERS,
@@ -19,6 +22,9 @@ import {
 } from './generate.ts';
 
 const USAGE = `usage: npm run db:seed -- [--papers N] [--seed S] [--days D] [--today YYYY-MM-DD] [--force]
+       npm run db:seed -- --sample
+  --sample      the real papers of src/demo/sample (through the importer) with generated users and
+                votes: what a first start fills an empty embedded catalog with (empty catalogs only)
   --papers N    papers to add, 1-${MAX_DEMO_PAPERS} (default ${DEFAULT_DEMO_PAPERS}; 100000 for load tests)
   --seed S      integer; the same seed and day give the same catalog (default ${DEFAULT_DEMO_SEED})
   --days D      days, up to today, the papers are featured over, 1-3650 (default ${DEFAULT_DEMO_DAYS})
@@ -46,7 +52,7 @@ function day(raw: string | undefined): Date | undefined {
   return date;
 }
 
-function parse(argv: string[]): (DemoOptions & { force: boolean }) | 'help' {
+function parse(argv: string[]): (DemoOptions & { force: boolean; sample: boolean }) | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -59,6 +65,7 @@ function parse(argv: string[]): (DemoOptions & { force: boolean }) | 'help' {
         days: { type: 'string' },
         today: { type: 'string' },
         force: { type: 'boolean', default: false },
+        sample: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -67,12 +74,17 @@ function parse(argv: string[]): (DemoOptions & { force: boolean }) | 'help' {
   }
   const { values } = parsed;
   if (values.help) return 'help';
+  if (values.sample) {
+    const generatorOnly = (['papers', 'seed', 'days', 'today', 'force'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
+    if (generatorOnly.length) throw new UsageError(`--sample takes no --${generatorOnly.join(', --')}: the sample is what it is`);
+  }
   return {
     papers: integer('papers', values.papers, 1, MAX_DEMO_PAPERS) ?? DEFAULT_DEMO_PAPERS,
     seed: integer('seed', values.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
     days: integer('days', values.days, 1, 3650),
     today: day(values.today),
     force: values.force ?? false,
+    sample: values.sample ?? false,
   };
 }
 
@@ -108,7 +120,19 @@ async function main(argv: string[]): Promise<number> {
       );
       return 1;
     }
-    const { force, ...demo } = options;
+    const { force, sample, ...demo } = options;
+    if (sample) {
+      console.log(`Adding the sample of real papers to ${where}...`);
+      const started = performance.now();
+      const summary = await seedFirstStart(database.db);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(
+        `Catalog now has ${summary.papers} papers, ${summary.authors} authors and ${summary.topics} topics; ` +
+          `added ${summary.users} users and ${summary.votes} votes in ${seconds} s.`,
+      );
+      await refreshTrending(database.db);
+      return 0;
+    }
     console.log(`Adding ${demo.papers} demo papers to ${where}${force ? ' (--force)' : ''}...`);
     const started = performance.now();
     const summary = await generateDemoCatalog(database.db, {

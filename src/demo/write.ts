@@ -16,7 +16,7 @@ const ROWS_PER_STATEMENT = 50_000;
 /** Papers carry ~1 kB of abstract each: smaller statements keep the parameter text moderate. */
 const PAPERS_PER_STATEMENT = 5_000;
 
-interface Column {
+export interface Column {
   readonly name: string;
   readonly type: 'text' | 'int' | 'timestamptz' | 'date' | 'jsonb';
   /** SQL type the value is cast to on the way in (an enum). */
@@ -41,7 +41,7 @@ const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
  * table (adding a second demo catalog with --force) keeps its row: the same author, user or
  * topic is reused rather than duplicated.
  */
-async function insertKeyed(sql: Sql, table: string, key: string, columns: readonly Column[], values: readonly unknown[][]): Promise<Map<string, number>> {
+export async function insertKeyed(sql: Sql, table: string, key: string, columns: readonly Column[], values: readonly unknown[][]): Promise<Map<string, number>> {
   const keyColumn = columns.findIndex((c) => c.name === key);
   const ids = new Map<string, number>();
   const rows = values[0]?.length ?? 0;
@@ -64,7 +64,7 @@ async function insertKeyed(sql: Sql, table: string, key: string, columns: readon
   return ids;
 }
 
-async function insertRows(sql: Sql, table: string, columns: readonly Column[], values: readonly unknown[][]): Promise<void> {
+export async function insertRows(sql: Sql, table: string, columns: readonly Column[], values: readonly unknown[][]): Promise<void> {
   const rows = values[0]?.length ?? 0;
   for (let from = 0; from < rows; from += ROWS_PER_STATEMENT) {
     await sql.$executeRawUnsafe(

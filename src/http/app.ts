@@ -1,6 +1,6 @@
 // The HTTP app: Fastify with one plugin or hook per concern, built without listening (tests use
-// `app.inject` or listen on port 0). The routes: /graphql (Apollo; subscriptions over WebSocket
-// on the same path), /healthz, /readyz, /feeds/*, /digests/*.
+// `app.inject` or listen on port 0). The routes: / and /readme (pages for people), /graphql
+// (Apollo; subscriptions over WebSocket on the same path), /healthz, /readyz, /feeds/*, /digests/*.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
@@ -22,6 +22,7 @@ import { feedRoutes } from './routes/feeds.ts';
 import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/reading.ts';
+import { homeRoutes } from './routes/home.ts';
 
 export interface AppDeps {
   /** Started. */
@@ -97,6 +98,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   await app.register(rateLimit, { limiter, trustProxy: options.trustProxy });
 
   await app.register(healthRoutes, { db, ...(redis ? { redis } : {}) });
+  await app.register(homeRoutes);
   await app.register(graphqlRoutes, {
     apollo,
     context: (request, deadline) => contextFromRequest(db, request.headers, events, deadline),

@@ -2,7 +2,7 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { DailyPapersResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { dayOf } from '../pagination/keys.ts';
-import { featuredDayAfter, featuredDayBefore, listPapers } from './reads.ts';
+import { featuredDayAfter, featuredDayBefore, latestFeaturedDay, listPapers } from './reads.ts';
 import { selectsRelations } from './selection.ts';
 
 export interface DailyPapersRow {
@@ -10,7 +10,7 @@ export interface DailyPapersRow {
 }
 
 export const Query: Pick<QueryResolvers, 'dailyPapers'> = {
-  dailyPapers: (_parent, { date }) => ({ date }),
+  dailyPapers: async (_parent, { date }, ctx) => ({ date: date ?? (await latestFeaturedDay(ctx)) }),
 };
 
 export const DailyPapers: DailyPapersResolvers = {

@@ -47,6 +47,15 @@ export async function paperByArxivId(deps: PaperReads, arxivId: string, options:
   return visibleTo(deps.viewer, paper);
 }
 
+/**
+ * The day a daily list or feed without a date shows: the latest day, up to today (UTC), on
+ * which listed papers were featured; today when there is none.
+ */
+export async function latestFeaturedDay(deps: Pick<PaperReads, 'db'>, now = new Date()): Promise<Date> {
+  const row = await deps.db.paper.findFirst({ where: { featuredOn: { not: null, lte: now }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
+  return row?.featuredOn ?? new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+}
+
 /** The nearest days before and after `date` on which listed papers were featured. */
 export async function featuredDayBefore(deps: PaperReads, date: Date): Promise<Date | null> {
   const row = await deps.db.paper.findFirst({ where: { featuredOn: { lt: date }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });

@@ -16,8 +16,7 @@ import type { Db } from '../../db/client.ts';
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../papers/arxiv-id.ts';
-import { listPapers, paperReads, type PaperListArgs, type PaperReads } from '../../papers/reads.ts';
-import { listedPaper } from '../../papers/visibility.ts';
+import { latestFeaturedDay, listPapers, paperReads, type PaperListArgs, type PaperReads } from '../../papers/reads.ts';
 import { dayOf } from '../../pagination/keys.ts';
 import { paperDetails } from '../paper-details.ts';
 import { renderAtom, type AtomEntry, type AtomFeed } from './atom.ts';
@@ -65,8 +64,7 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(given) || Number.isNaN(Date.parse(`${given}T00:00:00Z`))) throw new FeedError(400, `date must be a day like 2026-07-31; got "${given.slice(0, 20)}"`);
       date = new Date(`${given}T00:00:00Z`);
     } else {
-      const latest = await ctx.db.paper.findFirst({ where: { featuredOn: { not: null, lte: new Date() }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
-      date = latest?.featuredOn ?? new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+      date = await latestFeaturedDay(ctx);
     }
     const day = dayOf(date);
     return {

@@ -1,0 +1,89 @@
+// GET /: a small page for people, naming the service and linking to the Sandbox, the feeds,
+// the health checks and the README's sections (/readme), every link of which works.
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../src/db/schema-engine.ts';
+import { anchorOf, readmeSections } from '../src/http/routes/home.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { smallCatalog } from './helpers/scenarios.ts';
+import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
+
+let t: TestDatabase;
+let server: TestServer;
+let http: TestHttp;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await smallCatalog(t.db);
+  server = await createTestServer(t);
+  http = await startTestHttp(t, server);
+});
+afterAll(async () => {
+  await http?.close(1000);
+  await server?.stop();
+  await t?.close();
+});
+
+const hrefsOf = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+
+test('GET / is an HTML page naming the service, with links to Sandbox, feeds, health checks and the README sections', async () => {
+  const response = await fetch(`${http.url}/`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  const html = await response.text();
+  expect(html).toMatch(/^<!doctype html>/);
+  expect(html).toContain('<title>Paper catalog</title>');
+  expect(html).toContain('<h1>Paper catalog</h1>');
+  const hrefs = hrefsOf(html);
+  expect(hrefs).toEqual(
+    expect.arrayContaining(['/graphql', '/feeds/daily.atom', '/feeds/trending.atom?window=WEEK', '/healthz', '/readyz', '/readme#start', '/readme#example-queries', '/readme#scripts']),
+  );
+  // One link per README section, in the README's order.
+  const sections = readmeSections(fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8')).sections;
+  expect(sections.length).toBeGreaterThan(5);
+  expect(hrefs.filter((h) => h.startsWith('/readme#'))).toEqual(sections.map((s) => `/readme#${s.id}`));
+});
+
+test('every link on the page answers 200, and every README anchor exists on /readme', async () => {
+  const html = await (await fetch(`${http.url}/`)).text();
+  const readme = await (await fetch(`${http.url}/readme`)).text();
+  for (const href of new Set(hrefsOf(html).map((h) => h.split('#')[0]!))) {
+    // A browser asks for HTML: /graphql then answers with the Sandbox landing page.
+    const response = await fetch(`${http.url}${href}`, { headers: { accept: 'text/html' } });
+    expect([href, response.status]).toEqual([href, 200]);
+  }
+  for (const anchor of hrefsOf(html).filter((h) => h.includes('#')).map((h) => h.split('#')[1]!)) {
+    expect(readme).toContain(`<section id="${anchor}">`);
+  }
+  expect((await fetch(`${http.url}/graphql`, { headers: { accept: 'text/html' } }).then((r) => r.text()))).toMatch(/sandbox/i);
+});
+
+test('/readme shows the README as text, escaped, one section per heading', async () => {
+  const response = await fetch(`${http.url}/readme`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  const html = await response.text();
+  // The Markdown's `<token>` placeholders stay text, never markup.
+  expect(html).toContain('Authorization: Bearer &lt;token&gt;');
+  expect(html).not.toContain('Bearer <token>');
+  expect(html).toContain('<section id="environment-variables">');
+});
+
+test('the README is cut at its ## headings only outside code blocks; anchors follow GitHub', () => {
+  const parsed = readmeSections('# Name\n\nWhat it is.\n\n## Start\n\n```sh\n## not a heading\n```\n\n## Running elsewhere (Docker, K8s)\ntext\n');
+  expect(parsed.title).toBe('Name');
+  expect(parsed.intro).toBe('What it is.');
+  expect(parsed.sections.map((s) => [s.id, s.title])).toEqual([
+    ['start', 'Start'],
+    ['running-elsewhere-docker-k8s', 'Running elsewhere (Docker, K8s)'],
+  ]);
+  expect(parsed.sections[0]!.text).toContain('## not a heading');
+  expect(anchorOf('Migrations without Prisma’s native engine')).toBe('migrations-without-prismas-native-engine');
+});
+
+test('other unknown paths still answer 404 with a JSON error', async () => {
+  const response = await fetch(`${http.url}/nothing-here`);
+  expect(response.status).toBe(404);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+});
