@@ -360,7 +360,7 @@ describe('createTopic', () => {
     ['only dashes', '---'],
   ])('an explicit slug with %s is INVALID', async (_name, slug) => {
     const error = await expectRefused(alice, CREATE_TOPIC, { input: { name: 'Robotics', slug } }, { field: ['input', 'slug'], code: 'INVALID' });
-    expect(error.message).toMatch(/^slug must be lowercase words of a-z and 0-9 joined by dashes; got "/);
+    expect(error.message).toMatch(/^slug must be lower-case words of letters and digits joined by dashes, e.g. "computer-vision"; got "/);
   });
 
   test('a name without a letter or digit is INVALID, pointing at the name (no slug was given)', async () => {
