@@ -16,13 +16,17 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestHttpOptions, type TestServer } from './server.ts';
 
 export interface TestRunnerOptions<S> {
-  /** Server configuration on top of NODE_ENV=test (limits, rate limit...). */
-  env?: Record<string, string>;
+  /** Server configuration on top of NODE_ENV=test (limits, rate limit...); a function is called in beforeAll. */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** Build the Apollo server (default true). */
   server?: boolean;
   /** Also start the real HTTP app on port 0 (default false); with options, those of `startTestHttp`. */
   http?: boolean | Omit<TestHttpOptions, 'events'>;
-  /** A live-event hub (CatalogEvents) shared by the HTTP app and the test (default false). */
+  /**
+   * A live-event hub (CatalogEvents) that `run.server`'s operations and the HTTP app publish to
+   * and the test can listen on (default false). With `http: { subscriptions: {} }` the WebSocket
+   * side listens to it as well.
+   */
   events?: boolean;
   /** Named data written after each reset (test/helpers/scenarios.ts). */
   scenario?: (db: Db) => Promise<S>;
@@ -52,7 +56,8 @@ export function setupTestRunner<S = undefined>(options: TestRunnerOptions<S> = {
   beforeAll(async () => {
     built.t = await createTestDatabase();
     if (options.events) built.events = new CatalogEvents();
-    if (options.server !== false || options.http) built.server = await createTestServer(built.t, options.env);
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    if (options.server !== false || options.http) built.server = await createTestServer(built.t, env, built.events ? { events: built.events } : {});
     if (options.http) {
       const httpOptions = typeof options.http === 'object' ? options.http : {};
       built.http = await startTestHttp(built.t, built.server!, { ...httpOptions, ...(built.events ? { events: built.events } : {}) });
