@@ -3,7 +3,8 @@
 // Peak memory and speed of importing one big Hugging Face daily-papers file. The file is made
 // from the real entries in ../shared/data/hf-daily-papers, repeated with fresh arXiv ids (and a
 // numbered title, so no two papers are the same), then imported by the real CLI
-// (`src/import/cli.ts`) into a scratch database on DATABASE_URL's server, in a child process run
+// (`src/import/cli.ts`, with the environment and Node flags of `npm run import` in package.json,
+// or none with --bare) into a scratch database on DATABASE_URL's server, in a child process run
 // under GNU time: "peak RSS" is that process's maximum resident set size, "papers/s" the papers
 // over the child's whole wall time (start, migrations and import).
 import { execFile } from 'node:child_process';
@@ -24,9 +25,17 @@ const { values } = parseArgs({
     label: { type: 'string', default: 'this tree' },
     /** Another checkout whose CLI to measure (e.g. the commit before a change); default this one. */
     root: { type: 'string' },
+    /** Without the environment and Node flags of the `import` script. */
+    bare: { type: 'boolean', default: false },
   },
 });
 const cliRoot = path.resolve(values.root ?? projectRoot);
+// `npm run import` is "[VAR=value ...] tsx [--node-flag ...] src/import/cli.ts": the same here.
+const script: string = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts.import;
+const shape = /^((?:\w+=\S+ )*)tsx ((?:--\S+ )*)src\/import\/cli\.ts$/.exec(script);
+if (!shape) throw new Error(`package.json's import script is not "[VAR=value ...] tsx [--flag ...] src/import/cli.ts": ${script}`);
+const scriptEnv = values.bare ? {} : Object.fromEntries(shape[1]!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+const nodeFlags = values.bare ? [] : shape[2]!.trim().split(/\s+/).filter(Boolean);
 const sizes = values.sizes!.split(',').map((s) => Number(s.trim()));
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
@@ -99,12 +108,12 @@ async function measure(n: number): Promise<Result> {
   await makeFile(n, file);
   try {
     return await withDatabase(async (url) => {
-      const args = ['-v', process.execPath, '--import', 'tsx', path.join(cliRoot, 'src/import/cli.ts'), '--quiet', file];
+      const args = ['-v', process.execPath, ...nodeFlags, '--import', 'tsx', path.join(cliRoot, 'src/import/cli.ts'), '--quiet', file];
       let stdout = '';
       let stderr = '';
       let exitCode = 0;
       try {
-        ({ stdout, stderr } = await run('/usr/bin/time', args, { cwd: cliRoot, env: { ...process.env, DATABASE_URL: url }, maxBuffer: 64 << 20 }));
+        ({ stdout, stderr } = await run('/usr/bin/time', args, { cwd: cliRoot, env: { ...process.env, ...scriptEnv, DATABASE_URL: url }, maxBuffer: 64 << 20 }));
       } catch (error) {
         const failed = error as { stdout: string; stderr: string; code: number };
         ({ stdout, stderr } = failed);
@@ -148,5 +157,6 @@ const table = [
       `| ${r.entries} | ${r.fileMb.toFixed(0)} MB | ${r.papers} | ${r.seconds.toFixed(1)} s | ${r.papersPerSecond.toFixed(0)} | ${r.peakRssMb.toFixed(0)} MB | ${r.exitCode} |`,
   ),
 ].join('\n');
-console.log(`\n${values.label} (Node ${process.version}, ${os.cpus().length} CPUs):\n${table}`);
-if (values.report) fs.appendFileSync(values.report, `\n### ${values.label}\n\nNode ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}\n\n${table}\n`);
+const how = values.bare ? 'no flags' : `${[...Object.entries(scriptEnv).map(([k, v]) => `${k}=${v}`), ...nodeFlags].join(' ') || 'no flags'}`;
+console.log(`\n${values.label} (Node ${process.version}, ${os.cpus().length} CPUs, ${how}):\n${table}`);
+if (values.report) fs.appendFileSync(values.report, `\n### ${values.label}\n\nNode ${process.version}, ${os.cpus().length} CPUs, ${how}, ${new Date().toISOString()}\n\n${table}\n`);

@@ -45,6 +45,11 @@ export interface WriteCounts {
 const PAPERS_PER_ROUND = 250;
 /** Papers written by one input before its first in-transaction ANALYZE. */
 const ANALYZE_FROM = 2000;
+/**
+ * Author and topic ids remembered across rounds, at most: past this the cache starts afresh (ids
+ * are looked up again), so memory stays bounded however many distinct authors an input has.
+ */
+const MAX_CACHED_IDS = 50_000;
 /** Rows per multi-row INSERT (and names per lookup): bounds one statement's size. */
 const ROWS_PER_INSERT = 10_000;
 
@@ -87,6 +92,8 @@ export async function writeRecords(
   const topicIds = new Map<string, number>();
   let analyzedAt = 0;
   for await (const round of rounds(records, PAPERS_PER_ROUND)) {
+    if (authorIds.size > MAX_CACHED_IDS) authorIds.clear();
+    if (topicIds.size > MAX_CACHED_IDS) topicIds.clear();
     counts.authorsCreated += await ensureAuthors(tx, round, authorIds);
     counts.topicsCreated += await ensureTopics(tx, round, topicIds);
     await writeRound(tx, round, authorIds, topicIds, counts, changes);
