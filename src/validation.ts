@@ -52,14 +52,3 @@ export function webUrl(value: string, field: string[]): string {
   }
   return url.toString();
 }
-
-/** Slug of a topic name: lowercase ASCII letters and digits in dash-separated words. */
-export function slugify(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 80)
-    .replace(/^-+|-+$/g, '');
-}

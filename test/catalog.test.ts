@@ -1,26 +1,11 @@
 // The catalog API: filters, orders, keyset paging, daily lists, trending, search, facets.
 import { toGlobalId } from '../src/node/global-id.ts';
 import { refreshTrending } from '../src/papers/trending.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { day, smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-});
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog });
 
 const ids = (connection: { nodes: { arxivId: string }[] }) => connection.nodes.map((p) => p.arxivId);
 
@@ -28,14 +13,14 @@ const VARIABLE_TYPES: Record<string, string> = { f: 'PaperFilter', o: 'PaperOrde
 
 async function list(args: string, variables: Record<string, unknown> = {}, fields = 'arxivId') {
   const declared = Object.keys(variables).map((name) => `$${name}: ${VARIABLE_TYPES[name]}`).join(', ');
-  const { papers } = await server.data(`query${declared ? `(${declared})` : ''} { papers(${args}) { totalCount nodes { ${fields} } } }`, variables);
+  const { papers } = await run.server.data(`query${declared ? `(${declared})` : ''} { papers(${args}) { totalCount nodes { ${fields} } } }`, variables);
   return papers;
 }
 
 async function vote(userId: number, arxivId: string, createdAt = new Date()) {
-  const paper = await t.db.paper.findUniqueOrThrow({ where: { arxivId } });
-  await t.db.vote.create({ data: { userId, paperId: paper.id, createdAt } });
-  await t.db.paper.update({ where: { id: paper.id }, data: { upvoteCount: { increment: 1 } } });
+  const paper = await run.t.db.paper.findUniqueOrThrow({ where: { arxivId } });
+  await run.t.db.vote.create({ data: { userId, paperId: paper.id, createdAt } });
+  await run.t.db.paper.update({ where: { id: paper.id }, data: { upvoteCount: { increment: 1 } } });
 }
 
 describe('filters', () => {
@@ -46,13 +31,13 @@ describe('filters', () => {
   });
 
   test('by author, submitter, code, upvotes', async () => {
-    expect(ids(await list('filter: $f', { f: { author: toGlobalId('Author', scenario.authors.yann.id) } }))).toEqual(['2407.00006', '2407.00004', '2407.00002']);
-    expect(ids(await list('filter: $f', { f: { submittedBy: toGlobalId('User', scenario.users.alice.id) } }))).toEqual(['2407.00004', '2407.00001']);
+    expect(ids(await list('filter: $f', { f: { author: toGlobalId('Author', run.scenario.authors.yann.id) } }))).toEqual(['2407.00006', '2407.00004', '2407.00002']);
+    expect(ids(await list('filter: $f', { f: { submittedBy: toGlobalId('User', run.scenario.users.alice.id) } }))).toEqual(['2407.00004', '2407.00001']);
     expect(ids(await list('filter: $f', { f: { hasCode: true } }))).toEqual(['2407.00004', '2407.00001']);
     expect((await list('filter: $f', { f: { hasCode: false } })).totalCount).toBe(4);
-    await vote(scenario.users.bob.id, '2407.00002');
-    await vote(scenario.users.alice.id, '2407.00002');
-    await vote(scenario.users.alice.id, '2407.00005');
+    await vote(run.scenario.users.bob.id, '2407.00002');
+    await vote(run.scenario.users.alice.id, '2407.00002');
+    await vote(run.scenario.users.alice.id, '2407.00005');
     expect(ids(await list('filter: $f', { f: { minUpvotes: 1 } }))).toEqual(['2407.00005', '2407.00002']);
     expect(ids(await list('filter: $f', { f: { minUpvotes: 2 } }))).toEqual(['2407.00002']);
   });
@@ -76,7 +61,7 @@ describe('filters', () => {
       [{ featuredMonth: '2024-13' }, 'filter.featuredMonth must be a month like 2026-07; got "2024-13"'],
       [{ author: toGlobalId('Topic', 1) }, 'filter.author must be the ID of a Author; got the ID of a Topic'],
     ] as const) {
-      const result = await server.gql(`query($f: PaperFilter) { papers(filter: $f) { totalCount } }`, { f: filter });
+      const result = await run.server.gql(`query($f: PaperFilter) { papers(filter: $f) { totalCount } }`, { f: filter });
       expect(result.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
     }
   });
@@ -84,8 +69,8 @@ describe('filters', () => {
 
 describe('orders', () => {
   test('each order is total and stable, both directions', async () => {
-    await t.db.paper.update({ where: { arxivId: '2407.00004' }, data: { githubStars: 900 } });
-    await vote(scenario.users.bob.id, '2407.00003');
+    await run.t.db.paper.update({ where: { arxivId: '2407.00004' }, data: { githubStars: 900 } });
+    await vote(run.scenario.users.bob.id, '2407.00003');
     const cases: [Record<string, string>, string[]][] = [
       [{ field: 'FEATURED_ON' }, ['2407.00006', '2407.00005', '2407.00004', '2407.00003', '2407.00002', '2407.00001']],
       [{ field: 'FEATURED_ON', direction: 'ASC' }, ['2407.00001', '2407.00002', '2407.00003', '2407.00004', '2407.00005', '2407.00006']],
@@ -101,7 +86,7 @@ describe('orders', () => {
       const forward: string[] = [];
       let after: string | null = null;
       do {
-        const { papers }: any = await server.data(`query($o: PaperOrder, $a: String) { papers(orderBy: $o, first: 2, after: $a) { nodes { arxivId } pageInfo { hasNextPage endCursor } } }`, { o: order, a: after });
+        const { papers }: any = await run.server.data(`query($o: PaperOrder, $a: String) { papers(orderBy: $o, first: 2, after: $a) { nodes { arxivId } pageInfo { hasNextPage endCursor } } }`, { o: order, a: after });
         forward.push(...ids(papers));
         after = papers.pageInfo.hasNextPage ? papers.pageInfo.endCursor : null;
       } while (after);
@@ -109,7 +94,7 @@ describe('orders', () => {
       const backward: string[] = [];
       let before: string | null = null;
       do {
-        const { papers }: any = await server.data(`query($o: PaperOrder, $b: String) { papers(orderBy: $o, last: 3, before: $b) { nodes { arxivId } pageInfo { hasPreviousPage startCursor } } }`, { o: order, b: before });
+        const { papers }: any = await run.server.data(`query($o: PaperOrder, $b: String) { papers(orderBy: $o, last: 3, before: $b) { nodes { arxivId } pageInfo { hasPreviousPage startCursor } } }`, { o: order, b: before });
         backward.unshift(...ids(papers));
         before = papers.pageInfo.hasPreviousPage ? papers.pageInfo.startCursor : null;
       } while (before);
@@ -118,13 +103,13 @@ describe('orders', () => {
   });
 
   test('a cursor of one order is refused by another', async () => {
-    const { papers } = await server.data(`{ papers(orderBy: { field: UPVOTES }, first: 1) { pageInfo { endCursor } } }`);
-    const result = await server.gql(`query($a: String) { papers(orderBy: { field: PUBLISHED_AT }, after: $a) { totalCount } }`, { a: papers.pageInfo.endCursor });
+    const { papers } = await run.server.data(`{ papers(orderBy: { field: UPVOTES }, first: 1) { pageInfo { endCursor } } }`);
+    const result = await run.server.gql(`query($a: String) { papers(orderBy: { field: PUBLISHED_AT }, after: $a) { totalCount } }`, { a: papers.pageInfo.endCursor });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   test('paging across many rows while rows are inserted between pages: no gaps, no duplicates', async () => {
-    await t.db.paper.createMany({
+    await run.t.db.paper.createMany({
       data: Array.from({ length: 120 }, (_, i) => ({
         arxivId: `2408.${String(i).padStart(5, '0')}`,
         title: `Bulk ${i}`,
@@ -138,7 +123,7 @@ describe('orders', () => {
       const seen: string[] = [];
       let after: string | null = null;
       do {
-        const { papers }: any = await server.data(`query($o: PaperOrder, $a: String, $n: Int) { papers(orderBy: $o, first: $n, after: $a) { nodes { arxivId } pageInfo { hasNextPage endCursor } } }`, { o: order, a: after, n: pageSize });
+        const { papers }: any = await run.server.data(`query($o: PaperOrder, $a: String, $n: Int) { papers(orderBy: $o, first: $n, after: $a) { nodes { arxivId } pageInfo { hasNextPage endCursor } } }`, { o: order, a: after, n: pageSize });
         seen.push(...ids(papers));
         after = papers.pageInfo.hasNextPage ? papers.pageInfo.endCursor : null;
         await between?.();
@@ -152,29 +137,29 @@ describe('orders', () => {
       // OFFSET paging every page would then repeat the previous page's last row.
       let late = 0;
       const seen = await readAll(order, 17, () =>
-        t.db.paper.create({ data: { arxivId: `2409.${String(late++).padStart(5, '0')}`, title: 'Late', abstract: 'late', publishedAt: day('2020-01-01'), featuredOn: day('2030-01-01'), upvoteCount: 99 } }),
+        run.t.db.paper.create({ data: { arxivId: `2409.${String(late++).padStart(5, '0')}`, title: 'Late', abstract: 'late', publishedAt: day('2020-01-01'), featuredOn: day('2030-01-01'), upvoteCount: 99 } }),
       );
       expect(late).toBeGreaterThan(5);
       expect(seen).toEqual(expected);
-      await t.db.paper.deleteMany({ where: { arxivId: { startsWith: '2409.' } } });
+      await run.t.db.paper.deleteMany({ where: { arxivId: { startsWith: '2409.' } } });
     }
   });
 });
 
 describe('daily list', () => {
   test('the papers featured that day, most upvoted first, with the neighbouring days', async () => {
-    await vote(scenario.users.bob.id, '2407.00003');
+    await vote(run.scenario.users.bob.id, '2407.00003');
     const query = `query($d: Date!) { dailyPapers(date: $d) { date previousDate nextDate papers { totalCount nodes { arxivId featuredOn } } } }`;
-    expect((await server.data(query, { d: '2024-07-02' })).dailyPapers).toEqual({
+    expect((await run.server.data(query, { d: '2024-07-02' })).dailyPapers).toEqual({
       date: '2024-07-02',
       previousDate: '2024-07-01',
       nextDate: '2024-07-03',
       papers: { totalCount: 2, nodes: [{ arxivId: '2407.00003', featuredOn: '2024-07-02' }, { arxivId: '2407.00004', featuredOn: '2024-07-02' }] },
     });
-    expect((await server.data(query, { d: '2024-07-01' })).dailyPapers).toMatchObject({ previousDate: null, nextDate: '2024-07-02' });
-    const empty = (await server.data(query, { d: '2024-06-15' })).dailyPapers;
+    expect((await run.server.data(query, { d: '2024-07-01' })).dailyPapers).toMatchObject({ previousDate: null, nextDate: '2024-07-02' });
+    const empty = (await run.server.data(query, { d: '2024-06-15' })).dailyPapers;
     expect(empty).toEqual({ date: '2024-06-15', previousDate: null, nextDate: '2024-07-01', papers: { totalCount: 0, nodes: [] } });
-    const bad = await server.gql(`{ dailyPapers(date: "2024-13-45") { date } }`);
+    const bad = await run.server.gql(`{ dailyPapers(date: "2024-13-45") { date } }`);
     expect(bad.errors?.[0]?.extensions?.code).toMatch(/GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT/);
   });
 });
@@ -183,37 +168,37 @@ describe('trending', () => {
   test('recent votes weigh more than old ones (half-life = window / 4)', async () => {
     const now = Date.now();
     const hoursAgo = (h: number) => new Date(now - h * 3600_000);
-    const voters = await Promise.all(Array.from({ length: 6 }, (_, i) => t.db.user.create({ data: { handle: `v${i}`, displayName: `v${i}` } })));
+    const voters = await Promise.all(Array.from({ length: 6 }, (_, i) => run.t.db.user.create({ data: { handle: `v${i}`, displayName: `v${i}` } })));
     // 00001: 4 votes 5 days ago; 00002: 2 votes an hour ago; 00003: 1 vote 40 days ago (outside MONTH).
     for (const v of voters.slice(0, 4)) await vote(v.id, '2407.00001', hoursAgo(120));
     for (const v of voters.slice(0, 2)) await vote(v.id, '2407.00002', hoursAgo(1));
     await vote(voters[5]!.id, '2407.00003', hoursAgo(24 * 40));
-    await refreshTrending(t.db);
+    await refreshTrending(run.t.db);
 
-    const trending = async (window: string) => (await server.data(`query($w: TrendWindow) { trendingPapers(window: $w) { nodes { arxivId } } }`, { w: window })).trendingPapers;
+    const trending = async (window: string) => (await run.server.data(`query($w: TrendWindow) { trendingPapers(window: $w) { nodes { arxivId } } }`, { w: window })).trendingPapers;
     // WEEK (half-life 42 h): 4 x 0.5^(120/42) = 0.55 < 2 x 0.5^(1/42) = 1.97.
     expect(ids(await trending('WEEK'))).toEqual(['2407.00002', '2407.00001']);
     // MONTH (half-life 180 h): 4 x 0.5^(120/180) = 2.52 > 1.99.
     expect(ids(await trending('MONTH'))).toEqual(['2407.00001', '2407.00002']);
     // DAY: only the recent votes count.
     expect(ids(await trending('DAY'))).toEqual(['2407.00002']);
-    const rows = await t.db.paperTrend.findMany({ where: { window: 'WEEK' }, orderBy: { score: 'desc' } });
+    const rows = await run.t.db.paperTrend.findMany({ where: { window: 'WEEK' }, orderBy: { score: 'desc' } });
     expect(rows[0]!.score).toBeCloseTo(2 * 0.5 ** (1 / 42), 2);
     expect(rows[1]!.score).toBeCloseTo(4 * 0.5 ** (120 / 42), 2);
   });
 
   test('imported Hugging Face upvotes count as cast at noon of the featured day', async () => {
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
-    await t.db.paper.update({ where: { arxivId: '2407.00005' }, data: { featuredOn: today, hfUpvotes: 10 } });
-    await refreshTrending(t.db);
-    expect(ids((await server.data(`{ trendingPapers(window: WEEK) { nodes { arxivId } } }`)).trendingPapers)).toEqual(['2407.00005']);
+    await run.t.db.paper.update({ where: { arxivId: '2407.00005' }, data: { featuredOn: today, hfUpvotes: 10 } });
+    await refreshTrending(run.t.db);
+    expect(ids((await run.server.data(`{ trendingPapers(window: WEEK) { nodes { arxivId } } }`)).trendingPapers)).toEqual(['2407.00005']);
   });
 });
 
 describe('search', () => {
   test('ranks title matches above abstract matches, with highlighted, HTML-escaped snippets', async () => {
-    await t.db.paper.update({ where: { arxivId: '2407.00002' }, data: { abstract: 'We study <b>attention</b> & diffusion; attention helps.' } });
-    const { papers } = await server.data(`{ papers(query: "attention") { totalCount edges { node { arxivId } highlight { title abstract } } } }`);
+    await run.t.db.paper.update({ where: { arxivId: '2407.00002' }, data: { abstract: 'We study <b>attention</b> & diffusion; attention helps.' } });
+    const { papers } = await run.server.data(`{ papers(query: "attention") { totalCount edges { node { arxivId } highlight { title abstract } } } }`);
     expect(papers.totalCount).toBe(2);
     expect(papers.edges.map((e: any) => e.node.arxivId)).toEqual(['2407.00001', '2407.00002']);
     expect(papers.edges[0].highlight.title).toBe('<mark>Attention</mark> Is Still All You Need');
@@ -231,10 +216,10 @@ describe('search', () => {
     expect(ids(await list('query: $q', { q: 'lovelace -attention' }))).toEqual(['2407.00006', '2407.00003']);
     expect((await list('query: $q', { q: 'diffusion OR survey' })).totalCount).toBe(2);
     for (const junk of ['"unbalanced', '((( ))) & | !', 'OR OR -', "'; DROP TABLE \"Paper\"; --", 'the and of']) {
-      const result = await server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q: junk });
+      const result = await run.server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q: junk });
       expect(result.errors?.[0]?.extensions?.code ?? 'OK').toMatch(/OK|BAD_USER_INPUT/);
     }
-    expect(await t.db.paper.count()).toBe(7);
+    expect(await run.t.db.paper.count()).toBe(7);
   });
 
   test('as-you-type prefix search', async () => {
@@ -249,12 +234,12 @@ describe('search', () => {
       ['a'.repeat(300), 'query must be at most 256 characters; got 300'],
       ['bell\u0007char', 'query must be plain text without control characters or broken Unicode'],
     ]) {
-      const result = await server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
+      const result = await run.server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
       expect(result.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
     }
     // NUL and lone surrogates are refused for every variable, before any resolver runs.
     for (const q of ['bad\u0000byte', 'lone \ud800 surrogate']) {
-      const result = await server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
+      const result = await run.server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
       expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
   });
@@ -266,9 +251,9 @@ describe('search', () => {
 
 describe('facets', () => {
   test('topic, month and code counts match a direct SQL count for the same filter', async () => {
-    const { papers } = await server.data(`{ papers(filter: { hasCode: false }) {
+    const { papers } = await run.server.data(`{ papers(filter: { hasCode: false }) {
       totalCount facets { topics { topic { slug } count } months { month count } hasCode { withCode withoutCode } } } }`);
-    const direct = await t.db.$queryRaw<{ slug: string; n: number }[]>`
+    const direct = await run.t.db.$queryRaw<{ slug: string; n: number }[]>`
       SELECT tp.slug, count(*)::int AS n FROM "Paper" p JOIN "PaperTopic" pt ON pt."paperId" = p.id JOIN "Topic" tp ON tp.id = pt."topicId"
       WHERE p."featuredOn" IS NOT NULL AND p."githubRepo" IS NULL GROUP BY tp.slug ORDER BY n DESC, min(tp.id)`;
     expect(papers.facets.topics).toEqual(direct.map((r) => ({ topic: { slug: r.slug }, count: r.n })));
@@ -278,38 +263,38 @@ describe('facets', () => {
   });
 
   test('a page of 50 with authors, topics and facets costs the same statements as a page of 5', async () => {
-    await t.db.paper.createMany({
+    await run.t.db.paper.createMany({
       data: Array.from({ length: 60 }, (_, i) => ({ arxivId: `2408.${String(i).padStart(5, '0')}`, title: `Bulk ${i}`, abstract: 'bulk', publishedAt: day('2024-08-01'), featuredOn: day('2024-08-02') })),
     });
     const query = `query($n: Int!) { papers(first: $n) { totalCount
       nodes { title authors { name } topics { name } submittedBy { handle } }
       facets { topics { topic { name } count } months { month count } hasCode { withCode withoutCode } } } }`;
-    t.queries.length = 0;
-    await server.data(query, { n: 5 });
-    const five = t.queries.length;
-    t.queries.length = 0;
-    await server.data(query, { n: 50 });
-    expect(t.queries.length).toBe(five);
+    run.t.queries.length = 0;
+    await run.server.data(query, { n: 5 });
+    const five = run.t.queries.length;
+    run.t.queries.length = 0;
+    await run.server.data(query, { n: 50 });
+    expect(run.t.queries.length).toBe(five);
     console.log(`SQL statements for a page with authors, topics and facets: ${five} (page of 5 and of 50)`);
   });
 });
 
 describe('authors', () => {
   test('prefix search ignores case and accents; an author page lists their papers', async () => {
-    await t.db.author.create({ data: { name: 'Ádám Lovász', normalizedName: 'adam lovasz' } });
+    await run.t.db.author.create({ data: { name: 'Ádám Lovász', normalizedName: 'adam lovasz' } });
     // Any word of the name, by prefix; alphabetical by normalised name ("ada lovelace" < "adam lovasz").
-    const { authors } = await server.data(`{ authors(query: "LOV") { totalCount nodes { name } } }`);
+    const { authors } = await run.server.data(`{ authors(query: "LOV") { totalCount nodes { name } } }`);
     expect(authors).toEqual({ totalCount: 2, nodes: [{ name: 'Ada Lovelace' }, { name: 'Ádám Lovász' }] });
-    expect((await server.data(`{ authors(query: "ádám lo") { nodes { name } } }`)).authors.nodes).toEqual([{ name: 'Ádám Lovász' }]);
-    expect((await server.data(`{ authors(query: "ada") { nodes { name } } }`)).authors.nodes).toEqual([{ name: 'Ada Lovelace' }, { name: 'Ádám Lovász' }]);
-    const page1 = (await server.data(`{ authors(query: "a", first: 2) { nodes { name } pageInfo { endCursor hasNextPage } } }`)).authors;
-    const page2 = (await server.data(`query($a: String) { authors(query: "a", first: 2, after: $a) { nodes { name } pageInfo { hasNextPage } } }`, { a: page1.pageInfo.endCursor })).authors;
+    expect((await run.server.data(`{ authors(query: "ádám lo") { nodes { name } } }`)).authors.nodes).toEqual([{ name: 'Ádám Lovász' }]);
+    expect((await run.server.data(`{ authors(query: "ada") { nodes { name } } }`)).authors.nodes).toEqual([{ name: 'Ada Lovelace' }, { name: 'Ádám Lovász' }]);
+    const page1 = (await run.server.data(`{ authors(query: "a", first: 2) { nodes { name } pageInfo { endCursor hasNextPage } } }`)).authors;
+    const page2 = (await run.server.data(`query($a: String) { authors(query: "a", first: 2, after: $a) { nodes { name } pageInfo { hasNextPage } } }`, { a: page1.pageInfo.endCursor })).authors;
     expect([...page1.nodes, ...page2.nodes].map((a: any) => a.name)).toEqual(['Ada Lovelace', 'Ádám Lovász', 'Alan Turing']);
     expect(page2.pageInfo.hasNextPage).toBe(false);
-    const id = toGlobalId('Author', scenario.authors.yann.id);
-    const page = await server.data(`query($id: ID!) { author(id: $id) { papers(orderBy: { field: FEATURED_ON, direction: ASC }, filter: { hasCode: true }) { nodes { arxivId } } } }`, { id });
+    const id = toGlobalId('Author', run.scenario.authors.yann.id);
+    const page = await run.server.data(`query($id: ID!) { author(id: $id) { papers(orderBy: { field: FEATURED_ON, direction: ASC }, filter: { hasCode: true }) { nodes { arxivId } } } }`, { id });
     expect(ids(page.author.papers)).toEqual(['2407.00004']);
-    const bad = await server.gql(`{ authors(query: "  ") { totalCount } }`);
+    const bad = await run.server.gql(`{ authors(query: "  ") { totalCount } }`);
     expect(bad.errors?.[0]).toMatchObject({ message: 'query must contain at least one letter or digit', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

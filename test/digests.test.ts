@@ -14,6 +14,7 @@ import { digestRoutes } from '../src/http/routes/digests.ts';
 import { signLink, verifyLink } from '../src/follow/links.ts';
 import type { Paper, User } from '../src/generated/prisma/client.ts';
 import { refreshTrending } from '../src/papers/trending.ts';
+import { until } from './helpers/wait.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
@@ -397,8 +398,7 @@ test('the in-process scheduler mails confirmations within seconds and the due di
   const { at: _at, ...rest } = deps();
   const scheduler = startDigestScheduler({ ...rest, intervalSeconds: 3600, confirmationIntervalSeconds: 0.05 });
   try {
-    const deadline = Date.now() + 10_000;
-    while (received.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => received.length >= 4, 'four mails', 10_000);
   } finally {
     await scheduler.stop();
   }

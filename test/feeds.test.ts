@@ -155,10 +155,10 @@ test('ETag and Last-Modified: 304 for If-None-Match and If-Modified-Since, 200 o
   // If-None-Match decides when both are sent (RFC 9110).
   expect((await fetch(`${base}${path}`, { headers: { 'if-none-match': '"stale"', 'if-modified-since': lastModified } })).status).toBe(200);
 
-  // A new paper on that day: a new body, a new ETag, a later Last-Modified.
-  await new Promise((r) => setTimeout(r, 1100));
+  // A new paper on that day: a new body, a new ETag, a later Last-Modified. Its update time is
+  // set past the feed's (HTTP dates count whole seconds) instead of waiting for the clock.
   await t.db.paper.create({
-    data: { arxivId: '2407.00077', title: 'Late Arrival', abstract: 'Abstract.', publishedAt: new Date('2024-06-30T00:00:00Z'), featuredOn: new Date('2024-07-02T00:00:00Z'), authors: { create: [{ authorId: scenario.authors.alan.id, position: 0 }] } },
+    data: { arxivId: '2407.00077', title: 'Late Arrival', abstract: 'Abstract.', publishedAt: new Date('2024-06-30T00:00:00Z'), featuredOn: new Date('2024-07-02T00:00:00Z'), updatedAt: new Date(Date.parse(lastModified) + 2000), authors: { create: [{ authorId: scenario.authors.alan.id, position: 0 }] } },
   });
   const changed = await fetch(`${base}${path}`, { headers: { 'if-none-match': etag } });
   expect(changed.status).toBe(200);

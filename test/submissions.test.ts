@@ -2,44 +2,31 @@
 // input at and beyond the limits (a user error naming the field, and nothing written).
 import type { User } from '../src/generated/prisma/client.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type GqlResult, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+const run = setupTestRunner({ scenario: smallCatalog });
 let alice: User; // curator, submitted papers[0] and papers[3]
 let bob: User; // reader, submitted papers[1] and papers[4]
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-});
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
-  ({ alice, bob } = scenario.users);
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
+beforeEach(() => {
+  ({ alice, bob } = run.scenario.users);
 });
 
 /** Every row a submission or a link change could touch: "nothing written" compares these. */
 async function state() {
   return {
-    papers: await t.db.paper.findMany({ orderBy: { id: 'asc' } }),
-    authors: await t.db.author.findMany({ orderBy: { id: 'asc' } }),
-    bylines: await t.db.paperAuthor.findMany({ orderBy: [{ paperId: 'asc' }, { position: 'asc' }] }),
-    tags: await t.db.paperTopic.findMany({ orderBy: [{ paperId: 'asc' }, { topicId: 'asc' }] }),
-    events: await t.db.curationEvent.findMany({ orderBy: { id: 'asc' } }),
+    papers: await run.t.db.paper.findMany({ orderBy: { id: 'asc' } }),
+    authors: await run.t.db.author.findMany({ orderBy: { id: 'asc' } }),
+    bylines: await run.t.db.paperAuthor.findMany({ orderBy: [{ paperId: 'asc' }, { position: 'asc' }] }),
+    tags: await run.t.db.paperTopic.findMany({ orderBy: [{ paperId: 'asc' }, { topicId: 'asc' }] }),
+    events: await run.t.db.curationEvent.findMany({ orderBy: { id: 'asc' } }),
   };
 }
 
-const reader = (handle: string) => t.db.user.create({ data: { handle, displayName: handle } });
+const reader = (handle: string) => run.t.db.user.create({ data: { handle, displayName: handle } });
 const today = () => new Date().toISOString().slice(0, 10);
-const paperId = (i: number) => toGlobalId('Paper', scenario.papers[i]!.id);
+const paperId = (i: number) => toGlobalId('Paper', run.scenario.papers[i]!.id);
 
 const SUBMIT = `mutation($input: SubmitPaperInput!) { submitPaper(input: $input) {
   paper { id arxivId title abstract publishedAt featuredOn githubRepo projectPage upvotes
@@ -61,7 +48,7 @@ const submission = (input: Record<string, unknown> = {}) => ({
 /** Asserts a refused submission: exactly this one user error, no paper, and no row written. */
 async function expectRefused(as: User, input: Record<string, unknown>, error: { field: string[] | null; code: string; message?: string }) {
   const before = await state();
-  const { submitPaper } = await server.as(as).data(SUBMIT, { input });
+  const { submitPaper } = await run.server.as(as).data(SUBMIT, { input });
   expect(submitPaper.paper).toBeNull();
   expect(submitPaper.userErrors).toEqual([{ existing: null, message: expect.any(String), ...error }]);
   expect(await state()).toEqual(before);
@@ -79,11 +66,11 @@ function expectGraphQLError(result: GqlResult, code: string, message?: string) {
 describe('submitPaper', () => {
   test('a signed-in reader lists a paper: featured today (UTC), submitted by them, authors in byline order', async () => {
     const before = Date.now();
-    const { submitPaper } = await server.as(bob).data(SUBMIT, {
+    const { submitPaper } = await run.server.as(bob).data(SUBMIT, {
       input: submission({ title: '  Sparse Mixtures of Tiny Experts  ', authors: ['Grace Hopper', 'Brand New Author', 'Ada Lovelace'] }),
     });
     expect(submitPaper.userErrors).toEqual([]);
-    const row = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2501.01234' } });
+    const row = await run.t.db.paper.findUniqueOrThrow({ where: { arxivId: '2501.01234' } });
     expect(submitPaper.paper).toEqual({
       id: toGlobalId('Paper', row.id),
       arxivId: '2501.01234',
@@ -95,9 +82,9 @@ describe('submitPaper', () => {
       projectPage: null,
       upvotes: 0,
       authors: [
-        { id: toGlobalId('Author', scenario.authors.grace.id), name: 'Grace Hopper' },
+        { id: toGlobalId('Author', run.scenario.authors.grace.id), name: 'Grace Hopper' },
         { id: expect.any(String), name: 'Brand New Author' },
-        { id: toGlobalId('Author', scenario.authors.ada.id), name: 'Ada Lovelace' },
+        { id: toGlobalId('Author', run.scenario.authors.ada.id), name: 'Ada Lovelace' },
       ],
       byline: [
         { position: 0, author: { name: 'Grace Hopper' } },
@@ -113,35 +100,35 @@ describe('submitPaper', () => {
     expect(row.publishedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
 
     // It is in the daily list, newest day first.
-    const { papers } = await server.data(`{ papers(first: 1) { totalCount nodes { arxivId } } }`);
+    const { papers } = await run.server.data(`{ papers(first: 1) { totalCount nodes { arxivId } } }`);
     expect(papers).toEqual({ totalCount: 7, nodes: [{ arxivId: '2501.01234' }] });
   });
 
   test('authors are matched to existing authors by normalised name; other names become new authors', async () => {
-    const first = await server.as(bob).data(SUBMIT, {
+    const first = await run.server.as(bob).data(SUBMIT, {
       input: submission({ arxivId: '2501.00001', authors: ['  ALAN   TURING ', 'grace hopper', 'José García-López'] }),
     });
     expect(first.submitPaper.paper.authors).toEqual([
-      { id: toGlobalId('Author', scenario.authors.alan.id), name: 'Alan Turing' },
-      { id: toGlobalId('Author', scenario.authors.grace.id), name: 'Grace Hopper' },
+      { id: toGlobalId('Author', run.scenario.authors.alan.id), name: 'Alan Turing' },
+      { id: toGlobalId('Author', run.scenario.authors.grace.id), name: 'Grace Hopper' },
       { id: expect.any(String), name: 'José García-López' },
     ]);
-    const jose = await t.db.author.findUniqueOrThrow({ where: { normalizedName: 'jose garcia lopez' } });
+    const jose = await run.t.db.author.findUniqueOrThrow({ where: { normalizedName: 'jose garcia lopez' } });
     expect(jose.name).toBe('José García-López');
-    expect(await t.db.author.count()).toBe(5);
+    expect(await run.t.db.author.count()).toBe(5);
 
-    const second = await server.as(bob).data(SUBMIT, { input: submission({ arxivId: '2501.00002', authors: ['Jose Garcia Lopez', 'Yann LeCun'] }) });
+    const second = await run.server.as(bob).data(SUBMIT, { input: submission({ arxivId: '2501.00002', authors: ['Jose Garcia Lopez', 'Yann LeCun'] }) });
     expect(second.submitPaper.paper.authors).toEqual([
       { id: toGlobalId('Author', jose.id), name: 'José García-López' },
-      { id: toGlobalId('Author', scenario.authors.yann.id), name: 'Yann LeCun' },
+      { id: toGlobalId('Author', run.scenario.authors.yann.id), name: 'Yann LeCun' },
     ]);
-    expect(await t.db.author.count()).toBe(5);
-    const { author } = await server.data(`query($id: ID!) { author(id: $id) { paperCount papers { nodes { arxivId } } } }`, { id: toGlobalId('Author', jose.id) });
+    expect(await run.t.db.author.count()).toBe(5);
+    const { author } = await run.server.data(`query($id: ID!) { author(id: $id) { paperCount papers { nodes { arxivId } } } }`, { id: toGlobalId('Author', jose.id) });
     expect(author).toEqual({ paperCount: 2, papers: { nodes: [{ arxivId: '2501.00002' }, { arxivId: '2501.00001' }] } });
   });
 
   test('takes featuredOn, publishedAt, links and topic slugs from the input; a version suffix is dropped', async () => {
-    const { submitPaper } = await server.as(bob).data(SUBMIT, {
+    const { submitPaper } = await run.server.as(bob).data(SUBMIT, {
       input: submission({
         arxivId: 'arXiv:2501.01234v3',
         featuredOn: '2024-07-05',
@@ -160,15 +147,15 @@ describe('submitPaper', () => {
       projectPage: 'https://example.org/tiny-experts',
       topics: [{ slug: 'computer-vision' }, { slug: 'nlp' }],
     });
-    expect(await t.db.paperTopic.count({ where: { paper: { arxivId: '2501.01234' } } })).toBe(2);
-    const { topic } = await server.data(`{ topic(slug: "nlp") { paperCount papers(first: 1) { nodes { arxivId } } } }`);
+    expect(await run.t.db.paperTopic.count({ where: { paper: { arxivId: '2501.01234' } } })).toBe(2);
+    const { topic } = await run.server.data(`{ topic(slug: "nlp") { paperCount papers(first: 1) { nodes { arxivId } } } }`);
     expect(topic).toEqual({ paperCount: 3, papers: { nodes: [{ arxivId: '2501.01234' }] } });
   });
 
   test('a duplicate arXiv id, with or without a version, is DUPLICATE pointing at the existing paper, and writes nothing', async () => {
     for (const arxivId of ['2407.00001', '2407.00001v2', ' arXiv:2407.00001v10 ']) {
       const before = await state();
-      const { submitPaper } = await server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Someone Entirely New'] }) });
+      const { submitPaper } = await run.server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Someone Entirely New'] }) });
       expect(submitPaper).toEqual({
         paper: null,
         userErrors: [
@@ -182,25 +169,25 @@ describe('submitPaper', () => {
       });
       expect(await state()).toEqual(before);
     }
-    expect(await t.db.author.count({ where: { normalizedName: 'someone entirely new' } })).toBe(0);
+    expect(await run.t.db.author.count({ where: { normalizedName: 'someone entirely new' } })).toBe(0);
   });
 
   test('a duplicate of a hidden paper does not show the hidden paper to a reader', async () => {
-    await t.db.paper.update({ where: { id: scenario.papers[0]!.id }, data: { hiddenAt: new Date(), hiddenById: alice.id } });
+    await run.t.db.paper.update({ where: { id: run.scenario.papers[0]!.id }, data: { hiddenAt: new Date(), hiddenById: alice.id } });
     const query = `mutation($input: SubmitPaperInput!) { submitPaper(input: $input) {
       paper { id } userErrors { field code existing { id ... on Paper { title } } } } }`;
     const before = await state();
-    const asReader = await server.as(bob).data(query, { input: submission({ arxivId: '2407.00001' }) });
+    const asReader = await run.server.as(bob).data(query, { input: submission({ arxivId: '2407.00001' }) });
     expect(asReader.submitPaper).toEqual({ paper: null, userErrors: [{ field: ['input', 'arxivId'], code: 'DUPLICATE', existing: null }] });
-    const asCurator = await server.as(alice).data(query, { input: submission({ arxivId: '2407.00001' }) });
+    const asCurator = await run.server.as(alice).data(query, { input: submission({ arxivId: '2407.00001' }) });
     expect(asCurator.submitPaper.userErrors[0].existing).toEqual({ id: paperId(0), title: 'Attention Is Still All You Need' });
     expect(await state()).toEqual(before);
   });
 
   test('simultaneous submissions of one paper make one paper; the others are told DUPLICATE', async () => {
     const versions = ['2501.01234', '2501.01234v1', '2501.01234v2', '2501.01234v3'];
-    const results = await Promise.all(versions.map((arxivId) => server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Racing Author'] }) })));
-    const rows = await t.db.paper.findMany({ where: { arxivId: '2501.01234' } });
+    const results = await Promise.all(versions.map((arxivId) => run.server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Racing Author'] }) })));
+    const rows = await run.t.db.paper.findMany({ where: { arxivId: '2501.01234' } });
     expect(rows).toHaveLength(1);
     const created = results.filter((r) => r.submitPaper.paper !== null);
     expect(created).toHaveLength(1);
@@ -210,18 +197,18 @@ describe('submitPaper', () => {
         { field: ['input', 'arxivId'], code: 'DUPLICATE', message: 'The catalog already has arXiv paper 2501.01234', existing: { __typename: 'Paper', id: toGlobalId('Paper', rows[0]!.id) } },
       ]);
     }
-    expect(await t.db.author.count({ where: { normalizedName: 'racing author' } })).toBe(1);
-    expect(await t.db.paperAuthor.count({ where: { paperId: rows[0]!.id } })).toBe(1);
+    expect(await run.t.db.author.count({ where: { normalizedName: 'racing author' } })).toBe(1);
+    expect(await run.t.db.paperAuthor.count({ where: { paperId: rows[0]!.id } })).toBe(1);
   });
 
   test('simultaneous submissions of different papers by one new author all succeed and share the author', async () => {
     const ids = ['2501.00011', '2501.00012', '2501.00013', '2501.00014', '2501.00015'];
-    const results = await Promise.all(ids.map((arxivId) => server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Prolific Newcomer', 'Yet Another Newcomer'] }) })));
+    const results = await Promise.all(ids.map((arxivId) => run.server.as(bob).data(SUBMIT, { input: submission({ arxivId, authors: ['Prolific Newcomer', 'Yet Another Newcomer'] }) })));
     expect(results.map((r) => r.submitPaper.userErrors)).toEqual(ids.map(() => []));
-    expect(await t.db.paper.count({ where: { arxivId: { in: ids } } })).toBe(5);
-    const newcomers = await t.db.author.findMany({ where: { normalizedName: { in: ['prolific newcomer', 'yet another newcomer'] } } });
+    expect(await run.t.db.paper.count({ where: { arxivId: { in: ids } } })).toBe(5);
+    const newcomers = await run.t.db.author.findMany({ where: { normalizedName: { in: ['prolific newcomer', 'yet another newcomer'] } } });
     expect(newcomers).toHaveLength(2);
-    expect(await t.db.paperAuthor.count({ where: { authorId: { in: newcomers.map((a) => a.id) } } })).toBe(10);
+    expect(await run.t.db.paperAuthor.count({ where: { authorId: { in: newcomers.map((a) => a.id) } } })).toBe(10);
   });
 
   test('at the limits: a 500-character title, a 10000-character multi-line abstract, 200 authors of 200 characters', async () => {
@@ -230,17 +217,17 @@ describe('submitPaper', () => {
     const authors = Array.from({ length: 200 }, (_, i) => `${String(i).padStart(3, '0')} ${'n'.repeat(196)}`);
     expect(abstract).toHaveLength(10_000);
     expect(authors[0]).toHaveLength(200);
-    const { submitPaper } = await server.as(bob).data(SUBMIT, { input: submission({ title: `  ${title}  `, abstract, authors }) });
+    const { submitPaper } = await run.server.as(bob).data(SUBMIT, { input: submission({ title: `  ${title}  `, abstract, authors }) });
     expect(submitPaper.userErrors).toEqual([]);
     expect(submitPaper.paper.title).toBe(title);
     expect(submitPaper.paper.abstract).toBe(abstract);
     expect(submitPaper.paper.authors.map((a: { name: string }) => a.name)).toEqual(authors);
-    expect(await t.db.paperAuthor.count({ where: { paper: { arxivId: '2501.01234' } } })).toBe(200);
+    expect(await run.t.db.paperAuthor.count({ where: { paper: { arxivId: '2501.01234' } } })).toBe(200);
   });
 
   test('anonymous callers are UNAUTHENTICATED and nothing is written', async () => {
     const before = await state();
-    const result = await server.gql(SUBMIT, { input: submission() });
+    const result = await run.server.gql(SUBMIT, { input: submission() });
     expectGraphQLError(result, 'UNAUTHENTICATED', 'Sign in first: send an API token as Authorization: Bearer <token>');
     expect(await state()).toEqual(before);
   });
@@ -338,16 +325,16 @@ describe('submitPaper', () => {
 
 describe('updatePaperLinks', () => {
   test('the submitter sets the links; GitHub URLs are normalised; the change is recorded', async () => {
-    const { updatePaperLinks } = await server.as(bob).data(UPDATE_LINKS, {
+    const { updatePaperLinks } = await run.server.as(bob).data(UPDATE_LINKS, {
       input: { paperId: paperId(1), githubRepo: 'https://www.github.com/Owner/Diffusion/tree/main', projectPage: 'https://Example.org/diffusion' },
     });
     expect(updatePaperLinks).toEqual({
       paper: { id: paperId(1), arxivId: '2407.00002', githubRepo: 'https://github.com/Owner/Diffusion', projectPage: 'https://example.org/diffusion' },
       userErrors: [],
     });
-    const row = await t.db.paper.findUniqueOrThrow({ where: { id: scenario.papers[1]!.id } });
+    const row = await run.t.db.paper.findUniqueOrThrow({ where: { id: run.scenario.papers[1]!.id } });
     expect(row).toMatchObject({ githubRepo: 'https://github.com/Owner/Diffusion', projectPage: 'https://example.org/diffusion' });
-    expect(await t.db.curationEvent.findMany()).toEqual([
+    expect(await run.t.db.curationEvent.findMany()).toEqual([
       expect.objectContaining({ actorId: bob.id, action: 'paper.links', paperId: row.id, topicId: null, createdAt: expect.any(Date) }),
     ]);
   });
@@ -361,32 +348,32 @@ describe('updatePaperLinks', () => {
     ['https://github.com/huggingface/transformers/blob/main/README.md', 'https://github.com/huggingface/transformers'],
     ['  www.github.com/my-org/my.repo_name  ', 'https://github.com/my-org/my.repo_name'],
   ])('GitHub URL %s is stored as %s', async (given, stored) => {
-    const { updatePaperLinks } = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(2), githubRepo: given } });
+    const { updatePaperLinks } = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(2), githubRepo: given } });
     expect(updatePaperLinks).toMatchObject({ paper: { githubRepo: stored }, userErrors: [] });
-    expect((await t.db.paper.findUniqueOrThrow({ where: { id: scenario.papers[2]!.id } })).githubRepo).toBe(stored);
+    expect((await run.t.db.paper.findUniqueOrThrow({ where: { id: run.scenario.papers[2]!.id } })).githubRepo).toBe(stored);
   });
 
   test('an absent field is unchanged; null clears it', async () => {
-    const id = scenario.papers[0]!.id;
-    const links = async () => (await t.db.paper.findUniqueOrThrow({ where: { id }, select: { githubRepo: true, projectPage: true } }));
-    await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: 'https://attention.example.org/' } });
+    const id = run.scenario.papers[0]!.id;
+    const links = async () => (await run.t.db.paper.findUniqueOrThrow({ where: { id }, select: { githubRepo: true, projectPage: true } }));
+    await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: 'https://attention.example.org/' } });
     expect(await links()).toEqual({ githubRepo: 'https://github.com/org/attention', projectPage: 'https://attention.example.org/' });
-    await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), githubRepo: null } });
+    await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), githubRepo: null } });
     expect(await links()).toEqual({ githubRepo: null, projectPage: 'https://attention.example.org/' });
-    const { updatePaperLinks } = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: null } });
+    const { updatePaperLinks } = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: null } });
     expect(updatePaperLinks.paper).toMatchObject({ githubRepo: null, projectPage: null });
     expect(await links()).toEqual({ githubRepo: null, projectPage: null });
   });
 
   test('curators and admins may change any paper’s links', async () => {
-    const admin = await t.db.user.create({ data: { handle: 'root', displayName: 'Root', role: 'ADMIN' } });
-    await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/curated/one' } });
-    await server.as(admin).data(UPDATE_LINKS, { input: { paperId: paperId(2), githubRepo: 'github.com/admin/two' } });
-    const rows = await t.db.paper.findMany({ where: { id: { in: [scenario.papers[1]!.id, scenario.papers[2]!.id] } }, orderBy: { id: 'asc' } });
+    const admin = await run.t.db.user.create({ data: { handle: 'root', displayName: 'Root', role: 'ADMIN' } });
+    await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/curated/one' } });
+    await run.server.as(admin).data(UPDATE_LINKS, { input: { paperId: paperId(2), githubRepo: 'github.com/admin/two' } });
+    const rows = await run.t.db.paper.findMany({ where: { id: { in: [run.scenario.papers[1]!.id, run.scenario.papers[2]!.id] } }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => r.githubRepo)).toEqual(['https://github.com/curated/one', 'https://github.com/admin/two']);
-    expect((await t.db.curationEvent.findMany({ orderBy: { id: 'asc' } })).map((e) => [e.actorId, e.action, e.paperId])).toEqual([
-      [alice.id, 'paper.links', scenario.papers[1]!.id],
-      [admin.id, 'paper.links', scenario.papers[2]!.id],
+    expect((await run.t.db.curationEvent.findMany({ orderBy: { id: 'asc' } })).map((e) => [e.actorId, e.action, e.paperId])).toEqual([
+      [alice.id, 'paper.links', run.scenario.papers[1]!.id],
+      [admin.id, 'paper.links', run.scenario.papers[2]!.id],
     ]);
   });
 
@@ -394,7 +381,7 @@ describe('updatePaperLinks', () => {
     const carol = await reader('carol');
     const before = await state();
     for (const [who, i] of [[carol, 1], [bob, 0], [bob, 2]] as const) {
-      const result = await server.as(who).gql(UPDATE_LINKS, { input: { paperId: paperId(i), githubRepo: 'github.com/evil/repo', projectPage: null } });
+      const result = await run.server.as(who).gql(UPDATE_LINKS, { input: { paperId: paperId(i), githubRepo: 'github.com/evil/repo', projectPage: null } });
       expectGraphQLError(result, 'FORBIDDEN', 'Only the paper’s submitter, curators and admins can change its links');
     }
     expect(await state()).toEqual(before);
@@ -402,7 +389,7 @@ describe('updatePaperLinks', () => {
 
   test('anonymous callers are UNAUTHENTICATED and nothing changes', async () => {
     const before = await state();
-    const result = await server.gql(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: null } });
+    const result = await run.server.gql(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: null } });
     expectGraphQLError(result, 'UNAUTHENTICATED');
     expect(await state()).toEqual(before);
   });
@@ -431,7 +418,7 @@ describe('updatePaperLinks', () => {
       ['projectPage', 'over 2048 characters', `https://example.org/${'p'.repeat(2048)}`, webMessage(`https://example.org/${'p'.repeat(20)}…`)],
     ])('%s: %s', async (field, _name, value, message) => {
       const before = await state();
-      const { updatePaperLinks } = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), [field]: value } });
+      const { updatePaperLinks } = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), [field]: value } });
       expect(updatePaperLinks).toEqual({ paper: null, userErrors: [{ field: ['input', field], code: 'INVALID', message, existing: null }] });
       expect(await state()).toEqual(before);
     });
@@ -442,7 +429,7 @@ describe('updatePaperLinks', () => {
       ['a lone surrogate', 'https://example.org/\ud800'],
     ])('projectPage with %s is INVALID', async (_name, value) => {
       const before = await state();
-      const { updatePaperLinks } = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: value } });
+      const { updatePaperLinks } = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), projectPage: value } });
       expect(updatePaperLinks.paper).toBeNull();
       expect(updatePaperLinks.userErrors).toMatchObject([{ field: ['input', 'projectPage'], code: 'INVALID' }]);
       expect(await state()).toEqual(before);
@@ -450,7 +437,7 @@ describe('updatePaperLinks', () => {
 
     test('one bad field refuses the whole change', async () => {
       const before = await state();
-      const { updatePaperLinks } = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), githubRepo: 'github.com/good/repo', projectPage: 'ftp://bad.example.org' } });
+      const { updatePaperLinks } = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(0), githubRepo: 'github.com/good/repo', projectPage: 'ftp://bad.example.org' } });
       expect(updatePaperLinks.userErrors).toMatchObject([{ field: ['input', 'projectPage'], code: 'INVALID' }]);
       expect(await state()).toEqual(before);
     });
@@ -458,17 +445,17 @@ describe('updatePaperLinks', () => {
 
   test('an unknown paper, or a hidden one for a reader (even its submitter), is NOT_FOUND; curators can still edit it', async () => {
     const before = await state();
-    const unknown = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: toGlobalId('Paper', 999_999), githubRepo: null } });
+    const unknown = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: toGlobalId('Paper', 999_999), githubRepo: null } });
     expect(unknown.updatePaperLinks).toEqual({ paper: null, userErrors: [{ field: ['input', 'paperId'], code: 'NOT_FOUND', message: 'No paper has this id', existing: null }] });
     expect(await state()).toEqual(before);
 
-    await t.db.paper.update({ where: { id: scenario.papers[1]!.id }, data: { hiddenAt: new Date(), hiddenById: alice.id } });
+    await run.t.db.paper.update({ where: { id: run.scenario.papers[1]!.id }, data: { hiddenAt: new Date(), hiddenById: alice.id } });
     const hidden = await state();
-    const bySubmitter = await server.as(bob).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/bob/diffusion' } });
+    const bySubmitter = await run.server.as(bob).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/bob/diffusion' } });
     expect(bySubmitter.updatePaperLinks).toEqual({ paper: null, userErrors: [{ field: ['input', 'paperId'], code: 'NOT_FOUND', message: 'No paper has this id', existing: null }] });
     expect(await state()).toEqual(hidden);
 
-    const byCurator = await server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/curator/diffusion' } });
+    const byCurator = await run.server.as(alice).data(UPDATE_LINKS, { input: { paperId: paperId(1), githubRepo: 'github.com/curator/diffusion' } });
     expect(byCurator.updatePaperLinks).toMatchObject({ paper: { githubRepo: 'https://github.com/curator/diffusion' }, userErrors: [] });
   });
 
@@ -477,9 +464,9 @@ describe('updatePaperLinks', () => {
     for (const [id, message] of [
       ['nope', 'paperId is not a valid ID: expected an id returned by this API; got "nope"'],
       ['', 'paperId is not a valid ID: expected an id returned by this API; got ""'],
-      [toGlobalId('Topic', scenario.topics.nlp.id), 'paperId must be the ID of a Paper; got the ID of a Topic'],
+      [toGlobalId('Topic', run.scenario.topics.nlp.id), 'paperId must be the ID of a Paper; got the ID of a Topic'],
     ]) {
-      const result = await server.as(alice).gql(UPDATE_LINKS, { input: { paperId: id, githubRepo: null } });
+      const result = await run.server.as(alice).gql(UPDATE_LINKS, { input: { paperId: id, githubRepo: null } });
       expectGraphQLError(result, 'BAD_USER_INPUT', message);
       expect(result.errors![0]!.extensions?.argumentName).toBe('paperId');
     }

@@ -316,10 +316,12 @@ test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?
     import WebSocket from 'ws';
     import { createClient } from 'graphql-ws';
     const [url, n, id] = process.argv.slice(1);
+    // A hundred connections at a time: the next hundred once these have connected.
+    let connected = 0;
     for (let i = 0; i < Number(n); i++) {
-      const c = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+      const c = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => connected++ } });
       c.subscribe({ query: 'subscription($id: ID!) { paperUpdated(id: $id) { upvotes } }', variables: { id } }, { next() {}, error(e) { console.error(e); }, complete() {} });
-      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 20));
+      while (i % 100 === 99 && connected <= i) await new Promise((r) => setImmediate(r));
     }
     process.stdin.resume();
     process.stdin.on('end', () => process.exit(0));`;
@@ -328,7 +330,6 @@ test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, live.wsUrl, String(n), id], { cwd: process.cwd(), stdio: ['pipe', 'inherit', 'inherit'] });
   try {
     await until(() => live.bus.listenerCount() === n, `${n} subscriptions`, 120_000);
-    await new Promise((r) => setTimeout(r, 500));
     (globalThis as { gc?: () => void }).gc?.();
     const after = process.memoryUsage();
     expect(live.subscriptions.connections()).toBe(n);

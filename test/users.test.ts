@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { projectRoot } from '../src/db/schema-engine.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { hashToken, INVALID_TOKEN_MESSAGE } from '../src/users/tokens.ts';
+import { until } from './helpers/wait.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
 
@@ -63,8 +64,7 @@ test('tokens: created through the API, stored only hashed, used, listed, revoked
 
   // The new token works and records its use.
   expect((await http.post(`{ viewer { handle } }`, {}, token)).body.data).toEqual({ viewer: { handle: 'ada' } });
-  await new Promise((r) => setTimeout(r, 100));
-  expect((await t.db.apiToken.findFirst({ where: { name: 'laptop' } }))!.lastUsedAt).not.toBeNull();
+  await until(async () => (await t.db.apiToken.findFirst({ where: { name: 'laptop' } }))!.lastUsedAt !== null, "the new token's lastUsedAt");
 
   // Revoked with the first token, while the second is "in use": its next request is refused.
   const revoked = await http.post(`mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } userErrors { code } } }`, { id: apiToken.id }, first);

@@ -1,69 +1,55 @@
 import { toGlobalId } from '../src/node/global-id.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
+import { until } from './helpers/wait.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-});
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog });
 
 const UPVOTE = `mutation($id: ID!) { upvotePaper(paperId: $id) { paper { id upvotes viewerHasUpvoted } userErrors { field code message } } }`;
 const REMOVE = `mutation($id: ID!) { removeUpvote(paperId: $id) { paper { id upvotes viewerHasUpvoted } userErrors { field code message } } }`;
 
 async function exactCounts() {
-  const drift = await t.db.$queryRaw<{ n: bigint }[]>`
+  const drift = await run.t.db.$queryRaw<{ n: bigint }[]>`
     SELECT count(*) AS n FROM "Paper" p
     WHERE p."upvoteCount" <> (SELECT count(*) FROM "Vote" v WHERE v."paperId" = p.id)`;
   return Number(drift[0]!.n) === 0;
 }
 
 test('upvoting is idempotent and answers the new count and viewerHasUpvoted', async () => {
-  const id = toGlobalId('Paper', scenario.papers[0]!.id);
-  const { alice, bob } = scenario.users;
-  expect((await server.as(alice).data(UPVOTE, { id })).upvotePaper).toEqual({ paper: { id, upvotes: 1, viewerHasUpvoted: true }, userErrors: [] });
-  expect((await server.as(alice).data(UPVOTE, { id })).upvotePaper).toEqual({ paper: { id, upvotes: 1, viewerHasUpvoted: true }, userErrors: [] });
-  expect((await server.as(bob).data(UPVOTE, { id })).upvotePaper.paper).toEqual({ id, upvotes: 2, viewerHasUpvoted: true });
-  expect(await t.db.vote.count()).toBe(2);
+  const id = toGlobalId('Paper', run.scenario.papers[0]!.id);
+  const { alice, bob } = run.scenario.users;
+  expect((await run.server.as(alice).data(UPVOTE, { id })).upvotePaper).toEqual({ paper: { id, upvotes: 1, viewerHasUpvoted: true }, userErrors: [] });
+  expect((await run.server.as(alice).data(UPVOTE, { id })).upvotePaper).toEqual({ paper: { id, upvotes: 1, viewerHasUpvoted: true }, userErrors: [] });
+  expect((await run.server.as(bob).data(UPVOTE, { id })).upvotePaper.paper).toEqual({ id, upvotes: 2, viewerHasUpvoted: true });
+  expect(await run.t.db.vote.count()).toBe(2);
 
-  expect((await server.as(alice).data(REMOVE, { id })).removeUpvote.paper).toEqual({ id, upvotes: 1, viewerHasUpvoted: false });
-  expect((await server.as(alice).data(REMOVE, { id })).removeUpvote.paper).toEqual({ id, upvotes: 1, viewerHasUpvoted: false });
+  expect((await run.server.as(alice).data(REMOVE, { id })).removeUpvote.paper).toEqual({ id, upvotes: 1, viewerHasUpvoted: false });
+  expect((await run.server.as(alice).data(REMOVE, { id })).removeUpvote.paper).toEqual({ id, upvotes: 1, viewerHasUpvoted: false });
   expect(await exactCounts()).toBe(true);
 
   // Others see the count; the flag is per viewer.
   const read = `query($id: ID!) { node(id: $id) { ... on Paper { upvotes viewerHasUpvoted } } }`;
-  expect((await server.as(bob).data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: true });
-  expect((await server.as(alice).data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: false });
-  expect((await server.data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: false });
+  expect((await run.server.as(bob).data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: true });
+  expect((await run.server.as(alice).data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: false });
+  expect((await run.server.data(read, { id })).node).toEqual({ upvotes: 1, viewerHasUpvoted: false });
 });
 
 test('an unknown paper is a NOT_FOUND user error and writes nothing; a malformed id is BAD_USER_INPUT', async () => {
-  const result = await server.as(scenario.users.bob).data(UPVOTE, { id: toGlobalId('Paper', 424242) });
+  const result = await run.server.as(run.scenario.users.bob).data(UPVOTE, { id: toGlobalId('Paper', 424242) });
   expect(result.upvotePaper).toEqual({ paper: null, userErrors: [{ field: ['paperId'], code: 'NOT_FOUND', message: 'No paper has this id' }] });
-  expect(await t.db.vote.count()).toBe(0);
-  const bad = await server.as(scenario.users.bob).gql(UPVOTE, { id: 'garbage' });
+  expect(await run.t.db.vote.count()).toBe(0);
+  const bad = await run.server.as(run.scenario.users.bob).gql(UPVOTE, { id: 'garbage' });
   expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'paperId' });
 });
 
 test('viewerHasUpvoted and upvotedPapers resolve through loaders: statements do not grow with the page', async () => {
-  const { alice } = scenario.users;
-  for (const paper of scenario.papers.slice(0, 5)) await server.as(alice).data(UPVOTE, { id: toGlobalId('Paper', paper.id) });
+  const { alice } = run.scenario.users;
+  for (const paper of run.scenario.papers.slice(0, 5)) await run.server.as(alice).data(UPVOTE, { id: toGlobalId('Paper', paper.id) });
   const statements = async (query: string, n: number) => {
-    t.queries.length = 0;
-    const data = await server.as(alice).data(query, { n });
-    return { data, count: t.queries.length };
+    run.t.queries.length = 0;
+    const data = await run.server.as(alice).data(query, { n });
+    return { data, count: run.t.queries.length };
   };
 
   const list = `query($n: Int!) { papers(first: $n) { nodes { viewerHasUpvoted upvotes } } }`;
@@ -85,26 +71,26 @@ test('viewerHasUpvoted and upvotedPapers resolve through loaders: statements do 
 describe('over HTTP with tokens', () => {
   let http: TestHttp;
   beforeAll(async () => {
-    http = await startTestHttp(t, server);
+    http = await startTestHttp(run.t, run.server);
   });
   afterAll(() => http?.close());
 
   test('upvotePaper costs 2 SQL statements after the token lookup', async () => {
-    const { token } = await userWithToken(t, 'voter');
-    const id = toGlobalId('Paper', scenario.papers[2]!.id);
-    await http.post(UPVOTE, { id }, token); // first use also refreshes lastUsedAt
-    await new Promise((r) => setTimeout(r, 50));
-    t.queries.length = 0;
+    const { token, apiToken } = await userWithToken(run.t, 'voter');
+    const id = toGlobalId('Paper', run.scenario.papers[2]!.id);
+    await http.post(UPVOTE, { id }, token); // first use also refreshes lastUsedAt, after answering
+    await until(async () => (await run.t.db.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt !== null, "the token's lastUsedAt refresh");
+    run.t.queries.length = 0;
     const { body } = await http.post(REMOVE, { id }, token);
     expect(body.data?.removeUpvote.paper.upvotes).toBe(0);
     // token lookup (one joined statement) + the vote-and-count statement
-    expect(t.queries).toHaveLength(2);
-    console.log(`SQL statements per upvotePaper, token lookup included: ${t.queries.length}`);
+    expect(run.t.queries).toHaveLength(2);
+    console.log(`SQL statements per upvotePaper, token lookup included: ${run.t.queries.length}`);
   });
 
   test('200+ concurrent upvotes and removals from many users lose nothing', async () => {
-    const users = await Promise.all(Array.from({ length: 40 }, (_, i) => userWithToken(t, `crowd${i}`)));
-    const papers = scenario.papers.slice(0, 3).map((p) => toGlobalId('Paper', p.id));
+    const users = await Promise.all(Array.from({ length: 40 }, (_, i) => userWithToken(run.t, `crowd${i}`)));
+    const papers = run.scenario.papers.slice(0, 3).map((p) => toGlobalId('Paper', p.id));
     // Each user, all users at once: upvotes every paper twice (6 concurrent calls), then removes
     // the upvote of one paper: 40 x 7 = 280 requests.
     const started = Date.now();
@@ -122,7 +108,7 @@ describe('over HTTP with tokens', () => {
       expect(r.body.errors).toBeUndefined();
       expect(Object.values(r.body.data as object)[0].userErrors).toEqual([]);
     }
-    const counts = await t.db.paper.findMany({ where: { arxivId: { in: ['2407.00001', '2407.00002', '2407.00003'] } }, orderBy: { arxivId: 'asc' }, select: { arxivId: true, upvoteCount: true } });
+    const counts = await run.t.db.paper.findMany({ where: { arxivId: { in: ['2407.00001', '2407.00002', '2407.00003'] } }, orderBy: { arxivId: 'asc' }, select: { arxivId: true, upvoteCount: true } });
     // Every user upvoted all 3 and removed one: 40 users, removals spread evenly over the 3 papers.
     const removed = [0, 1, 2].map((k) => users.filter((_, i) => i % 3 === k).length);
     expect(counts.map((c) => c.upvoteCount).sort()).toEqual([40 - removed[0]!, 40 - removed[1]!, 40 - removed[2]!].sort());

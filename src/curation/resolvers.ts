@@ -1,5 +1,7 @@
 // Curators' changes to papers: hide/unhide (soft and reversible) and topic tags. Every change
-// is written together with its CurationEvent (who, what, when) in one transaction.
+// is written together with its CurationEvent (who, what, when) in one transaction, and once
+// committed is announced as `paperUpdated`, as votes are (subscribers who may not see a hidden
+// paper are filtered out in src/follow/live/resolvers.ts). A call that changes nothing is silent.
 import type { MutationResolvers } from '../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
@@ -29,6 +31,7 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
         ctx.db.paper.update({ where: { id: paper.id }, data: { hiddenAt: new Date(), hiddenById: ctx.viewer!.id, hiddenReason: why } }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.hide', paperId: paper.id, details: { reason: why } } }),
       ]);
+      ctx.events?.paperUpdated(updated);
       return { paper: updated };
     }),
 
@@ -40,6 +43,7 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
         ctx.db.paper.update({ where: { id: paper.id }, data: { hiddenAt: null, hiddenById: null, hiddenReason: null } }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.unhide', paperId: paper.id } }),
       ]);
+      ctx.events?.paperUpdated(updated);
       return { paper: updated };
     }),
 
@@ -47,22 +51,26 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
     payload({ paper: null }, async () => {
       const [paper, topic] = [await existingPaper(ctx, paperId), await existingTopic(ctx, topicId)];
       // Only a change is recorded; the transaction uses `tx` alone (see src/db/embedded.ts).
-      await ctx.db.$transaction(async (tx) => {
+      const changed = await ctx.db.$transaction(async (tx) => {
         const { count } = await tx.paperTopic.createMany({ data: [{ paperId: paper.id, topicId: topic.id }], skipDuplicates: true });
         if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.tag', paperId: paper.id, topicId: topic.id } });
+        return count > 0;
       });
       ctx.loaders.topicsByPaperId.clear(paper.id);
+      if (changed) ctx.events?.paperUpdated(paper);
       return { paper };
     }),
 
   untagPaper: (_parent, { paperId, topicId }, ctx) =>
     payload({ paper: null }, async () => {
       const [paper, topic] = [await existingPaper(ctx, paperId), await existingTopic(ctx, topicId)];
-      await ctx.db.$transaction(async (tx) => {
+      const changed = await ctx.db.$transaction(async (tx) => {
         const { count } = await tx.paperTopic.deleteMany({ where: { paperId: paper.id, topicId: topic.id } });
         if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.untag', paperId: paper.id, topicId: topic.id } });
+        return count > 0;
       });
       ctx.loaders.topicsByPaperId.clear(paper.id);
+      if (changed) ctx.events?.paperUpdated(paper);
       return { paper };
     }),
 };

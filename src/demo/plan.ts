@@ -7,6 +7,7 @@ import { NameGenerator, uniqueHandle, type PersonName } from './names.ts';
 import { Rng, WeightedSampler, hashSeed, shuffledZipf } from './random.ts';
 import { paperText, type PaperText } from './text.ts';
 import { FIELDS, INSTITUTIONS, JOURNALS, ORGANIZATIONS, TOPIC_QUALIFIERS, type Field, type Subfield } from './vocabulary.ts';
+import { topicSlug } from '../topics/slug.ts';
 
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -269,15 +270,6 @@ function arxivIds(publishedAt: Float64Array, taken: ReadonlySet<string>): string
   return ids;
 }
 
-export function slugify(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-}
-
 /** The most topics the curated tree and its qualified variants can provide. */
 export const MAX_TOPICS = FIELDS.reduce((n, f) => n + 1 + f.subfields.length * (1 + TOPIC_QUALIFIERS.length), 0);
 
@@ -289,7 +281,7 @@ function topicTree(count: number, firstDay: number): TopicPlan[] {
   const createdAt = (firstDay - 90) * DAY_MS;
   const rootCount = Math.min(FIELDS.length, Math.max(1, Math.ceil(Math.sqrt(count))), count);
   const topics: TopicPlan[] = FIELDS.slice(0, rootCount).map((field, i) => ({
-    slug: slugify(field.name),
+    slug: topicSlug(field.name),
     name: field.name,
     parent: -1,
     field,
@@ -310,7 +302,7 @@ function topicTree(count: number, firstDay: number): TopicPlan[] {
       added = true;
       const name = entry.qualifier ? `${entry.qualifier} ${entry.subfield.name}` : entry.subfield.name;
       topics.push({
-        slug: slugify(name),
+        slug: topicSlug(name),
         name,
         parent: r,
         field: FIELDS[r]!,

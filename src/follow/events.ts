@@ -11,9 +11,9 @@
 import type { Comment, Paper } from '../generated/prisma/client.ts';
 
 export type CatalogEvent =
-  /** The paper's vote count changed (it carries the row as the vote statement returned it). */
+  /** The paper changed: a vote, an import or a curator (it carries the row as it now is). */
   | { type: 'paperUpdated'; paper: Paper }
-  /** A paper was added to the catalog, with its topics' slugs. */
+  /** A paper got a featured day (submitted, or imported), with its topics' slugs. */
   | { type: 'paperFeatured'; paper: Paper; topics: string[] }
   /** An API token was revoked: connections opened with it must close (by its hash, never the secret). */
   | { type: 'tokenRevoked'; tokenHash: string }
@@ -170,12 +170,12 @@ export class CatalogEvents {
     private readonly maxQueued = DEFAULT_MAX_QUEUED_EVENTS,
   ) {}
 
-  /** After a vote changed `paper`'s count. */
+  /** After a vote, an import or a curator changed `paper`. */
   paperUpdated(paper: Paper): void {
     this.bus.publish(channels.paper(paper.id), { type: 'paperUpdated', paper });
   }
 
-  /** After `paper` was added to the catalog, tagged with `topics` (slugs). */
+  /** After `paper` got a featured day (submitted or imported), tagged with `topics` (slugs). */
   paperFeatured(paper: Paper, topics: string[]): void {
     this.bus.publish(channels.featured, { type: 'paperFeatured', paper, topics });
   }

@@ -14,7 +14,7 @@ import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { normalizeAuthorName } from '../authors/normalize.ts';
 import { normalizeArxivId } from '../papers/arxiv-id.ts';
 import { cleanLine, cleanParagraphs, dayOf, normalizeGithubRepo, parseInstant, topicSlug } from './normalize.ts';
-import type { AuthorRecord, PaperRecord, TopicRecord } from './records.ts';
+import { mergeRecords, type AuthorRecord, type PaperRecord, type TopicRecord } from './records.ts';
 import type { HfLinks, HfOrganization } from '../papers/hugging-face.ts';
 import { Collector, complete, describe, MAX_INT, RejectedInput, type ParsedInput, type Problem } from './validate.ts';
 
@@ -27,20 +27,82 @@ export interface HfReadOptions {
   onEntry?: (() => void) | undefined;
 }
 
-/** A response as text, as already-parsed JSON, or as a stream of its bytes (parsed as it comes). */
-export type HfInput = string | unknown[] | Readable | AsyncIterable<string | Buffer>;
+/**
+ * A response as text, as already-parsed JSON, as a stream of its bytes (parsed as it comes), or
+ * as a function that opens that stream afresh (a file): only the last is read in bounded memory.
+ */
+export type HfInput = string | unknown[] | Readable | AsyncIterable<string | Buffer> | (() => Readable | AsyncIterable<string | Buffer>);
 
+/**
+ * Validates a whole response. Input that can be opened again (a function, e.g. a file) is read
+ * twice: this pass keeps no record, only each paper's id and how often it was listed; the
+ * records the writer iterates are read again, and only papers listed more than once are held,
+ * between their first and last entry, to be merged. Other input is read once and its records
+ * kept in memory (it is in memory already, or a one-shot stream).
+ */
 export async function readHfDailyPapers(input: HfInput, options: HfReadOptions): Promise<ParsedInput> {
-  const collector = new Collector(options.source, 'hf-daily-papers');
-  for await (const value of entriesOf(input, collector, options.source)) {
+  if (typeof input !== 'function') {
+    const collector = new Collector(options.source, 'hf-daily-papers');
+    for await (const value of entriesOf(input, collector, options.source)) {
+      readEntry(value, collector.entries, collector, options.featuredOn);
+      collector.entries++;
+      options.onEntry?.();
+    }
+    return collector.finish();
+  }
+  const listed = new Map<string, number>();
+  const collector = new Collector(options.source, 'hf-daily-papers', (record) => listed.set(record.arxivId, (listed.get(record.arxivId) ?? 0) + 1));
+  for await (const value of entriesOf(input(), collector, options.source)) {
     readEntry(value, collector.entries, collector, options.featuredOn);
     collector.entries++;
     options.onEntry?.();
   }
-  return collector.finish();
+  collector.check();
+  const repeated = new Map([...listed].filter(([, times]) => times > 1));
+  const { entries, featuredOnUnknown } = collector;
+  return {
+    source: options.source,
+    format: 'hf-daily-papers',
+    papers: listed.size,
+    entries,
+    featuredOnUnknown,
+    records: () => readAgain(input, options, repeated, entries),
+  };
 }
 
-async function* entriesOf(input: HfInput, collector: Collector, source: string): AsyncGenerator<unknown> {
+/** The second read of a validated input: its records, a paper listed several times merged into one. */
+async function* readAgain(
+  open: () => Readable | AsyncIterable<string | Buffer>,
+  options: HfReadOptions,
+  repeated: ReadonlyMap<string, number>,
+  validatedEntries: number,
+): AsyncGenerator<PaperRecord> {
+  const ready: PaperRecord[] = [];
+  const pending = new Map<string, { record: PaperRecord; left: number }>();
+  const collector = new Collector(options.source, 'hf-daily-papers', (record) => {
+    const times = repeated.get(record.arxivId);
+    if (times === undefined) return void ready.push(record);
+    const earlier = pending.get(record.arxivId);
+    const merged = earlier ? mergeRecords(earlier.record, record) : record;
+    const left = (earlier?.left ?? times) - 1;
+    if (left > 0) pending.set(record.arxivId, { record: merged, left });
+    else {
+      pending.delete(record.arxivId);
+      ready.push(merged);
+    }
+  });
+  const changed = () =>
+    new RejectedInput(options.source, [{ message: 'changed while it was being imported (it no longer reads as it did when validated); nothing from it was kept' }]);
+  for await (const value of entriesOf(open(), collector, options.source)) {
+    readEntry(value, collector.entries, collector, options.featuredOn);
+    collector.entries++;
+    if (collector.failed) throw changed();
+    yield* ready.splice(0);
+  }
+  if (collector.entries !== validatedEntries || pending.size > 0) throw changed();
+}
+
+async function* entriesOf(input: Exclude<HfInput, () => unknown>, collector: Collector, source: string): AsyncGenerator<unknown> {
   if (typeof input === 'string') {
     let parsed: unknown;
     try {

@@ -1,7 +1,9 @@
-// The import API: read an input whole and validate it, then write it in ONE transaction.
-// One input (file or fetched response) is one unit: a rejected input leaves nothing behind,
-// the other inputs of the same run still import. Called by the CLI and, later, by a curator
-// mutation; nothing here prints, progress goes to the optional `progress`.
+// The import API: validate an input whole, then write it in ONE transaction. One input (file or
+// fetched response) is one unit: a rejected input leaves nothing behind, the other inputs of the
+// same run still import. A file is read twice, streaming (validate, then write round by round),
+// so memory does not grow with its size. Called by the CLI and the importPapers mutation;
+// nothing here prints, progress goes to the optional `progress`, and live events (papersFeatured,
+// paperUpdated) to the optional `events` once an input has committed.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
@@ -11,7 +13,9 @@ import { readHfDailyPapers, type HfInput } from './hf-daily-papers.ts';
 import { formatDay, parseDay } from './normalize.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { RejectedInput, type InputFormat, type ParsedInput, type Problem } from './validate.ts';
-import { writeRecords, type WriteCounts } from './writer.ts';
+import type { CatalogEvents } from '../follow/events.ts';
+import { announceChanges } from './announce.ts';
+import { writeRecords, type PaperChanges, type WriteCounts } from './writer.ts';
 
 export interface ImportOptions {
   /** Progress and result lines (default: none). */
@@ -21,6 +25,11 @@ export interface ImportOptions {
    * big input (20 ms per paper), so a 100k-paper file is not cut off half-way.
    */
   transactionTimeoutMs?: number | undefined;
+  /**
+   * Where to announce what an input changed, after it committed: papersFeatured for each paper
+   * that got a featured day, paperUpdated for each stored paper that changed (as votes do).
+   */
+  events?: CatalogEvents | undefined;
 }
 
 /** What became of one input. */
@@ -75,11 +84,12 @@ export function rejected(source: string, format: InputFormat | null, error: unkn
 /** Writes a validated input in one transaction; a failure rolls all of it back. */
 export async function writeParsed(db: Db, parsed: ParsedInput, options: ImportOptions = {}): Promise<SourceSummary> {
   const progress = options.progress ?? silentProgress;
-  const timeout = options.transactionTimeoutMs ?? Math.max(120_000, parsed.records.length * 20);
-  progress.begin(`writing ${path.basename(parsed.source)}`, 'papers', parsed.records.length);
+  const timeout = options.transactionTimeoutMs ?? Math.max(120_000, parsed.papers * 20);
+  progress.begin(`writing ${path.basename(parsed.source)}`, 'papers', parsed.papers);
+  const changes: PaperChanges = { featured: [], updated: [] };
   try {
     // Only `tx` inside: a query on `db` here would deadlock the embedded database.
-    const counts = await db.$transaction((tx) => writeRecords(tx, parsed.records, (n) => progress.advance(n)), {
+    const counts = await db.$transaction((tx) => writeRecords(tx, parsed.records(), (n) => progress.advance(n), changes), {
       timeout,
       maxWait: 30_000,
     });
@@ -93,9 +103,16 @@ export async function writeParsed(db: Db, parsed: ParsedInput, options: ImportOp
     };
     progress.end();
     progress.log(describeSource(summary));
+    if (options.events) await announceChanges(db, options.events, changes);
     return summary;
   } catch (error) {
     progress.end();
+    // The input changed between its two reads: rejected as it is now, nothing kept.
+    if (error instanceof RejectedInput) {
+      const summary = rejected(parsed.source, parsed.format, error);
+      progress.log(describeSource(summary));
+      return summary;
+    }
     const message = ((error as Error).message ?? String(error)).replace(/\s+/g, ' ').trim().slice(0, 500);
     const summary = rejected(parsed.source, parsed.format, new RejectedInput(parsed.source, [{ message: `valid, but writing it failed and was rolled back: ${message}` }]));
     progress.log(describeSource(summary));
@@ -221,7 +238,8 @@ async function importFile(db: Db, file: string, explicit: boolean, options: Impo
   switch (format) {
     case 'hf-daily-papers': {
       const featuredOn = dayFromFileName(file);
-      return readThenWrite(db, file, format, (onEntry) => readHfDailyPapers(stream(), { source: file, featuredOn, onEntry }), options);
+      // The opener, not a stream: the reader reads the file twice (validate, then write).
+      return readThenWrite(db, file, format, (onEntry) => readHfDailyPapers(stream, { source: file, featuredOn, onEntry }), options);
     }
     case 'arxiv-atom':
       return readThenWrite(db, file, format, (onEntry) => readArxivAtom(stream(), { source: file, onEntry }), options);

@@ -1,4 +1,4 @@
-// Small, pure normalisations shared by the readers: text, topic slugs, GitHub URLs, days.
+// Small, pure normalisations shared by the readers: text, GitHub URLs, days (and topic slugs, re-exported).
 
 /** Titles arrive hard-wrapped ("...Multimodal\n  Models"): one line, single spaces. */
 export function cleanLine(text: string): string {
@@ -17,22 +17,8 @@ export function cleanParagraphs(text: string): string {
     .join('\n\n');
 }
 
-/**
- * The Topic key of a keyword or category: accents stripped, lower case, initialisms closed up
- * ("L.L.M." -> "llm"), every run of other characters a single "-". So "LLM", "llm", "L.L.M."
- * and "Reinforcement Learning" / "reinforcement-learning" collapse to one topic each. Letters
- * of other scripts are kept ("hint-δ"), so a non-Latin keyword does not collapse to nothing.
- * Empty for a keyword with no letter or digit at all: such a keyword makes no topic.
- */
-export function topicSlug(key: string): string {
-  return key
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/(?<![\p{L}\p{N}])(?:\p{L}\.){2,}/gu, (initialism) => initialism.replace(/\./g, ''))
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '');
-}
+/** The topic slug rule lives in src/topics/slug.ts, shared with createTopic, the demo and the feeds. */
+export { topicSlug } from '../topics/slug.ts';
 
 const GITHUB = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+?)(?:\.git)?(?:[/?#].*)?$/i;
 

@@ -30,14 +30,14 @@ export const importMutations = (sources: SourcesConfig): Pick<MutationResolvers,
           throw new UserErrors([userError(['input', 'arxivId'], 'INVALID', `arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(input.arxivId)}"`)]);
         }
         const summary = outcome(
-          await importArxivQuery(ctx.db, `id:${arxivId}`, { baseUrl: sources.arxivApiUrl, maxResults: 1, pageSize: 1 }),
+          await importArxivQuery(ctx.db, `id:${arxivId}`, { baseUrl: sources.arxivApiUrl, maxResults: 1, pageSize: 1, events: ctx.events }),
         );
         const paper = await ctx.db.paper.findUnique({ where: { arxivId } });
         if (!paper) throw new UserErrors([userError(['input', 'arxivId'], 'NOT_FOUND', `arXiv has no paper ${arxivId}`)]);
         return { paper, summary };
       }
       const day = dayOf(input.huggingFaceDate!);
-      const summary = outcome(await importHfDays(ctx.db, [day], { baseUrl: sources.hfApiUrl }));
+      const summary = outcome(await importHfDays(ctx.db, [day], { baseUrl: sources.hfApiUrl, events: ctx.events }));
       return { paper: null, summary };
     }),
 });

@@ -2,6 +2,9 @@
 //
 // A reader validates every entry before anything is written: one bad entry rejects its whole
 // input (file or fetched response), so a rejected input leaves nothing behind in the database.
+// A valid input hands the writer its records as an async iterable: read again from the file
+// when the input can be reopened (memory bounded by one round of the writer, whatever the
+// file's size), else from memory.
 // Every message names the input, the entry (0-based index, and its id when known) and the
 // field, and says what was expected and what was received.
 import { mergeRecords, type PaperRecord } from './records.ts';
@@ -45,17 +48,26 @@ export class RejectedInput extends Error {
 export interface ParsedInput {
   readonly source: string;
   readonly format: InputFormat;
-  /** One per paper: entries for the same arXiv id are merged (see `mergeRecords`). */
-  readonly records: PaperRecord[];
+  /** Distinct papers: entries for the same arXiv id are merged into one record (see `mergeRecords`). */
+  readonly papers: number;
   /** Entries read, including repeats of a paper. */
   readonly entries: number;
   /** Entries whose featured day nothing told (Hugging Face input only). */
   readonly featuredOnUnknown: number;
+  /**
+   * The records, one per paper. May read the input again: if it no longer validates (a file
+   * changed between the two reads) the iteration throws RejectedInput, and the writer's
+   * transaction rolls back.
+   */
+  records(): AsyncIterable<PaperRecord>;
 }
 
 export type InputFormat = 'hf-daily-papers' | 'arxiv-atom';
 
-/** Collects records and problems while a reader walks its input. */
+/**
+ * Collects records and problems while a reader walks its input. By default it keeps every
+ * record (merged by arXiv id); with a `sink` it hands each record over instead and keeps none.
+ */
 export class Collector {
   private readonly byId = new Map<string, PaperRecord>();
   private readonly problems: Problem[] = [];
@@ -66,9 +78,11 @@ export class Collector {
   constructor(
     readonly source: string,
     readonly format: InputFormat,
+    private readonly sink?: (record: PaperRecord) => void,
   ) {}
 
   add(record: PaperRecord): void {
+    if (this.sink) return this.sink(record);
     const earlier = this.byId.get(record.arxivId);
     this.byId.set(record.arxivId, earlier ? mergeRecords(earlier, record) : record);
   }
@@ -83,14 +97,23 @@ export class Collector {
   }
 
   /** Throws `RejectedInput` when any problem was found. */
-  finish(): ParsedInput {
+  check(): void {
     if (this.failed) throw new RejectedInput(this.source, this.problems, this.dropped);
+  }
+
+  /** The kept records as a valid input; throws `RejectedInput` when any problem was found. */
+  finish(): ParsedInput {
+    this.check();
+    const records = [...this.byId.values()];
     return {
       source: this.source,
       format: this.format,
-      records: [...this.byId.values()],
+      papers: records.length,
       entries: this.entries,
       featuredOnUnknown: this.featuredOnUnknown,
+      async *records() {
+        yield* records;
+      },
     };
   }
 }

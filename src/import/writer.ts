@@ -47,6 +47,11 @@ export interface WriteCounts {
 const PAPERS_PER_ROUND = 250;
 /** Papers written by one input before its first in-transaction ANALYZE. */
 const ANALYZE_FROM = 2000;
+/**
+ * Author and topic ids remembered across rounds, at most: past this the cache starts afresh (ids
+ * are looked up again), so memory stays bounded however many distinct authors an input has.
+ */
+const MAX_CACHED_IDS = 50_000;
 /** Rows per multi-row INSERT (and names per lookup): bounds one statement's size. */
 const ROWS_PER_INSERT = 10_000;
 
@@ -54,15 +59,46 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-export async function writeRecords(tx: Tx, records: readonly PaperRecord[], onProgress?: (papers: number) => void): Promise<WriteCounts> {
+/** Rounds of `size` records as they come: only one round is held at a time. */
+async function* rounds<T>(items: AsyncIterable<T> | Iterable<T>, size: number): AsyncGenerator<T[]> {
+  let round: T[] = [];
+  for await (const item of items) {
+    round.push(item);
+    if (round.length === size) {
+      yield round;
+      round = [];
+    }
+  }
+  if (round.length > 0) yield round;
+}
+
+/**
+ * Papers an import touched, by id, for the live events sent once it has committed
+ * (src/import/announce.ts). Ids only: a 100k-paper import holds 100k numbers, not rows.
+ */
+export interface PaperChanges {
+  /** Papers that got a featured day: created with one, or stored without one until now. */
+  readonly featured: number[];
+  /** Stored papers this import changed (fields, byline or new topics). */
+  readonly updated: number[];
+}
+
+export async function writeRecords(
+  tx: Tx,
+  records: AsyncIterable<PaperRecord> | Iterable<PaperRecord>,
+  onProgress?: (papers: number) => void,
+  changes?: PaperChanges,
+): Promise<WriteCounts> {
   const counts: WriteCounts = { papersCreated: 0, papersUpdated: 0, papersUnchanged: 0, authorsCreated: 0, topicsCreated: 0 };
   const authorIds = new Map<string, number>();
   const topicIds = new Map<string, number>();
   let analyzedAt = 0;
-  for (const round of chunks(records, PAPERS_PER_ROUND)) {
+  for await (const round of rounds(records, PAPERS_PER_ROUND)) {
+    if (authorIds.size > MAX_CACHED_IDS) authorIds.clear();
+    if (topicIds.size > MAX_CACHED_IDS) topicIds.clear();
     counts.authorsCreated += await ensureAuthors(tx, round, authorIds);
     counts.topicsCreated += await ensureTopics(tx, round, topicIds);
-    await writeRound(tx, round, authorIds, topicIds, counts);
+    await writeRound(tx, round, authorIds, topicIds, counts, changes);
     onProgress?.(round.length);
     // Autovacuum cannot see rows of a transaction still open, so during a big import the
     // planner keeps thinking the tables are as small as before, and the search triggers' lookups
@@ -201,6 +237,7 @@ async function writeRound(
   authorIds: ReadonlyMap<string, number>,
   topicIds: ReadonlyMap<string, number>,
   counts: WriteCounts,
+  changes: PaperChanges | undefined,
 ): Promise<void> {
   const stored = new Map<string, Stored>();
   const rows = await tx.paper.findMany({ where: { arxivId: { in: records.map((r) => r.arxivId) } }, select: storedSelect });
@@ -232,6 +269,8 @@ async function writeRound(
     counts.papersUpdated++;
     // A changed byline or a new topic is a change of the paper too: its updatedAt moves.
     changed.push({ id: old.id, before, row: after });
+    changes?.updated.push(old.id);
+    if (before.featuredOn === null && after.featuredOn !== null) changes?.featured.push(old.id);
     if (bylineChanged) {
       replaced.push(old.id);
       bylines.push({ paperId: old.id, rows: byline });
@@ -255,6 +294,7 @@ async function writeRound(
     const idOf = new Map(created.map((row) => [row.arxivId, row.id]));
     for (const record of fresh) {
       const paperId = idOf.get(record.arxivId)!;
+      if (record.featuredOn) changes?.featured.push(paperId);
       bylines.push({ paperId, rows: bylineOf(record, authorIds, []) });
       for (const topicId of new Set(record.topics.map((t) => topicIds.get(t.slug)!))) links.push({ paperId, topicId });
     }

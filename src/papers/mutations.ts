@@ -116,6 +116,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
         ctx.db.paper.update({ where: { id: paperId }, data }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.links', paperId, details: data } }),
       ]);
+      ctx.events?.paperUpdated(updated);
       return { paper: updated };
     }),
 };

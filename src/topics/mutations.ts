@@ -5,7 +5,8 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
-import { slugify, text } from '../validation.ts';
+import { text } from '../validation.ts';
+import { topicSlug } from './slug.ts';
 
 async function parentTopic(ctx: Context, globalId: string) {
   const parent = await ctx.db.topic.findUnique({ where: { id: fromGlobalIdOf('Topic', globalId, 'parentId') } });
@@ -22,9 +23,9 @@ export const Mutation: Pick<MutationResolvers, 'createTopic' | 'updateTopic'> = 
   createTopic: (_parent, { input }, ctx) =>
     payload({ topic: null }, async () => {
       const name = text(input.name, ['input', 'name'], { max: 100 });
-      const slug = slugify(input.slug ?? name);
+      const slug = topicSlug(input.slug ?? name);
       if (input.slug != null && slug !== input.slug.trim()) {
-        throw new UserErrors([userError(['input', 'slug'], 'INVALID', `slug must be lowercase words of a-z and 0-9 joined by dashes; got "${truncate(input.slug)}"`)]);
+        throw new UserErrors([userError(['input', 'slug'], 'INVALID', `slug must be lower-case words of letters and digits joined by dashes, e.g. "computer-vision"; got "${truncate(input.slug)}"`)]);
       }
       if (!slug) {
         throw new UserErrors([userError(['input', input.slug == null ? 'name' : 'slug'], 'INVALID', `A slug needs letters or digits: give the name some, or pass a slug; got "${truncate(input.slug ?? name)}"`)]);

@@ -5,6 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createContext, type Context } from '../../src/context.ts';
 import type { CatalogEvents } from '../../src/follow/events.ts';
+import type { SubscriptionServerOptions } from '../../src/follow/live/server.ts';
 import type { User } from '../../src/generated/prisma/client.ts';
 import { buildApp, listen, type RunningApp } from '../../src/http/app.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -58,7 +59,12 @@ export interface TestServer extends Caller {
   stop(): Promise<void>;
 }
 
-export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Live events the operations publish to (`ctx.events`), as the HTTP contexts do; default none. */
+  events?: CatalogEvents;
+}
+
+export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
   const logger = createLogger(config);
   const graphql = createGraphQL(config, logger);
@@ -66,7 +72,7 @@ export async function createTestServer(t: TestDatabase, env: Record<string, stri
   await apollo.start();
   const as = (viewer: User | null): Caller => {
     const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
-      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(t.db, viewer) });
+      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(t.db, viewer, options.events) });
       assert(response.body.kind === 'single');
       // Through JSON, as a client receives it (scalars such as DateTime serialise on the wire).
       return withoutCost(JSON.parse(JSON.stringify(response.body.singleResult)) as GqlResult<T> & { extensions?: Record<string, unknown> }).result;
@@ -101,13 +107,16 @@ export interface TestHttpOptions {
   events?: CatalogEvents;
   /** REDIS_URL's connection, for /readyz. */
   redis?: RedisLink;
+  /** Attach the WebSocket subscription server at /graphql (needs `events`), with these limits. */
+  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger' | 'graphql'>;
 }
 
 /**
  * The real HTTP app on a free port, with token authentication, configured like the server
  * (its `env`: limits, rate limit, timeouts).
  */
-export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'apollo' | 'config'>, options: TestHttpOptions = {}): Promise<TestHttp> {
+export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'apollo' | 'config'> & Partial<Pick<TestServer, 'graphql'>>, options: TestHttpOptions = {}): Promise<TestHttp> {
+  if (options.subscriptions && (!options.events || !server.graphql)) throw new Error('startTestHttp: subscriptions need `events` and a server with its `graphql`');
   const app = await buildApp({
     apollo: server.apollo,
     db: options.db ?? t.db,
@@ -116,6 +125,7 @@ export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'a
     ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
     ...(options.events ? { events: options.events } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.subscriptions ? { subscriptions: { graphql: server.graphql!, ...options.subscriptions } } : {}),
   });
   const running = await listen(app, 0, '127.0.0.1');
   return {

@@ -1,7 +1,7 @@
 // Atom feeds over plain HTTP, for feed readers:
 //   /feeds/daily.atom[?date=YYYY-MM-DD]        one day's list, most upvoted first (default: the latest day with papers)
 //   /feeds/trending.atom[?window=day|week|month] trending now (default: week)
-//   /feeds/topics/<slug>.atom                  a topic's papers, newest arXiv date first
+//   /feeds/topics/<slug>.atom                  a topic's papers, newest arXiv date first (slug percent-encoded)
 //   /feeds/authors/<Author id>.atom            an author's papers, newest first
 //   /feeds/search.atom?q=<words>               a saved search (web-search syntax), newest first
 //
@@ -17,6 +17,8 @@ import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../papers/arxiv-id.ts';
 import { latestFeaturedDay, listPapers, paperReads, type PaperListArgs, type PaperReads } from '../../papers/reads.ts';
+import { listedPaper } from '../../papers/visibility.ts';
+import { isTopicSlug, topicFeedPath } from '../../topics/slug.ts';
 import { dayOf } from '../../pagination/keys.ts';
 import { paperDetails } from '../paper-details.ts';
 import { renderAtom, type AtomEntry, type AtomFeed } from './atom.ts';
@@ -97,15 +99,18 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
       args: { query: q, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: FEED_SIZE },
     };
   }
-  const topic = /^\/feeds\/topics\/([a-z0-9-]{1,80})\.atom$/.exec(path);
+  // The slug arrives percent-encoded (UTF-8): exactly the slugs topicSlug makes are accepted, so
+  // every topic the importer or a curator creates has a feed, and nothing else is looked up.
+  const topic = /^\/feeds\/topics\/([^/]{1,1000})\.atom$/.exec(path);
   if (topic) {
-    const slug = topic[1]!;
+    const slug = decodedSlug(topic[1]!);
+    if (slug === null) throw notFound();
     const row = await ctx.db.topic.findUnique({ where: { slug } });
     if (!row) throw notFound();
     return {
       title: `Papers in ${row.name}`,
       subtitle: 'Newest arXiv date first',
-      canonical: `/feeds/topics/${slug}.atom`,
+      canonical: topicFeedPath(slug),
       args: { filter: { topics: [slug] }, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: FEED_SIZE },
     };
   }
@@ -130,6 +135,17 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
     };
   }
   throw notFound();
+}
+
+/** The slug a path segment names, or null when it is not one `topicSlug` could have made. */
+function decodedSlug(segment: string): string | null {
+  let slug: string;
+  try {
+    slug = decodeURIComponent(segment);
+  } catch {
+    return null; // malformed percent-encoding
+  }
+  return isTopicSlug(slug) ? slug : null;
 }
 
 export function entryOf(paper: Paper, authors: string[], topics: { slug: string; name: string }[]): AtomEntry {

@@ -6,7 +6,7 @@ import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput, ErrorCode } from '../../errors.ts';
 import { createLoaders, type Loaders } from '../../loaders/index.ts';
 import { fromGlobalIdOf } from '../../node/global-id.ts';
-import { visibleTo } from '../../papers/visibility.ts';
+import { canSee, visibleTo } from '../../papers/visibility.ts';
 import { GraphQLError } from 'graphql';
 import { channels, type CatalogEvent, type CatalogEvents } from '../events.ts';
 
@@ -49,7 +49,10 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'paperUpdated' |
     async subscribe(_parent, { id }, ctx) {
       const paperId = fromGlobalIdOf('Paper', id, 'id');
       // Listening starts before the check, so no vote between the two goes unseen.
-      const events = eventsOf(ctx).listen(channels.paper(paperId));
+      // Past events of a paper the viewer may not see (a curator hid it) are not theirs to get.
+      const events = eventsOf(ctx).listen(channels.paper(paperId), {
+        filter: (event) => event.type === 'paperUpdated' && canSee(ctx.viewer, event.paper),
+      });
       // Straight to the database, not through ctx.loaders: an idle subscription keeps its
       // context, and loaders built here would sit in it until the first event.
       const paper = await ctx.db.paper.findUnique({ where: { id: paperId }, select: { hiddenAt: true } });
@@ -68,7 +71,7 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'paperUpdated' |
         throw badInput('No topic has this slug', 'topic');
       }
       return eventsOf(ctx).listen(channels.featured, {
-        filter: (event) => event.type === 'paperFeatured' && (slug === undefined || event.topics.includes(slug)),
+        filter: (event) => event.type === 'paperFeatured' && canSee(ctx.viewer, event.paper) && (slug === undefined || event.topics.includes(slug)),
       });
     },
     resolve: (event: CatalogEvent, _args: unknown, ctx: Context) => paperOf(event, ctx),
