@@ -30,7 +30,7 @@ function trimEntry(entry) {
   const p = entry.paper;
   const paper = pick(p, [
     'id', 'title', 'summary', 'publishedAt', 'submittedOnDailyAt', 'upvotes', 'githubRepo', 'githubStars',
-    'projectPage', 'ai_summary', 'ai_keywords',
+    'projectPage', 'ai_summary', 'ai_keywords', 'mediaUrls',
   ]);
   paper.authors = (p.authors ?? []).map((a) => pick(a, ['name', 'hidden']));
   if (p.submittedOnDailyBy) paper.submittedOnDailyBy = named(p.submittedOnDailyBy);
@@ -41,6 +41,10 @@ function trimEntry(entry) {
   if (paper.summary === undefined && 'summary' in entry) out.summary = entry.summary;
   if (entry.submittedBy) out.submittedBy = named(entry.submittedBy);
   if (entry.organization) out.organization = org(entry.organization);
+  // Hugging Face links (Paper.huggingFace): the thumbnail (`mediaUrl` in the oldest files), media
+  // and the submitter's organisation; the Hub's models/datasets/spaces lists when present.
+  Object.assign(out, pick(entry, ['thumbnail', 'mediaUrl', 'mediaUrls', 'models', 'datasets', 'spaces']));
+  if (entry.submitterOrganization) out.submitterOrganization = pick(entry.submitterOrganization, ['name', 'fullname', 'avatar']);
   return out;
 }
 
