@@ -4,6 +4,7 @@
 // embedded database (PGlite) serves one connection only: a second pool would wait forever.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { operationTimedOut } from '../errors.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -82,7 +83,7 @@ const DATE_OID = 1082;
 const parseDay = (value: string) => new Date(`${value}T00:00:00.000Z`);
 const readTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === DATE_OID ? parseDay : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === DATE_OID ? parseDay : oid === TIMESTAMPTZ_OID ? parseTimestamptz : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 // Dynamic statements (the paper lists) are prepared under a name derived from their text.
