@@ -2,10 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { freePort } from './helpers/ports.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
@@ -173,14 +173,6 @@ test('SIGTERM: stops accepting, finishes the request in flight, closes the datab
     if (main.child.exitCode === null) main.child.kill('SIGKILL');
   }
 });
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('/readyz is 503 while the database is down and 200 again once it is back, without a restart', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-'));

@@ -6,9 +6,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.ts';
 
 function binDir(): string {
   try {
@@ -22,17 +22,6 @@ function binDir(): string {
   versions.sort((x, y) => Number(y) - Number(x));
   if (!versions[0]) throw new Error('The replica tests need PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup): none found by pg_config --bindir or under /usr/lib/postgresql/*/bin');
   return path.join(root, versions[0], 'bin');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PrivateCluster {
