@@ -8,7 +8,7 @@
 import { Prisma, type Follow } from '../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
 import { readerOf } from '../db/client.ts';
-import { listPapers, type PaperConnection, type PaperReads } from '../papers/reads.ts';
+import { listPapers, type ListOptions, type PaperConnection, type PaperReads } from '../papers/reads.ts';
 import type { ConnectionArgs } from '../pagination/connection.ts';
 
 function candidates(userId: number, union: 'UNION' | 'UNION ALL'): Prisma.Sql {
@@ -55,7 +55,7 @@ export const FEED_ORDER = { field: 'PUBLISHED_AT', direction: 'DESC' } as const;
  * One page of `userId`'s feed: listed papers only, newest first, keyset-paginated. One small
  * statement first counts the candidates (stopping at the threshold) to pick the plan above.
  */
-export async function followFeed(deps: PaperReads, userId: number, args: Pick<ConnectionArgs, 'first' | 'after'>, options: { withRelations?: boolean } = {}): Promise<PaperConnection> {
+export async function followFeed(deps: PaperReads, userId: number, args: Pick<ConnectionArgs, 'first' | 'after'>, options: Pick<ListOptions, 'withRelations' | 'columns'> = {}): Promise<PaperConnection> {
   const reader = deps.reader ?? readerOf(deps.db);
   const [{ n }] = (await reader.rows<{ n: number }>(CANDIDATE_PROBE(userId))) as [{ n: number }];
   const scope = n > WALK_ABOVE_CANDIDATES ? followedPapersWalk(userId) : followedPapers(userId);

@@ -7,7 +7,7 @@ import type { Context } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { paginate, type KeysetOrder } from '../pagination/connection.ts';
 import { keyInt } from '../pagination/keys.ts';
-import { selectsRelations } from '../papers/selection.ts';
+import { paperSelection } from '../papers/selection.ts';
 import { payload, userError, UserErrors } from '../user-errors.ts';
 import { feedPath, rotateFeedToken } from './feed-token.ts';
 import { followFeed } from './reads.ts';
@@ -73,7 +73,7 @@ export const User: Pick<UserResolvers, 'follows' | 'feed'> = {
           find: (query) => ctx.db.follow.findMany(query),
           count: (where) => ctx.db.follow.count({ where }),
         }),
-  feed: (user, args, ctx, info) => (ctx.viewer?.id !== user.id ? null : followFeed(ctx, user.id, args, { withRelations: selectsRelations(info) })),
+  feed: (user, args, ctx, info) => (ctx.viewer?.id !== user.id ? null : followFeed(ctx, user.id, args, paperSelection(info))),
 };
 
 export const Follow: FollowResolvers = {

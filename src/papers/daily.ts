@@ -3,7 +3,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { DailyPapersResolvers, QueryResolvers } from '../generated/graphql.ts';
 import { dayOf } from '../pagination/keys.ts';
 import { featuredDayAfter, featuredDayBefore, latestFeaturedDay, listPapers } from './reads.ts';
-import { selectsRelations } from './selection.ts';
+import { paperSelection } from './selection.ts';
 
 export interface DailyPapersRow {
   date: Date;
@@ -18,7 +18,7 @@ export const DailyPapers: DailyPapersResolvers = {
     listPapers(ctx, args, {
       scope: [Prisma.sql`p."featuredOn" = ${dayOf(date)}::date`],
       defaultOrder: { field: 'UPVOTES', direction: 'DESC' },
-      withRelations: selectsRelations(info),
+      ...paperSelection(info),
     }),
   previousDate: ({ date }, _args, ctx) => featuredDayBefore(ctx, date),
   nextDate: ({ date }, _args, ctx) => featuredDayAfter(ctx, date),

@@ -10,7 +10,7 @@ import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
 import { dayOf } from '../pagination/keys.ts';
-import { PAPER_COLUMNS_P } from './columns.ts';
+import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
 import { primeRelations, RELATION_COLUMNS, type RelationColumns } from '../loaders/index.ts';
 import type { FacetSource } from './facets.ts';
 import { searchQuery, type SearchQuery } from './search.ts';
@@ -207,9 +207,14 @@ export interface ListOptions {
   defaultOrder?: PaperOrder;
   /**
    * Read the papers' bylines and topics in the same statement (the caller will resolve them:
-   * see `selectsRelations`), instead of one more statement through the loaders.
+   * see `paperSelection`), instead of one more statement through the loaders.
    */
   withRelations?: boolean;
+  /**
+   * `listing`: read LISTING_COLUMNS only (the caller shows no other field: see `paperSelection`);
+   * such rows are not cached as whole papers. Default `all`.
+   */
+  columns?: 'listing' | 'all';
 }
 
 /** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
@@ -242,8 +247,10 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
     keyset = Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null)}, ${id}::int)`;
   }
+  // Snippets read the abstract: a search reads every column.
+  const listing = options.columns === 'listing' && !search;
   const page = Prisma.sql`
-    SELECT ${PAPER_COLUMNS_P}, ${order.key} AS "sortKey"
+    SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"
     FROM ${from}
     WHERE ${where} ${keyset}
     ORDER BY ${order.key} ${dir}, p.id ${dir}
@@ -269,7 +276,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
     request,
     ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
       primeRelations(deps.loaders, paper);
-      deps.loaders.paperById.prime(paper.id, paper);
+      if (!listing) deps.loaders.paperById.prime(paper.id, paper);
       return {
         cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),
         node: paper,

@@ -4,7 +4,7 @@ import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
 import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
-import { selectsRelations } from './selection.ts';
+import { paperSelection, selectsRelations } from './selection.ts';
 import type { BylineEntry as BylineWithAuthor } from '../loaders/index.ts';
 import { hasHuggingFace, hfLinks, hfOrganization, hfStrings } from './hugging-face.ts';
 
@@ -23,9 +23,9 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> 
     return paperByArxivId(ctx, normalized, { withRelations: selectsRelations(info) });
   },
 
-  papers: (_parent, args, ctx, info) => listPapers(ctx, args, { withRelations: selectsRelations(info) }),
+  papers: (_parent, args, ctx, info) => listPapers(ctx, args, paperSelection(info)),
   trendingPapers: (_parent, { window, ...args }, ctx, info) =>
-    listPapers(ctx, { ...args, orderBy: { field: 'TRENDING', direction: 'DESC', window } }, { withRelations: selectsRelations(info) }),
+    listPapers(ctx, { ...args, orderBy: { field: 'TRENDING', direction: 'DESC', window } }, paperSelection(info)),
 };
 
 export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
