@@ -5,6 +5,7 @@ import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { isDatabaseUnavailable } from './db/errors.ts';
+import type { Logger } from './logger.ts';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -103,42 +104,59 @@ const CLIENT_SAFE_CODES = new Set<string>([
   ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
-export type ErrorLogger = (message: string, error: unknown) => void;
+/** Why an error was masked before a client saw it: what the server logs of it. */
+export type MaskReason = 'database unavailable' | 'unexpected error';
+
+interface ClientView {
+  shown: GraphQLFormattedError;
+  /** null: the error was raised for the client and is shown as it is. */
+  masked: MaskReason | null;
+}
 
 /**
  * DANGER: this decides what a client learns about a failure. Only errors raised on purpose
  * with a client-safe code pass through; everything else (Prisma and pg errors carry SQL and
  * table names) is replaced. Stack traces are never sent.
  */
-export function createFormatError(log: ErrorLogger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    formatted = withBadRequestCode(withOwnValidationCode(formatted, error), error);
-    const code = formatted.extensions?.code;
-    // Apollo gives errors thrown without a code INTERNAL_SERVER_ERROR, so a safe code here was
-    // set on purpose by this code base or by Apollo's own request handling.
-    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && CLIENT_SAFE_CODES.has(code)) {
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    // An unreachable database is an outage, not a bug: its own code and a message that names
-    // nothing of the connection. The HTTP status (503) is set by src/http/unavailable.ts.
-    if (isDatabaseUnavailable(error)) {
-      log('database unavailable', unwrapResolverError(error));
-      return {
-        message: UNAVAILABLE_MESSAGE,
-        ...(formatted.locations ? { locations: formatted.locations } : {}),
-        ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
-      };
-    }
-    log('unexpected error', unwrapResolverError(error));
+function clientView(formatted: GraphQLFormattedError, error: unknown): ClientView {
+  formatted = withBadRequestCode(withOwnValidationCode(formatted, error), error);
+  const code = formatted.extensions?.code;
+  // Apollo gives errors thrown without a code INTERNAL_SERVER_ERROR, so a safe code here was
+  // set on purpose by this code base or by Apollo's own request handling.
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && CLIENT_SAFE_CODES.has(code)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { shown: { ...formatted, extensions }, masked: null };
+  }
+  const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  // An unreachable database is an outage, not a bug: its own code and a message that names
+  // nothing of the connection. The HTTP status (503) is set by src/http/unavailable.ts.
+  if (isDatabaseUnavailable(error)) {
     return {
-      message: 'Internal server error',
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      shown: { message: UNAVAILABLE_MESSAGE, ...where, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } },
+      masked: 'database unavailable',
     };
-  };
+  }
+  return { shown: { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }, masked: 'unexpected error' };
+}
+
+/**
+ * `formatError` of both transports: what the client is shown. It logs nothing: whoever ran the
+ * operation logs what was masked (`logMaskedError`), with what it knows of the request.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return clientView(formatted, error).shown;
+}
+
+/**
+ * Logs an error of an operation's result when formatError masks it (a bug, an outage): the
+ * client was told nothing, the log says what happened. Errors meant for the client are not logged.
+ */
+export function logMaskedError(logger: Pick<Logger, 'error'>, error: unknown, bindings: Record<string, unknown> = {}): void {
+  // As Apollo formats it: an error without a code is an INTERNAL_SERVER_ERROR.
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  const formatted = { message: error instanceof Error ? error.message : String(error), extensions: { code: code ?? ErrorCode.INTERNAL_SERVER_ERROR } };
+  const { masked } = clientView(formatted, error);
+  if (masked) logger.error({ err: unwrapResolverError(error), ...bindings }, masked);
 }
 
 /**

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       const local = new InMemoryEventBus();
       const events = new CatalogEvents(redis ? new RedisEventBus(redis, local) : new IpcEventBus(local));
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
-      const graphql = createGraphQL(config, logger);
+      const graphql = createGraphQL(config);
       const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: persistedQueryCache(redis) } : {}) });
       await apollo.start();
       // One budget for every instance (Redis) or for this host's workers (the primary's store).

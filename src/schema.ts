@@ -9,9 +9,8 @@ import type { Config } from './config.ts';
 import { withAccess } from './access.ts';
 import { importMutations } from './import/resolvers.ts';
 import { projectRoot } from './db/schema-engine.ts';
-import { createFormatError } from './errors.ts';
+import { formatError } from './errors.ts';
 import { limitRules } from './limits/rules.ts';
-import type { Logger } from './logger.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = fs.readFileSync(path.join(projectRoot, 'schema.graphql'), 'utf8');
@@ -21,17 +20,17 @@ export interface GraphQLSetup {
   /** graphql-js's specified rules run first everywhere; these are the query limits after them. */
   readonly validationRules: readonly ValidationRule[];
   readonly limits: Config['limits'];
-  /** DANGER: decides what a client learns about a failure (src/errors.ts). */
+  /** DANGER: decides what a client learns about a failure (src/errors.ts); logs nothing. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
 /** Built once per process (src/main.ts), then handed to both transports. */
-export function createGraphQL({ limits, sources }: Pick<Config, 'limits' | 'sources'>, logger: Pick<Logger, 'error'>): GraphQLSetup {
+export function createGraphQL({ limits, sources }: Pick<Config, 'limits' | 'sources'>): GraphQLSetup {
   return Object.freeze({
     // The configured resolvers (those that need settings) merged over the static map.
     schema: makeExecutableSchema({ typeDefs, resolvers: [resolvers, { Mutation: withAccess('Mutation', importMutations(sources)) }] }),
     validationRules: Object.freeze(limitRules(limits)),
     limits,
-    formatError: createFormatError((message, error) => logger.error({ err: error }, message)),
+    formatError,
   });
 }

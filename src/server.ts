@@ -28,7 +28,7 @@ export interface ServerDeps {
   persistedQueryCache?: ReturnType<typeof persistedQueryCache>;
 }
 
-export function createServer({ config, logger, graphql = createGraphQL(config, logger), persistedQueryCache: apqCache }: ServerDeps): ApolloServer<Context> {
+export function createServer({ config, logger, graphql = createGraphQL(config), persistedQueryCache: apqCache }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     // graphql-jit executes (src/jit.ts); Apollo parses, validates, runs plugins and formats.
@@ -59,7 +59,7 @@ export function createServer({ config, logger, graphql = createGraphQL(config, l
       // request log reports.
       limitsPlugin(graphql.limits),
       rateLimitPlugin(),
-      requestLogPlugin(),
+      requestLogPlugin(logger),
       // An unreachable database: 503 with Retry-After, not 200 with a masked error.
       unavailablePlugin(),
       // With read replicas, a mutation's request reads from the primary.

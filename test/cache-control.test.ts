@@ -109,7 +109,7 @@ test('with REDIS_URL a query registered through one instance is known by its has
       const logger = createLogger(config);
       const link = connectRedis(testRedisUrl, redis.prefix, logger);
       links.push(link);
-      const apollo = createServer({ config, logger, graphql: createGraphQL(config, logger), persistedQueryCache: persistedQueryCache(link) });
+      const apollo = createServer({ config, logger, graphql: createGraphQL(config), persistedQueryCache: persistedQueryCache(link) });
       await apollo.start();
       const h = await startTestHttp(t, { apollo, config });
       started.push({ stop: async () => (await h.close(), await apollo.stop()) });

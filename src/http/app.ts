@@ -104,6 +104,7 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
     context: (request, deadline) => contextFromRequest(db, request.headers, events, deadline),
     limits: config.limits,
     operationTimeoutMs: options.operationTimeoutMs,
+    logger,
   });
   await app.register(feedRoutes, { db, publicUrl: config.follow.publicUrl });
   await app.register(digestRoutes, { db, secrets: config.follow.secrets, logger });

@@ -9,7 +9,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { operationCostOf } from '../limits/plugin.ts';
-import { runWithRequestId, type Logger } from '../logger.ts';
+import { logMaskedError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { requestOf } from './graphql-request.ts';
 
 export function requestIdOf(req: http.IncomingMessage): string {
@@ -19,24 +20,24 @@ export function requestIdOf(req: http.IncomingMessage): string {
 
 const operations = new WeakMap<FastifyRequest, { name: string | null; cost: number | undefined }>();
 
-/** Notes the operation's name and cost for the request's log line (listed after the limits plugin). */
-export function requestLogPlugin(): ApolloServerPlugin<Context> {
+/**
+ * Notes the operation's name and cost for the request's log line (listed after the limits
+ * plugin), and logs the errors that formatError masks, with the request's id.
+ */
+export function requestLogPlugin(logger: Pick<Logger, 'error'>): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const request = requestOf(contextValue);
-      if (!request) return;
       return {
         async didResolveOperation({ operationName }) {
-          operations.set(request, { name: operationName, cost: operationCostOf(contextValue)?.cost });
+          if (request) operations.set(request, { name: operationName, cost: operationCostOf(contextValue)?.cost });
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) logMaskedError(logger, error, request ? { requestId: request.id } : {});
         },
       };
     },
   };
-}
-
-/** `handler` run so that whatever it logs (resolvers, formatError) names the request. */
-export function withRequestId<R>(handler: (request: FastifyRequest, reply: FastifyReply) => Promise<R>) {
-  return (request: FastifyRequest, reply: FastifyReply) => runWithRequestId(request.id, () => handler(request, reply));
 }
 
 export function requestLog(app: FastifyInstance, logger: Logger): void {

@@ -67,7 +67,7 @@ export interface TestServerOptions {
 export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
   const logger = createLogger(config);
-  const graphql = createGraphQL(config, logger);
+  const graphql = createGraphQL(config);
   const apollo = createServer({ config, logger, graphql });
   await apollo.start();
   const as = (viewer: User | null): Caller => {

@@ -33,7 +33,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Context } from '../../context.ts';
 import { createLoaders, type Loaders } from '../../loaders/index.ts';
 import { readerOf, type Db } from '../../db/client.ts';
-import { ErrorCode } from '../../errors.ts';
+import { ErrorCode, logMaskedError } from '../../errors.ts';
 import type { User } from '../../generated/prisma/client.ts';
 import { checkCost } from '../../limits/plugin.ts';
 import type { Logger } from '../../logger.ts';
@@ -123,7 +123,12 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
   const { db, events, logger, graphql } = options;
   const { schema, limits, formatError } = graphql;
   const rules = [...specifiedRules, ...graphql.validationRules];
-  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => formatError(error.toJSON(), error));
+  // What the client is not told is logged, as Apollo's requestLogPlugin does over HTTP.
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      if (logger) logMaskedError(logger, error, { transport: 'websocket' });
+      return formatError(error.toJSON(), error);
+    });
 
   // Open connections by the hash of the token they were opened with, so that revoking a token
   // (from any instance, through the event bus) closes them at once.

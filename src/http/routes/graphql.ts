@@ -13,8 +13,9 @@ import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { varyPublicByAuthorization } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';
 import { bindRequest } from '../graphql-request.ts';
-import { withRequestId } from '../request-log.ts';
 import { unlessUnavailable } from '../unavailable.ts';
+import { logMaskedError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;
@@ -22,9 +23,11 @@ export interface GraphQLRouteOptions {
   context: (request: FastifyRequest, deadline: Deadline) => Promise<Context>;
   limits: Pick<QueryLimits, 'maxQueryLength' | 'maxTokens'>;
   operationTimeoutMs: number;
+  /** Context failures that the client sees masked are logged here (the rest: requestLogPlugin). */
+  logger: Pick<Logger, 'error'>;
 }
 
-export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs }) => {
+export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs, logger }) => {
   graphqlBodyParsers(app);
   const apolloHandler = fastifyApolloHandler<Context>(apollo, {
     // Apollo builds the context as soon as the route hands it the request, when withDeadline's
@@ -32,7 +35,12 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     // The token lookup is the first statement: an unreachable database answers 503 from here.
     context: async (request) => {
       const deadline = { at: performance.now() + operationTimeoutMs, timeoutMs: operationTimeoutMs };
-      return bindRequest(await unlessUnavailable(() => context(request, deadline)), request);
+      try {
+        return bindRequest(await unlessUnavailable(() => context(request, deadline)), request);
+      } catch (error) {
+        logMaskedError(logger, error, { requestId: request.id });
+        throw error;
+      }
     },
   });
   app.route({
@@ -41,7 +49,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     preValidation: checkDocument(limits),
     // A public (cacheable) answer varies with Authorization: src/http/cache-control.ts.
     onSend: varyPublicByAuthorization,
-    handler: withDeadline(withRequestId(async (request, reply) => apolloHandler.call(app, request, reply)), operationTimeoutMs),
+    handler: withDeadline(async (request, reply) => apolloHandler.call(app, request, reply), operationTimeoutMs),
   });
   // A preflight from an origin CORS does not allow (or none configured) is answered all the
   // same, without CORS headers: the browser then refuses the call itself.
