@@ -13,6 +13,7 @@ import { badInput } from '../errors.ts';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
 import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
+import { PROFILE_CTES } from './profile.ts';
 
 export interface ScoredPaper {
   paper: Paper;
@@ -94,21 +95,18 @@ export async function relatedPapers(reader: Reader, ids: readonly number[], firs
   return byPaper;
 }
 
-/** Votes (most recent first) that make a user's profile: older tastes fade out. */
-export const PROFILE_VOTES = 200;
-/** Terms of the profile kept: the centroid of up to PROFILE_VOTES vectors is long. */
+/** Terms of the profile kept: the centroid of up to 3 x PROFILE_PAPERS vectors is long. */
 export const PROFILE_TERMS = 64;
 
-// "For you" ($1 the user, $2 how many): the centroid of the vectors of the papers the user
-// upvoted (their latest PROFILE_VOTES), cut to its PROFILE_TERMS strongest terms, then the two
-// phases of RELATED_SQL (the latest upvoted papers take no candidate place; every upvoted one is
-// left out at the end), the score a cosine (divided by the centroid's norm).
+// "For you" ($1 the user, $2 how many): the weighted centroid of the term vectors of the
+// profile (./profile.ts: upvotes, collections, follows), cut to its PROFILE_TERMS strongest
+// terms, then the two phases of RELATED_SQL (excluded papers take no candidate place and are
+// left out), the score a cosine (divided by the centroid's norm).
 export const RECOMMENDED_SQL = `
-  WITH liked AS (
-    SELECT "paperId" FROM "Vote" WHERE "userId" = $1 ORDER BY "createdAt" DESC, "paperId" LIMIT ${PROFILE_VOTES}
-  ), centroid AS (
-    SELECT t.term, sum(t.weight)::float8 AS w FROM "PaperTerm" t
-    WHERE t."paperId" IN (SELECT "paperId" FROM liked)
+  WITH ${PROFILE_CTES.trim()},
+  centroid AS (
+    SELECT t.term, sum(pr.w * t.weight)::float8 AS w
+    FROM profile pr JOIN "PaperTerm" t ON t."paperId" = pr."paperId"
     GROUP BY t.term ORDER BY w DESC, t.term LIMIT ${PROFILE_TERMS}
   ), norm AS (
     SELECT sqrt(sum(w * w)) AS n FROM centroid
@@ -119,7 +117,7 @@ export const RECOMMENDED_SQL = `
       SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = c.term
       ORDER BY t.weight DESC LIMIT ${POSTINGS_PER_TERM}
     ) b
-    WHERE b."paperId" NOT IN (SELECT "paperId" FROM liked)
+    WHERE b."paperId" NOT IN (SELECT "paperId" FROM excluded)
     GROUP BY b."paperId"
     ORDER BY sum(c.w * b.weight) DESC, b."paperId"
     LIMIT ${CANDIDATES}
@@ -134,11 +132,10 @@ export const RECOMMENDED_SQL = `
   SELECT (s.score / norm.n)::float8 AS score, ${PAPER_COLUMNS_P.text}
   FROM scored s CROSS JOIN norm JOIN "Paper" p ON p.id = s."paperId"
   WHERE ${LISTED.text}
-    AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."userId" = $1 AND v."paperId" = p.id)
   ORDER BY s.score DESC, p.id
   LIMIT $2`;
 
-/** Papers for this user from their upvotes, best first; none when they upvoted nothing. */
+/** Papers for this user from their upvotes, collections and follows, best first; none when they have none of these. */
 export async function recommendedPapers(reader: Reader, userId: number, first: number): Promise<ScoredPaper[]> {
   if (first === 0) return [];
   const rows = await reader.rows<ScoredRow>({ text: RECOMMENDED_SQL, values: [userId, first] }, 'recommended_papers');

@@ -14,7 +14,7 @@ export const Paper: Pick<PaperResolvers, 'related'> = {
 };
 
 export const User: Pick<UserResolvers, 'recommendedPapers'> = {
-  // What a user upvoted is theirs: anyone else, admins included, gets null.
+  // What a user upvoted, collected and follows is theirs: anyone else, admins included, gets null.
   recommendedPapers: async (user, { first }, ctx) => {
     if (ctx.viewer?.id !== user.id) return null;
     return primed(ctx, await recommendedPapers(ctx.reader, user.id, relatedCount(first)));
