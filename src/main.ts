@@ -47,10 +47,10 @@ async function main(): Promise<void> {
     logger,
 
     async primary() {
-      const database = await openDatabase(config);
+      const database = await openDatabase(config, { embeddings: true });
       primaryDatabase = database;
       logger.info(
-        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied },
+        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied, embeddings: database.embeddings },
         'database ready',
       );
       if (config.seedDemo && (await isCatalogEmpty(database.db))) {
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     },
 
     async worker() {
-      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false }));
+      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false, embeddings: true }));
       const redis = primaryRedis ?? (await openRedis());
       // Live updates: in memory for this process, and shared with every instance over Redis
       // pub/sub, or else relayed to this host's other workers through the primary.

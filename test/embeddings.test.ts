@@ -1,17 +1,52 @@
-// Embeddings of papers (src/related/embeddings/): the built-in hashing embedder, the optional
-// transformers.js one, and vectors that record their model, dimension and content hash and
-// are not recomputed when unchanged.
+// The embedding path of related papers (src/related/embeddings/): pgvector detected and
+// installed where the server offers it (the embedded database, through
+// @electric-sql/pglite-pgvector) and cleanly off where it does not (the PostgreSQL 15 of CI);
+// vectors that record their model, dimension and content hash and are not recomputed when
+// unchanged; related papers, HYBRID search and "for you" answered from the vectors, falling
+// back to term weights paper by paper; and hidden papers never coming out of any of them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { toGlobalId } from '../src/node/global-id.ts';
 import { contentHash, paperText } from '../src/related/embeddings/embedder.ts';
 import { hashingEmbedder, hashText, HASHING_DIMENSIONS, HASHING_MODEL } from '../src/related/embeddings/hashing.ts';
 import { loadEmbedder } from '../src/related/embeddings/load.ts';
+import { detectPgvector, disableEmbeddings, embeddingPathOf, enableEmbeddings } from '../src/related/embeddings/path.ts';
 import { refreshEmbeddings } from '../src/related/embeddings/refresh.ts';
 import { EmbedderLoadError, TRANSFORMERS_INSTALL } from '../src/related/embeddings/transformers.ts';
+import { rebuildRelated } from '../src/related/rebuild.ts';
 import { loadConfig } from '../src/config.ts';
-import { setupTestRunner } from './helpers/runner.ts';
+import type { User } from '../src/generated/prisma/client.ts';
+import { usingRealPostgres } from './helpers/database.ts';
+import { setupTestRunner, type TestRunner } from './helpers/runner.ts';
 import { THEMED, themedCatalog, type ThemedKey } from './helpers/scenarios.ts';
+
+const RELATED = `query($id: ID!, $n: Int) { paper(id: $id) { related(first: $n) { score paper { id } } } }`;
+const RECOMMENDED = `query($n: Int) { viewer { recommendedPapers(first: $n) { score paper { id } } } }`;
+const SEARCH = `query($q: String!) { papers(query: $q, searchMode: HYBRID, first: 50) { totalCount edges { node { id } highlight { abstract } } } }`;
+const HIDE = `mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`;
+const UPVOTE = `mutation($id: ID!) { upvotePaper(paperId: $id) { userErrors { code } } }`;
+
+type Scenario = Awaited<ReturnType<typeof themedCatalog>>;
+type Scored = { score: number; paper: { id: string } };
+
+/** What the tests of a runner on the themed catalog read and ask. */
+function helpers(run: TestRunner<Scenario>) {
+  const gid = (key: ThemedKey) => toGlobalId('Paper', run.scenario.ids[key]);
+  const keyOf = (id: string) => THEMED.find((spec) => gid(spec.key) === id)?.key ?? id;
+  return {
+    gid,
+    keyOf,
+    related: async (key: ThemedKey, n = 10, as: User | null = null): Promise<Scored[]> => (await run.server.as(as).data(RELATED, { id: gid(key), n })).paper.related,
+    relatedKeys: async (key: ThemedKey, n = 10, as: User | null = null) =>
+      ((await run.server.as(as).data(RELATED, { id: gid(key), n })).paper.related as Scored[]).map((r) => keyOf(r.paper.id)),
+    recommended: async (as: User, n = 10): Promise<Scored[]> => (await run.server.as(as).data(RECOMMENDED, { n })).viewer.recommendedPapers,
+    hybrid: async (q: string, as: User | null = null) => {
+      const { papers } = await run.server.as(as).data(SEARCH, { q });
+      return { total: papers.totalCount as number, keys: (papers.edges as { node: { id: string } }[]).map((e) => keyOf(e.node.id)) };
+    },
+  };
+}
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 const vectorOf = (key: ThemedKey) => {
@@ -55,8 +90,54 @@ describe('the built-in hashing embedder', () => {
   });
 });
 
-describe('embedding papers', () => {
+(usingRealPostgres ? describe : describe.skip)('on PostgreSQL without pgvector (DATABASE_URL)', () => {
   const run = setupTestRunner({ scenario: themedCatalog });
+  const h = helpers(run);
+  afterEach(() => disableEmbeddings(run.db));
+
+  test('the path reports pgvector unavailable and related papers come from term weights', async () => {
+    const pgvector = await detectPgvector(run.db);
+    if (pgvector.available !== null) {
+      console.warn(`test/embeddings.test.ts: the DATABASE_URL server offers pgvector ${pgvector.available}; the "unavailable" case is not checked there`);
+      return;
+    }
+    await rebuildRelated(run.db);
+    const before = await h.related('diff1');
+    expect(await enableEmbeddings(run.db, hashingEmbedder())).toEqual({ state: 'off', reason: 'pgvector unavailable', detail: expect.stringContaining('no "vector" extension') });
+    expect(embeddingPathOf(run.db)).toBeNull();
+    // Vectors can be stored all the same (plain real[]), and change nothing.
+    expect((await refreshEmbeddings(run.db, hashingEmbedder())).embedded).toBe(THEMED.length);
+    expect(await h.related('diff1')).toEqual(before);
+    expect((await h.hybrid('diffusion robot')).total).toBe(5);
+  });
+});
+
+describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)', () => {
+  const run = setupTestRunner({ database: { kind: 'embedded' }, scenario: themedCatalog });
+  const h = helpers(run);
+  afterEach(() => disableEmbeddings(run.db));
+
+  /** The catalog embedded, its term vectors rebuilt, and the path on. */
+  const embedAll = async () => {
+    await rebuildRelated(run.db);
+    const embedder = hashingEmbedder();
+    await refreshEmbeddings(run.db, embedder);
+    expect((await enableEmbeddings(run.db, embedder)).state).toBe('on');
+    return embedder;
+  };
+
+  test('pgvector is offered, installed when the path is turned on, and reported', async () => {
+    // The reset keeps extensions; on a fresh database it is not installed yet.
+    await run.db.$executeRawUnsafe('DROP EXTENSION IF EXISTS vector');
+    expect(await detectPgvector(run.db)).toEqual({ available: expect.stringMatching(/^0\.\d+\.\d+$/), installed: null });
+    expect(await enableEmbeddings(run.db, null)).toMatchObject({ state: 'off', reason: 'not configured' });
+    expect(await enableEmbeddings(run.db, hashingEmbedder(), { install: false })).toMatchObject({ state: 'off', reason: 'pgvector not installed' });
+    expect(embeddingPathOf(run.db)).toBeNull();
+    const status = await enableEmbeddings(run.db, hashingEmbedder());
+    expect(status).toEqual({ state: 'on', model: HASHING_MODEL, dimensions: 512, pgvector: expect.stringMatching(/^0\.\d+\.\d+$/) });
+    expect((await detectPgvector(run.db)).installed).not.toBeNull();
+    expect(embeddingPathOf(run.db)?.embedder.model).toBe(HASHING_MODEL);
+  });
 
   test('vectors record model, dimension and content hash, and unchanged papers are not embedded again', async () => {
     const embedder = hashingEmbedder();
@@ -83,5 +164,93 @@ describe('embedding papers', () => {
     expect(await run.db.paperEmbedding.count()).toBe(2 * THEMED.length);
     expect(await refreshEmbeddings(run.db, small, { prune: true })).toMatchObject({ embedded: 0, pruned: THEMED.length });
     expect(await run.db.paperEmbedding.count({ where: { model: HASHING_MODEL } })).toBe(0);
+  });
+
+  test('related papers come from the vectors: cosine scores, like papers first', async () => {
+    await embedAll();
+    for (const [key, theme] of [['diff1', ['diff2', 'diff3']], ['llm2', ['llm1', 'llm3']], ['robot1', ['robot2']]] as const) {
+      const related = await h.related(key);
+      const keys = related.map((r) => h.keyOf(r.paper.id));
+      expect(keys.slice(0, theme.length).sort()).toEqual([...theme].sort());
+      expect(keys).not.toContain(key);
+      // The score is the cosine of the two papers' embeddings, not of their term vectors.
+      for (const r of related) expect(r.score).toBeCloseTo(dot(vectorOf(key), vectorOf(h.keyOf(r.paper.id) as ThemedKey)), 4);
+    }
+  });
+
+  test('a paper without a vector of the current model is answered from its terms', async () => {
+    await embedAll();
+    const termsOnly = async () => {
+      disableEmbeddings(run.db);
+      const list = await h.related('robot2');
+      expect((await enableEmbeddings(run.db, hashingEmbedder())).state).toBe('on');
+      return list;
+    };
+    await run.db.paperEmbedding.delete({ where: { paperId_model: { paperId: run.scenario.ids.robot2, model: HASHING_MODEL } } });
+    // Asked together with a paper that has one: one list from each path.
+    const PAIR = `query($a: ID!, $b: ID!) { a: paper(id: $a) { related(first: 3) { score paper { id } } } b: paper(id: $b) { related(first: 3) { score paper { id } } } }`;
+    const both = await run.server.data(PAIR, { a: h.gid('robot1'), b: h.gid('robot2') });
+    expect(both.b.related).toEqual((await termsOnly()).slice(0, 3));
+    // robot1 still compares by vector, and robot2 (no vector) is no longer among its neighbours.
+    expect(both.a.related.map((r: Scored) => h.keyOf(r.paper.id))).not.toContain('robot2');
+    expect(both.a.related[0].score).toBeCloseTo(dot(vectorOf('robot1'), vectorOf(h.keyOf(both.a.related[0].paper.id) as ThemedKey)), 4);
+  });
+
+  test('HYBRID search ranks embedded papers by their vectors and keeps snippets', async () => {
+    await embedAll();
+    // No paper holds both words, so full text finds none; with every paper embedded the term
+    // ranking has none left to rank: the five come from the embedding ranking.
+    await run.db.$executeRaw`DELETE FROM "PaperTerm"`;
+    const found = await h.hybrid('diffusion robot');
+    expect(found.total).toBe(5);
+    expect([...found.keys].sort()).toEqual(['diff1', 'diff2', 'diff3', 'robot1', 'robot2']);
+    const tactile = await h.hybrid('tactile grasping');
+    expect(tactile.keys.slice(0, 2).sort()).toEqual(['robot1', 'robot2']);
+    const { papers } = await run.server.data(SEARCH, { q: 'tactile grasping' });
+    expect(papers.edges[0].highlight.abstract).toContain('<mark>');
+  });
+
+  test('"for you" comes from the vectors of the profile, and changes with follows and collections', async () => {
+    await embedAll();
+    const { reader } = run.scenario;
+    expect(await h.recommended(reader)).toEqual([]);
+    await run.server.as(reader).data(UPVOTE, { id: h.gid('llm1') });
+    const fromUpvote = await h.recommended(reader, 3);
+    expect(h.keyOf(fromUpvote[0]!.paper.id)).toMatch(/^llm[23]$/);
+    expect(fromUpvote.map((r) => h.keyOf(r.paper.id))).not.toContain('llm1');
+    // One upvoted paper: the centroid is its vector, the score the cosine with it.
+    for (const r of fromUpvote) expect(r.score).toBeCloseTo(dot(vectorOf('llm1'), vectorOf(h.keyOf(r.paper.id) as ThemedKey)), 4);
+
+    expect(fromUpvote.map((r) => h.keyOf(r.paper.id))).not.toContain('robot2');
+
+    // Collecting a robotics paper moves the profile its way; collected papers never come.
+    const { createCollection } = await run.server.as(reader).data(`mutation { createCollection(input: { name: "Robots" }) { collection { id } } }`);
+    const ADD = `mutation($c: ID!, $p: ID!) { addToCollection(collectionId: $c, paperId: $p) { userErrors { code } } }`;
+    await run.server.as(reader).data(ADD, { c: createCollection.collection.id, p: h.gid('robot1') });
+    const withCollection = (await h.recommended(reader, 20)).map((r) => h.keyOf(r.paper.id));
+    expect(withCollection.slice(0, 3)).toContain('robot2');
+    expect(withCollection).not.toContain('robot1');
+    expect(withCollection).not.toContain('llm1');
+
+    // Following the diffusion topic brings the diffusion papers in, without recommending them back.
+    await run.server.as(reader).data(`mutation($id: ID!) { followTopic(topicId: $id) { userErrors { code } } }`, { id: toGlobalId('Topic', run.scenario.topic.id) });
+    const withFollow = (await h.recommended(reader, 20)).map((r) => h.keyOf(r.paper.id));
+    expect(withFollow).not.toEqual(withCollection);
+    for (const key of ['diff1', 'diff2', 'diff3', 'llm1', 'robot1']) expect(withFollow).not.toContain(key);
+  });
+
+  test('a hidden paper never comes out of related, HYBRID or "for you", whoever asks', async () => {
+    await embedAll();
+    const { curator, reader } = run.scenario;
+    await run.server.as(reader).data(UPVOTE, { id: h.gid('diff1') });
+    await run.server.as(curator).data(HIDE, { id: h.gid('diff2') });
+    for (const viewer of [null, reader, curator]) {
+      expect(await h.relatedKeys('diff1', 100, viewer)).not.toContain('diff2');
+      expect((await h.relatedKeys('diff1', 100, viewer))[0]).toBe('diff3');
+      expect((await h.hybrid('diffusion sampler', viewer)).keys).not.toContain('diff2');
+    }
+    expect((await h.recommended(reader, 100)).map((r) => h.keyOf(r.paper.id))).not.toContain('diff2');
+    // The hidden paper's own page (curators only) still has related papers: it is a source.
+    expect((await h.relatedKeys('diff2', 2, curator)).sort()).toEqual(['diff1', 'diff3']);
   });
 });

@@ -1,7 +1,9 @@
 // Related papers and "for you": similarity of term vectors (PaperTerm, kept by the
 // catalog_related_* triggers; see the related_terms migration), computed in PostgreSQL with no
 // extension: one join over the terms two papers share, summing the products of their weights
-// (a cosine, the vectors being L2-normalised).
+// (a cosine, the vectors being L2-normalised). Where the embedding path is on
+// (./embeddings/path.ts), a paper (or profile) with vectors of the current model is answered
+// from them instead (./embeddings/reads.ts), the rest from their terms.
 //
 // DANGER: hidden papers never come out of here. The LISTED condition (src/papers/visibility.ts)
 // is applied to every candidate before the LIMIT, so a hidden paper never shows (it may take
@@ -13,6 +15,7 @@ import { badInput } from '../errors.ts';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
 import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
+import type { EmbeddingPath } from './embeddings/path.ts';
 import { PROFILE_CTES } from './profile.ts';
 
 export interface ScoredPaper {
@@ -82,16 +85,36 @@ function scored({ sourceId: _, score, ...paper }: ScoredRow): ScoredPaper {
   return { paper, score };
 }
 
-/** The `first` most similar listed papers of each paper of `ids`, best first. */
-export async function relatedPapers(reader: Reader, ids: readonly number[], first: number): Promise<Map<number, ScoredPaper[]>> {
+type MaybeScoredRow = Omit<ScoredRow, 'id' | 'score'> & { id: number | null; score: number | null };
+
+/**
+ * The `first` most similar listed papers of each paper of `ids`, best first: by embedding for
+ * the papers with a vector of the path's model, by terms for the others (and for all when the
+ * path is off). One statement per kind used.
+ */
+export async function relatedPapers(reader: Reader, ids: readonly number[], first: number, path: EmbeddingPath | null = null): Promise<Map<number, ScoredPaper[]>> {
   const byPaper = new Map<number, ScoredPaper[]>();
   if (first === 0 || ids.length === 0) return byPaper;
-  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL, values: [ids, first] }, 'related_papers');
-  for (const row of rows) {
+  const add = (row: ScoredRow) => {
     const list = byPaper.get(row.sourceId!);
     if (list) list.push(scored(row));
     else byPaper.set(row.sourceId!, [scored(row)]);
+  };
+  let byTerms = ids;
+  if (path) {
+    const { text, name } = path.statements.related;
+    const answered = new Set<number>();
+    for (const row of await reader.rows<MaybeScoredRow>({ text, values: [ids, first] }, name)) {
+      answered.add(row.sourceId!);
+      // A source with a vector but no neighbour: its row has no paper.
+      if (row.id === null) byPaper.set(row.sourceId!, byPaper.get(row.sourceId!) ?? []);
+      else add(row as ScoredRow);
+    }
+    byTerms = ids.filter((id) => !answered.has(id));
+    if (byTerms.length === 0) return byPaper;
   }
+  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL, values: [byTerms, first] }, 'related_papers');
+  for (const row of rows) add(row);
   return byPaper;
 }
 
@@ -135,9 +158,18 @@ export const RECOMMENDED_SQL = `
   ORDER BY s.score DESC, p.id
   LIMIT $2`;
 
-/** Papers for this user from their upvotes, collections and follows, best first; none when they have none of these. */
-export async function recommendedPapers(reader: Reader, userId: number, first: number): Promise<ScoredPaper[]> {
+/**
+ * Papers for this user from their upvotes, collections and follows, best first; none when they
+ * have none of these. By embedding when the path is on and some paper of the profile has a
+ * vector of its model (one statement), else by terms (one more).
+ */
+export async function recommendedPapers(reader: Reader, userId: number, first: number, path: EmbeddingPath | null = null): Promise<ScoredPaper[]> {
   if (first === 0) return [];
+  if (path) {
+    const { text, name } = path.statements.recommended;
+    const rows = await reader.rows<MaybeScoredRow>({ text, values: [userId, first] }, name);
+    if (rows.length > 0) return rows.filter((row): row is ScoredRow => row.id !== null).map(scored);
+  }
   const rows = await reader.rows<ScoredRow>({ text: RECOMMENDED_SQL, values: [userId, first] }, 'recommended_papers');
   return rows.map(scored);
 }
