@@ -152,11 +152,14 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
     const again = await refreshEmbeddings(run.db, embedder, { batchSize: 4 });
     expect(again).toMatchObject({ embedded: 0, unchanged: THEMED.length });
 
-    // An edited title: that paper only.
-    await run.db.paper.update({ where: { id: run.scenario.ids.misc }, data: { title: 'A Note on Evaluating Robots' } });
+    // An edited title: that paper only. (Staleness is decided by a hash computed in SQL: it
+    // must be the hash of the very text embedded, accents, dashes and spaces included.)
+    const title = 'A Note on Évaluating Robots — 日本語  ';
+    await run.db.paper.update({ where: { id: run.scenario.ids.misc }, data: { title } });
     expect(await refreshEmbeddings(run.db, embedder)).toMatchObject({ embedded: 1, unchanged: THEMED.length - 1 });
     const edited = await run.db.paperEmbedding.findUniqueOrThrow({ where: { paperId_model: { paperId: run.scenario.ids.misc, model: HASHING_MODEL } } });
-    expect(edited.contentHash).toBe(contentHash(paperText({ title: 'A Note on Evaluating Robots', abstract: THEMED[8].abstract })));
+    expect(edited.contentHash).toBe(contentHash(paperText({ title, abstract: THEMED[8].abstract })));
+    expect(await refreshEmbeddings(run.db, embedder)).toMatchObject({ embedded: 0 });
 
     // Another model (here: another dimension) has rows of its own; the first model's stay until pruned.
     const small = hashingEmbedder(64);

@@ -36,10 +36,10 @@ async function main(): Promise<number> {
     const report = await refreshEmbeddings(database.db, embedder, {
       ...(batchSize ? { batchSize } : {}),
       ...(values.prune ? { prune: true } : {}),
-      onProgress: (done, embedded) => {
+      onProgress: (lastId, embedded) => {
         if (performance.now() - reported > 5000) {
           reported = performance.now();
-          console.error(`embeddings: ${done} papers looked at, ${embedded} embedded`);
+          console.error(`embeddings: ${embedded} papers embedded (up to id ${lastId})`);
         }
       },
     });

@@ -17,15 +17,21 @@ export interface Embedder {
   close?(): Promise<void>;
 }
 
-/** The text of a paper that is embedded: its title, a blank line, its abstract. */
+/**
+ * The text of a paper that is embedded: its title, a blank line, its abstract, as stored.
+ * DANGER: PAPER_TEXT_HASH_SQL computes the hash of the same text in SQL; change both together.
+ */
 export function paperText(paper: { title: string; abstract: string | null }): string {
-  return `${paper.title.trim()}\n\n${(paper.abstract ?? '').trim()}`;
+  return `${paper.title}\n\n${paper.abstract ?? ''}`;
 }
 
 /** PaperEmbedding.contentHash: SHA-256 (hex) of the text embedded. */
 export function contentHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** SQL: `contentHash(paperText(p))` of the paper under alias `p`, computed by PostgreSQL (11+). */
+export const PAPER_TEXT_HASH_SQL = `encode(sha256(convert_to(p.title || E'\\n\\n' || coalesce(p.abstract, ''), 'UTF8')), 'hex')`;
 
 /** Scales `v` to length 1 in place (a zero vector stays zero) and returns it. */
 export function normalise(v: Float32Array): Float32Array {
