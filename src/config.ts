@@ -47,10 +47,17 @@ export interface Config {
  *   loaded from that folder only (nothing is ever downloaded).
  * Either way the vectors are used only where pgvector is installable (src/related/embeddings/path.ts).
  */
-export type EmbeddingsConfig =
+export type EmbeddingsConfig = (
   | { readonly embedder: 'off' }
   | { readonly embedder: 'hashing' }
-  | { readonly embedder: 'model'; readonly modelDir: string };
+  | { readonly embedder: 'model'; readonly modelDir: string }
+) & {
+  /**
+   * EMBEDDINGS_REFRESH_SECONDS: how often the server embeds new and edited papers while the
+   * path is on (src/main.ts; the same as npm run embeddings:refresh); 0: never, leave it to the script.
+   */
+  readonly refreshSeconds: number;
+};
 
 export interface ScaleConfig {
   /**
@@ -253,14 +260,15 @@ function scaleConfig(env: Env, databaseUrl: string | undefined): ScaleConfig {
 function embeddingsConfig(env: Env): EmbeddingsConfig {
   const modelDir = env.EMBEDDINGS_MODEL_DIR || undefined;
   const embedder = oneOf(env, 'EMBEDDINGS', ['off', 'hashing', 'model'] as const, modelDir ? 'model' : 'off');
+  const refreshSeconds = int(env, 'EMBEDDINGS_REFRESH_SECONDS', 900, 0, 604_800);
   switch (embedder) {
     case 'model':
       if (!modelDir) throw new ConfigError('EMBEDDINGS=model needs EMBEDDINGS_MODEL_DIR: the folder of a transformers.js model (config.json, tokenizer.json, onnx/model.onnx)');
-      return Object.freeze({ embedder, modelDir });
+      return Object.freeze({ embedder, modelDir, refreshSeconds });
     case 'off':
     case 'hashing':
       if (modelDir) throw new ConfigError(`EMBEDDINGS_MODEL_DIR is set but EMBEDDINGS=${embedder}: unset one of them (EMBEDDINGS=model uses the folder)`);
-      return Object.freeze({ embedder });
+      return Object.freeze({ embedder, refreshSeconds });
     default: {
       const unreachable: never = embedder;
       throw new ConfigError(`EMBEDDINGS: unexpected ${String(unreachable)}`);

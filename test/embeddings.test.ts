@@ -70,7 +70,7 @@ describe('the built-in hashing embedder', () => {
 
   test('a model folder needs the optional transformers.js package, and says how to get it', async () => {
     const config = loadConfig({ NODE_ENV: 'test', EMBEDDINGS_MODEL_DIR: 'test/fixtures' });
-    expect(config.embeddings).toEqual({ embedder: 'model', modelDir: 'test/fixtures' });
+    expect(config.embeddings).toEqual({ embedder: 'model', modelDir: 'test/fixtures', refreshSeconds: 900 });
     // No config.json there: refused before anything is imported.
     await expect(loadEmbedder(config.embeddings)).rejects.toThrow(EmbedderLoadError);
     await expect(loadEmbedder(config.embeddings)).rejects.toThrow(/is not a transformers\.js model folder: it has no config\.json/);
@@ -78,7 +78,7 @@ describe('the built-in hashing embedder', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
     try {
       fs.writeFileSync(path.join(folder, 'config.json'), '{"hidden_size": 384}');
-      await expect(loadEmbedder({ embedder: 'model', modelDir: folder })).rejects.toThrow(
+      await expect(loadEmbedder({ embedder: 'model', modelDir: folder, refreshSeconds: 0 })).rejects.toThrow(
         `EMBEDDINGS_MODEL_DIR is set but @huggingface/transformers is not installed (it is an optional add-on, not a dependency): run \`${TRANSFORMERS_INSTALL}\``,
       );
     } finally {
@@ -86,7 +86,8 @@ describe('the built-in hashing embedder', () => {
     }
     expect(() => loadConfig({ EMBEDDINGS: 'model' })).toThrow('EMBEDDINGS=model needs EMBEDDINGS_MODEL_DIR');
     expect(() => loadConfig({ EMBEDDINGS: 'hashing', EMBEDDINGS_MODEL_DIR: '/models/x' })).toThrow('EMBEDDINGS_MODEL_DIR is set but EMBEDDINGS=hashing');
-    expect(loadConfig({}).embeddings).toEqual({ embedder: 'off' });
+    expect(loadConfig({}).embeddings).toEqual({ embedder: 'off', refreshSeconds: 900 });
+    expect(() => loadConfig({ EMBEDDINGS_REFRESH_SECONDS: '-1' })).toThrow('EMBEDDINGS_REFRESH_SECONDS must be a whole number from 0 to 604800');
   });
 });
 
