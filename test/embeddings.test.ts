@@ -243,6 +243,34 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
     for (const key of ['diff1', 'diff2', 'diff3', 'llm1', 'robot1']) expect(withFollow).not.toContain(key);
   });
 
+  test('a page of papers asking for related costs the same statements for 2 and 5 papers', async () => {
+    await embedAll();
+    const PAGE = `query($n: Int!) { papers(first: $n, orderBy: { field: PUBLISHED_AT }) { nodes { title related(first: 3) { score paper { title authors { name } } } } } }`;
+    const count = async (n: number) => {
+      run.t.queries.length = 0;
+      expect((await run.server.data(PAGE, { n })).papers.nodes).toHaveLength(n);
+      return run.t.queries.length;
+    };
+    expect(await count(5)).toBe(await count(2));
+    // Papers without a vector add the term statement, once for the whole page.
+    const whole = await count(THEMED.length);
+    await run.db.paperEmbedding.deleteMany({ where: { paperId: { in: [run.scenario.ids.diff1, run.scenario.ids.llm1] } } });
+    expect(await count(THEMED.length)).toBe(whole + 1);
+  });
+
+  test('a failing embedder or vector query reaches the client as a masked error only', async () => {
+    await embedAll();
+    const failing = { model: 'failing-v1', dimensions: 512, embed: async () => Promise.reject(new Error('onnxruntime: session lost at /models/secret')) };
+    expect((await enableEmbeddings(run.db, failing)).state).toBe('on');
+    const search = await run.server.gql(SEARCH, { q: 'diffusion' });
+    expect(search.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+    // The extension gone behind the server's back: the cast fails in SQL; its message stays in the log.
+    await run.db.$executeRawUnsafe('DROP EXTENSION vector CASCADE');
+    const related = await run.server.gql(RELATED, { id: h.gid('diff1'), n: 3 });
+    expect(JSON.stringify(related.errors)).not.toMatch(/vector|does not exist|PaperEmbedding/);
+    expect(related.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
   test('a hidden paper never comes out of related, HYBRID or "for you", whoever asks', async () => {
     await embedAll();
     const { curator, reader } = run.scenario;
