@@ -36,7 +36,9 @@ test('a first start creates and migrates the data folder; a second start reuses 
   } finally {
     await second.close();
   }
-});
+  // Three embedded starts (staging, first, second), two with the migrations: 15 s on an idle
+  // machine, past jest's 60 s when the suite's workers share two busy cores.
+}, 180_000);
 
 test('a data folder that is not a database stops the start with what to do', async () => {
   fs.mkdirSync(path.join(dir, 'pg'));
