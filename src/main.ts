@@ -106,7 +106,7 @@ async function main(): Promise<void> {
         const scheduler = digestSchedulerFromConfig(config, database.db, logger);
         return async () => scheduler?.stop();
       };
-      // Without Redis this host runs both; with it, whichever instance holds each one's lease.
+      // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
       const jobs: Stop[] = redis
         ? [
             takeTurns(redis, 'trending', trending, { logger }).stop,
