@@ -35,7 +35,29 @@ export interface Config {
   readonly sources: SourcesConfig;
   /** Several instances: Redis and read replicas (src/redis/, src/db/replicas.ts). */
   readonly scale: ScaleConfig;
+  /** The optional embedding path of related papers and HYBRID search (src/related/embeddings/). */
+  readonly embeddings: EmbeddingsConfig;
 }
+
+/**
+ * EMBEDDINGS: which embedder fills PaperEmbedding and embeds HYBRID queries.
+ * - `off` (default without EMBEDDINGS_MODEL_DIR): term weights only.
+ * - `hashing`: the built-in feature-hashing embedder (no model files; src/related/embeddings/hashing.ts).
+ * - `model` (default with EMBEDDINGS_MODEL_DIR): the transformers.js model in EMBEDDINGS_MODEL_DIR,
+ *   loaded from that folder only (nothing is ever downloaded).
+ * Either way the vectors are used only where pgvector is installable (src/related/embeddings/path.ts).
+ */
+export type EmbeddingsConfig = (
+  | { readonly embedder: 'off' }
+  | { readonly embedder: 'hashing' }
+  | { readonly embedder: 'model'; readonly modelDir: string }
+) & {
+  /**
+   * EMBEDDINGS_REFRESH_SECONDS: how often the server embeds new and edited papers while the
+   * path is on (src/main.ts; the same as npm run embeddings:refresh); 0: never, leave it to the script.
+   */
+  readonly refreshSeconds: number;
+};
 
 export interface ScaleConfig {
   /**
@@ -235,6 +257,25 @@ function scaleConfig(env: Env, databaseUrl: string | undefined): ScaleConfig {
   });
 }
 
+function embeddingsConfig(env: Env): EmbeddingsConfig {
+  const modelDir = env.EMBEDDINGS_MODEL_DIR || undefined;
+  const embedder = oneOf(env, 'EMBEDDINGS', ['off', 'hashing', 'model'] as const, modelDir ? 'model' : 'off');
+  const refreshSeconds = int(env, 'EMBEDDINGS_REFRESH_SECONDS', 900, 0, 604_800);
+  switch (embedder) {
+    case 'model':
+      if (!modelDir) throw new ConfigError('EMBEDDINGS=model needs EMBEDDINGS_MODEL_DIR: the folder of a transformers.js model (config.json, tokenizer.json, onnx/model.onnx)');
+      return Object.freeze({ embedder, modelDir, refreshSeconds });
+    case 'off':
+    case 'hashing':
+      if (modelDir) throw new ConfigError(`EMBEDDINGS_MODEL_DIR is set but EMBEDDINGS=${embedder}: unset one of them (EMBEDDINGS=model uses the folder)`);
+      return Object.freeze({ embedder, refreshSeconds });
+    default: {
+      const unreachable: never = embedder;
+      throw new ConfigError(`EMBEDDINGS: unexpected ${String(unreachable)}`);
+    }
+  }
+}
+
 export const MIN_SECRET_LENGTH = 32;
 
 function secrets(env: Env, name: string): readonly string[] {
@@ -333,5 +374,6 @@ export function loadConfig(env: Env = process.env): Config {
     follow: followConfig(env, host, listenPort),
     sources: Object.freeze({ hfApiUrl: httpUrl(env, 'HF_API_URL'), arxivApiUrl: httpUrl(env, 'ARXIV_API_URL') }),
     scale: scaleConfig(env, databaseUrl),
+    embeddings: embeddingsConfig(env),
   });
 }

@@ -19,6 +19,8 @@ import { RedisEventBus } from './redis/events.ts';
 import { persistedQueryCache } from './redis/apq-cache.ts';
 import { redisStore } from './redis/rate-store.ts';
 import { takeTurns, type Stop } from './redis/turns.ts';
+import { embeddingPathOf } from './related/embeddings/path.ts';
+import { refreshEmbeddings } from './related/embeddings/refresh.ts';
 import { createGraphQL } from './schema.ts';
 import { createServer } from './server.ts';
 
@@ -47,10 +49,10 @@ async function main(): Promise<void> {
     logger,
 
     async primary() {
-      const database = await openDatabase(config);
+      const database = await openDatabase(config, { embeddings: true });
       primaryDatabase = database;
       logger.info(
-        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied },
+        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied, embeddings: database.embeddings },
         'database ready',
       );
       if (config.seedDemo && (await isCatalogEmpty(database.db))) {
@@ -78,14 +80,40 @@ async function main(): Promise<void> {
         const timer = setInterval(refresh, config.trendingRefreshSeconds * 1000).unref();
         return async () => clearInterval(timer);
       };
+      // Embeddings of new and edited papers, while the embedding path is on
+      // (src/related/embeddings/refresh.ts; the first run embeds the whole catalog).
+      const path = embeddingPathOf(database.db);
+      const embeddings = async (): Promise<Stop> => {
+        if (!path || config.embeddings.refreshSeconds === 0) return async () => {};
+        let running: Promise<void> | undefined;
+        const run = () => {
+          // One run at a time: a first run over a large catalog can outlast the interval.
+          running ??= refreshEmbeddings(database.db, path.embedder)
+            .then(
+              ({ embedded, ms }) => (embedded > 0 ? logger.info({ embedded, ms, model: path.embedder.model }, 'papers embedded') : undefined),
+              (error) => logger.error({ err: error }, 'embedding refresh failed'),
+            )
+            .finally(() => (running = undefined));
+        };
+        run();
+        const timer = setInterval(run, config.embeddings.refreshSeconds * 1000).unref();
+        return async () => {
+          clearInterval(timer);
+          await running;
+        };
+      };
       const digests = async (): Promise<Stop> => {
         const scheduler = digestSchedulerFromConfig(config, database.db, logger);
         return async () => scheduler?.stop();
       };
-      // Without Redis this host runs both; with it, whichever instance holds each one's lease.
+      // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
       const jobs: Stop[] = redis
-        ? [takeTurns(redis, 'trending', trending, { logger }).stop, ...(config.follow.scheduler ? [takeTurns(redis, 'digests', digests, { logger }).stop] : [])]
-        : [await trending(), await digests()];
+        ? [
+            takeTurns(redis, 'trending', trending, { logger }).stop,
+            ...(config.follow.scheduler ? [takeTurns(redis, 'digests', digests, { logger }).stop] : []),
+            ...(path ? [takeTurns(redis, 'embeddings', embeddings, { logger }).stop] : []),
+          ]
+        : [await trending(), await digests(), await embeddings()];
 
       return async () => {
         await Promise.all(jobs.map((stop) => stop()));
@@ -98,7 +126,7 @@ async function main(): Promise<void> {
     },
 
     async worker() {
-      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false }));
+      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false, embeddings: true }));
       const redis = primaryRedis ?? (await openRedis());
       // Live updates: in memory for this process, and shared with every instance over Redis
       // pub/sub, or else relayed to this host's other workers through the primary.

@@ -5,7 +5,7 @@ import { toGlobalId } from '../src/node/global-id.ts';
 import { rebuildRelated } from '../src/related/rebuild.ts';
 import type { User } from '../src/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { day } from './helpers/scenarios.ts';
+import { THEMED, themedCatalog as themedScenario, type ThemedKey } from './helpers/scenarios.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
 let t: TestDatabase;
@@ -20,47 +20,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-// "themed catalog": three diffusion papers, three language-model papers, two robotics papers,
-// and one paper on all and nothing. Abstracts are written so that papers of a theme share
-// their distinctive words and papers of different themes share only generic ones.
-const THEMED = [
-  { key: 'diff1', title: 'Latent Diffusion for High Resolution Image Synthesis', abstract: 'We train a latent diffusion model that denoises image latents; the diffusion sampler synthesizes high resolution images from text prompts.' },
-  { key: 'diff2', title: 'Faster Diffusion Sampling with Consistency Distillation', abstract: 'Diffusion models need many denoising steps. We distill the diffusion sampler into a consistency model that synthesizes images in two steps.' },
-  { key: 'diff3', title: 'Video Diffusion Transformers', abstract: 'We extend latent diffusion to video: a transformer denoises video latents and the sampler synthesizes coherent frames.' },
-  { key: 'llm1', title: 'Scaling Laws for Language Model Pretraining', abstract: 'We study how language model loss scales with tokens and parameters during pretraining of large language models.' },
-  { key: 'llm2', title: 'Instruction Tuning Large Language Models', abstract: 'Instruction tuning aligns pretrained large language models with human instructions; we release an instruction dataset of tokens.' },
-  { key: 'llm3', title: 'Reasoning in Language Models with Chain of Thought', abstract: 'Chain of thought prompting lets large language models reason step by step; we analyse the tokens the language model writes.' },
-  { key: 'robot1', title: 'Robot Grasping from Tactile Feedback', abstract: 'A robot arm learns grasping policies from tactile sensors; the gripper adapts its grasp to object slip.' },
-  { key: 'robot2', title: 'Dexterous Robot Manipulation with a Tactile Hand', abstract: 'We train manipulation policies for a dexterous robot hand with tactile sensing, grasping and reorienting objects.' },
-  { key: 'misc', title: 'A Note on Evaluation', abstract: 'We discuss how results are reported and compared across papers.' },
-] as const;
-type Key = (typeof THEMED)[number]['key'];
-
-let ids: Record<Key, number>;
+let ids: Record<ThemedKey, number>;
 let curator: User;
 let reader: User;
+type Key = ThemedKey;
 const gid = (key: Key) => toGlobalId('Paper', ids[key]);
 
 async function themedCatalog() {
-  curator = await t.db.user.create({ data: { handle: 'cora', displayName: 'Cora Curator', role: 'CURATOR' } });
-  reader = await t.db.user.create({ data: { handle: 'rea', displayName: 'Rea Reader' } });
-  const vision = await t.db.topic.create({ data: { slug: 'image-generation', name: 'Image Generation' } });
-  const author = await t.db.author.create({ data: { name: 'Ada Lovelace', normalizedName: 'ada lovelace' } });
-  ids = {} as Record<Key, number>;
-  for (const [i, spec] of THEMED.entries()) {
-    const paper = await t.db.paper.create({
-      data: {
-        arxivId: `2501.${String(i + 1).padStart(5, '0')}`,
-        title: spec.title,
-        abstract: spec.abstract,
-        publishedAt: day('2025-01-02'),
-        featuredOn: day('2025-01-03'),
-        authors: { create: [{ authorId: author.id, position: 0 }] },
-        topics: { create: spec.key.startsWith('diff') ? [{ topicId: vision.id }] : [] },
-      },
-    });
-    ids[spec.key] = paper.id;
-  }
+  ({ ids, curator, reader } = await themedScenario(t.db));
   // The idf snapshot, as after a first import; later papers are weighted against it.
   await rebuildRelated(t.db);
 }
@@ -248,6 +215,38 @@ describe('recommended papers', () => {
     await server.as(curator).data(`mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`, { id: gid('llm2') });
     const { viewer } = await server.as(reader).data(RECOMMENDED, { n: 100 });
     expect(viewer.recommendedPapers.map((r: { paper: { id: string } }) => keyOf(r.paper.id))).not.toContain('llm2');
+  });
+
+  test('following an author and collecting a paper change them; collected papers are left out', async () => {
+    // A reader with no upvotes yet, and an author of the robotics papers only.
+    const newcomer = await t.db.user.create({ data: { handle: 'nova', displayName: 'Nova Newcomer' } });
+    const roboticist = await t.db.author.create({ data: { name: 'Rosalind Robot', normalizedName: 'rosalind robot' } });
+    await t.db.paperAuthor.create({ data: { paperId: ids.robot1, authorId: roboticist.id, position: 1 } });
+    const recommended = async () =>
+      ((await server.as(newcomer).data(RECOMMENDED, { n: 3 })).viewer.recommendedPapers as { paper: { id: string } }[]).map((r) => keyOf(r.paper.id));
+    expect(await recommended()).toEqual([]);
+
+    const follow = await server.as(newcomer).data(`mutation($id: ID!) { followAuthor(authorId: $id) { userErrors { code } } }`, { id: toGlobalId('Author', roboticist.id) });
+    expect(follow.followAuthor.userErrors).toEqual([]);
+    // Their followed paper makes the profile (and is in their feed already, so not recommended).
+    const following = await recommended();
+    expect(following[0]).toBe('robot2');
+    expect(following).not.toContain('robot1');
+
+    const { createCollection } = await server.as(newcomer).data(
+      `mutation { createCollection(input: { name: "Reading list" }) { collection { id } userErrors { code } } }`,
+    );
+    const ADD = `mutation($c: ID!, $p: ID!) { addToCollection(collectionId: $c, paperId: $p) { userErrors { code } } }`;
+    for (const key of ['diff1', 'diff3'] as const) {
+      expect((await server.as(newcomer).data(ADD, { c: createCollection.collection.id, p: gid(key) })).addToCollection.userErrors).toEqual([]);
+    }
+    const after = await recommended();
+    // Two collected diffusion papers outweigh one followed robotics paper: the third diffusion
+    // paper comes first; neither the collected ones nor the followed one come.
+    expect(after[0]).toBe('diff2');
+    expect(after).not.toContain('diff1');
+    expect(after).not.toContain('diff3');
+    expect(after).not.toContain('robot1');
   });
 
   test('only the user themself sees them', async () => {

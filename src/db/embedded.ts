@@ -5,9 +5,14 @@
 // connection holds an open transaction the others wait. Code that opens a transaction and then
 // awaits a query on another connection deadlocks here (it works on real Postgres): keep every
 // query of a transaction on the transaction's own client.
+//
+// pgvector is offered (loaded into the WebAssembly build, listed in pg_available_extensions) but
+// not installed: the embedding path of related papers installs it when it is turned on
+// (src/related/embeddings/path.ts), as it would on a real server.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
@@ -34,8 +39,11 @@ export const EMBEDDED_MAX_CONNECTIONS = 10;
  */
 export const EMBEDDED_POOL_SIZE = 1;
 
+/** What every embedded database is opened with: the extensions it offers. */
+const PGLITE_OPTIONS = { extensions: { vector } } satisfies PGliteOptions;
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> {
-  const db = options.dataDir ? await openDataDir(options.dataDir) : await PGlite.create();
+  const db = options.dataDir ? await openDataDir(options.dataDir) : await PGlite.create(PGLITE_OPTIONS);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -66,7 +74,7 @@ async function openDataDir(dataDir: string): Promise<PGlite> {
   const dir = path.resolve(dataDir);
   if (fs.existsSync(dir)) {
     try {
-      return await PGlite.create(dir);
+      return await PGlite.create(dir, PGLITE_OPTIONS);
     } catch (error) {
       throw new Error(
         `The embedded database in ${dir} cannot be opened (${(error as Error).message}). ` +
@@ -78,8 +86,8 @@ async function openDataDir(dataDir: string): Promise<PGlite> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const staging = `${dir}.init-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  const fresh = await PGlite.create(staging);
+  const fresh = await PGlite.create(staging, PGLITE_OPTIONS);
   await fresh.close();
   fs.renameSync(staging, dir);
-  return PGlite.create(dir);
+  return PGlite.create(dir, PGLITE_OPTIONS);
 }

@@ -5,6 +5,8 @@ import type { Config } from '../config.ts';
 import { checkReplicas, closeReplicas, createDb, type Db } from './client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
+import { enableEmbeddings, type EmbeddingStatus } from '../related/embeddings/path.ts';
+import { loadEmbedder } from '../related/embeddings/load.ts';
 
 export interface Database {
   readonly db: Db;
@@ -12,12 +14,19 @@ export interface Database {
   readonly embedded: boolean;
   /** Migrations applied by this start (empty when the database was up to date). */
   readonly applied: string[];
+  /** The embedding path of related papers (src/related/embeddings/path.ts): on, or why not. */
+  readonly embeddings: EmbeddingStatus;
   close(): Promise<void>;
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database' | 'embeddings'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
   options: {
+    /**
+     * Load the embedder of `config.embeddings` and turn the embedding path on where pgvector is
+     * (the serving processes); default false: scripts have no use for it.
+     */
+    embeddings?: boolean;
     onQuery?: (sql: string) => void;
     poolSize?: number;
     /** false: another process (the cluster's primary) has applied them already. */
@@ -41,12 +50,17 @@ export async function openDatabase(
     });
     // Replicas are judged before the first request: until then reads go to the primary.
     await checkReplicas(db);
+    // A model that fails to load stops the start, with its message (src/main.ts prints it).
+    const embedder = options.embeddings && config.embeddings ? await loadEmbedder(config.embeddings) : null;
+    const embeddings = await enableEmbeddings(db, embedder, { install: options.migrate !== false });
     return {
       db,
       url,
       embedded: Boolean(embedded),
       applied,
+      embeddings,
       async close() {
+        await embedder?.close?.();
         await closeReplicas(db);
         await db.$disconnect();
         await embedded?.stop();

@@ -14,6 +14,7 @@ import { readerOf, type Db, type Reader } from '../db/client.ts';
 import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
 import { createRelatedLoader } from '../related/loaders.ts';
+import { embeddingPathOf } from '../related/embeddings/path.ts';
 
 /** A byline entry with its author: `authors` and `byline { author }` need no further lookup. */
 export type BylineEntry = PaperAuthor & { author: AuthorParent };
@@ -254,7 +255,7 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
       return rows.map((row) => [row.key, row.n]);
     }),
     /** `Paper.related(first)`: src/related/loaders.ts. */
-    related: createRelatedLoader(reader),
+    related: createRelatedLoader(reader, embeddingPathOf(db)),
   };
   return loaders;
 }

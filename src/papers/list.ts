@@ -17,7 +17,8 @@ import { searchQuery, type SearchQuery } from './search.ts';
 import { ensureFreshTrending } from './trending.ts';
 import type { PaperReads } from './reads.ts';
 import { LISTED } from './visibility.ts';
-import { hybridCandidates } from '../related/hybrid.ts';
+import { embeddingPathOf } from '../related/embeddings/path.ts';
+import { embedQuery, hybridCandidates } from '../related/hybrid.ts';
 
 export interface PaperListArgs extends ConnectionArgs {
   filter?: PaperFilter | null;
@@ -231,7 +232,8 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
   if (order.where) conditions.push(order.where);
   // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the matches.
-  const candidates = hybrid ? Prisma.sql`JOIN ${hybridCandidates([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id` : empty;
+  const embedding = hybrid ? await embedQuery(embeddingPathOf(deps.db), args.query!.trim()) : undefined;
+  const candidates = hybrid ? Prisma.sql`JOIN ${hybridCandidates([...conditions], search.tsquery, args.query!.trim(), embedding)} h ON h.id = p.id` : empty;
   if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
   const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
   const where = Prisma.join(conditions, ' AND ');

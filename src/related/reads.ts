@@ -1,7 +1,9 @@
 // Related papers and "for you": similarity of term vectors (PaperTerm, kept by the
 // catalog_related_* triggers; see the related_terms migration), computed in PostgreSQL with no
 // extension: one join over the terms two papers share, summing the products of their weights
-// (a cosine, the vectors being L2-normalised).
+// (a cosine, the vectors being L2-normalised). Where the embedding path is on
+// (./embeddings/path.ts), a paper (or profile) with vectors of the current model is answered
+// from them instead (./embeddings/reads.ts), the rest from their terms.
 //
 // DANGER: hidden papers never come out of here. The LISTED condition (src/papers/visibility.ts)
 // is applied to every candidate before the LIMIT, so a hidden paper never shows (it may take
@@ -13,6 +15,8 @@ import { badInput } from '../errors.ts';
 import { MAX_PAGE_SIZE } from '../pagination/connection.ts';
 import { PAPER_COLUMNS_P } from '../papers/columns.ts';
 import { LISTED } from '../papers/visibility.ts';
+import type { EmbeddingPath } from './embeddings/path.ts';
+import { PROFILE_CTES } from './profile.ts';
 
 export interface ScoredPaper {
   paper: Paper;
@@ -81,34 +85,51 @@ function scored({ sourceId: _, score, ...paper }: ScoredRow): ScoredPaper {
   return { paper, score };
 }
 
-/** The `first` most similar listed papers of each paper of `ids`, best first. */
-export async function relatedPapers(reader: Reader, ids: readonly number[], first: number): Promise<Map<number, ScoredPaper[]>> {
+type MaybeScoredRow = Omit<ScoredRow, 'id' | 'score'> & { id: number | null; score: number | null };
+
+/**
+ * The `first` most similar listed papers of each paper of `ids`, best first: by embedding for
+ * the papers with a vector of the path's model, by terms for the others (and for all when the
+ * path is off). One statement per kind used.
+ */
+export async function relatedPapers(reader: Reader, ids: readonly number[], first: number, path: EmbeddingPath | null = null): Promise<Map<number, ScoredPaper[]>> {
   const byPaper = new Map<number, ScoredPaper[]>();
   if (first === 0 || ids.length === 0) return byPaper;
-  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL, values: [ids, first] }, 'related_papers');
-  for (const row of rows) {
+  const add = (row: ScoredRow) => {
     const list = byPaper.get(row.sourceId!);
     if (list) list.push(scored(row));
     else byPaper.set(row.sourceId!, [scored(row)]);
+  };
+  let byTerms = ids;
+  if (path) {
+    const { text, name } = path.statements.related;
+    const answered = new Set<number>();
+    for (const row of await reader.rows<MaybeScoredRow>({ text, values: [ids, first] }, name)) {
+      answered.add(row.sourceId!);
+      // A source with a vector but no neighbour: its row has no paper.
+      if (row.id === null) byPaper.set(row.sourceId!, byPaper.get(row.sourceId!) ?? []);
+      else add(row as ScoredRow);
+    }
+    byTerms = ids.filter((id) => !answered.has(id));
+    if (byTerms.length === 0) return byPaper;
   }
+  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL, values: [byTerms, first] }, 'related_papers');
+  for (const row of rows) add(row);
   return byPaper;
 }
 
-/** Votes (most recent first) that make a user's profile: older tastes fade out. */
-export const PROFILE_VOTES = 200;
-/** Terms of the profile kept: the centroid of up to PROFILE_VOTES vectors is long. */
+/** Terms of the profile kept: the centroid of up to 3 x PROFILE_PAPERS vectors is long. */
 export const PROFILE_TERMS = 64;
 
-// "For you" ($1 the user, $2 how many): the centroid of the vectors of the papers the user
-// upvoted (their latest PROFILE_VOTES), cut to its PROFILE_TERMS strongest terms, then the two
-// phases of RELATED_SQL (the latest upvoted papers take no candidate place; every upvoted one is
-// left out at the end), the score a cosine (divided by the centroid's norm).
+// "For you" ($1 the user, $2 how many): the weighted centroid of the term vectors of the
+// profile (./profile.ts: upvotes, collections, follows), cut to its PROFILE_TERMS strongest
+// terms, then the two phases of RELATED_SQL (excluded papers take no candidate place and are
+// left out), the score a cosine (divided by the centroid's norm).
 export const RECOMMENDED_SQL = `
-  WITH liked AS (
-    SELECT "paperId" FROM "Vote" WHERE "userId" = $1 ORDER BY "createdAt" DESC, "paperId" LIMIT ${PROFILE_VOTES}
-  ), centroid AS (
-    SELECT t.term, sum(t.weight)::float8 AS w FROM "PaperTerm" t
-    WHERE t."paperId" IN (SELECT "paperId" FROM liked)
+  WITH ${PROFILE_CTES.trim()},
+  centroid AS (
+    SELECT t.term, sum(pr.w * t.weight)::float8 AS w
+    FROM profile pr JOIN "PaperTerm" t ON t."paperId" = pr."paperId"
     GROUP BY t.term ORDER BY w DESC, t.term LIMIT ${PROFILE_TERMS}
   ), norm AS (
     SELECT sqrt(sum(w * w)) AS n FROM centroid
@@ -119,7 +140,7 @@ export const RECOMMENDED_SQL = `
       SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = c.term
       ORDER BY t.weight DESC LIMIT ${POSTINGS_PER_TERM}
     ) b
-    WHERE b."paperId" NOT IN (SELECT "paperId" FROM liked)
+    WHERE b."paperId" NOT IN (SELECT "paperId" FROM excluded)
     GROUP BY b."paperId"
     ORDER BY sum(c.w * b.weight) DESC, b."paperId"
     LIMIT ${CANDIDATES}
@@ -134,13 +155,21 @@ export const RECOMMENDED_SQL = `
   SELECT (s.score / norm.n)::float8 AS score, ${PAPER_COLUMNS_P.text}
   FROM scored s CROSS JOIN norm JOIN "Paper" p ON p.id = s."paperId"
   WHERE ${LISTED.text}
-    AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."userId" = $1 AND v."paperId" = p.id)
   ORDER BY s.score DESC, p.id
   LIMIT $2`;
 
-/** Papers for this user from their upvotes, best first; none when they upvoted nothing. */
-export async function recommendedPapers(reader: Reader, userId: number, first: number): Promise<ScoredPaper[]> {
+/**
+ * Papers for this user from their upvotes, collections and follows, best first; none when they
+ * have none of these. By embedding when the path is on and some paper of the profile has a
+ * vector of its model (one statement), else by terms (one more).
+ */
+export async function recommendedPapers(reader: Reader, userId: number, first: number, path: EmbeddingPath | null = null): Promise<ScoredPaper[]> {
   if (first === 0) return [];
+  if (path) {
+    const { text, name } = path.statements.recommended;
+    const rows = await reader.rows<MaybeScoredRow>({ text, values: [userId, first] }, name);
+    if (rows.length > 0) return rows.filter((row): row is ScoredRow => row.id !== null).map(scored);
+  }
   const rows = await reader.rows<ScoredRow>({ text: RECOMMENDED_SQL, values: [userId, first] }, 'recommended_papers');
   return rows.map(scored);
 }

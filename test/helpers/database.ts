@@ -19,8 +19,17 @@ export interface TestDatabase {
 
 export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const { url, drop } = usingRealPostgres ? await createServerDatabase(process.env.DATABASE_URL!) : await createEmbedded();
+export interface TestDatabaseOptions {
+  /**
+   * 'embedded': an in-memory embedded Postgres even when DATABASE_URL is set, for what only it
+   * has here (pgvector, from @electric-sql/pglite-pgvector). Default: as described above.
+   */
+  kind?: 'default' | 'embedded';
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const embedded = options.kind === 'embedded' || !usingRealPostgres;
+  const { url, drop } = embedded ? await createEmbedded() : await createServerDatabase(process.env.DATABASE_URL!);
   try {
     await applyMigrations(url);
   } catch (error) {
@@ -30,8 +39,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const queries: string[] = [];
   const db = createDb({
     connectionString: url,
-    poolSize: usingRealPostgres ? 20 : EMBEDDED_POOL_SIZE,
-    prepare: usingRealPostgres,
+    poolSize: embedded ? EMBEDDED_POOL_SIZE : 20,
+    prepare: !embedded,
     onQuery: (sql) => queries.push(sql),
   });
   const tables = await db.$queryRaw<{ name: string }[]>`

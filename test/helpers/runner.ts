@@ -12,10 +12,12 @@
 // the few files that need something else (two databases, a server per test).
 import type { Db } from '../../src/db/client.ts';
 import { CatalogEvents } from '../../src/follow/events.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestHttpOptions, type TestServer } from './server.ts';
 
 export interface TestRunnerOptions<S> {
+  /** Which database (createTestDatabase's options); default: DATABASE_URL's server, else embedded. */
+  database?: TestDatabaseOptions;
   /** Server configuration on top of NODE_ENV=test (limits, rate limit...); a function is called in beforeAll. */
   env?: Record<string, string> | (() => Record<string, string>);
   /** Build the Apollo server (default true). */
@@ -54,7 +56,7 @@ export function setupTestRunner<S = undefined>(options: TestRunnerOptions<S> = {
   };
 
   beforeAll(async () => {
-    built.t = await createTestDatabase();
+    built.t = await createTestDatabase(options.database);
     if (options.events) built.events = new CatalogEvents();
     const env = typeof options.env === 'function' ? options.env() : options.env;
     if (options.server !== false || options.http) built.server = await createTestServer(built.t, env, built.events ? { events: built.events } : {});
