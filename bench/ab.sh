@@ -8,8 +8,10 @@
 #
 # e.g. save "before", make the change, save "after", then
 #   bash bench/ab.sh run dailyAnon 16 10 3 before after
-# Needs the 100k bench catalog (`npm run bench` makes it). NODEFLAGS: node's flags (default as
-# `npm run start:prod`). Builds live in .bench-builds/ (ignored by git).
+# A name may carry node's flags after a colon, comma-separated, to compare flags on one build:
+#   bash bench/ab.sh run newest 64 10 3 after after:--max-semi-space-size=16
+# (default: NODEFLAGS, else those of `npm run start:prod`). Needs the 100k bench catalog
+# (`npm run bench` makes it). Builds live in .bench-builds/ (ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,10 +34,13 @@ url=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/catalog_bench_100
 declare -A pids ports
 i=0
 for name in "${names[@]}"; do
-  [ -f "$builds/$name/dist/main.js" ] || { echo "no build $name: bash bench/ab.sh save $name"; exit 2; }
+  build=${name%%:*}; flags=${NODEFLAGS:---max-semi-space-size=32 --heap-growing-percent=50}
+  [[ $name == *:* ]] && flags=${name#*:} && flags=${flags//,/ }
+  [ -f "$builds/$build/dist/main.js" ] || { echo "no build $build: bash bench/ab.sh save $build"; exit 2; }
   port=$((4800 + i)); ports[$name]=$port; i=$((i + 1))
+  # shellcheck disable=SC2086 # flags: one word each
   DATABASE_URL=$url PORT=$port HOST=127.0.0.1 NODE_ENV=production LOG_LEVEL=warn SEED_DEMO=false RATE_LIMIT_POINTS=0 GRAPHQL_MAX_COST=1000000 TRENDING_REFRESH_SECONDS=86400 \
-    node ${NODEFLAGS:---max-semi-space-size=32} "$builds/$name/dist/main.js" > "$builds/$name.log" 2>&1 &
+    node $flags "$builds/$build/dist/main.js" > "$builds/$build.$i.log" 2>&1 &
   pids[$name]=$!
 done
 trap 'for n in "${names[@]}"; do kill -INT ${pids[$n]} 2>/dev/null || true; done' EXIT

@@ -13,7 +13,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export type ApiRuntime = 'dist' | 'tsx';
 
 /** Production's flags (package.json start:prod); given to both runtimes so that only tsx differs. */
-export const API_NODE_ARGS = ['--max-semi-space-size=32'];
+export const API_NODE_ARGS = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
 
 /**
  * Which Node runs the API: `machine` is the one running the bench, `22` the Node 22 that
