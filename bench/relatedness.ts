@@ -20,6 +20,7 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { importFiles } from '../src/import/importer.ts';
 import { relatedPapers } from '../src/related/reads.ts';
 import { rebuildRelated } from '../src/related/rebuild.ts';
+import { labelShare, randomLabelShare, relatednessLabels } from '../src/related/evaluation.ts';
 import { rng } from './operations.ts';
 import { withDatabase } from './catalog.ts';
 
@@ -46,28 +47,9 @@ try {
   console.log(`imported ${imported.papersCreated} papers; rebuild: ${report.terms} terms in the df snapshot, ${report.vectorRows} vector rows`);
 
   // What a paper is judged by: its Hugging Face keywords (lower case) and its topics.
-  const rows = await db.$queryRaw<{ id: number; labels: string[] }[]>`
-    SELECT p.id, array_remove(array_cat(
-        coalesce((SELECT array_agg(DISTINCT lower(k)) FROM jsonb_array_elements_text(
-          CASE WHEN jsonb_typeof(p."aiKeywords") = 'array' THEN p."aiKeywords" ELSE '[]'::jsonb END) k), '{}'),
-        coalesce((SELECT array_agg('#' || pt."topicId") FROM "PaperTopic" pt WHERE pt."paperId" = p.id), '{}')), NULL) AS labels
-    FROM "Paper" p WHERE p."hiddenAt" IS NULL ORDER BY p.id`;
-  const labels = new Map(rows.map((row) => [row.id, new Set(row.labels)]));
-  const judged = rows.filter((row) => row.labels.length > 0).map((row) => row.id);
-  const allIds = rows.map((row) => row.id);
-  const shares = (neighbours: Map<number, number[]>) => {
-    let sum = 0;
-    let papers = 0;
-    for (const id of judged) {
-      const list = neighbours.get(id) ?? [];
-      if (list.length === 0) continue; // counted apart below
-      const own = labels.get(id)!;
-      const hits = list.filter((other) => [...labels.get(other)!].some((label) => own.has(label))).length;
-      sum += hits / list.length;
-      papers++;
-    }
-    return { share: sum / Math.max(papers, 1), papers };
-  };
+  const data = await relatednessLabels(db);
+  const judged = data.labelled;
+  const shares = (neighbours: Map<number, number[]>) => labelShare(data, judged, (id) => neighbours.get(id) ?? []);
 
   // The API's related papers (the service the resolver calls).
   const related = await relatedPapers(readerOf(db), judged, TOP);
@@ -86,29 +68,15 @@ try {
   const wordsOnly = shares(new Map(words.map((row) => [row.source, row.ids ?? []])));
 
   // Random: 5 other listed papers, seeded (the same every run), averaged over 20 draws.
-  const random = rng(20261130);
-  let randomSum = 0;
-  const DRAWS = 20;
-  for (let draw = 0; draw < DRAWS; draw++) {
-    const picks = new Map<number, number[]>();
-    for (const id of judged) {
-      const chosen = new Set<number>();
-      while (chosen.size < TOP) {
-        const other = allIds[Math.floor(random() * allIds.length)]!;
-        if (other !== id) chosen.add(other);
-      }
-      picks.set(id, [...chosen]);
-    }
-    randomSum += shares(picks).share;
-  }
+  const randomShare = randomLabelShare(data, judged, TOP, rng(20261130));
   const withoutRelated = judged.filter((id) => (related.get(id) ?? []).length === 0).length;
 
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  console.log(`papers judged (listed, with at least one keyword or topic): ${judged.length} of ${rows.length}; with no related paper: ${withoutRelated}`);
+  console.log(`papers judged (listed, with at least one keyword or topic): ${judged.length} of ${data.ids.length}; with no related paper: ${withoutRelated}`);
   console.log(`share of the top-${TOP} sharing a keyword or topic with the paper:`);
   console.log(`  related (title, abstract, topics): ${pct(api.share)}  over ${api.papers} papers`);
   console.log(`  related, words only:               ${pct(wordsOnly.share)}  over ${wordsOnly.papers} papers`);
-  console.log(`  ${TOP} random papers (${DRAWS} draws):       ${pct(randomSum / DRAWS)}`);
+  console.log(`  ${TOP} random papers (20 draws):       ${pct(randomShare)}`);
 } finally {
   await db.$disconnect();
   if (!values.keep) {

@@ -16,6 +16,7 @@ import { refreshEmbeddings } from '../src/related/embeddings/refresh.ts';
 import { EmbedderLoadError, TRANSFORMERS_INSTALL } from '../src/related/embeddings/transformers.ts';
 import { rebuildRelated } from '../src/related/rebuild.ts';
 import { relatedPapers } from '../src/related/reads.ts';
+import { labelShare, randomLabelShare, relatednessLabels } from '../src/related/evaluation.ts';
 import { readerOf } from '../src/db/client.ts';
 import { importFiles } from '../src/import/importer.ts';
 import { loadConfig } from '../src/config.ts';
@@ -305,51 +306,20 @@ describeWithRealData('embedding relatedness on the real data')('on the real data
   test('the top 5 by embedding share a keyword or topic far more often than 5 random papers', async () => {
     await refreshEmbeddings(run.db, hashingEmbedder());
     expect((await enableEmbeddings(run.db, hashingEmbedder())).state).toBe('on');
-    const rows = await run.db.$queryRaw<{ id: number; labels: string[] }[]>`
-      SELECT p.id, array_remove(array_cat(
-          coalesce((SELECT array_agg(DISTINCT lower(k)) FROM jsonb_array_elements_text(
-            CASE WHEN jsonb_typeof(p."aiKeywords") = 'array' THEN p."aiKeywords" ELSE '[]'::jsonb END) k), '{}'),
-          coalesce((SELECT array_agg('#' || pt."topicId") FROM "PaperTopic" pt WHERE pt."paperId" = p.id), '{}')), NULL) AS labels
-      FROM "Paper" p WHERE p."hiddenAt" IS NULL ORDER BY p.id`;
-    const labels = new Map(rows.map((row) => [row.id, new Set(row.labels)]));
-    const labelled = rows.filter((row) => row.labels.length > 0).map((row) => row.id);
-    const judged = labelled.filter((_, i) => i % Math.max(1, Math.floor(labelled.length / SAMPLE)) === 0).slice(0, SAMPLE);
-    const share = (neighbours: (id: number) => number[]) => {
-      let sum = 0;
-      let papers = 0;
-      for (const id of judged) {
-        const list = neighbours(id);
-        if (list.length === 0) continue;
-        const own = labels.get(id)!;
-        sum += list.filter((other) => [...labels.get(other)!].some((label) => own.has(label))).length / list.length;
-        papers++;
-      }
-      return { share: sum / Math.max(papers, 1), papers };
-    };
+    const data = await relatednessLabels(run.db);
+    const judged = data.labelled.filter((_, i) => i % Math.max(1, Math.floor(data.labelled.length / SAMPLE)) === 0).slice(0, SAMPLE);
     const related = await relatedPapers(readerOf(run.db), judged, TOP, embeddingPathOf(run.db));
-    const byEmbedding = share((id) => (related.get(id) ?? []).map((r) => r.paper.id));
+    const byEmbedding = labelShare(data, judged, (id) => (related.get(id) ?? []).map((r) => r.paper.id));
     // For comparison only (reported, not asserted): the term path on the same sample, after the
     // rebuild a deployment runs after a first import. Its vectors hold the topics as terms.
     await rebuildRelated(run.db);
     const byTerms = await relatedPapers(readerOf(run.db), judged, TOP);
-    const termShare = share((id) => (byTerms.get(id) ?? []).map((r) => r.paper.id));
+    const termShare = labelShare(data, judged, (id) => (byTerms.get(id) ?? []).map((r) => r.paper.id));
     // Random: 5 other listed papers, from a seeded generator (the same every run), 20 draws.
     let seed = 20261130;
-    const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    let randomSum = 0;
-    for (let draw = 0; draw < 20; draw++) {
-      randomSum += share((id) => {
-        const chosen = new Set<number>();
-        while (chosen.size < TOP) {
-          const other = rows[Math.floor(random() * rows.length)]!.id;
-          if (other !== id) chosen.add(other);
-        }
-        return [...chosen];
-      }).share;
-    }
-    const randomShare = randomSum / 20;
+    const randomShare = randomLabelShare(data, judged, TOP, () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     console.log(
-      `relatedness on the real data (${judged.length} of ${rows.length} papers, ${HASHING_MODEL}): ` +
+      `relatedness on the real data (${judged.length} of ${data.ids.length} papers, ${HASHING_MODEL}): ` +
         `top-${TOP} by embedding ${(100 * byEmbedding.share).toFixed(1)} % over ${byEmbedding.papers} papers, ` +
         `by term weights ${(100 * termShare.share).toFixed(1)} %, ` +
         `${TOP} random papers ${(100 * randomShare).toFixed(1)} %`,
