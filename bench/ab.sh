@@ -10,11 +10,12 @@
 #   bash bench/ab.sh run dailyAnon 16 10 3 before after
 # A name may carry node's flags after a colon, comma-separated, to compare flags on one build:
 #   bash bench/ab.sh run newest 64 10 3 after after:--max-semi-space-size=16
-# (default: NODEFLAGS, else those of `npm run start:prod`). Needs the 100k bench catalog
+# (default: NODEFLAGS, else those of `npm run start:prod`: bench/api-env.sh). Needs the 100k bench catalog
 # (`npm run bench` makes it). Builds live in .bench-builds/ (ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source bench/api-env.sh
 builds=$root/.bench-builds
 
 if [ "${1:-}" = save ]; then
@@ -34,12 +35,12 @@ url=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/catalog_bench_100
 declare -A pids ports
 i=0
 for name in "${names[@]}"; do
-  build=${name%%:*}; flags=${NODEFLAGS:---max-semi-space-size=32 --heap-growing-percent=50}
+  build=${name%%:*}; flags=${NODEFLAGS:-${API_NODE_FLAGS[*]}}
   [[ $name == *:* ]] && flags=${name#*:} && flags=${flags//,/ }
   [ -f "$builds/$build/dist/main.js" ] || { echo "no build $build: bash bench/ab.sh save $build"; exit 2; }
   port=$((4800 + i)); ports[$name]=$port; i=$((i + 1))
   # shellcheck disable=SC2086 # flags: one word each
-  DATABASE_URL=$url PORT=$port HOST=127.0.0.1 NODE_ENV=production LOG_LEVEL=warn SEED_DEMO=false RATE_LIMIT_POINTS=0 GRAPHQL_MAX_COST=1000000 TRENDING_REFRESH_SECONDS=86400 \
+  env "${API_ENV[@]}" DATABASE_URL="$url" PORT=$port HOST=127.0.0.1 \
     node $flags "$builds/$build/dist/main.js" > "$builds/$build.$i.log" 2>&1 &
   pids[$name]=$!
 done

@@ -4,16 +4,18 @@
 // /proc/<pid>/status is the server's memory.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../test/helpers/ports.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** How the API process runs: `dist` as production does (`npm run start:prod`), `tsx` the source. */
 export type ApiRuntime = 'dist' | 'tsx';
 
-/** Production's flags (package.json start:prod); given to both runtimes so that only tsx differs. */
-export const API_NODE_ARGS = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
+/** Production's flags, read from package.json start:prod; given to both runtimes so that only tsx differs. */
+export const API_NODE_ARGS: string[] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string)
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 /**
  * Which Node runs the API: `machine` is the one running the bench, `22` the Node 22 that
@@ -59,16 +61,7 @@ export function postgraphileServer(): Pick<ServerOptions, 'script' | 'loader' | 
   return { script: 'bench/postgraphile/server.mjs', loader: 'none', node: POSTGRAPHILE_NODE };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Memory {
   /** Resident set size now, MB. */

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 op=${1:?operation}; seconds=${2:-15}; port=4890
 dir=$(mktemp -d)
-DATABASE_URL="${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/catalog_bench_100k}" PORT=$port NODE_ENV=production \
-  LOG_LEVEL=warn SEED_DEMO=false RATE_LIMIT_POINTS=0 GRAPHQL_MAX_COST=1000000 TRENDING_REFRESH_SECONDS=86400 \
-  node --max-semi-space-size=32 --heap-growing-percent=50 --cpu-prof --cpu-prof-dir="$dir" dist/main.js &
+source bench/api-env.sh
+env "${API_ENV[@]}" DATABASE_URL="${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/catalog_bench_100k}" PORT=$port \
+  node "${API_NODE_FLAGS[@]}" --cpu-prof --cpu-prof-dir="$dir" dist/main.js &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done

@@ -4,7 +4,7 @@ import { fromGlobalIdOf, toGlobalId } from '../node/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
 import { listPapers, paperByArxivId, paperById } from './reads.ts';
 import { isCurator } from '../access.ts';
-import { paperSelection, selectsRelations } from './selection.ts';
+import { paperSelection } from './selection.ts';
 import type { BylineEntry as BylineWithAuthor } from '../loaders/index.ts';
 import { hasHuggingFace, hfLinks, hfOrganization, hfStrings } from './hugging-face.ts';
 
@@ -20,7 +20,7 @@ export const Query: Pick<QueryResolvers, 'paper' | 'papers' | 'trendingPapers'> 
     if (!normalized) {
       throw badInput(`arxivId must look like 2406.12345 (optionally with a version, v2); got "${truncate(arxivId!)}"`, 'arxivId');
     }
-    return paperByArxivId(ctx, normalized, { withRelations: selectsRelations(info) });
+    return paperByArxivId(ctx, normalized, { withRelations: paperSelection(info).withRelations });
   },
 
   papers: (_parent, args, ctx, info) => listPapers(ctx, args, paperSelection(info)),

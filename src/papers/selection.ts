@@ -70,8 +70,3 @@ export function paperSelection(info: Info): PaperSelection {
   for (const node of info.fieldNodes) visit(node.selectionSet, returned);
   return selection;
 }
-
-/** Whether a paper's authors, byline or topics are selected anywhere beneath this field. */
-export function selectsRelations(info: Info): boolean {
-  return paperSelection(info).withRelations;
-}
