@@ -16,4 +16,4 @@ for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 npx tsx bench/load-op.ts "$op" 3 16 "http://127.0.0.1:$port" >/dev/null   # warm-up
 npx tsx bench/load-op.ts "$op" "$seconds" 16 "http://127.0.0.1:$port"
 kill -INT $pid; wait $pid || true
-npx tsx bench/profile.ts "$(ls -S "$dir"/*.cpuprofile | head -1)"
+f=$(ls -S "$dir"/*.cpuprofile | head -1); echo "profile: $f"; npx tsx bench/profile.ts "$f"
