@@ -27,7 +27,13 @@ function requestReader(db: Db): { reader: Reader; readOwnWrites?: () => void } {
   const primary = primaryReaderOf(db);
   if (primary === routed) return { reader: routed };
   let current = routed;
-  return { reader: { rows: (statement, name) => current.rows(statement, name) }, readOwnWrites: () => void (current = primary) };
+  const reader: Reader = {
+    rows: (statement, name, deadline) => current.rows(statement, name, deadline),
+    get shared() {
+      return { reader: current };
+    },
+  };
+  return { reader, readOwnWrites: () => void (current = primary) };
 }
 
 export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents, deadline?: Deadline): Context {

@@ -53,6 +53,11 @@ export interface Reader {
    * `deadline`, waiting for a connection stops there too (`readerUntil` passes it).
    */
   rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]>;
+  /**
+   * A request's reader (`readerUntil`): the reader beneath, whose statements requests may share
+   * (src/db/shared-reads.ts), and this request's deadline. Absent: the reader is that one.
+   */
+  readonly shared?: { readonly reader: Reader; readonly deadline?: Deadline };
 }
 
 /** When a request stops sending statements: `at` is a performance.now() time. */
@@ -73,6 +78,10 @@ export function readerUntil(reader: Reader, deadline: Deadline): Reader {
     rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
       if (performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
       return reader.rows<R>(statement, name, deadline);
+    },
+    // A getter: the reader beneath may change (a request that wrote reads from the primary).
+    get shared() {
+      return { reader: reader.shared?.reader ?? reader, deadline };
     },
   };
 }

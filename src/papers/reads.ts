@@ -3,6 +3,7 @@
 // request's loaders (a GraphQL Context has both, so resolvers pass theirs), never a GraphQL
 // context: a feed or a digest builds `paperReads(db)` instead of faking a request.
 import { readerOf, type Db, type Reader } from '../db/client.ts';
+import { sharedRead } from '../db/shared-reads.ts';
 import type { Paper, User } from '../generated/prisma/client.ts';
 import { createLoaders, primeRelations, RELATION_COLUMNS, type Loaders, type RelationColumns } from '../loaders/index.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
@@ -29,8 +30,18 @@ export async function paperById(deps: PaperReads, id: number): Promise<Paper | n
   return visibleTo(deps.viewer, await deps.loaders.paperById.load(id));
 }
 
-const PAPER_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = $1`;
-const PAPER_BY_ARXIV_ID_WITH_RELATIONS = `SELECT ${PAPER_COLUMNS_P.text}, ${RELATION_COLUMNS} FROM "Paper" p WHERE p."arxivId" = $1`;
+// Shared by the requests that arrive together (src/db/shared-reads.ts): paper pages are the
+// most frequent single reads, and one statement for a dozen of them costs little more than one.
+const papersByArxivId = sharedRead<string, Paper>({
+  name: 'papers_by_arxiv_id',
+  text: `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = ANY($1::text[])`,
+  keyOf: (row) => row.arxivId,
+});
+const papersByArxivIdWithRelations = sharedRead<string, Paper & RelationColumns>({
+  name: 'papers_by_arxiv_id_with_relations',
+  text: `SELECT ${PAPER_COLUMNS_P.text}, ${RELATION_COLUMNS} FROM "Paper" p WHERE p."arxivId" = ANY($1::text[])`,
+  keyOf: (row) => row.arxivId,
+});
 
 /**
  * The paper with this (normalized) arXiv id, or null as for `paperById`; primes `paperById`
@@ -38,9 +49,7 @@ const PAPER_BY_ARXIV_ID_WITH_RELATIONS = `SELECT ${PAPER_COLUMNS_P.text}, ${RELA
  */
 export async function paperByArxivId(deps: PaperReads, arxivId: string, options: { withRelations?: boolean } = {}): Promise<Paper | null> {
   const reader = deps.reader ?? readerOf(deps.db);
-  const [paper] = options.withRelations
-    ? await reader.rows<Paper & RelationColumns>({ text: PAPER_BY_ARXIV_ID_WITH_RELATIONS, values: [arxivId] }, 'paper_by_arxiv_id_with_relations')
-    : await reader.rows<Paper>({ text: PAPER_BY_ARXIV_ID, values: [arxivId] }, 'paper_by_arxiv_id');
+  const [paper] = await (options.withRelations ? papersByArxivIdWithRelations : papersByArxivId).rows(reader, [arxivId]);
   // A hidden paper's relations are primed too: harmless, they are read only through the paper.
   if (paper && options.withRelations) primeRelations(deps.loaders, paper);
   if (paper) deps.loaders.paperById.prime(paper.id, paper);
