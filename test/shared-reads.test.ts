@@ -2,7 +2,7 @@
 // together cost one statement, and sharing changes nothing a request sees.
 import { createContext } from '../src/context.ts';
 import { readerOf, readerUntil, type Reader, type ReadStatement } from '../src/db/client.ts';
-import { sharedRead } from '../src/db/shared-reads.ts';
+import { sharedRead, sharedRows } from '../src/db/shared-reads.ts';
 import { paperByArxivId, paperReads } from '../src/papers/reads.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
@@ -86,6 +86,43 @@ test('reads outside a request (feeds, scripts) share batches too, and requests t
   expect([one?.arxivId, two?.arxivId]).toEqual(['2501.00001', '2501.00002']);
   expect((await paperByArxivId(reads, '2501.00004'))?.arxivId).toBe('2501.00004');
   expect(t.queries).toHaveLength(2);
+});
+
+test('the same list asked for together is read once; each request gets the whole page, and other lists are read apart', async () => {
+  const NEWEST = `query ($first: Int!) { papers(first: $first) { totalCount nodes { arxivId authors { name } } } }`;
+  const expected = (n: number) => ['2501.00005', '2501.00004', '2501.00003', '2501.00002', '2501.00001'].slice(0, n);
+  t.queries.length = 0;
+  const results = await Promise.all([3, 3, 3, 2].map((first) => server.data(NEWEST, { first })));
+  expect(results.map((r) => r.papers.nodes.map((p: { arxivId: string }) => p.arxivId))).toEqual([expected(3), expected(3), expected(3), expected(2)]);
+  // Relations come with the page's rows: every request has them.
+  expect(results.every((r) => r.papers.nodes.every((p: { authors: unknown[] }) => p.authors.length === 1))).toBe(true);
+  expect(results.map((r) => r.papers.totalCount)).toEqual([5, 5, 5, 5]);
+  // One page statement for first: 3, one for first: 2, one count (the same for both).
+  expect(t.queries).toHaveLength(3);
+});
+
+describe('sharedRows', () => {
+  test('identical statements are sent once and each caller gets rows of its own; other values, names or a Date for a string are sent apart', async () => {
+    const calls: ReadStatement[] = [];
+    const reader: Reader = {
+      async rows<R>(statement: ReadStatement) {
+        calls.push(statement);
+        return [{ v: statement.values[0] }] as R[];
+      },
+    };
+    const at = new Date('2025-01-02T00:00:00Z');
+    const same = { text: 'SELECT $1 AS v', values: [1] };
+    const [a, b, c, d, e] = await Promise.all([
+      sharedRows<{ v: unknown }>(reader, same),
+      sharedRows<{ v: unknown }>(reader, { ...same }),
+      sharedRows<{ v: unknown }>(reader, { text: same.text, values: [2] }),
+      sharedRows<{ v: unknown }>(reader, { text: same.text, values: [at] }),
+      sharedRows<{ v: unknown }>(reader, { text: same.text, values: [at.toISOString()] }),
+    ]);
+    expect(calls.map((call) => call.values[0])).toEqual([1, 2, at, at.toISOString()]);
+    expect([a, b, c, d, e]).toEqual([[{ v: 1 }], [{ v: 1 }], [{ v: 2 }], [{ v: at }], [{ v: at.toISOString() }]]);
+    expect(b![0]).not.toBe(a![0]);
+  });
 });
 
 describe('sharedRead', () => {

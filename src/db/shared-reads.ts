@@ -1,10 +1,14 @@
-// Point reads shared by concurrent requests. Keys that requests ask for during one turn of the
-// event loop go to the database as ONE statement over all of them (`= ANY($1)`), and each
-// request gets the rows of its own keys. Per-request DataLoaders batch the keys of one
-// operation; this batches the operations that arrive together: under load, a dozen paper pages
-// asked at once cost one statement, one round trip and one wake-up of a Postgres backend
-// instead of a dozen (bench/results/2026-11-30-compare-12.md: paperCompare, 2.2x the requests
-// per second at half the CPU per request).
+// Reads shared by concurrent requests, two kinds:
+//   - sharedRead: keys that requests ask for during one turn of the event loop go to the
+//     database as ONE statement over all of them (`= ANY($1)`), and each request gets the rows
+//     of its own keys (a paper page by arXiv id);
+//   - sharedRows: the same statement with the same values, asked for by several requests in
+//     one turn, is sent once (the newest papers, today's daily page).
+// Per-request DataLoaders batch the keys of one operation; this batches the operations that
+// arrive together: under load, a dozen paper pages asked at once cost one statement, one round
+// trip and one wake-up of a Postgres backend instead of a dozen. Measured with bench/ab.sh on
+// the 100k catalog, 16 connections: paperCompare 2x the requests per second at half the CPU
+// per request, newest 1.9x, dailyAnon 1.3x (commit messages; bench/results/ for the whole run).
 //
 // Why it is safe to share:
 //   - Only reads whose rows do not depend on who asks. Who may see a row is decided after, per
@@ -21,7 +25,7 @@
 //     connection only as long as the latest deadline among its requests.
 import DataLoader from 'dataloader';
 import { operationTimedOut } from '../errors.ts';
-import type { Deadline, Reader } from './client.ts';
+import type { Deadline, Reader, ReadStatement } from './client.ts';
 
 interface Member<K> {
   keys: readonly K[];
@@ -37,7 +41,7 @@ export interface SharedRead<K, R> {
 const MAX_REQUESTS_PER_BATCH = 64;
 
 /** The latest deadline of a batch's requests; none if one of them has none. */
-function latestDeadline<K>(members: readonly Member<K>[]): Deadline | undefined {
+function latestDeadline(members: readonly { deadline: Deadline | undefined }[]): Deadline | undefined {
   let latest: Deadline | undefined;
   for (const { deadline } of members) {
     if (!deadline) return undefined;
@@ -94,4 +98,63 @@ export function sharedRead<K, R extends object>({ name, text, keyOf }: { name: s
       return batcher.load({ keys, deadline });
     },
   };
+}
+
+interface Asked {
+  key: string;
+  statement: ReadStatement;
+  name: string | undefined;
+  deadline: Deadline | undefined;
+}
+
+/** The same statement with the same values, as one string; undefined when values cannot say. */
+function statementKey(statement: ReadStatement, name: string | undefined): string | undefined {
+  try {
+    // A Date and its ISO string are different values: tagged apart.
+    const values = statement.values.map((value) => (value instanceof Date ? { date: value.getTime() } : value));
+    return `${name ?? ''}\u0000${statement.text}\u0000${JSON.stringify(values)}`;
+  } catch {
+    return undefined; // a BigInt, a cycle: sent alone
+  }
+}
+
+async function runAll(reader: Reader, asked: readonly Asked[]): Promise<unknown[][]> {
+  const runs = new Map<string, Promise<unknown[]>>();
+  const given = new Map<string, boolean>();
+  for (const { key, statement, name } of asked) {
+    if (runs.has(key)) continue;
+    const deadlines = asked.filter((other) => other.key === key);
+    runs.set(key, reader.rows<unknown>(statement, name, latestDeadline(deadlines)));
+  }
+  return Promise.all(
+    asked.map(async ({ key }) => {
+      const rows = await runs.get(key)!;
+      if (!given.has(key)) {
+        given.set(key, true);
+        return rows;
+      }
+      return rows.map((row) => (row !== null && typeof row === 'object' ? { ...row } : row));
+    }),
+  );
+}
+
+const statementBatchers = new WeakMap<Reader, DataLoader<Asked, unknown[]>>();
+
+/**
+ * `reader.rows(statement, name)`, sent once for every request that asks for the same statement
+ * with the same values during this turn of the event loop (the newest papers, today's daily
+ * page: what many readers open at once). Each request gets rows of its own.
+ */
+export function sharedRows<R>(reader: Reader, statement: ReadStatement, name?: string): Promise<R[]> {
+  const key = statementKey(statement, name);
+  if (key === undefined) return reader.rows<R>(statement, name);
+  const shared = reader.shared?.reader ?? reader;
+  const deadline = reader.shared?.deadline;
+  if (deadline && performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+  let batcher = statementBatchers.get(shared);
+  if (!batcher) {
+    batcher = new DataLoader((asked) => runAll(shared, asked), { cache: false, batchScheduleFn: (send) => setImmediate(send), maxBatchSize: MAX_REQUESTS_PER_BATCH });
+    statementBatchers.set(shared, batcher);
+  }
+  return batcher.load({ key, statement, name, deadline }) as Promise<R[]>;
 }

@@ -6,6 +6,7 @@
 import { Prisma, type Paper } from '../generated/prisma/client.ts';
 import type { PaperFilter, PaperOrder, SearchMode } from '../generated/graphql.ts';
 import { readerOf } from '../db/client.ts';
+import { sharedRows } from '../db/shared-reads.ts';
 import { badInput, truncate } from '../errors.ts';
 import { fromGlobalIdOf } from '../node/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../pagination/connection.ts';
@@ -271,7 +272,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const statement = options.withRelations
     ? Prisma.sql`SELECT p.*, ${Prisma.raw(RELATION_COLUMNS)} FROM (${listed}) p ORDER BY p."sortKey" ${dir}, p.id ${dir}`
     : listed;
-  const rows = await reader.rows<PageRow>(statement);
+  const rows = await sharedRows<PageRow>(reader, statement);
 
   const connection = toConnection(
     rows,
@@ -285,7 +286,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
         highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
       };
     },
-    () => reader.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
+    () => sharedRows<{ n: number }>(reader, Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
   );
   return {
     ...connection,
