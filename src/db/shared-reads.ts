@@ -27,9 +27,19 @@ import DataLoader from 'dataloader';
 import { operationTimedOut } from '../errors.ts';
 import type { Deadline, Reader, ReadStatement } from './client.ts';
 
-interface Member<K> {
-  keys: readonly K[];
+/** What every request in a batch brings: its own part of the work and its deadline. */
+interface Joined {
   deadline: Deadline | undefined;
+}
+
+interface Member<K> extends Joined {
+  keys: readonly K[];
+}
+
+interface Asked extends Joined {
+  key: string;
+  statement: ReadStatement;
+  name: string | undefined;
 }
 
 export interface SharedRead<K, R> {
@@ -37,17 +47,52 @@ export interface SharedRead<K, R> {
   rows(reader: Reader, keys: readonly K[]): Promise<R[]>;
 }
 
-/** At most this many requests in one statement; more that arrive together make another. */
+/** At most this many requests in one batch; more that arrive together make another. */
 const MAX_REQUESTS_PER_BATCH = 64;
 
 /** The latest deadline of a batch's requests; none if one of them has none. */
-function latestDeadline(members: readonly { deadline: Deadline | undefined }[]): Deadline | undefined {
+function latestDeadline(members: readonly Joined[]): Deadline | undefined {
   let latest: Deadline | undefined;
   for (const { deadline } of members) {
     if (!deadline) return undefined;
     if (!latest || deadline.at > latest.at) latest = deadline;
   }
   return latest;
+}
+
+const copyOf = <R>(row: R): R => (row !== null && typeof row === 'object' ? { ...row } : row);
+
+/** `row` for its first taker, a copy for the others: no request can change another's row. */
+function ownedBy<R>(given: Set<R>, row: R): R {
+  if (given.has(row)) return copyOf(row);
+  given.add(row);
+  return row;
+}
+
+/**
+ * Joins `member` to the batch of the reader that `reader` shares, sent after this turn of the
+ * event loop by `run` (one batcher per shared reader: the pool's, a replica router's, the
+ * primary's). A request already past its deadline joins nothing.
+ */
+function join<T extends Joined, V>(
+  batchers: WeakMap<Reader, DataLoader<T, V>>,
+  reader: Reader,
+  run: (shared: Reader, members: readonly T[]) => Promise<V[]>,
+  member: (deadline: Deadline | undefined) => T,
+): Promise<V> {
+  const { reader: shared = reader, deadline } = reader.shared ?? {};
+  if (deadline && performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+  let batcher = batchers.get(shared);
+  if (!batcher) {
+    batcher = new DataLoader<T, V>((members) => run(shared, members), {
+      cache: false,
+      // After the I/O callbacks of this turn: the requests that arrived together.
+      batchScheduleFn: (send) => setImmediate(send),
+      maxBatchSize: MAX_REQUESTS_PER_BATCH,
+    });
+    batchers.set(shared, batcher);
+  }
+  return batcher.load(member(deadline));
 }
 
 /**
@@ -66,45 +111,10 @@ export function sharedRead<K, R extends object>({ name, text, keyOf }: { name: s
       else byKey.set(key, [row]);
     }
     const given = new Set<R>();
-    return members.map(({ keys: own }) =>
-      own.flatMap((key) =>
-        (byKey.get(key) ?? []).map((row) => {
-          if (!given.has(row)) {
-            given.add(row);
-            return row;
-          }
-          return { ...row };
-        }),
-      ),
-    );
+    return members.map(({ keys: own }) => own.flatMap((key) => (byKey.get(key) ?? []).map((row) => ownedBy(given, row))));
   };
-  // One batcher per reader that requests share (the pool's, a replica router's, the primary's).
   const batchers = new WeakMap<Reader, DataLoader<Member<K>, R[]>>();
-  return {
-    rows(reader, keys) {
-      const shared = reader.shared?.reader ?? reader;
-      const deadline = reader.shared?.deadline;
-      if (deadline && performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
-      let batcher = batchers.get(shared);
-      if (!batcher) {
-        batcher = new DataLoader((members) => run(shared, members), {
-          cache: false,
-          // After the I/O callbacks of this turn: the requests that arrived together.
-          batchScheduleFn: (send) => setImmediate(send),
-          maxBatchSize: MAX_REQUESTS_PER_BATCH,
-        });
-        batchers.set(shared, batcher);
-      }
-      return batcher.load({ keys, deadline });
-    },
-  };
-}
-
-interface Asked {
-  key: string;
-  statement: ReadStatement;
-  name: string | undefined;
-  deadline: Deadline | undefined;
+  return { rows: (reader, keys) => join(batchers, reader, run, (deadline) => ({ keys, deadline })) };
 }
 
 /** The same statement with the same values, as one string; undefined when values cannot say. */
@@ -118,22 +128,18 @@ function statementKey(statement: ReadStatement, name: string | undefined): strin
   }
 }
 
-async function runAll(reader: Reader, asked: readonly Asked[]): Promise<unknown[][]> {
+async function runStatements(reader: Reader, asked: readonly Asked[]): Promise<unknown[][]> {
   const runs = new Map<string, Promise<unknown[]>>();
-  const given = new Map<string, boolean>();
   for (const { key, statement, name } of asked) {
-    if (runs.has(key)) continue;
-    const deadlines = asked.filter((other) => other.key === key);
-    runs.set(key, reader.rows<unknown>(statement, name, latestDeadline(deadlines)));
+    if (!runs.has(key)) runs.set(key, reader.rows<unknown>(statement, name, latestDeadline(asked.filter((other) => other.key === key))));
   }
+  const given = new Set<unknown[]>();
   return Promise.all(
     asked.map(async ({ key }) => {
       const rows = await runs.get(key)!;
-      if (!given.has(key)) {
-        given.set(key, true);
-        return rows;
-      }
-      return rows.map((row) => (row !== null && typeof row === 'object' ? { ...row } : row));
+      if (given.has(rows)) return rows.map(copyOf);
+      given.add(rows);
+      return rows;
     }),
   );
 }
@@ -148,13 +154,5 @@ const statementBatchers = new WeakMap<Reader, DataLoader<Asked, unknown[]>>();
 export function sharedRows<R>(reader: Reader, statement: ReadStatement, name?: string): Promise<R[]> {
   const key = statementKey(statement, name);
   if (key === undefined) return reader.rows<R>(statement, name);
-  const shared = reader.shared?.reader ?? reader;
-  const deadline = reader.shared?.deadline;
-  if (deadline && performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
-  let batcher = statementBatchers.get(shared);
-  if (!batcher) {
-    batcher = new DataLoader((asked) => runAll(shared, asked), { cache: false, batchScheduleFn: (send) => setImmediate(send), maxBatchSize: MAX_REQUESTS_PER_BATCH });
-    statementBatchers.set(shared, batcher);
-  }
-  return batcher.load({ key, statement, name, deadline }) as Promise<R[]>;
+  return join(statementBatchers, reader, runStatements, (deadline) => ({ key, statement, name, deadline })) as Promise<R[]>;
 }
