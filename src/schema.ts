@@ -8,7 +8,7 @@ import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graph
 import type { Config } from './config.ts';
 import { withAccess } from './access.ts';
 import { importMutations } from './import/resolvers.ts';
-import { projectRoot } from './db/schema-engine.ts';
+import { projectRoot } from './paths.ts';
 import { formatError } from './errors.ts';
 import { limitRules } from './limits/rules.ts';
 import { resolvers } from './resolvers.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '../src/db/migrate.ts';
+import { applyMigrations, migrationNames, migrationsUpToDate } from '../src/db/migrate.ts';
 import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, migrationsDir, readSchema } from '../src/db/schema-engine.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -108,4 +108,36 @@ test('the hand-written objects (catalog_*) that schema.prisma cannot express are
 
 test('applying the migrations again applies nothing', async () => {
   expect(await applyMigrations(migrated.url)).toEqual([]);
+});
+
+test('a database with every migration finished is up to date without the engine; an unfinished or missing one is not', async () => {
+  // What start-up checks before loading the schema engine (src/db/migrate.ts).
+  expect(await migrationsUpToDate(migrated.url)).toBe(true);
+  const last = migrationNames().at(-1)!;
+  const client = new pg.Client({ connectionString: migrated.url });
+  await client.connect();
+  try {
+    const { rows: [saved] } = await client.query('SELECT * FROM _prisma_migrations WHERE migration_name = $1', [last]);
+    // Failed half-way: the engine must see it (and refuse to go on).
+    await client.query('UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = $1', [last]);
+    expect(await migrationsUpToDate(migrated.url)).toBe(false);
+    // A folder the database has no record of: pending.
+    await client.query('DELETE FROM _prisma_migrations WHERE migration_name = $1', [last]);
+    expect(await migrationsUpToDate(migrated.url)).toBe(false);
+    const columns = Object.keys(saved);
+    await client.query(
+      `INSERT INTO _prisma_migrations (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      columns.map((c) => saved[c]),
+    );
+    expect(await migrationsUpToDate(migrated.url)).toBe(true);
+    // No bookkeeping table at all: a new database.
+    await client.query('ALTER TABLE _prisma_migrations RENAME TO _prisma_migrations_away');
+    try {
+      expect(await migrationsUpToDate(migrated.url)).toBe(false);
+    } finally {
+      await client.query('ALTER TABLE _prisma_migrations_away RENAME TO _prisma_migrations');
+    }
+  } finally {
+    await client.end();
+  }
 });

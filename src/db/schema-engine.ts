@@ -11,6 +11,8 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { migrationsDir, projectRoot, schemaPath } from '../paths.ts';
+import { migrationNames } from './migrate.ts';
 
 export type SchemaEngine = glue.SchemaEngine;
 
@@ -37,9 +39,7 @@ function loadEngine(): Promise<void> {
   return ready;
 }
 
-export const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-export const schemaPath = path.join(projectRoot, 'prisma/schema.prisma');
-export const migrationsDir = path.join(projectRoot, 'prisma/migrations');
+export { projectRoot, schemaPath, migrationsDir };
 
 export function readSchema(): string {
   return fs.readFileSync(schemaPath, 'utf8');
@@ -93,13 +93,7 @@ export const noFilters = { externalTables: [], externalEnums: [] };
 /** The migrations folder in the shape the engine takes (Prisma's own layout). */
 export function migrationsList(): glue.MigrationList {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
-  const dirs = fs.existsSync(migrationsDir)
-    ? fs
-        .readdirSync(migrationsDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && fs.existsSync(path.join(migrationsDir, d.name, 'migration.sql')))
-        .map((d) => d.name)
-        .sort()
-    : [];
+  const dirs = migrationNames();
   return {
     baseDir: migrationsDir,
     lockfile: fs.existsSync(lockPath)

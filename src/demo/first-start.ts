@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import { importFiles, type ImportSummary } from '../import/index.ts';
-import { projectRoot } from '../db/schema-engine.ts';
+import { projectRoot } from '../paths.ts';
 import { DAY_MS, userList } from './plan.ts';
 import { Rng, shuffledZipf, WeightedSampler } from './random.ts';
 import { insertKeyed, insertRows, type Sql } from './write.ts';
