@@ -9,7 +9,7 @@
 # e.g. save "before", make the change, save "after", then
 #   bash bench/ab.sh run dailyAnon 16 10 3 before after
 # A name may carry node's flags after a colon, comma-separated, to compare flags on one build:
-#   bash bench/ab.sh run newest 64 10 3 after after:--max-semi-space-size=16
+#   bash bench/ab.sh run newest 64 10 3 after after:--max-semi-space-size=32
 # (default: NODEFLAGS, else those of `npm run start:prod`: bench/api-env.sh). Needs the 100k bench catalog
 # (`npm run bench` makes it). Builds live in .bench-builds/ (ignored by git).
 set -euo pipefail

@@ -193,7 +193,7 @@ function runtimes(scale: ScaleResult): string {
   ]);
   return `## ${k(scale.papers)} papers: the API compiled (dist/) against the API through tsx
 
-\`node --max-semi-space-size=32 --heap-growing-percent=50 dist/main.js\` (after \`npm run build\`) against \`node --max-semi-space-size=32 --heap-growing-percent=50 --import tsx src/main.ts\`
+\`node --max-semi-space-size=16 --heap-growing-percent=50 dist/main.js\` (after \`npm run build\`) against \`node --max-semi-space-size=16 --heap-growing-percent=50 --import tsx src/main.ts\`
 (the same flag on both: only the loader differs), two processes alive at once, loaded in turn: dist, tsx, dist, tsx,
 ${scale.stepSeconds} s each.
 
