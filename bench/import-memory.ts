@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 
 const run = promisify(execFile);
 

@@ -7,6 +7,7 @@ import { databaseName, withDatabase } from './catalog.ts';
 
 const [op, seconds = '15', connections = '16', url = 'http://127.0.0.1:4890', target = 'api'] = process.argv.slice(2);
 if (!OPERATION_NAMES.includes(op as OperationName)) throw new Error(`operation must be one of ${OPERATION_NAMES.join(', ')}`);
+if (!['api', 'postgraphile', 'lowerBound'].includes(target)) throw new Error('target must be api, postgraphile or lowerBound');
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const inputs = await loadInputs(withDatabase(adminUrl, databaseName(100_000)), []);
 const next = callMaker(op as OperationName, inputs, 7);

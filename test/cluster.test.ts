@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';

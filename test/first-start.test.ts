@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/demo/first-start.ts';
 import { importFiles } from '../src/import/index.ts';
 import { refreshTrending } from '../src/papers/trending.ts';

@@ -4,7 +4,7 @@
 // from the raw JSON, independently of the importer.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { importFiles, importHfDailyPapers } from '../src/import/importer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { normalizeAuthorName } from '../src/authors/normalize.ts';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { main, parseCli, USAGE } from '../src/import/cli.ts';
 import { importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../src/import/fetchers.ts';
 import { importArxivAtom, importFiles, importHfDailyPapers, type ImportSummary } from '../src/import/importer.ts';

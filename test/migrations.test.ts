@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations, migrationNames, migrationsUpToDate } from '../src/db/migrate.ts';
-import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, migrationsDir, readSchema } from '../src/db/schema-engine.ts';
+import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, readSchema } from '../src/db/schema-engine.ts';
+import { migrationsDir } from '../src/paths.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 // What a database looks like, read from the catalogs: tables, columns with types, nullability

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { createLogger } from '../src/logger.ts';
 import { createServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

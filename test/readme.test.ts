@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 
 const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { projectRoot } from '../src/db/schema-engine.ts';
+import { projectRoot } from '../src/paths.ts';
 import { toGlobalId } from '../src/node/global-id.ts';
 import { hashToken, INVALID_TOKEN_MESSAGE } from '../src/users/tokens.ts';
 import { until } from './helpers/wait.ts';

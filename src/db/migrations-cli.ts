@@ -16,7 +16,8 @@ import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
-import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, migrationsDir, readSchema } from './schema-engine.ts';
+import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, readSchema } from './schema-engine.ts';
+import { migrationsDir } from '../paths.ts';
 
 async function withDatabase<T>(persistent: boolean, run: (url: string) => Promise<T>): Promise<T> {
   const config = loadConfig();

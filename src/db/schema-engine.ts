@@ -11,7 +11,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { migrationsDir, projectRoot, schemaPath } from '../paths.ts';
+import { migrationsDir, schemaPath } from '../paths.ts';
 import { migrationNames } from './migrate.ts';
 
 export type SchemaEngine = glue.SchemaEngine;
@@ -38,8 +38,6 @@ function loadEngine(): Promise<void> {
   })();
   return ready;
 }
-
-export { projectRoot, schemaPath, migrationsDir };
 
 export function readSchema(): string {
   return fs.readFileSync(schemaPath, 'utf8');

@@ -129,16 +129,20 @@ function statementKey(statement: ReadStatement, name: string | undefined): strin
 }
 
 async function runStatements(reader: Reader, asked: readonly Asked[]): Promise<unknown[][]> {
-  const runs = new Map<string, Promise<unknown[]>>();
-  for (const { key, statement, name } of asked) {
-    if (!runs.has(key)) runs.set(key, reader.rows<unknown>(statement, name, latestDeadline(asked.filter((other) => other.key === key))));
+  const alike = new Map<string, Asked[]>();
+  for (const one of asked) {
+    const group = alike.get(one.key);
+    if (group) group.push(one);
+    else alike.set(one.key, [one]);
   }
-  const given = new Set<unknown[]>();
+  // Each distinct statement once, waiting for a connection as long as its latest request.
+  const runs = new Map([...alike].map(([key, group]) => [key, reader.rows<unknown>(group[0]!.statement, group[0]!.name, latestDeadline(group))]));
+  const given = new Set<string>();
   return Promise.all(
     asked.map(async ({ key }) => {
       const rows = await runs.get(key)!;
-      if (given.has(rows)) return rows.map(copyOf);
-      given.add(rows);
+      if (given.has(key)) return rows.map(copyOf);
+      given.add(key);
       return rows;
     }),
   );
