@@ -1,7 +1,7 @@
 import { defineConfig } from 'prisma/config';
 
 // DATABASE_URL is optional: without it the app runs on its embedded Postgres
-// (src/db/embedded.ts) and `prisma generate` needs no database at all.
+// (src/platform/db/embedded.ts) and `prisma generate` needs no database at all.
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },

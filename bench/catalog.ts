@@ -1,4 +1,4 @@
-// The benchmark's data: a demo catalog at scale (src/demo/generate.ts) in a database of its own
+// The benchmark's data: a demo catalog at scale (src/catalog/demo/generate.ts) in a database of its own
 // on a real PostgreSQL, reused across runs while it still holds the same catalog.
 //
 // A database is reused when its COMMENT (the marker, written last, after ANALYZE) names the
@@ -10,10 +10,10 @@
 // and after measuring: votes cast after the catalog's `today` are the benchmark's (the generator
 // casts none later), and bench tokens carry the name BENCH_TOKEN_NAME.
 import pg from 'pg';
-import { createDb } from '../src/db/client.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { generateDemoCatalog, type DemoSummary } from '../src/demo/generate.ts';
-import { generateToken } from '../src/users/tokens.ts';
+import { createDb } from '../src/platform/db/client.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { generateDemoCatalog, type DemoSummary } from '../src/catalog/demo/generate.ts';
+import { generateToken } from '../src/catalog/users/tokens.ts';
 
 /** Bump when the generator or what the bench expects of the data changes. */
 const MARKER_VERSION = 1;

@@ -5,10 +5,10 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
-import { createServer } from '../src/server.ts';
-import { createContext } from '../src/context.ts';
+import { createServer } from '../src/graphql/server.ts';
+import { createContext } from '../src/catalog/context.ts';
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger } from '../src/platform/logger.ts';
 const url = process.env.BENCH_DB ?? 'postgresql://postgres@127.0.0.1:5432/catalog_bench_100k';
 const captured: { query: string; params: unknown[] }[] = [];
 const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });

@@ -23,11 +23,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createDb, type Db } from '../src/db/client.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { openDatabase } from '../src/db/open.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { generateToken } from '../src/users/tokens.ts';
+import { createDb, type Db } from '../src/platform/db/client.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { openDatabase } from '../src/platform/db/open.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { generateToken } from '../src/catalog/users/tokens.ts';
 import { freePort, ROOT } from './processes.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';

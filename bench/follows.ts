@@ -17,11 +17,11 @@ import pg from 'pg';
 import { withDatabase } from './catalog.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { apiServer, buildApi, freePort, ROOT, startServer } from './processes.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { createDb, readerOf, type ReadStatement } from '../src/db/client.ts';
-import { followFeed } from '../src/follows/reads.ts';
-import { paperReads } from '../src/papers/reads.ts';
-import { generateToken } from '../src/users/tokens.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { createDb, readerOf, type ReadStatement } from '../src/platform/db/client.ts';
+import { followFeed } from '../src/catalog/follows/reads.ts';
+import { paperReads } from '../src/catalog/papers/reads.ts';
+import { generateToken } from '../src/catalog/users/tokens.ts';
 
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SOURCE = 'catalog_bench_100k';

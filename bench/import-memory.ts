@@ -3,7 +3,7 @@
 // Peak memory and speed of importing one big Hugging Face daily-papers file. The file is made
 // from the real entries in ../shared/data/hf-daily-papers, repeated with fresh arXiv ids (and a
 // numbered title, so no two papers are the same), then imported by the real CLI
-// (`src/import/cli.ts`, with the environment and Node flags of `npm run import` in package.json,
+// (`src/cli/import.ts`, with the environment and Node flags of `npm run import` in package.json,
 // or none with --bare) into a scratch database on DATABASE_URL's server, in a child process run
 // under GNU time: "peak RSS" is that process's maximum resident set size, "papers/s" the papers
 // over the child's whole wall time (start, migrations and import).
@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { projectRoot } from '../src/paths.ts';
+import { projectRoot } from '../src/platform/paths.ts';
 
 const run = promisify(execFile);
 
@@ -30,10 +30,10 @@ const { values } = parseArgs({
   },
 });
 const cliRoot = path.resolve(values.root ?? projectRoot);
-// `npm run import` is "[VAR=value ...] tsx [--node-flag ...] src/import/cli.ts": the same here.
+// `npm run import` is "[VAR=value ...] tsx [--node-flag ...] src/cli/import.ts": the same here.
 const script: string = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts.import;
 const shape = /^((?:\w+=\S+ )*)tsx ((?:--\S+ )*)src\/import\/cli\.ts$/.exec(script);
-if (!shape) throw new Error(`package.json's import script is not "[VAR=value ...] tsx [--flag ...] src/import/cli.ts": ${script}`);
+if (!shape) throw new Error(`package.json's import script is not "[VAR=value ...] tsx [--flag ...] src/cli/import.ts": ${script}`);
 const scriptEnv = values.bare ? {} : Object.fromEntries(shape[1]!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string]));
 const nodeFlags = values.bare ? [] : shape[2]!.trim().split(/\s+/).filter(Boolean);
 const sizes = values.sizes!.split(',').map((s) => Number(s.trim()));
@@ -108,7 +108,7 @@ async function measure(n: number): Promise<Result> {
   await makeFile(n, file);
   try {
     return await withDatabase(async (url) => {
-      const args = ['-v', process.execPath, ...nodeFlags, '--import', 'tsx', path.join(cliRoot, 'src/import/cli.ts'), '--quiet', file];
+      const args = ['-v', process.execPath, ...nodeFlags, '--import', 'tsx', path.join(cliRoot, 'src/cli/import.ts'), '--quiet', file];
       let stdout = '';
       let stderr = '';
       let exitCode = 0;

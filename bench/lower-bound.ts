@@ -6,17 +6,17 @@
 // bench/run.ts checks before measuring.
 //
 // Run: DATABASE_URL=postgresql://... PORT=4100 node --import tsx bench/lower-bound.ts
-// Same pool size as the API (src/db/client.ts: 10).
+// Same pool size as the API (src/platform/db/client.ts: 10).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
-/** `Type:id` as the API's opaque global id (src/node/global-id.ts): base64url, no padding. */
+/** `Type:id` as the API's opaque global id (src/platform/global-id.ts): base64url, no padding. */
 const gid = (type: string, expr: string) => `rtrim(translate(encode(convert_to('${type}:' || (${expr}), 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
 const ts = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const day = (expr: string) => `to_char(${expr}, 'YYYY-MM-DD')`;
-/** src/papers/list.ts toHtml(): escape, then ⟦ ⟧ become <mark> </mark>. */
+/** src/catalog/papers/list.ts toHtml(): escape, then ⟦ ⟧ become <mark> </mark>. */
 const html = (expr: string) =>
   `replace(replace(replace(replace(replace(replace(replace(${expr}, '&', '&#38;'), '<', '&#60;'), '>', '&#62;'), '"', '&#34;'), '''', '&#39;'), '⟦', '<mark>'), '⟧', '</mark>')`;
 
@@ -24,7 +24,7 @@ const authorsOf = (paper: string) => `(SELECT coalesce(json_agg(json_build_objec
     FROM "PaperAuthor" pa JOIN "Author" a ON a.id = pa."authorId" WHERE pa."paperId" = ${paper})`;
 const topicsOf = (paper: string) => `(SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name, t.id), '[]')
     FROM "PaperTopic" pt JOIN "Topic" t ON t.id = pt."topicId" WHERE pt."paperId" = ${paper})`;
-/** base64url(JSON.stringify([order, key, id])): src/pagination/connection.ts encodeCursor. */
+/** base64url(JSON.stringify([order, key, id])): src/platform/pagination/connection.ts encodeCursor. */
 const cursor = (json: string) => `rtrim(translate(encode(convert_to(${json}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
 
 interface Route {
@@ -210,7 +210,7 @@ SELECT json_build_object('data', json_build_object('papers', json_build_object(
 )))::text AS body`,
   },
 
-  // $1 token hash, $2 paper id. Vote and count in one statement, as src/votes/resolvers.ts does.
+  // $1 token hash, $2 paper id. Vote and count in one statement, as src/catalog/votes/resolvers.ts does.
   upvote: {
     signedIn: true,
     params: (v, hash) => {

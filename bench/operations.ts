@@ -5,7 +5,7 @@
 // also carry the document a PostGraphile client would send for the same content
 // (bench/postgraphile/server.mjs, amber preset's generated schema).
 import pg from 'pg';
-import { encodeCursor } from '../src/pagination/connection.ts';
+import { encodeCursor } from '../src/platform/pagination/connection.ts';
 import type { BenchToken } from './catalog.ts';
 
 export const OPERATION_NAMES = ['daily', 'trending', 'search', 'paper', 'deepPage', 'upvote', 'dailyAnon', 'paperCompare', 'newest'] as const;
@@ -265,7 +265,7 @@ export async function loadInputs(url: string, tokens: BenchToken[]): Promise<Inp
       searchQueries: SEARCH_QUERIES,
       arxivIds: sample.rows.map((r) => r.arxivId),
       paperGlobalIds: sample.rows.map((r) => globalId('Paper', r.id)),
-      // The cursor the API itself hands out for that row (src/papers/list.ts: order name, key, id).
+      // The cursor the API itself hands out for that row (src/catalog/papers/list.ts: order name, key, id).
       deepPage: { page, after: encodeCursor('FEATURED_ON:DESC', [last.day, last.id]), firstRow: (page - 1) * PAGE_SIZE + 1 },
       tokens,
     };

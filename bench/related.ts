@@ -10,16 +10,16 @@
 // Bench users get API tokens named "bench" (removed at the end) to ask for recommendations.
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { generateToken } from '../src/users/tokens.ts';
+import { generateToken } from '../src/catalog/users/tokens.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/client.ts';
+import { createDb } from '../src/platform/db/client.ts';
 import { buildApp, listen } from '../src/http/app.ts';
-import { createLogger } from '../src/logger.ts';
-import { createServer } from '../src/server.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { createServer } from '../src/graphql/server.ts';
 import { BENCH_TOKEN_NAME, withDatabase } from './catalog.ts';
 import { runLoad } from './load.ts';
 import { rng, SEARCH_QUERIES, type HttpCall } from './operations.ts';
-import { RECOMMENDED_SQL, RELATED_SQL } from '../src/related/reads.ts';
+import { RECOMMENDED_SQL, RELATED_SQL } from '../src/catalog/related/reads.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' } } });
 const database = positionals[0];
@@ -94,7 +94,7 @@ try {
   await api.stop();
 }
 
-// The statements as the API sends them (src/related/reads.ts), for one paper and one user.
+// The statements as the API sends them (src/catalog/related/reads.ts), for one paper and one user.
 for (const [label, text, params] of [
   ['related (one paper, first 10)', RELATED_SQL, [[papers[0]], 10]],
   ['related (a page of 20 papers, first 10 each)', RELATED_SQL, [papers.slice(0, 20), 10]],

@@ -15,12 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createDb, readerOf } from '../src/db/client.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { importFiles } from '../src/import/importer.ts';
-import { relatedPapers } from '../src/related/reads.ts';
-import { rebuildRelated } from '../src/related/rebuild.ts';
-import { labelShare, randomLabelShare, relatednessLabels } from '../src/related/evaluation.ts';
+import { createDb, readerOf } from '../src/platform/db/client.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { importFiles } from '../src/catalog/import/importer.ts';
+import { relatedPapers } from '../src/catalog/related/reads.ts';
+import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
+import { labelShare, randomLabelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
 import { rng } from './operations.ts';
 import { withDatabase } from './catalog.ts';
 

@@ -7,11 +7,11 @@
 // the steady state a page sees. The first run's count is reported too.
 import assert from 'node:assert';
 import { loadConfig } from '../src/config.ts';
-import { contextFromRequest, createContext } from '../src/context.ts';
-import { createDb } from '../src/db/client.ts';
-import { createLogger } from '../src/logger.ts';
-import { refreshTrending } from '../src/papers/trending.ts';
-import { createServer } from '../src/server.ts';
+import { contextFromRequest, createContext } from '../src/catalog/context.ts';
+import { createDb } from '../src/platform/db/client.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { refreshTrending } from '../src/catalog/papers/trending.ts';
+import { createServer } from '../src/graphql/server.ts';
 import { OPERATIONS, type Call, type OperationName } from './operations.ts';
 
 export interface StatementCount {

@@ -1,12 +1,12 @@
-// Rebuilds src/demo/sample/ (the real papers an empty embedded catalog is filled with on first
+// Rebuilds src/catalog/demo/sample/ (the real papers an empty embedded catalog is filled with on first
 // start) from the real data folder: a few days of Hugging Face Daily Papers responses, each
-// entry trimmed to the fields the importer reads (src/import/hf-daily-papers.ts), and one arXiv
+// entry trimmed to the fields the importer reads (src/catalog/import/hf-daily-papers.ts), and one arXiv
 // API response as it is. Usage: node scripts/make-demo-sample.mjs [../shared/data]
 import fs from 'node:fs';
 import path from 'node:path';
 
 const DATA = process.argv[2] ?? '../shared/data';
-const OUT = new URL('../src/demo/sample/', import.meta.url).pathname;
+const OUT = new URL('../src/catalog/demo/sample/', import.meta.url).pathname;
 
 /** The twelve weekdays of 2026-07-16..31 (trending, day-by-day navigation), and five older days with topics. */
 export const HF_DAYS = [

@@ -9,12 +9,12 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Where the embedded Postgres keeps its files. */
   readonly dataDir: string;
-  /** How long the app waits on the database (src/db/client.ts). */
+  /** How long the app waits on the database (src/platform/db/client.ts). */
   readonly database: DatabaseConfig;
   readonly host: string;
   readonly port: number;
   /**
-   * WEB_CONCURRENCY: processes serving requests (node:cluster, src/cluster.ts); 1 serves from
+   * WEB_CONCURRENCY: processes serving requests (node:cluster, src/platform/cluster.ts); 1 serves from
    * this process. Only with DATABASE_URL: the embedded database is one process's.
    */
   readonly webConcurrency: number;
@@ -22,7 +22,7 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** How old trending scores may get before they are recomputed (src/papers/trending.ts). */
+  /** How old trending scores may get before they are recomputed (src/catalog/papers/trending.ts). */
   readonly trendingRefreshSeconds: number;
   /** What one GraphQL document may ask for; checked before anything executes. */
   readonly limits: QueryLimits;
@@ -33,19 +33,19 @@ export interface Config {
   readonly follow: FollowConfig;
   /** Where the importPapers mutation fetches from. */
   readonly sources: SourcesConfig;
-  /** Several instances: Redis and read replicas (src/redis/, src/db/replicas.ts). */
+  /** Several instances: Redis and read replicas (src/redis/, src/platform/db/replicas.ts). */
   readonly scale: ScaleConfig;
-  /** The optional embedding path of related papers and HYBRID search (src/related/embeddings/). */
+  /** The optional embedding path of related papers and HYBRID search (src/catalog/related/embeddings/). */
   readonly embeddings: EmbeddingsConfig;
 }
 
 /**
  * EMBEDDINGS: which embedder fills PaperEmbedding and embeds HYBRID queries.
  * - `off` (default without EMBEDDINGS_MODEL_DIR): term weights only.
- * - `hashing`: the built-in feature-hashing embedder (no model files; src/related/embeddings/hashing.ts).
+ * - `hashing`: the built-in feature-hashing embedder (no model files; src/platform/embeddings/hashing.ts).
  * - `model` (default with EMBEDDINGS_MODEL_DIR): the transformers.js model in EMBEDDINGS_MODEL_DIR,
  *   loaded from that folder only (nothing is ever downloaded).
- * Either way the vectors are used only where pgvector is installable (src/related/embeddings/path.ts).
+ * Either way the vectors are used only where pgvector is installable (src/catalog/related/embeddings/path.ts).
  */
 export type EmbeddingsConfig = (
   | { readonly embedder: 'off' }
@@ -108,7 +108,7 @@ export interface QueryLimits {
   readonly maxTokens: number;
   /** GRAPHQL_MAX_QUERY_LENGTH: characters of the document (comments and strings included). */
   readonly maxQueryLength: number;
-  /** GRAPHQL_MAX_COST: calculated cost of one operation (see src/limits/cost.ts). */
+  /** GRAPHQL_MAX_COST: calculated cost of one operation (see src/graphql/limits/cost.ts). */
   readonly maxCost: number;
 }
 

@@ -1,28 +1,28 @@
 // Entry point: read config, open the database, build the server, listen, drain on SIGTERM.
-// With WEB_CONCURRENCY above 1 the same halves run in node:cluster processes (src/cluster.ts):
+// With WEB_CONCURRENCY above 1 the same halves run in node:cluster processes (src/platform/cluster.ts):
 // the primary prepares the database and runs the background jobs, the workers serve requests.
 import cluster from 'node:cluster';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
-import { IpcEventBus, runProcesses } from './cluster.ts';
+import { IpcEventBus, runProcesses } from './platform/cluster.ts';
 import { loadConfig } from './config.ts';
-import { openDatabase, type Database } from './db/open.ts';
-import { seedFirstStart } from './demo/first-start.ts';
-import { isCatalogEmpty } from './demo/generate.ts';
-import { refreshTrending, setTrendingMaxAge, setTrendingRefreshedByTurns } from './papers/trending.ts';
-import { digestSchedulerFromConfig } from './follow/digests/scheduler.ts';
-import { CatalogEvents, InMemoryEventBus } from './follow/events.ts';
+import { openDatabase, type Database } from './platform/db/open.ts';
+import { seedFirstStart } from './catalog/demo/first-start.ts';
+import { isCatalogEmpty } from './catalog/demo/generate.ts';
+import { refreshTrending, setTrendingMaxAge, setTrendingRefreshedByTurns } from './catalog/papers/trending.ts';
+import { digestSchedulerFromConfig } from './catalog/digests/scheduler.ts';
+import { CatalogEvents, InMemoryEventBus } from './platform/events/bus.ts';
 import { buildApp, listen } from './http/app.ts';
-import { createLogger } from './logger.ts';
-import { clusterStore, RateLimiter } from './rate-limit/limiter.ts';
-import { connectRedis, type RedisLink } from './redis/client.ts';
-import { RedisEventBus } from './redis/events.ts';
-import { persistedQueryCache } from './redis/apq-cache.ts';
-import { redisStore } from './redis/rate-store.ts';
-import { takeTurns, type Stop } from './redis/turns.ts';
-import { embeddingPathOf } from './related/embeddings/path.ts';
-import { refreshEmbeddings } from './related/embeddings/refresh.ts';
-import { createGraphQL } from './schema.ts';
-import { createServer } from './server.ts';
+import { createLogger } from './platform/logger.ts';
+import { clusterStore, RateLimiter } from './http/rate-limit/limiter.ts';
+import { connectRedis, type RedisLink } from './platform/redis/client.ts';
+import { RedisEventBus } from './platform/events/redis.ts';
+import { persistedQueryCache } from './graphql/apq-cache.ts';
+import { redisStore } from './http/rate-limit/redis-store.ts';
+import { takeTurns, type Stop } from './platform/redis/turns.ts';
+import { embeddingPathOf } from './catalog/related/embeddings/path.ts';
+import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
+import { createGraphQL } from './graphql/schema.ts';
+import { createServer } from './graphql/server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   // With Redis, instances take turns at the refresh; reads never start one of their own.
   if (config.scale.redisUrl) setTrendingRefreshedByTurns(true);
   // Connected before serving when Redis answers within 5 s; without it the instance starts all
-  // the same, in the outage mode of src/redis/client.ts.
+  // the same, in the outage mode of src/platform/redis/client.ts.
   const openRedis = async () => {
     if (!config.scale.redisUrl) return undefined;
     const link = connectRedis(config.scale.redisUrl, config.scale.redisKeyPrefix, logger);
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
         return async () => clearInterval(timer);
       };
       // Embeddings of new and edited papers, while the embedding path is on
-      // (src/related/embeddings/refresh.ts; the first run embeds the whole catalog).
+      // (src/catalog/related/embeddings/refresh.ts; the first run embeds the whole catalog).
       const path = embeddingPathOf(database.db);
       const embeddings = async (): Promise<Stop> => {
         if (!path || config.embeddings.refreshSeconds === 0) return async () => {};

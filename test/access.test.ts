@@ -1,8 +1,8 @@
 // Every root field has an explicit access decision, and the decisions hold.
 import { buildSchema } from 'graphql';
-import { ACCESS } from '../src/access.ts';
-import { typeDefs } from '../src/schema.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { ACCESS } from '../src/graphql/access.ts';
+import { typeDefs } from '../src/graphql/schema.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 

@@ -1,9 +1,9 @@
 // Authors: claims with ORCID (checked, decided by curators), merging (old global ids keep
 // working) and splitting, each audited as a CurationEvent in the same transaction.
 import type { User } from '../src/generated/prisma/client.ts';
-import { MOVED_AUTHOR_REFERENCES } from '../src/authors/merge.ts';
-import { checkOrcid, orcidCheckCharacter } from '../src/authors/orcid.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { MOVED_AUTHOR_REFERENCES } from '../src/catalog/authors/merge.ts';
+import { checkOrcid, orcidCheckCharacter } from '../src/catalog/authors/orcid.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';

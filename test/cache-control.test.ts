@@ -1,13 +1,13 @@
 // Cacheable anonymous reads: automatic persisted queries over GET, `public, max-age` for an
 // anonymous query without errors, `private, no-store` for a signed-in one, and the persisted
-// queries shared by two instances through Redis (src/http/cache-control.ts, src/redis/apq-cache.ts).
+// queries shared by two instances through Redis (src/http/cache-control.ts, src/graphql/apq-cache.ts).
 import { createHash } from 'node:crypto';
-import { createGraphQL } from '../src/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createGraphQL } from '../src/graphql/schema.ts';
+import { createServer } from '../src/graphql/server.ts';
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { connectRedis, type RedisLink } from '../src/redis/client.ts';
-import { persistedQueryCache } from '../src/redis/apq-cache.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { connectRedis, type RedisLink } from '../src/platform/redis/client.ts';
+import { persistedQueryCache } from '../src/graphql/apq-cache.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { testRedisPrefix, testRedisUrl } from './helpers/redis.ts';
 import { smallCatalog } from './helpers/scenarios.ts';

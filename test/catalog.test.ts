@@ -1,6 +1,6 @@
 // The catalog API: filters, orders, keyset paging, daily lists, trending, search, facets.
-import { toGlobalId } from '../src/node/global-id.ts';
-import { refreshTrending } from '../src/papers/trending.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { day, smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';

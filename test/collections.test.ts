@@ -2,7 +2,7 @@
 // an Atom feed, hidden papers never shown, and a collection's citation file in order.
 import { parse } from '@retorquere/bibtex-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';

@@ -3,11 +3,11 @@
 // of posting, and the commentAdded subscription.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { renderComment } from '../src/comments/render.ts';
-import { CatalogEvents, InMemoryEventBus } from '../src/follow/events.ts';
+import { renderComment } from '../src/catalog/comments/render.ts';
+import { CatalogEvents, InMemoryEventBus } from '../src/platform/events/bus.ts';
 import { buildApp, listen, type RunningApp } from '../src/http/app.ts';
-import { createLogger } from '../src/logger.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestServer } from './helpers/server.ts';

@@ -1,7 +1,7 @@
 // Curation: hiding papers (soft, reversible, invisible to readers), tagging, and the topic
 // tree. Only curators and admins; every change leaves a CurationEvent (who, what, when).
 import type { User } from '../src/generated/prisma/client.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type GqlResult, type TestServer } from './helpers/server.ts';

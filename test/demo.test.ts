@@ -1,6 +1,6 @@
-// The demo catalog generator (src/demo/): deterministic, realistic at demo size, and keeping
+// The demo catalog generator (src/catalog/demo/): deterministic, realistic at demo size, and keeping
 // the catalog's invariants (upvoteCount = votes, contiguous bylines, unique arXiv ids).
-import { generateDemoCatalog, isCatalogEmpty, normalizeAuthorName, type DemoOptions } from '../src/demo/generate.ts';
+import { generateDemoCatalog, isCatalogEmpty, normalizeAuthorName, type DemoOptions } from '../src/catalog/demo/generate.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 /** A Wednesday afternoon: today's papers have had a few hours of votes. */

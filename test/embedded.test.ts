@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../src/db/open.ts';
+import { openDatabase } from '../src/platform/db/open.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -19,7 +19,7 @@ test('a first start creates and migrates the data folder; a second start reuses 
     expect(first.applied).toEqual(migrations);
     expect(migrations[0]).toMatch(/_init$/);
     await first.db.user.create({ data: { handle: 'kept', displayName: 'Kept' } });
-    // pgvector is offered (src/db/embedded.ts), not installed until asked for.
+    // pgvector is offered (src/platform/db/embedded.ts), not installed until asked for.
     expect(await first.db.$queryRaw`SELECT installed_version FROM pg_available_extensions WHERE name = 'vector'`).toEqual([{ installed_version: null }]);
     await first.db.$executeRawUnsafe('CREATE EXTENSION vector');
   } finally {

@@ -1,4 +1,4 @@
-// The embedding path of related papers (src/related/embeddings/): pgvector detected and
+// The embedding path of related papers (src/catalog/related/embeddings/): pgvector detected and
 // installed where the server offers it (the embedded database, through
 // @electric-sql/pglite-pgvector) and cleanly off where it does not (the PostgreSQL 15 of CI);
 // vectors that record their model, dimension and content hash and are not recomputed when
@@ -7,18 +7,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { contentHash, paperText } from '../src/related/embeddings/embedder.ts';
-import { hashingEmbedder, hashText, HASHING_DIMENSIONS, HASHING_MODEL } from '../src/related/embeddings/hashing.ts';
-import { loadEmbedder } from '../src/related/embeddings/load.ts';
-import { detectPgvector, disableEmbeddings, embeddingPathOf, enableEmbeddings } from '../src/related/embeddings/path.ts';
-import { refreshEmbeddings } from '../src/related/embeddings/refresh.ts';
-import { EmbedderLoadError, TRANSFORMERS_INSTALL } from '../src/related/embeddings/transformers.ts';
-import { rebuildRelated } from '../src/related/rebuild.ts';
-import { relatedPapers } from '../src/related/reads.ts';
-import { labelShare, randomLabelShare, relatednessLabels } from '../src/related/evaluation.ts';
-import { readerOf } from '../src/db/client.ts';
-import { importFiles } from '../src/import/importer.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { contentHash, paperText } from '../src/platform/embeddings/embedder.ts';
+import { hashingEmbedder, hashText, HASHING_DIMENSIONS, HASHING_MODEL } from '../src/platform/embeddings/hashing.ts';
+import { loadEmbedder } from '../src/platform/embeddings/load.ts';
+import { detectPgvector, disableEmbeddings, embeddingPathOf, enableEmbeddings } from '../src/catalog/related/embeddings/path.ts';
+import { refreshEmbeddings } from '../src/catalog/related/embeddings/refresh.ts';
+import { EmbedderLoadError, TRANSFORMERS_INSTALL } from '../src/platform/embeddings/transformers.ts';
+import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
+import { relatedPapers } from '../src/catalog/related/reads.ts';
+import { labelShare, randomLabelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
+import { readerOf } from '../src/platform/db/client.ts';
+import { importFiles } from '../src/catalog/import/importer.ts';
 import { loadConfig } from '../src/config.ts';
 import type { User } from '../src/generated/prisma/client.ts';
 import { usingRealPostgres } from './helpers/database.ts';

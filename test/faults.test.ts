@@ -5,11 +5,11 @@
 import net from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
-import { createDb, type Db } from '../src/db/client.ts';
-import { isDatabaseUnavailable } from '../src/db/errors.ts';
-import { createLogger } from '../src/logger.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { createServer } from '../src/server.ts';
+import { createDb, type Db } from '../src/platform/db/client.ts';
+import { isDatabaseUnavailable } from '../src/platform/db/errors.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { createServer } from '../src/graphql/server.ts';
 import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { startTestHttp, userWithToken, type TestHttp } from './helpers/server.ts';

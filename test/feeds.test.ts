@@ -2,8 +2,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { feedRoutes } from '../src/http/routes/feeds.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { refreshTrending } from '../src/papers/trending.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 

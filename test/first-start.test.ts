@@ -1,15 +1,15 @@
-// What a first start fills an empty catalog with (src/demo/first-start.ts): the real papers
-// shipped in src/demo/sample/, imported through the normal importer, plus generated users and
+// What a first start fills an empty catalog with (src/catalog/demo/first-start.ts): the real papers
+// shipped in src/catalog/demo/sample/, imported through the normal importer, plus generated users and
 // votes so that upvotes, trending and facets show something. And `dailyPapers` without a
 // date, which the README's first example uses.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../src/paths.ts';
-import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/demo/first-start.ts';
-import { importFiles } from '../src/import/index.ts';
-import { refreshTrending } from '../src/papers/trending.ts';
+import { projectRoot } from '../src/platform/paths.ts';
+import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/catalog/demo/first-start.ts';
+import { importFiles } from '../src/catalog/import/index.ts';
+import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
@@ -188,7 +188,7 @@ test('dailyPapers without a date on an empty catalog is today, with no papers', 
 
 test('db:seed --sample takes none of the generator\'s options, nor --force: the sample goes into an empty catalog only', async () => {
   const run = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/demo/seed-cli.ts', ...args], {
+    promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/seed.ts', ...args], {
       cwd: projectRoot,
       env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: 'postgresql://nobody@127.0.0.1:9/never-reached' },
     });

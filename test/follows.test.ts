@@ -1,7 +1,7 @@
 // Follows: following authors and topics, viewer.feed (newest first, keyset pages, never hidden
 // papers), the private Atom feed behind a rotatable feed token, and follow-driven digests.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
@@ -188,8 +188,8 @@ describe('digests of follows', () => {
   });
 
   test('a follows digest sends the trending papers of what its owner follows, and nothing hidden', async () => {
-    const { sendDueDigests } = await import('../src/follow/digests/send.ts');
-    const { refreshTrending } = await import('../src/papers/trending.ts');
+    const { sendDueDigests } = await import('../src/catalog/digests/send.ts');
+    const { refreshTrending } = await import('../src/catalog/papers/trending.ts');
     const now = new Date();
     // Votes now, so every paper trends; Bob follows Yann (00002, 00004, 00006); 00004 is hidden.
     for (const paper of s.papers) await t.db.vote.create({ data: { userId: s.users.alice.id, paperId: paper.id, createdAt: now } });
@@ -227,8 +227,8 @@ test('a page of the feed with authors and topics costs the same SQL for 2 and 5 
 });
 
 test('both plans of the feed (semi-join for few candidates, index walk for many) list the same papers, pages and counts', async () => {
-  const { listPapers, paperReads } = await import('../src/papers/reads.ts');
-  const { followedPapers, followedPapersWalk, FEED_ORDER } = await import('../src/follows/reads.ts');
+  const { listPapers, paperReads } = await import('../src/catalog/papers/reads.ts');
+  const { followedPapers, followedPapersWalk, FEED_ORDER } = await import('../src/catalog/follows/reads.ts');
   await spreadDates();
   await t.db.paper.update({ where: { id: s.papers[3]!.id }, data: { hiddenAt: new Date() } });
   await t.db.follow.create({ data: { userId: s.users.bob.id, authorId: s.authors.yann.id } });

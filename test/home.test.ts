@@ -2,7 +2,7 @@
 // the health checks and the README's sections (/readme), every link of which works.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/paths.ts';
+import { projectRoot } from '../src/platform/paths.ts';
 import { anchorOf, readmeSections } from '../src/http/routes/home.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';

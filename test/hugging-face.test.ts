@@ -4,8 +4,8 @@
 // from the raw JSON, independently of the importer.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/paths.ts';
-import { importFiles, importHfDailyPapers } from '../src/import/importer.ts';
+import { projectRoot } from '../src/platform/paths.ts';
+import { importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 

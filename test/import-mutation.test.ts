@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { projectRoot } from '../src/paths.ts';
+import { projectRoot } from '../src/platform/paths.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 

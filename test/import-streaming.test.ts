@@ -1,11 +1,11 @@
 // A Hugging Face file is validated in one streaming pass, then read again and written round by
-// round in one transaction (src/import/hf-daily-papers.ts, writer.ts): still all or nothing,
+// round in one transaction (src/catalog/import/hf-daily-papers.ts, writer.ts): still all or nothing,
 // and a paper listed several times far apart is still one merged paper.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { importFiles, importHfDailyPapers } from '../src/import/importer.ts';
+import { importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 
 const run = setupTestRunner({ server: false });

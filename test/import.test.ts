@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { normalizeAuthorName } from '../src/authors/normalize.ts';
-import { projectRoot } from '../src/paths.ts';
-import { main, parseCli, USAGE } from '../src/import/cli.ts';
-import { importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../src/import/fetchers.ts';
-import { importArxivAtom, importFiles, importHfDailyPapers, type ImportSummary } from '../src/import/importer.ts';
-import { normalizeGithubRepo, topicSlug } from '../src/import/normalize.ts';
+import { normalizeAuthorName } from '../src/catalog/authors/normalize.ts';
+import { projectRoot } from '../src/platform/paths.ts';
+import { main, parseCli, USAGE } from '../src/cli/import.ts';
+import { importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../src/catalog/import/fetchers.ts';
+import { importArxivAtom, importFiles, importHfDailyPapers, type ImportSummary } from '../src/catalog/import/importer.ts';
+import { normalizeGithubRepo, topicSlug } from '../src/catalog/import/normalize.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const dataDir = path.resolve(projectRoot, '../shared/data');
@@ -389,7 +389,7 @@ maybe('damaged inputs', () => {
   test('the CLI exits 1 when a file is rejected and prints the summary', async () => {
     const bad = copyHf(hfFile('2025-01-13'), '2025-01-13.json', (entries) => delete entries[2]!.paper.id);
     const run = promisify(execFile);
-    const result = await run(path.join(projectRoot, 'node_modules/.bin/tsx'), ['src/import/cli.ts', hfFile('2024-05-27'), bad], {
+    const result = await run(path.join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/import.ts', hfFile('2024-05-27'), bad], {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: t.url, NODE_OPTIONS: '' },
     }).then(

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations, migrationNames, migrationsUpToDate } from '../src/db/migrate.ts';
-import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, readSchema } from '../src/db/schema-engine.ts';
-import { migrationsDir } from '../src/paths.ts';
+import { applyMigrations, migrationNames, migrationsUpToDate } from '../src/platform/db/migrate.ts';
+import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, readSchema } from '../src/platform/db/schema-engine.ts';
+import { migrationsDir } from '../src/platform/paths.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 // What a database looks like, read from the catalogs: tables, columns with types, nullability
@@ -112,7 +112,7 @@ test('applying the migrations again applies nothing', async () => {
 });
 
 test('a database with every migration finished is up to date without the engine; an unfinished or missing one is not', async () => {
-  // What start-up checks before loading the schema engine (src/db/migrate.ts).
+  // What start-up checks before loading the schema engine (src/platform/db/migrate.ts).
   expect(await migrationsUpToDate(migrated.url)).toBe(true);
   const last = migrationNames().at(-1)!;
   const client = new pg.Client({ connectionString: migrated.url });

@@ -6,10 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { harvestOai, OaiHarvestError } from '../src/import/oai/harvest.ts';
-import { readOaiPage } from '../src/import/oai/read.ts';
-import { main, parseCli, UsageError } from '../src/import/cli.ts';
-import { RejectedInput } from '../src/import/validate.ts';
+import { harvestOai, OaiHarvestError } from '../src/catalog/import/oai/harvest.ts';
+import { readOaiPage } from '../src/catalog/import/oai/read.ts';
+import { main, parseCli, UsageError } from '../src/cli/import.ts';
+import { RejectedInput } from '../src/catalog/import/validate.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 

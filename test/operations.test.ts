@@ -7,12 +7,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { freePort } from './helpers/ports.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { projectRoot } from '../src/paths.ts';
-import { createLogger } from '../src/logger.ts';
-import { createServer } from '../src/server.ts';
+import { createDb } from '../src/platform/db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { projectRoot } from '../src/platform/paths.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { createServer } from '../src/graphql/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';
@@ -74,7 +74,7 @@ describe('logs', () => {
         client: 'token',
         msg: 'request',
       });
-      const { hashToken } = await import('../src/users/tokens.ts');
+      const { hashToken } = await import('../src/catalog/users/tokens.ts');
       for (const secret of [token, hashToken(token), 'alice-private-slug', 'logged', '127.0.0.1']) expect(text()).not.toContain(secret);
     } finally {
       await running.close(1000);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { projectRoot } from '../src/paths.ts';
+import { projectRoot } from '../src/platform/paths.ts';
 
 const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 
@@ -98,7 +98,7 @@ beforeAll(async () => {
   // embedded database, with no papers yet: the start below still finds the catalog empty.
   const line = /npm run user:create -- (.+?)\s*(#.*)?$/m.exec(readme);
   if (!line) throw new Error('README.md has no `npm run user:create -- ...` line');
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/users/cli.ts', ...line[1]!.split(/\s+/)], { cwd: projectRoot, env });
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/users.ts', ...line[1]!.split(/\s+/)], { cwd: projectRoot, env });
   token = stdout.trim();
   main = await startMain(env);
 }, 400_000);
@@ -156,7 +156,7 @@ test('the first example shows the latest day of the sample, real papers first by
   expect(data.dailyPapers).toMatchObject({ date: '2026-07-31', previousDate: '2026-07-30', papers: { totalCount: 34 } });
   const upvotes = data.dailyPapers.papers.nodes.map((n) => n.upvotes);
   expect(upvotes).toEqual([...upvotes].sort((a, b) => b - a));
-  const sample = JSON.parse(fs.readFileSync(path.join(projectRoot, 'src/demo/sample/hf-daily-papers/2026-07-31.json'), 'utf8')) as { paper: { title: string } }[];
+  const sample = JSON.parse(fs.readFileSync(path.join(projectRoot, 'src/catalog/demo/sample/hf-daily-papers/2026-07-31.json'), 'utf8')) as { paper: { title: string } }[];
   const titles = new Set(sample.map((e) => e.paper.title.replace(/\s+/g, ' ').trim()));
   expect(data.dailyPapers.papers.nodes).toHaveLength(20);
   for (const node of data.dailyPapers.papers.nodes) expect(titles).toContain(node.title);

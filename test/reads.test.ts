@@ -1,9 +1,9 @@
-// The papers read service (src/papers/reads.ts) as feeds, digests and scripts use it: without
+// The papers read service (src/catalog/papers/reads.ts) as feeds, digests and scripts use it: without
 // a GraphQL context, through the plain-pg reader, with the hidden-paper rule applied.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createDb, readerOf } from '../src/db/client.ts';
+import { createDb, readerOf } from '../src/platform/db/client.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
-import { listPapers, paperByArxivId, paperById, paperReads } from '../src/papers/reads.ts';
+import { listPapers, paperByArxivId, paperById, paperReads } from '../src/catalog/papers/reads.ts';
 import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { day } from './helpers/scenarios.ts';
 

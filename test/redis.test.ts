@@ -3,13 +3,13 @@
 // relay in front of Redis that the test cuts). Two real API processes: test/scale.test.ts.
 import { Writable } from 'node:stream';
 import type { Paper } from '../src/generated/prisma/client.ts';
-import { CatalogEvents, InMemoryEventBus, channels, type CatalogEvent } from '../src/follow/events.ts';
-import { createLogger } from '../src/logger.ts';
-import { RateLimiter } from '../src/rate-limit/limiter.ts';
-import { connectRedis, type RedisLink } from '../src/redis/client.ts';
-import { RedisEventBus } from '../src/redis/events.ts';
-import { redisStore } from '../src/redis/rate-store.ts';
-import { takeTurns } from '../src/redis/turns.ts';
+import { CatalogEvents, InMemoryEventBus, channels, type CatalogEvent } from '../src/platform/events/bus.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { RateLimiter } from '../src/http/rate-limit/limiter.ts';
+import { connectRedis, type RedisLink } from '../src/platform/redis/client.ts';
+import { RedisEventBus } from '../src/platform/events/redis.ts';
+import { redisStore } from '../src/http/rate-limit/redis-store.ts';
+import { takeTurns } from '../src/platform/redis/turns.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { redisRelay, testRedisPrefix, testRedisUrl } from './helpers/redis.ts';
 import { createTestServer, startTestHttp, type TestServer } from './helpers/server.ts';

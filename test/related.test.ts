@@ -1,8 +1,8 @@
 // Related papers, "for you" and HYBRID search: term vectors kept by the database on every write
 // path, similarity that ranks like papers first, and hidden papers never coming out.
-import { importHfDailyPapers } from '../src/import/importer.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { rebuildRelated } from '../src/related/rebuild.ts';
+import { importHfDailyPapers } from '../src/catalog/import/importer.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
 import type { User } from '../src/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { THEMED, themedCatalog as themedScenario, type ThemedKey } from './helpers/scenarios.ts';

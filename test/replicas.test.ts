@@ -3,10 +3,10 @@
 // to the replica, its writes to the primary, a mutation reads its own writes, a lagging or
 // stopped replica is skipped without a failed request, and used again once it is back.
 import pg from 'pg';
-import { checkReplicas, createDb, replicaStatus, type Db } from '../src/db/client.ts';
-import { closeReplicas } from '../src/db/client.ts';
-import { applyMigrations } from '../src/db/migrate.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { checkReplicas, createDb, replicaStatus, type Db } from '../src/platform/db/client.ts';
+import { closeReplicas } from '../src/platform/db/client.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import type { TestDatabase } from './helpers/database.ts';
 import { startPrimaryWithReplica, type PrivateCluster } from './helpers/replica.ts';
 import { smallCatalog } from './helpers/scenarios.ts';

@@ -4,7 +4,7 @@
 // skips, when unreachable).
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startInstance, type Instance } from './helpers/instances.ts';
 import { testRedisPrefix, testRedisUrl } from './helpers/redis.ts';

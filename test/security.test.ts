@@ -2,9 +2,9 @@
 // a clear 4xx or a GraphQL error with a code, never a 500, a stack trace or a database message;
 // after each one the server still answers a normal query; and nothing is written.
 import { randomBytes } from 'node:crypto';
-import { createDb } from '../src/db/client.ts';
-import { memoryStore, RateLimiter, type RateLimitStore } from '../src/rate-limit/limiter.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { createDb } from '../src/platform/db/client.ts';
+import { memoryStore, RateLimiter, type RateLimitStore } from '../src/http/rate-limit/limiter.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
@@ -328,7 +328,7 @@ describe('rate limits', () => {
     expect(withToken.headers.get('ratelimit')).toMatch(/r=79;/);
 
     // Keyed by the token's hash, never the token.
-    const { hashToken } = await import('../src/users/tokens.ts');
+    const { hashToken } = await import('../src/catalog/users/tokens.ts');
     expect([...keys].sort()).toEqual([`ip:127.0.0.1`, `token:${hashToken(token)}`]);
     expect([...keys].join()).not.toContain(token);
   });

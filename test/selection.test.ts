@@ -1,8 +1,8 @@
 // A list reads the long columns of its papers (the abstract, the outside sources' JSON) only
-// when a field beneath it shows them (src/papers/selection.ts), and such partial rows never
+// when a field beneath it shows them (src/catalog/papers/selection.ts), and such partial rows never
 // stand in for whole papers later in the request.
-import { toGlobalId } from '../src/node/global-id.ts';
-import { listPapers, paperReads } from '../src/papers/reads.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { listPapers, paperReads } from '../src/catalog/papers/reads.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 

@@ -1,9 +1,9 @@
-// Point reads shared by concurrent requests (src/db/shared-reads.ts): the paper pages asked for
+// Point reads shared by concurrent requests (src/platform/db/shared-reads.ts): the paper pages asked for
 // together cost one statement, and sharing changes nothing a request sees.
-import { createContext } from '../src/context.ts';
-import { readerOf, readerUntil, type Reader, type ReadStatement } from '../src/db/client.ts';
-import { sharedRead, sharedRows } from '../src/db/shared-reads.ts';
-import { paperByArxivId, paperReads } from '../src/papers/reads.ts';
+import { createContext } from '../src/catalog/context.ts';
+import { readerOf, readerUntil, type Reader, type ReadStatement } from '../src/platform/db/client.ts';
+import { sharedRead, sharedRows } from '../src/platform/db/shared-reads.ts';
+import { paperByArxivId, paperReads } from '../src/catalog/papers/reads.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 import { day } from './helpers/scenarios.ts';

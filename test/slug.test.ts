@@ -1,11 +1,11 @@
-// One topic slug rule (src/topics/slug.ts) for import, createTopic, the demo and the feeds: every
+// One topic slug rule (src/catalog/topics/slug.ts) for import, createTopic, the demo and the feeds: every
 // topic the importer creates from the real data has a feed that answers 200 with Atom.
 import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { importFiles } from '../src/import/importer.ts';
-import { MAX_SLUG_LENGTH, isTopicSlug, topicFeedPath, topicSlug } from '../src/topics/slug.ts';
-import { MAX_TOPICS, planCatalog } from '../src/demo/plan.ts';
+import { importFiles } from '../src/catalog/import/importer.ts';
+import { MAX_SLUG_LENGTH, isTopicSlug, topicFeedPath, topicSlug } from '../src/catalog/topics/slug.ts';
+import { MAX_TOPICS, planCatalog } from '../src/catalog/demo/plan.ts';
 import { atomDir, dataDir, describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 

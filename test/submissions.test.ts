@@ -1,7 +1,7 @@
 // submitPaper and updatePaperLinks: who may call them, what they write, and how they refuse
 // input at and beyond the limits (a user error naming the field, and nothing written).
 import type { User } from '../src/generated/prisma/client.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, type GqlResult, type TestServer } from './helpers/server.ts';

@@ -1,8 +1,8 @@
-// The read path's timestamptz parser (src/db/timestamps.ts) against Postgres itself: every
+// The read path's timestamptz parser (src/platform/db/timestamps.ts) against Postgres itself: every
 // value, in zones of whole hours, of half hours and across years, must give the instant
 // Postgres means (its epoch), as pg's general parser does.
 import pg from 'pg';
-import { parseTimestamptz, TIMESTAMPTZ_OID } from '../src/db/timestamps.ts';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from '../src/platform/db/timestamps.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 let t: TestDatabase;

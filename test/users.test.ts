@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { projectRoot } from '../src/paths.ts';
-import { toGlobalId } from '../src/node/global-id.ts';
-import { hashToken, INVALID_TOKEN_MESSAGE } from '../src/users/tokens.ts';
+import { projectRoot } from '../src/platform/paths.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
+import { hashToken, INVALID_TOKEN_MESSAGE } from '../src/catalog/users/tokens.ts';
 import { until } from './helpers/wait.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
@@ -106,7 +106,7 @@ test('createApiToken validates its name at the limits', async () => {
 test('npm run user:create makes the first admin and prints a working token once', async () => {
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
-    [`${projectRoot}/node_modules/tsx/dist/cli.mjs`, 'src/users/cli.ts', '--handle', 'Root', '--role', 'admin', '--name', 'The Admin'],
+    [`${projectRoot}/node_modules/tsx/dist/cli.mjs`, 'src/cli/users.ts', '--handle', 'Root', '--role', 'admin', '--name', 'The Admin'],
     { cwd: projectRoot, env: { ...process.env, DATABASE_URL: t.url } },
   );
   const token = stdout.trim();
@@ -115,5 +115,5 @@ test('npm run user:create makes the first admin and prints a working token once'
   const { body } = await http.post(`{ viewer { handle displayName role } }`, {}, token);
   expect(body.data).toEqual({ viewer: { handle: 'root', displayName: 'The Admin', role: 'ADMIN' } });
 
-  await expect(promisify(execFile)(process.execPath, [`${projectRoot}/node_modules/tsx/dist/cli.mjs`, 'src/users/cli.ts', '--handle', 'x y'], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: t.url } })).rejects.toMatchObject({ code: 2 });
+  await expect(promisify(execFile)(process.execPath, [`${projectRoot}/node_modules/tsx/dist/cli.mjs`, 'src/cli/users.ts', '--handle', 'x y'], { cwd: projectRoot, env: { ...process.env, DATABASE_URL: t.url } })).rejects.toMatchObject({ code: 2 });
 });

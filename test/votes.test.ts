@@ -1,4 +1,4 @@
-import { toGlobalId } from '../src/node/global-id.ts';
+import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';

@@ -22,7 +22,7 @@ if (!connectionString) throw new Error('DATABASE_URL must name the bench databas
 const port = Number(process.env.PORT ?? 4200);
 const host = process.env.HOST ?? '127.0.0.1';
 
-// The same pool size as the API (src/db/client.ts) and the lower bound.
+// The same pool size as the API (src/platform/db/client.ts) and the lower bound.
 const pool = new pg.Pool({ connectionString, max: Number(process.env.POOL_SIZE ?? 10) });
 
 /** @type {GraphileConfig.Preset} */

@@ -7,15 +7,15 @@ import type { ApolloServer } from '@apollo/server';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { contextFromRequest, type Context } from '../context.ts';
-import type { Db } from '../db/client.ts';
-import { CatalogEvents } from '../follow/events.ts';
-import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../follow/live/server.ts';
-import type { Logger } from '../logger.ts';
-import { RateLimiter } from '../rate-limit/limiter.ts';
-import type { RedisLink } from '../redis/client.ts';
+import { contextFromRequest, type Context } from '../catalog/context.ts';
+import type { Db } from '../platform/db/client.ts';
+import { CatalogEvents } from '../platform/events/bus.ts';
+import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../graphql/websocket.ts';
+import type { Logger } from '../platform/logger.ts';
+import { RateLimiter } from './rate-limit/limiter.ts';
+import type { RedisLink } from '../platform/redis/client.ts';
 import { handleErrors } from './errors.ts';
-import { rateLimit } from './rate-limit.ts';
+import { rateLimit } from './rate-limit/plugin.ts';
 import { requestIdOf, requestLog } from './request-log.ts';
 import { digestRoutes } from './routes/digests.ts';
 import { feedRoutes } from './routes/feeds.ts';
@@ -36,7 +36,7 @@ export interface AppDeps {
   rateLimiter?: RateLimiter | null;
   /** REDIS_URL's connection: /readyz reports it (an outage does not make the instance unready). */
   redis?: RedisLink;
-  /** GraphQL subscriptions over WebSocket on /graphql (src/follow/live/server.ts), on `events`. */
+  /** GraphQL subscriptions over WebSocket on /graphql (src/graphql/websocket.ts), on `events`. */
   subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>;
 }
 

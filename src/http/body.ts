@@ -5,7 +5,7 @@
 // (a text/plain POST is a CSRF-able simple request).
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import type { QueryLimits } from '../config.ts';
-import { checkDocumentSize } from '../limits/document.ts';
+import { checkDocumentSize } from '../graphql/limits/document.ts';
 import { HttpError } from './errors.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -7,11 +7,11 @@
 //
 // N is GRAPHQL_PUBLIC_MAX_AGE_SECONDS (default 60; 0: nothing is public). A rule rather than
 // per-field @cacheControl hints because every field an anonymous client can read is public
-// (its viewer is null for all), and because graphql-jit executes here (src/jit.ts): Apollo's
+// (its viewer is null for all), and because graphql-jit executes here (src/graphql/jit.ts): Apollo's
 // cache-control plugin computes hints in per-field hooks that its own executor calls, not jit.
 // Public responses carry `Vary: Authorization`, so a cache never answers a signed-in request
 // with an anonymous page. With automatic persisted queries (Apollo's APQ, on by default; shared
-// through Redis with REDIS_URL, src/redis/apq-cache.ts) a GET carries only the query's hash:
+// through Redis with REDIS_URL, src/graphql/apq-cache.ts) a GET carries only the query's hash:
 //   GET /graphql?extensions={"persistedQuery":{"version":1,"sha256Hash":"<sha256 of the query>"}}
 // with `apollo-require-preflight: true` (Apollo's CSRF rule for GET).
 import type { ApolloServerPlugin } from '@apollo/server';

@@ -1,9 +1,9 @@
 // What a client gets when a request fails outside GraphQL execution: the GraphQL-over-HTTP error
 // shape with a code, never a stack trace or a library's internal message.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import { ErrorCode, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { isDatabaseUnavailable } from '../platform/db/errors.ts';
+import { ErrorCode, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export function errorBody(message: string, code: string = ErrorCode.BAD_REQUEST) {
   return { errors: [{ message, extensions: { code } }] };

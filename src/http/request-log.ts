@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../context.ts';
-import { operationCostOf } from '../limits/plugin.ts';
-import { logMaskedError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Context } from '../catalog/context.ts';
+import { operationCostOf } from '../graphql/limits/plugin.ts';
+import { logMaskedError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
 import { requestOf } from './graphql-request.ts';
 
 export function requestIdOf(req: http.IncomingMessage): string {

@@ -1,8 +1,8 @@
 // An unreachable database answered as what it is: HTTP 503 with Retry-After and the code
 // SERVICE_UNAVAILABLE, which a client, a retry library or a load balancer can act on, instead of
 // a 200 carrying a masked INTERNAL_SERVER_ERROR that none of them would retry. Which errors
-// count is decided in one place, src/db/errors.ts `isDatabaseUnavailable`; the field's message
-// and code are src/errors.ts's formatError. Here: the status and header, in the three places a
+// count is decided in one place, src/platform/db/errors.ts `isDatabaseUnavailable`; the field's message
+// and code are src/platform/errors.ts's formatError. Here: the status and header, in the three places a
 // request can meet the database:
 //   - while the context is built (the token lookup), before Apollo runs any plugin;
 //   - during execution, through the Apollo plugin below;
@@ -13,8 +13,8 @@
 // unreachable database makes the whole response 503 even when others succeeded: the client
 // cannot tell which half of a mutation committed, and every mutation is safe to retry (README).
 import type { ApolloServerPlugin } from '@apollo/server';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import { serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors.ts';
+import { isDatabaseUnavailable } from '../platform/db/errors.ts';
+import { serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../platform/errors.ts';
 
 /** `build()`, with an unreachable database thrown as the 503 SERVICE_UNAVAILABLE error. */
 export async function unlessUnavailable<T>(build: () => Promise<T>): Promise<T> {

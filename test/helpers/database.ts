@@ -3,9 +3,9 @@
 // Postgres (a newcomer's machine). Tests call `reset()` to start from empty tables.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDb, type Db } from '../../src/db/client.ts';
-import { startEmbeddedPostgres, EMBEDDED_POOL_SIZE } from '../../src/db/embedded.ts';
-import { applyMigrations } from '../../src/db/migrate.ts';
+import { createDb, type Db } from '../../src/platform/db/client.ts';
+import { startEmbeddedPostgres, EMBEDDED_POOL_SIZE } from '../../src/platform/db/embedded.ts';
+import { applyMigrations } from '../../src/platform/db/migrate.ts';
 
 export interface TestDatabase {
   readonly url: string;

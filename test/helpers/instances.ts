@@ -1,7 +1,7 @@
 // The API as production starts it (src/main.ts), as child processes: several instances on one
 // test database, each on a free port, with their log lines kept for the test to read.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { projectRoot } from '../../src/paths.ts';
+import { projectRoot } from '../../src/platform/paths.ts';
 import { until } from './wait.ts';
 
 export interface Instance {

@@ -3,7 +3,7 @@
 // (`CI` set) a missing folder fails instead, so the suite cannot go green on nothing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../src/paths.ts';
+import { projectRoot } from '../../src/platform/paths.ts';
 
 export const dataDir = path.resolve(projectRoot, '../shared/data');
 export const hfDir = path.join(dataDir, 'hf-daily-papers');

@@ -10,8 +10,8 @@
 // `run.scenario`...), which fail with a clear message when read outside a test (e.g. at module
 // level, before beforeAll ran). `createTestDatabase` and `createTestServer` stay available for
 // the few files that need something else (two databases, a server per test).
-import type { Db } from '../../src/db/client.ts';
-import { CatalogEvents } from '../../src/follow/events.ts';
+import type { Db } from '../../src/platform/db/client.ts';
+import { CatalogEvents } from '../../src/platform/events/bus.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestHttpOptions, type TestServer } from './server.ts';
 

@@ -1,5 +1,5 @@
 // Named scenario data: small catalogs whose every fact a test can state.
-import type { Db } from '../../src/db/client.ts';
+import type { Db } from '../../src/platform/db/client.ts';
 
 export const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 

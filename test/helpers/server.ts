@@ -3,17 +3,17 @@
 import assert from 'node:assert';
 import type { ApolloServer } from '@apollo/server';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createContext, type Context } from '../../src/context.ts';
-import type { CatalogEvents } from '../../src/follow/events.ts';
-import type { SubscriptionServerOptions } from '../../src/follow/live/server.ts';
+import { createContext, type Context } from '../../src/catalog/context.ts';
+import type { CatalogEvents } from '../../src/platform/events/bus.ts';
+import type { SubscriptionServerOptions } from '../../src/graphql/websocket.ts';
 import type { User } from '../../src/generated/prisma/client.ts';
 import { buildApp, listen, type RunningApp } from '../../src/http/app.ts';
-import { createLogger, type Logger } from '../../src/logger.ts';
-import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
-import type { RedisLink } from '../../src/redis/client.ts';
-import { createGraphQL, type GraphQLSetup } from '../../src/schema.ts';
-import { createServer } from '../../src/server.ts';
-import { generateToken } from '../../src/users/tokens.ts';
+import { createLogger, type Logger } from '../../src/platform/logger.ts';
+import type { RateLimiter } from '../../src/http/rate-limit/limiter.ts';
+import type { RedisLink } from '../../src/platform/redis/client.ts';
+import { createGraphQL, type GraphQLSetup } from '../../src/graphql/schema.ts';
+import { createServer } from '../../src/graphql/server.ts';
+import { generateToken } from '../../src/catalog/users/tokens.ts';
 import type { TestDatabase } from './database.ts';
 
 export interface GqlResult<T = any> {
@@ -21,7 +21,7 @@ export interface GqlResult<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-/** What `extensions.cost` reports (src/limits/plugin.ts). */
+/** What `extensions.cost` reports (src/graphql/limits/plugin.ts). */
 export interface CostReport {
   requested: number;
   maximum: number;

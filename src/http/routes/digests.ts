@@ -1,9 +1,9 @@
-// The links in digest emails (src/follow/digests/http.ts) as ordinary routes. Their body, when
+// The links in digest emails (src/catalog/digests/links-answer.ts) as ordinary routes. Their body, when
 // any (RFC 8058's "List-Unsubscribe=One-Click"), is read within a small limit and ignored.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../db/client.ts';
-import { answerDigestLink, DIGEST_LINK_BODY_LIMIT } from '../../follow/digests/http.ts';
-import type { Logger } from '../../logger.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { answerDigestLink, DIGEST_LINK_BODY_LIMIT } from '../../catalog/digests/links-answer.ts';
+import type { Logger } from '../../platform/logger.ts';
 
 export interface DigestRouteOptions {
   db: Db;

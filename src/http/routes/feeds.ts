@@ -1,8 +1,8 @@
-// Atom feeds (src/follow/feeds) as ordinary routes. A feed is a list of FEED_SIZE papers: it
+// Atom feeds (src/catalog/feeds) as ordinary routes. A feed is a list of FEED_SIZE papers: it
 // pays like a connection of that size (1 + a point per node), from the address's budget.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../db/client.ts';
-import { answerFeed, FEED_SIZE } from '../../follow/feeds/http.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { answerFeed, FEED_SIZE } from '../../catalog/feeds/catalog.ts';
 
 export const FEED_COST = 1 + FEED_SIZE;
 

@@ -7,15 +7,15 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { QueryLimits } from '../../config.ts';
-import type { Context } from '../../context.ts';
-import type { Deadline } from '../../db/client.ts';
+import type { Context } from '../../catalog/context.ts';
+import type { Deadline } from '../../platform/db/client.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { varyPublicByAuthorization } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';
 import { bindRequest } from '../graphql-request.ts';
 import { unlessUnavailable } from '../unavailable.ts';
-import { logMaskedError } from '../../errors.ts';
-import type { Logger } from '../../logger.ts';
+import { logMaskedError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;

@@ -3,11 +3,11 @@
 // /healthz touches nothing: a database outage must not make an orchestrator restart every
 // replica (which cures nothing); /readyz takes the replica out of the load balancer instead,
 // and says which dependency is down in `checks`. Redis (REDIS_URL) is reported there but never
-// makes the instance unready: without it the API still serves (src/redis/client.ts, outage
+// makes the instance unready: without it the API still serves (src/platform/redis/client.ts, outage
 // rule), and /readyz says `degraded`.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../db/client.ts';
-import { isRedisReady, type RedisLink } from '../../redis/client.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { isRedisReady, type RedisLink } from '../../platform/redis/client.ts';
 
 export async function isDatabaseReady(db: Db, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

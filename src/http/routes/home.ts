@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { projectRoot } from '../../paths.ts';
+import { projectRoot } from '../../platform/paths.ts';
 
 export interface ReadmeSection {
   /** The anchor: GitHub's rule (lower case, punctuation dropped, spaces to hyphens). */

@@ -3,12 +3,12 @@
 // catalog's /feeds/* route, so the router gives them these paths. Each pays like the catalog's
 // feeds (a page of FEED_SIZE papers); a BibTeX entry like one paper.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Db } from '../../db/client.ts';
-import { answerBibtex } from '../../citations/http.ts';
-import { answerCollectionFeed } from '../../collections/feed.ts';
-import type { FeedAnswer } from '../../follow/feeds/http.ts';
-import { FEED_PATH } from '../../follows/feed-token.ts';
-import { answerFollowingFeed } from '../../follows/feed.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { answerBibtex } from './citations.ts';
+import { answerCollectionFeed } from '../../catalog/feeds/collection.ts';
+import type { FeedAnswer } from '../../catalog/feeds/catalog.ts';
+import { FEED_PATH } from '../../catalog/follows/feed-token.ts';
+import { answerFollowingFeed } from '../../catalog/feeds/following.ts';
 import { FEED_COST } from './feeds.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -1,0 +1,257 @@
+// Writes a CatalogPlan with a handful of large statements: each table is filled by
+// `INSERT ... SELECT FROM unnest($1::text[], $2::int[], ...)`, one array parameter per column,
+// tens of thousands of rows per statement (per-row INSERTs or createMany are far slower at
+// 100k papers). Ids come from the tables' own sequences: rows go in `WITH ORDINALITY ...
+// ORDER BY ord`, so on empty tables the same plan always gets the same ids.
+//
+// Everything here runs on the transaction's client it is given. Never query the outer client
+// from inside: on the embedded PGlite database that deadlocks (see src/platform/db/embedded.ts).
+import { normalizeAuthorName } from '../authors/normalize.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { DAY_MS, paperDetailsOf, paperVotes, type CatalogPlan } from './plan.ts';
+
+export type Sql = Pick<Db, '$executeRawUnsafe' | '$queryRawUnsafe'>;
+
+const ROWS_PER_STATEMENT = 50_000;
+/** Papers carry ~1 kB of abstract each: smaller statements keep the parameter text moderate. */
+const PAPERS_PER_STATEMENT = 5_000;
+
+export interface Column {
+  readonly name: string;
+  readonly type: 'text' | 'int' | 'timestamptz' | 'date' | 'jsonb';
+  /** SQL type the value is cast to on the way in (an enum). */
+  readonly cast?: string;
+}
+
+/** One array parameter per column, in order; `copies` fill more columns from one of them. */
+function insertSql(table: string, columns: readonly Column[], suffix = '', copies: Record<string, string> = {}): string {
+  const names = columns.map((c) => `"${c.name}"`).join(', ');
+  const params = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+  const select = columns.map((c) => (c.cast ? `r."${c.name}"::${c.cast}` : `r."${c.name}"`));
+  const targets = [names, ...Object.keys(copies).map((name) => `"${name}"`)].join(', ');
+  const values = [...select, ...Object.values(copies).map((source) => `r."${source}"`)].join(', ');
+  return `INSERT INTO "${table}" (${targets}) SELECT ${values} FROM unnest(${params}) WITH ORDINALITY AS r(${names}, ord) ORDER BY ord ${suffix}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Inserts rows that have a unique key and returns the id of every key. A key already in the
+ * table (adding a second demo catalog with --force) keeps its row: the same author, user or
+ * topic is reused rather than duplicated.
+ */
+export async function insertKeyed(sql: Sql, table: string, key: string, columns: readonly Column[], values: readonly unknown[][]): Promise<Map<string, number>> {
+  const keyColumn = columns.findIndex((c) => c.name === key);
+  const ids = new Map<string, number>();
+  const rows = values[0]?.length ?? 0;
+  for (let from = 0; from < rows; from += ROWS_PER_STATEMENT) {
+    const chunk = values.map((column) => column.slice(from, from + ROWS_PER_STATEMENT));
+    const inserted = await sql.$queryRawUnsafe<{ id: number; key: string }[]>(
+      insertSql(table, columns, `ON CONFLICT ("${key}") DO NOTHING RETURNING id, "${key}" AS key`),
+      ...chunk,
+    );
+    for (const row of inserted) ids.set(row.key, row.id);
+    const missing = (chunk[keyColumn] as string[]).filter((k) => !ids.has(k));
+    if (missing.length > 0) {
+      const existing = await sql.$queryRawUnsafe<{ id: number; key: string }[]>(
+        `SELECT id, "${key}" AS key FROM "${table}" WHERE "${key}" = ANY($1::text[])`,
+        missing,
+      );
+      for (const row of existing) ids.set(row.key, row.id);
+    }
+  }
+  return ids;
+}
+
+export async function insertRows(sql: Sql, table: string, columns: readonly Column[], values: readonly unknown[][]): Promise<void> {
+  const rows = values[0]?.length ?? 0;
+  for (let from = 0; from < rows; from += ROWS_PER_STATEMENT) {
+    await sql.$executeRawUnsafe(
+      insertSql(table, columns),
+      ...values.map((column) => column.slice(from, from + ROWS_PER_STATEMENT)),
+    );
+  }
+}
+
+function idsOf(ids: Map<string, number>, keys: readonly string[], what: string): Int32Array {
+  return Int32Array.from(keys, (key) => {
+    const id = ids.get(key);
+    if (id === undefined) throw new Error(`Demo ${what} "${key}" was neither inserted nor found`);
+    return id;
+  });
+}
+
+/** The Paper columns the demo fills; updatedAt is copied from createdAt. */
+const PAPER_COLUMNS: readonly Column[] = [
+  { name: 'arxivId', type: 'text' },
+  { name: 'title', type: 'text' },
+  { name: 'abstract', type: 'text' },
+  { name: 'publishedAt', type: 'timestamptz' },
+  { name: 'featuredOn', type: 'date' },
+  { name: 'githubRepo', type: 'text' },
+  { name: 'githubStars', type: 'int' },
+  { name: 'projectPage', type: 'text' },
+  { name: 'upvoteCount', type: 'int' },
+  { name: 'submittedById', type: 'int' },
+  { name: 'createdAt', type: 'timestamptz' },
+  { name: 'hfUpvotes', type: 'int' },
+  { name: 'hfComments', type: 'int' },
+  { name: 'hfSubmitterHandle', type: 'text' },
+  { name: 'organization', type: 'text' },
+  { name: 'aiSummary', type: 'text' },
+  { name: 'aiKeywords', type: 'jsonb' },
+  { name: 'arxivUpdatedAt', type: 'timestamptz' },
+  { name: 'primaryCategory', type: 'text' },
+  { name: 'doi', type: 'text' },
+  { name: 'journalRef', type: 'text' },
+  { name: 'arxivComment', type: 'text' },
+];
+
+export interface WriteCounts {
+  papers: number;
+  votes: number;
+}
+
+/** The tables the demo writes, analysed at the end (see writeCatalog). */
+const TABLES = ['Topic', 'User', 'Author', 'Paper', 'PaperAuthor', 'PaperTopic', 'Vote'];
+
+export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (message: string) => void): Promise<WriteCounts> {
+  // The byline trigger (search_and_trending migration) recomputes each new paper's search
+  // document with a per-paper lookup of its authors. On tables just filled in this transaction
+  // there are no statistics yet, and the planner hashes the whole Author table for every paper:
+  // 10k papers took 80 s instead of 8. Per-paper lookups want index nested loops; SET LOCAL
+  // ends with this transaction.
+  await sql.$executeRawUnsafe('SET LOCAL enable_hashjoin = off');
+  await sql.$executeRawUnsafe('SET LOCAL enable_mergejoin = off');
+
+  // Topics: roots, then children pointing at them.
+  const topicIds = new Int32Array(plan.topics.length);
+  for (const level of [0, 1]) {
+    const members = plan.topics.map((t, i) => ({ t, i })).filter(({ t }) => (t.parent < 0) === (level === 0));
+    const ids = await insertKeyed(
+      sql,
+      'Topic',
+      'slug',
+      [{ name: 'slug', type: 'text' }, { name: 'name', type: 'text' }, { name: 'parentId', type: 'int' }, { name: 'createdAt', type: 'timestamptz' }],
+      [
+        members.map(({ t }) => t.slug),
+        members.map(({ t }) => t.name),
+        members.map(({ t }) => (t.parent < 0 ? null : topicIds[t.parent]!)),
+        members.map(({ t }) => iso(t.createdAt)),
+      ],
+    );
+    for (const { t, i } of members) topicIds[i] = ids.get(t.slug)!;
+  }
+
+  const handles = plan.users.map((u) => u.handle);
+  const userIds = idsOf(
+    await insertKeyed(
+      sql,
+      'User',
+      'handle',
+      [{ name: 'handle', type: 'text' }, { name: 'displayName', type: 'text' }, { name: 'role', type: 'text', cast: '"Role"' }, { name: 'createdAt', type: 'timestamptz' }],
+      [handles, plan.users.map((u) => u.displayName), plan.users.map((u) => u.role), plan.users.map((u) => iso(u.createdAt))],
+    ),
+    handles,
+    'user',
+  );
+  progress(`${plan.topics.length} topics and ${plan.users.length} users written`);
+
+  const normalized = plan.authorNames.map(normalizeAuthorName);
+  const authorIds = idsOf(
+    await insertKeyed(
+      sql,
+      'Author',
+      'normalizedName',
+      [{ name: 'name', type: 'text' }, { name: 'normalizedName', type: 'text' }, { name: 'createdAt', type: 'timestamptz' }],
+      [plan.authorNames as string[], normalized, Array.from(plan.authorCreatedAt, iso)],
+    ),
+    normalized,
+    'author',
+  );
+  progress(`${plan.authorNames.length} authors written`);
+
+  const p = plan.papers;
+  let votes = 0;
+  for (let from = 0; from < p.count; from += PAPERS_PER_STATEMENT) {
+    const to = Math.min(p.count, from + PAPERS_PER_STATEMENT);
+    const columns: unknown[][] = PAPER_COLUMNS.map(() => []);
+    const affiliations: (string | null)[][] = [];
+    for (let i = from; i < to; i++) {
+      const d = paperDetailsOf(plan, i);
+      const submitter = p.submitter[i]!;
+      const row: Record<string, unknown> = {
+        arxivId: p.arxivId[i],
+        title: d.title,
+        abstract: d.abstract,
+        publishedAt: iso(p.publishedAt[i]!),
+        featuredOn: isoDay(p.featuredDay[i]!),
+        githubRepo: d.githubRepo,
+        githubStars: p.hasCode[i] ? p.githubStars[i] : null,
+        projectPage: d.projectPage,
+        upvoteCount: p.votes[i], // exactly the votes written below for this paper
+        submittedById: submitter >= 0 ? userIds[submitter] : null,
+        createdAt: iso(p.createdAt[i]!),
+        hfUpvotes: d.hfUpvotes,
+        hfComments: d.hfComments,
+        hfSubmitterHandle: d.hfSubmitterHandle,
+        organization: d.organization,
+        aiSummary: d.aiSummary,
+        aiKeywords: d.aiKeywords && JSON.stringify(d.aiKeywords),
+        arxivUpdatedAt: d.arxivUpdatedAt === null ? null : iso(d.arxivUpdatedAt),
+        primaryCategory: d.primaryCategory,
+        doi: d.doi,
+        journalRef: d.journalRef,
+        arxivComment: d.arxivComment,
+      };
+      PAPER_COLUMNS.forEach((column, c) => columns[c]!.push(row[column.name]));
+      affiliations.push(d.affiliations);
+    }
+    const inserted = await sql.$queryRawUnsafe<{ id: number; arxivId: string }[]>(
+      insertSql('Paper', PAPER_COLUMNS, 'RETURNING id, "arxivId"', { updatedAt: 'createdAt' }),
+      ...columns,
+    );
+    const paperIds = new Map(inserted.map((r) => [r.arxivId, r.id]));
+
+    const bylines: unknown[][] = [[], [], [], []];
+    const tags: number[][] = [[], []];
+    const voteRows: unknown[][] = [[], [], []];
+    for (let i = from; i < to; i++) {
+      const paperId = paperIds.get(p.arxivId[i]!)!;
+      for (let s = p.authorStart[i]!; s < p.authorStart[i + 1]!; s++) {
+        bylines[0]!.push(paperId);
+        bylines[1]!.push(s - p.authorStart[i]!);
+        bylines[2]!.push(authorIds[p.authors[s]!]!);
+        bylines[3]!.push(affiliations[i - from]![s - p.authorStart[i]!]);
+      }
+      for (let s = p.topicStart[i]!; s < p.topicStart[i + 1]!; s++) {
+        tags[0]!.push(paperId);
+        tags[1]!.push(topicIds[p.topics[s]!]!);
+      }
+      const cast = paperVotes(plan, i);
+      if (cast.users.length !== p.votes[i]) throw new Error(`Paper ${p.arxivId[i]}: planned ${p.votes[i]} votes, drew ${cast.users.length}`);
+      cast.users.forEach((user, k) => {
+        voteRows[0]!.push(userIds[user]);
+        voteRows[1]!.push(paperId);
+        voteRows[2]!.push(iso(cast.times[k]!));
+      });
+    }
+    await insertRows(
+      sql,
+      'PaperAuthor',
+      [{ name: 'paperId', type: 'int' }, { name: 'position', type: 'int' }, { name: 'authorId', type: 'int' }, { name: 'affiliation', type: 'text' }],
+      bylines,
+    );
+    await insertRows(sql, 'PaperTopic', [{ name: 'paperId', type: 'int' }, { name: 'topicId', type: 'int' }], tags);
+    await insertRows(sql, 'Vote', [{ name: 'userId', type: 'int' }, { name: 'paperId', type: 'int' }, { name: 'createdAt', type: 'timestamptz' }], voteRows);
+    votes += voteRows[0]!.length;
+    progress(`${to}/${p.count} papers written`);
+  }
+  // Fresh statistics for the app's first queries: autovacuum would take a while to get to
+  // them, and the embedded database (PGlite, single-user) never runs it at all. ANALYZE in a
+  // transaction counts the transaction's own new rows.
+  await sql.$executeRawUnsafe(`ANALYZE ${TABLES.map((t) => `"${t}"`).join(', ')}`);
+  progress('statistics updated');
+  return { papers: p.count, votes };
+}

@@ -1,0 +1,295 @@
+// Every paper list of the API (papers, trendingPapers, dailyPapers, author and topic pages)
+// is one raw SQL statement built here: filter conditions, an optional full-text query, and a
+// keyset over the chosen order. Raw SQL because keyset paging needs row comparisons,
+// `(key, id) < ($1, $2)`, which walk an index from the cursor on (Prisma's OR-expanded form
+// makes Postgres scan from the top), and because ranking and snippets are Postgres functions.
+import { Prisma, type Paper } from '../../generated/prisma/client.ts';
+import type { PaperFilter, PaperOrder, SearchMode } from '../../generated/graphql.ts';
+import { readerOf } from '../../platform/db/client.ts';
+import { sharedRows } from '../../platform/db/shared-reads.ts';
+import { badInput, truncate } from '../../platform/errors.ts';
+import { fromGlobalIdOf } from '../../platform/global-id.ts';
+import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../../platform/pagination/connection.ts';
+import { dayOf } from '../../platform/pagination/keys.ts';
+import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
+import { primeRelations, RELATION_COLUMNS, type RelationColumns } from '../loaders.ts';
+import type { FacetSource } from './facets.ts';
+import { searchQuery, type SearchQuery } from './search.ts';
+import { ensureFreshTrending } from './trending.ts';
+import type { PaperReads } from './reads.ts';
+import { LISTED } from './visibility.ts';
+import { embeddingPathOf } from '../related/embeddings/path.ts';
+import { embedQuery, hybridCandidates } from '../related/hybrid.ts';
+
+export interface PaperListArgs extends ConnectionArgs {
+  filter?: PaperFilter | null;
+  orderBy?: PaperOrder | null;
+  query?: string | null;
+  prefix?: boolean | null;
+  /** HYBRID: src/catalog/related/hybrid.ts. */
+  searchMode?: SearchMode | null;
+}
+
+export interface SearchHighlight {
+  title: string;
+  abstract: string;
+}
+
+export interface PaperEdge extends Edge<Paper> {
+  highlight: SearchHighlight | null;
+}
+
+export interface PaperConnection extends Connection<Paper> {
+  edges: PaperEdge[];
+  facets: FacetSource;
+}
+
+type KeyType = 'day' | 'timestamp' | 'int' | 'float';
+
+interface Order {
+  /** Baked into cursors: a cursor of one order is refused by another. */
+  name: string;
+  key: Prisma.Sql;
+  keyType: KeyType;
+  direction: 'ASC' | 'DESC';
+  /** Rows this order lists at all (e.g. only featured papers for FEATURED_ON). */
+  where?: Prisma.Sql;
+  join?: Prisma.Sql;
+}
+
+const empty = Prisma.empty;
+
+function resolveOrder(orderBy: PaperOrder | null | undefined, search: SearchQuery | null, fallback: PaperOrder): Order {
+  const { field, direction, window } = orderBy ?? (search ? { field: 'RELEVANCE' as const, direction: 'DESC' as const } : fallback);
+  const dir = direction === 'ASC' ? 'ASC' : 'DESC';
+  const name = `${field}:${dir}`;
+  switch (field) {
+    case 'FEATURED_ON':
+      return { name, key: Prisma.sql`p."featuredOn"`, keyType: 'day', direction: dir, where: Prisma.sql`p."featuredOn" IS NOT NULL` };
+    case 'PUBLISHED_AT':
+      return { name, key: Prisma.sql`p."publishedAt"`, keyType: 'timestamp', direction: dir };
+    case 'UPVOTES':
+      return { name, key: Prisma.sql`p."upvoteCount"`, keyType: 'int', direction: dir };
+    case 'GITHUB_STARS':
+      return { name, key: Prisma.sql`p."githubStars"`, keyType: 'int', direction: dir, where: Prisma.sql`p."githubStars" IS NOT NULL` };
+    case 'TRENDING': {
+      const w = window ?? 'WEEK';
+      return {
+        name: `${name}:${w}`,
+        key: Prisma.sql`t.score`,
+        keyType: 'float',
+        direction: dir,
+        join: Prisma.sql`JOIN "PaperTrend" t ON t."paperId" = p.id AND t."window" = ${w}::"TrendWindow"`,
+      };
+    }
+    case 'RELEVANCE':
+      if (!search) throw badInput('orderBy RELEVANCE needs a search query', 'orderBy');
+      return { name, key: Prisma.sql`ts_rank_cd(p."searchVector", q.q)::float8`, keyType: 'float', direction: dir };
+    default: {
+      const unreachable: never = field;
+      throw badInput(`Unknown order ${String(unreachable)}`, 'orderBy');
+    }
+  }
+}
+
+function keyParam(type: KeyType, value: KeyValue): Prisma.Sql {
+  const invalid = () => badInput('after/before is not a cursor of this list: pass a cursor from the same field and order', 'after');
+  switch (type) {
+    case 'day':
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw invalid();
+      return Prisma.sql`${value}::date`;
+    case 'timestamp':
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalid();
+      return Prisma.sql`${value}::timestamptz`;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid();
+      return Prisma.sql`${value}::int`;
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid();
+      return Prisma.sql`${value}::float8`;
+  }
+}
+
+function keyValue(type: KeyType, raw: unknown): KeyValue {
+  if (raw instanceof Date) return type === 'day' ? dayOf(raw) : raw.toISOString();
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'number' || typeof raw === 'string') return raw;
+  throw new Error(`unexpected sort key ${String(raw)}`);
+}
+
+const FEATURED_WEEK = /^(\d{4})-W(\d{2})$/;
+const FEATURED_MONTH = /^(\d{4})-(\d{2})$/;
+
+/** Monday of ISO week `week` of `year`, UTC. */
+function isoWeekStart(year: number, week: number): Date {
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const monday = new Date(jan4);
+  monday.setUTCDate(jan4.getUTCDate() - ((jan4.getUTCDay() + 6) % 7) + (week - 1) * 7);
+  return monday;
+}
+
+function addDays(date: Date, days: number): Date {
+  const next = new Date(date);
+  next.setUTCDate(next.getUTCDate() + days);
+  return next;
+}
+
+const MAX_FILTER_TOPICS = 20;
+
+function topicSlugs(slugs: readonly string[], name: string): string[] {
+  if (slugs.length > MAX_FILTER_TOPICS) throw badInput(`filter.${name} takes at most ${MAX_FILTER_TOPICS} slugs; got ${slugs.length}`, 'filter');
+  return [...new Set(slugs.map((slug) => slug.trim().toLowerCase()))];
+}
+
+/** The SQL conditions of a filter, all of which must hold. */
+export function filterConditions(filter: PaperFilter | null | undefined): Prisma.Sql[] {
+  if (!filter) return [];
+  const conditions: Prisma.Sql[] = [];
+  if (filter.topics?.length) {
+    const slugs = topicSlugs(filter.topics, 'topics');
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "PaperTopic" pt JOIN "Topic" tp ON tp.id = pt."topicId"
+      WHERE pt."paperId" = p.id AND tp.slug = ANY(${slugs}::text[]))`);
+  }
+  if (filter.allTopics?.length) {
+    const slugs = topicSlugs(filter.allTopics, 'allTopics');
+    conditions.push(Prisma.sql`(SELECT count(*) FROM "PaperTopic" pt JOIN "Topic" tp ON tp.id = pt."topicId"
+      WHERE pt."paperId" = p.id AND tp.slug = ANY(${slugs}::text[])) = ${slugs.length}`);
+  }
+  if (filter.author != null) {
+    const authorId = fromGlobalIdOf('Author', filter.author, 'filter.author');
+    // The id of an author merged into another stands for the survivor (src/catalog/authors/aliases.ts).
+    const live = Prisma.sql`coalesce((SELECT "authorId" FROM "AuthorAlias" WHERE id = ${authorId}), ${authorId})`;
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "PaperAuthor" pa WHERE pa."paperId" = p.id AND pa."authorId" = ${live})`);
+  }
+  if (filter.featuredOn != null) conditions.push(Prisma.sql`p."featuredOn" = ${dayOf(filter.featuredOn)}::date`);
+  if (filter.featuredWeek != null) {
+    const match = FEATURED_WEEK.exec(filter.featuredWeek);
+    const week = Number(match?.[2]);
+    if (!match || week < 1 || week > 53) throw badInput(`filter.featuredWeek must be an ISO week like 2026-W30; got "${truncate(filter.featuredWeek)}"`, 'filter');
+    const start = isoWeekStart(Number(match[1]), week);
+    conditions.push(Prisma.sql`p."featuredOn" >= ${dayOf(start)}::date AND p."featuredOn" < ${dayOf(addDays(start, 7))}::date`);
+  }
+  if (filter.featuredMonth != null) {
+    const match = FEATURED_MONTH.exec(filter.featuredMonth);
+    const month = Number(match?.[2]);
+    if (!match || month < 1 || month > 12) throw badInput(`filter.featuredMonth must be a month like 2026-07; got "${truncate(filter.featuredMonth)}"`, 'filter');
+    const start = new Date(Date.UTC(Number(match[1]), month - 1, 1));
+    const end = new Date(Date.UTC(Number(match[1]), month, 1));
+    conditions.push(Prisma.sql`p."featuredOn" >= ${dayOf(start)}::date AND p."featuredOn" < ${dayOf(end)}::date`);
+  }
+  if (filter.publishedAfter != null) conditions.push(Prisma.sql`p."publishedAt" >= ${filter.publishedAfter.toISOString()}::timestamptz`);
+  if (filter.publishedBefore != null) conditions.push(Prisma.sql`p."publishedAt" < ${filter.publishedBefore.toISOString()}::timestamptz`);
+  if (filter.hasCode != null) conditions.push(filter.hasCode ? Prisma.sql`p."githubRepo" IS NOT NULL` : Prisma.sql`p."githubRepo" IS NULL`);
+  if (filter.submittedBy != null) {
+    const userId = fromGlobalIdOf('User', filter.submittedBy, 'filter.submittedBy');
+    conditions.push(Prisma.sql`p."submittedById" = ${userId}`);
+  }
+  if (filter.minUpvotes != null) conditions.push(Prisma.sql`p."upvoteCount" >= ${filter.minUpvotes}`);
+  return conditions;
+}
+
+const HIGHLIGHT_OPEN = '⟦';
+const HIGHLIGHT_CLOSE = '⟧';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** ts_headline marks matches with ⟦ ⟧ (taken out of the source text first); HTML comes here. */
+function toHtml(marked: string): string {
+  return escapeHtml(marked).replaceAll(HIGHLIGHT_OPEN, '<mark>').replaceAll(HIGHLIGHT_CLOSE, '</mark>');
+}
+
+type PageRow = Paper & RelationColumns & { sortKey: unknown; hlTitle?: string; hlAbstract?: string };
+
+export interface ListOptions {
+  /** Conditions of the page the list belongs to (an author's, a topic's, a day's). */
+  scope?: Prisma.Sql[];
+  /** Order when the client gives none and there is no query. */
+  defaultOrder?: PaperOrder;
+  /**
+   * Read the papers' bylines and topics in the same statement (the caller will resolve them:
+   * see `paperSelection`), instead of one more statement through the loaders.
+   */
+  withRelations?: boolean;
+  /**
+   * `listing`: read LISTING_COLUMNS only (the caller shows no other field: see `paperSelection`);
+   * such rows are not cached as whole papers. Default `all`.
+   */
+  columns?: 'listing' | 'all';
+}
+
+/** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
+export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
+  const reader = deps.reader ?? readerOf(deps.db);
+  const request = pageRequest(args);
+  const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
+  const hybrid = search !== null && args.searchMode === 'HYBRID';
+  let order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
+  // HYBRID relevance is the fused score (its own cursors: a KEYWORD cursor does not fit).
+  if (hybrid && order.name.startsWith('RELEVANCE')) order = { ...order, name: `${order.name}:HYBRID`, key: Prisma.sql`h.score` };
+  if (order.name.startsWith('TRENDING')) await ensureFreshTrending(deps.db);
+
+  const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
+  if (order.where) conditions.push(order.where);
+  // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the matches.
+  const embedding = hybrid ? await embedQuery(embeddingPathOf(deps.db), args.query!.trim()) : undefined;
+  const candidates = hybrid ? Prisma.sql`JOIN ${hybridCandidates([...conditions], search.tsquery, args.query!.trim(), embedding)} h ON h.id = p.id` : empty;
+  if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
+  const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
+  const where = Prisma.join(conditions, ' AND ');
+
+  // Walking backwards (last/before) reads the reverse order and flips the page afterwards.
+  const forward = request.direction === 'forward';
+  const ascending = (order.direction === 'ASC') === forward;
+  const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
+  const cursorArg = forward ? 'after' : 'before';
+  let keyset = empty;
+  if (request.cursor !== null) {
+    const [value, id] = decodeCursor(order.name, request.cursor, 2, cursorArg);
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
+    keyset = Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null)}, ${id}::int)`;
+  }
+  // Snippets read the abstract: a search reads every column.
+  const listing = options.columns === 'listing' && !search;
+  const page = Prisma.sql`
+    SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"
+    FROM ${from}
+    WHERE ${where} ${keyset}
+    ORDER BY ${order.key} ${dir}, p.id ${dir}
+    LIMIT ${request.take + 1}`;
+  // Snippets cost a text parse each: computed for the page's rows only.
+  const listed = search
+    ? Prisma.sql`
+      SELECT page.*,
+        ts_headline('english', translate(page.title, '⟦⟧', '[]'), q.q, 'HighlightAll=true, StartSel=⟦, StopSel=⟧') AS "hlTitle",
+        ts_headline('english', translate(page.abstract, '⟦⟧', '[]'), q.q,
+          'MaxFragments=2, MaxWords=35, MinWords=15, StartSel=⟦, StopSel=⟧, FragmentDelimiter=" … "') AS "hlAbstract"
+      FROM (${page}) page CROSS JOIN ${search.tsquery} AS q(q)
+      ORDER BY page."sortKey" ${dir}, page.id ${dir}`
+    : page;
+  // Relations for the page's rows only, hence around it.
+  const statement = options.withRelations
+    ? Prisma.sql`SELECT p.*, ${Prisma.raw(RELATION_COLUMNS)} FROM (${listed}) p ORDER BY p."sortKey" ${dir}, p.id ${dir}`
+    : listed;
+  const rows = await sharedRows<PageRow>(reader, statement);
+
+  const connection = toConnection(
+    rows,
+    request,
+    ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
+      primeRelations(deps.loaders, paper);
+      if (!listing) deps.loaders.paperById.prime(paper.id, paper);
+      return {
+        cursor: encodeCursor(order.name, [keyValue(order.keyType, sortKey), paper.id]),
+        node: paper,
+        highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
+      };
+    },
+    () => sharedRows<{ n: number }>(reader, Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
+  );
+  return {
+    ...connection,
+    facets: { from, where },
+  };
+}

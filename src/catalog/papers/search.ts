@@ -1,0 +1,29 @@
+// Turning what a user typed into a Postgres tsquery, safely. Nothing typed reaches SQL as
+// syntax: web-search mode uses websearch_to_tsquery, which accepts any text (quotes,
+// -exclusions, OR) without errors; prefix mode keeps only letters and digits.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { badInput } from '../../platform/errors.ts';
+
+export const MAX_QUERY_LENGTH = 256;
+const MAX_PREFIX_WORDS = 16;
+
+export interface SearchQuery {
+  /** A one-row relation of one tsquery column, for `CROSS JOIN ... AS q(q)`. */
+  tsquery: Prisma.Sql;
+}
+
+export function searchQuery(text: string, prefix: boolean): SearchQuery {
+  const query = text.trim();
+  if (query.length > MAX_QUERY_LENGTH) throw badInput(`query must be at most ${MAX_QUERY_LENGTH} characters; got ${query.length}`, 'query');
+  // NUL cannot be stored in Postgres text; other control characters are never meant.
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(query) || /[\ud800-\udfff]/.test(query.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) {
+    throw badInput('query must be plain text without control characters or broken Unicode', 'query');
+  }
+  const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) throw badInput('query must contain at least one word (letters or digits)', 'query');
+  if (!prefix) return { tsquery: Prisma.sql`(SELECT websearch_to_tsquery('english', ${query}))` };
+  const terms = words.slice(0, MAX_PREFIX_WORDS);
+  // Letters and digits only, so the joined string is always valid tsquery syntax.
+  const expression = terms.map((word, i) => (i === terms.length - 1 ? `${word}:*` : word)).join(' & ');
+  return { tsquery: Prisma.sql`(SELECT to_tsquery('english', ${expression}))` };
+}

@@ -1,0 +1,75 @@
+// HYBRID search (`papers(query:, searchMode: HYBRID)`): the full-text ranking and the
+// term-vector ranking of the same query fused by reciprocal rank fusion,
+//   score(paper) = sum over the rankings it is in of 1 / (RRF_K + rank),
+// over the HYBRID_DEPTH best of each. The term-vector ranking scores a paper by the weights of
+// the query's words in its vector (PaperTerm) times their idf: a paper need not hold every
+// word, and one where the words are central ranks above one that merely mentions them. Each
+// word's posting list is read from its strongest end (POSTINGS_PER_TERM papers, as for related).
+//
+// Where the embedding path is on (./embeddings/path.ts), papers with a vector of its model are
+// ranked by the cosine of their vector and the query's instead, and the term ranking keeps only
+// the papers without one: three rankings fused, each paper in at most two of them, so a paper
+// not yet embedded is neither favoured nor left out.
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { EmbeddingPath } from './embeddings/path.ts';
+import { POSTINGS_PER_TERM } from './reads.ts';
+
+export const RRF_K = 60;
+/** Papers taken from each ranking: a HYBRID list holds at most twice this many (three times with embeddings). */
+export const HYBRID_DEPTH = 200;
+
+/** The query embedded by the path's embedder: what `hybridCandidates` needs for the embedding ranking. */
+export interface HybridEmbedding {
+  path: EmbeddingPath;
+  queryVector: Float32Array;
+}
+
+/** The query's vector, when the path is on (the embedder runs in this process: no SQL). */
+export async function embedQuery(path: EmbeddingPath | null, text: string): Promise<HybridEmbedding | undefined> {
+  if (!path) return undefined;
+  const [queryVector] = await path.embedder.embed([text]);
+  return { path, queryVector: queryVector! };
+}
+
+/**
+ * A relation `(id, score)` of the fused candidates, to join on `p.id`. `conditions` are those
+ * of the list (listed, scope, filter), over `"Paper" p`: every ranking is of the papers the
+ * list may show, so a hidden or filtered-out paper takes no rank. `tsquery` is the query's
+ * one-row relation (src/catalog/papers/search.ts); `text` what the user typed.
+ */
+export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, text: string, embedding?: HybridEmbedding): Prisma.Sql {
+  const where = Prisma.join(conditions, ' AND ');
+  const statements = embedding?.path.statements;
+  const termWhere = statements ? Prisma.sql`${where} AND NOT ${statements.hasVector}` : where;
+  const embeddingRanking = statements ? Prisma.sql`UNION ALL ${statements.ranking(where, embedding!.queryVector, HYBRID_DEPTH)}` : Prisma.empty;
+  return Prisma.sql`(
+    SELECT fused.id, sum(1.0 / (${RRF_K} + fused.rank))::float8 AS score
+    FROM (
+      (SELECT p.id, row_number() OVER (ORDER BY ts_rank_cd(p."searchVector", q.q) DESC, p.id) AS rank
+       FROM "Paper" p CROSS JOIN ${tsquery} AS q(q)
+       WHERE ${where} AND p."searchVector" @@ q.q
+       ORDER BY rank LIMIT ${HYBRID_DEPTH})
+      UNION ALL
+      (SELECT p.id, row_number() OVER (ORDER BY v.s DESC, p.id) AS rank
+       FROM (
+         SELECT t."paperId", sum(t.weight * qt.w) AS s
+         FROM (
+           SELECT w.term, (1 + ln(w.tf)) * ln(1 + n.n / coalesce(d.df, 1)) AS w
+           FROM catalog_related_words(${text}, '') w
+           CROSS JOIN (SELECT greatest(coalesce((SELECT df FROM "RelatedTerm" WHERE term = ''), 0), 1)::float8 AS n) n
+           LEFT JOIN "RelatedTerm" d ON d.term = w.term
+         ) qt
+         CROSS JOIN LATERAL (
+           SELECT pt."paperId", pt.weight FROM "PaperTerm" pt WHERE pt.term = qt.term
+           ORDER BY pt.weight DESC LIMIT ${POSTINGS_PER_TERM}
+         ) t
+         GROUP BY t."paperId"
+       ) v
+       JOIN "Paper" p ON p.id = v."paperId"
+       WHERE ${termWhere}
+       ORDER BY rank LIMIT ${HYBRID_DEPTH})
+      ${embeddingRanking}
+    ) fused
+    GROUP BY fused.id
+  )`;
+}

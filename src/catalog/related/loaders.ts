@@ -1,0 +1,25 @@
+// The related-papers loader of a request: a page of papers asking for `related` costs one
+// statement, not one per paper. One DataLoader per `first` asked in the request (a field's
+// arguments are the same for every paper of a list, so that is one loader in practice).
+import DataLoader from 'dataloader';
+import type { Reader } from '../../platform/db/client.ts';
+import type { EmbeddingPath } from './embeddings/path.ts';
+import { relatedPapers, type ScoredPaper } from './reads.ts';
+
+export type RelatedLoader = (first: number) => DataLoader<number, ScoredPaper[]>;
+
+/** `path`: the database's embedding path (./embeddings/path.ts), null for term weights only. */
+export function createRelatedLoader(reader: Reader, path: EmbeddingPath | null = null): RelatedLoader {
+  const byFirst = new Map<number, DataLoader<number, ScoredPaper[]>>();
+  return (first) => {
+    let loader = byFirst.get(first);
+    if (!loader) {
+      loader = new DataLoader<number, ScoredPaper[]>(async (ids) => {
+        const related = await relatedPapers(reader, [...new Set(ids)], first, path);
+        return ids.map((id) => related.get(id) ?? []);
+      });
+      byFirst.set(first, loader);
+    }
+    return loader;
+  };
+}

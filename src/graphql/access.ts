@@ -1,0 +1,121 @@
+// Who may call each root field, decided in this one place. test/access.test.ts walks the
+// schema and fails when a root field has no decision here (or a decision names no field).
+//
+// DANGER: a wrong entry here exposes or blocks a whole operation. Field-level rules (hidden
+// papers, someone else's tokens) live beside their resolvers and are tested there.
+import type { User } from '../generated/prisma/client.ts';
+import { forbidden, unauthenticated } from '../platform/errors.ts';
+
+export type Access = 'public' | 'signedIn' | 'curator' | 'admin';
+
+export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Access>> = {
+  Query: {
+    node: 'public',
+    nodes: 'public',
+    paper: 'public',
+    papers: 'public',
+    dailyPapers: 'public',
+    trendingPapers: 'public',
+    authors: 'public',
+    author: 'public',
+    topic: 'public',
+    topics: 'public',
+    viewer: 'public',
+    pendingAuthorClaims: 'curator',
+  },
+  Mutation: {
+    upvotePaper: 'signedIn',
+    removeUpvote: 'signedIn',
+    submitPaper: 'signedIn',
+    // Further narrowed in the resolver: the submitter, curators and admins.
+    updatePaperLinks: 'signedIn',
+    hidePaper: 'curator',
+    unhidePaper: 'curator',
+    tagPaper: 'curator',
+    untagPaper: 'curator',
+    createTopic: 'curator',
+    updateTopic: 'curator',
+    importPapers: 'curator',
+    createApiToken: 'signedIn',
+    revokeApiToken: 'signedIn',
+    // Anyone: the address confirms by link. Signed in, the owner changes settings directly.
+    subscribeDigest: 'public',
+    claimAuthor: 'signedIn',
+    approveAuthorClaim: 'curator',
+    rejectAuthorClaim: 'curator',
+    mergeAuthors: 'curator',
+    splitAuthor: 'curator',
+    addComment: 'signedIn',
+    // Further narrowed in the resolvers: the comment's author only.
+    editComment: 'signedIn',
+    deleteComment: 'signedIn',
+    hideComment: 'curator',
+    // Follows and collections: each acts on the caller's own rows only (src/catalog/follows/, src/catalog/collections/).
+    followAuthor: 'signedIn',
+    followTopic: 'signedIn',
+    unfollow: 'signedIn',
+    rotateFeedToken: 'signedIn',
+    createCollection: 'signedIn',
+    addToCollection: 'signedIn',
+    removeFromCollection: 'signedIn',
+    moveInCollection: 'signedIn',
+  },
+  Subscription: {
+    paperUpdated: 'public',
+    papersFeatured: 'public',
+    commentAdded: 'public',
+  },
+};
+
+export function isCurator(user: User | null): boolean {
+  return user?.role === 'CURATOR' || user?.role === 'ADMIN';
+}
+
+/** Throws unless `viewer` may use a field with this access decision. */
+export function checkAccess(access: Access, viewer: User | null): void {
+  switch (access) {
+    case 'public':
+      return;
+    case 'signedIn':
+      if (!viewer) throw unauthenticated();
+      return;
+    case 'curator':
+      if (!viewer) throw unauthenticated();
+      if (!isCurator(viewer)) throw forbidden('This needs the curator or admin role');
+      return;
+    case 'admin':
+      if (!viewer) throw unauthenticated();
+      if (viewer.role !== 'ADMIN') throw forbidden('This needs the admin role');
+      return;
+    default: {
+      const unreachable: never = access;
+      throw new Error(`unknown access decision ${String(unreachable)}`);
+    }
+  }
+}
+
+type ResolverFn = (parent: unknown, args: unknown, ctx: { viewer: User | null }, info: unknown) => unknown;
+
+/**
+ * Wraps every root resolver with its access check. A root field without a decision throws at
+ * start-up rather than serving unchecked.
+ */
+export function withAccess<T extends object>(type: keyof typeof ACCESS, resolvers: T): T {
+  const wrapped: Record<string, ResolverFn | { subscribe: ResolverFn }> = {};
+  for (const [field, resolve] of Object.entries(resolvers)) {
+    const access = ACCESS[type][field];
+    if (!access) throw new Error(`${type}.${field} has no access decision in src/graphql/access.ts`);
+    const guard = (run: ResolverFn): ResolverFn => (parent, args, ctx, info) => {
+      checkAccess(access, ctx.viewer);
+      return run(parent, args, ctx, info);
+    };
+    // A subscription field is { subscribe, resolve }: the check guards `subscribe`, which starts it.
+    if (type === 'Subscription' && typeof resolve === 'object' && resolve !== null && typeof resolve.subscribe === 'function') {
+      wrapped[field] = { ...resolve, subscribe: guard(resolve.subscribe) };
+      continue;
+    }
+    if (typeof resolve !== 'function') throw new Error(`${type}.${field} must be a plain resolver function`);
+    wrapped[field] = guard(resolve as ResolverFn);
+  }
+  return wrapped as T;
+}

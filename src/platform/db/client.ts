@@ -1,0 +1,240 @@
+// The one way the app builds its database access: ONE pg pool per database, shared by Prisma
+// (through the pg driver adapter: schema, migrations, writes) and by the hot read path
+// (`readerOf(db)`: plain pg, named prepared statements). One pool, not two, because the
+// embedded database (PGlite) serves one connection only: a second pool would wait forever.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.ts';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { operationTimedOut } from '../errors.ts';
+import { PrismaClient } from '../../generated/prisma/client.ts';
+import { ReplicaSet, type ReplicaOptions, type ReplicaStatus } from './replicas.ts';
+
+export type Db = PrismaClient;
+
+export interface DbOptions {
+  connectionString: string;
+  /** pg pool size; EMBEDDED_POOL_SIZE on the embedded database. */
+  poolSize?: number;
+  /** Called with every SQL statement sent, by Prisma and by the reader (tests count them; bench reports them). */
+  onQuery?: (sql: string) => void;
+  /**
+   * Whether reads use named (prepared) statements; default true. False for a server whose
+   * connections share one session, as the embedded PGlite's do (one backend behind the
+   * socket): a name prepared by one pg client still exists there when the pool opens the next
+   * one, which then fails with "prepared statement ... already exists".
+   */
+  prepare?: boolean;
+  /**
+   * How long a statement waits for a connection (pg's `connectionTimeoutMillis`: a free one
+   * from the pool, or a new one to open) before failing; default 5000. Fails as "database
+   * unavailable" (src/platform/db/errors.ts), answered 503.
+   */
+  poolTimeoutMs?: number;
+  /**
+   * `statement_timeout` of every connection, sent when it opens (a startup parameter, so it
+   * costs no round trip); undefined or 0: the server's own setting.
+   */
+  statementTimeoutMs?: number;
+  /** DATABASE_READ_URLS: the reader's statements go to these (src/platform/db/replicas.ts). */
+  replicas?: ReplicaOptions;
+}
+
+/** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
+export interface ReadStatement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+export interface Reader {
+  /**
+   * Runs a read and returns its rows as objects. A fixed statement passes a `name`: it is parsed
+   * and planned once per connection. Without one, the text decides: see `namedFor`. With a
+   * `deadline`, waiting for a connection stops there too (`readerUntil` passes it).
+   */
+  rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]>;
+  /**
+   * A request's reader (`readerUntil`): the reader beneath, whose statements requests may share
+   * (src/platform/db/shared-reads.ts), and this request's deadline. Absent: the reader is that one.
+   */
+  readonly shared?: { readonly reader: Reader; readonly deadline?: Deadline };
+}
+
+/** When a request stops sending statements: `at` is a performance.now() time. */
+export interface Deadline {
+  readonly at: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * `reader`, refusing every statement once the deadline has passed: an operation answered 503
+ * OPERATION_TIMEOUT (src/http/deadline.ts) stops querying the database instead of running on
+ * unseen. Checked per statement, not per field: a field costs nothing until it asks for rows.
+ * A statement queued for a connection (pool exhausted) gives up at the deadline too, instead
+ * of taking a connection later for an answer nobody reads.
+ */
+export function readerUntil(reader: Reader, deadline: Deadline): Reader {
+  return {
+    rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
+      if (performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+      return reader.rows<R>(statement, name, deadline);
+    },
+    // A getter: the reader beneath may change (a request that wrote reads from the primary).
+    get shared() {
+      return { reader: reader.shared?.reader ?? reader, deadline };
+    },
+  };
+}
+
+// pg reads DATE as a local-time Date; Prisma (and every caller here) means UTC midnight.
+// Only here, per query: the global pg.types registry is shared with Prisma's adapter.
+const DATE_OID = 1082;
+const parseDay = (value: string) => new Date(`${value}T00:00:00.000Z`);
+const readTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? parseDay : oid === TIMESTAMPTZ_OID ? parseTimestamptz : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+// Dynamic statements (the paper lists) are prepared under a name derived from their text.
+// Each name costs a prepared statement on every connection, kept until it closes, so only the
+// first MAX_NAMED distinct texts get one; rarer shapes run unnamed (parsed each time).
+const MAX_NAMED = 200;
+const names = new Map<string, string>();
+function namedFor(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `r_${createHash('sha1').update(text).digest('base64url')}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined, prepare: boolean): Reader {
+  return {
+    async rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]> {
+      onQuery?.(statement.text);
+      const query = {
+        name: prepare ? (name ?? namedFor(statement.text)) : undefined,
+        text: statement.text,
+        values: statement.values as unknown[],
+        types: readTypes,
+      };
+      // A free connection is handed out at once: pool.query, as before. Else the wait for one
+      // ends at the deadline as well as at the pool's timeout.
+      if (!deadline || (pool.idleCount > 0 && pool.waitingCount === 0)) return (await pool.query(query)).rows as R[];
+      const client = await connectBefore(pool, deadline);
+      try {
+        const result = await client.query(query);
+        client.release();
+        return result.rows as R[];
+      } catch (error) {
+        // As pool.query does: a client whose statement failed is closed, not reused (it may be
+        // the connection that broke).
+        client.release(error as Error);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A pool connection, or OPERATION_TIMEOUT once the deadline passes first. */
+function connectBefore(pool: pg.Pool, deadline: Deadline): Promise<pg.PoolClient> {
+  const remaining = deadline.at - performance.now();
+  if (remaining <= 0) return Promise.reject(operationTimedOut(deadline.timeoutMs));
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(operationTimedOut(deadline.timeoutMs));
+    }, remaining);
+    pool.connect().then(
+      (client) => {
+        clearTimeout(timer);
+        // pg-pool cannot take a waiter out of its queue: one that gave up returns the
+        // connection as soon as it gets it.
+        if (late) client.release();
+        else resolve(client);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!late) reject(error);
+      },
+    );
+  });
+}
+
+const readers = new WeakMap<Db, Reader>();
+
+/**
+ * The read path's access to a database. A client built elsewhere than `createDb` (a script's
+ * own PrismaClient) still works, through Prisma's raw queries: same rows, slower.
+ */
+export function readerOf(db: Db): Reader {
+  let reader = readers.get(db);
+  if (!reader) {
+    reader = { rows: <R>(s: ReadStatement) => db.$queryRawUnsafe<R[]>(s.text, ...s.values) };
+    readers.set(db, reader);
+  }
+  return reader;
+}
+
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas }: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: poolTimeoutMs,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
+  // An idle connection that dies (server restart, network) is dropped by the pool and the next
+  // query opens another; without a listener its 'error' event would end the process.
+  pool.on('error', () => {});
+  // A connection in use but between two statements (a Prisma transaction's) that the server
+  // ends (pg_terminate_backend, a restart) makes its client emit 'error' while pg-pool has taken
+  // its own listener off: with none, that ends the process (seen in bench/faults.ts). With this
+  // one, the client's next statement fails (answered 503) and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  let db: Db;
+  if (onQuery) {
+    const logged = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+    logged.$on('query', (event) => onQuery(event.query));
+    db = logged;
+  } else {
+    db = new PrismaClient({ adapter });
+  }
+  const primary = poolReader(pool, onQuery, prepare);
+  if (replicas && replicas.urls.length > 0) {
+    const set = new ReplicaSet(pool, replicas, (replicaPool) => poolReader(replicaPool, onQuery, prepare), poolSize);
+    replicaSets.set(db, set);
+    primaryReaders.set(db, primary);
+    readers.set(db, set.reader(primary));
+  } else {
+    readers.set(db, primary);
+  }
+  return db;
+}
+
+// Read replicas (src/platform/db/replicas.ts): with them `readerOf(db)` picks a replica per statement;
+// these give the primary's reader and the replicas' state.
+const replicaSets = new WeakMap<Db, ReplicaSet>();
+const primaryReaders = new WeakMap<Db, Reader>();
+
+/** Reads that must see the latest writes (a request that has written, token checks). */
+export function primaryReaderOf(db: Db): Reader {
+  return primaryReaders.get(db) ?? readerOf(db);
+}
+
+/** The replicas' health and lag; empty without replicas. */
+export function replicaStatus(db: Db): ReplicaStatus[] {
+  return replicaSets.get(db)?.status() ?? [];
+}
+
+/** Checks every replica now (start-up and tests); resolves at once without replicas. */
+export async function checkReplicas(db: Db): Promise<void> {
+  await replicaSets.get(db)?.check();
+}
+
+/** Closes the replicas' pools (Prisma's $disconnect closes the primary's). */
+export async function closeReplicas(db: Db): Promise<void> {
+  await replicaSets.get(db)?.close();
+}

@@ -1,0 +1,73 @@
+// Opens the app's database: DATABASE_URL when set, else the embedded Postgres under DATA_DIR.
+// Either way the migrations are applied before anything else touches it.
+import path from 'node:path';
+import type { Config } from '../../config.ts';
+import { checkReplicas, closeReplicas, createDb, type Db } from './client.ts';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
+import { applyMigrations } from './migrate.ts';
+import { enableEmbeddings, type EmbeddingStatus } from '../../catalog/related/embeddings/path.ts';
+import { loadEmbedder } from '../embeddings/load.ts';
+
+export interface Database {
+  readonly db: Db;
+  readonly url: string;
+  readonly embedded: boolean;
+  /** Migrations applied by this start (empty when the database was up to date). */
+  readonly applied: string[];
+  /** The embedding path of related papers (src/catalog/related/embeddings/path.ts): on, or why not. */
+  readonly embeddings: EmbeddingStatus;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database' | 'embeddings'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
+  options: {
+    /**
+     * Load the embedder of `config.embeddings` and turn the embedding path on where pgvector is
+     * (the serving processes); default false: scripts have no use for it.
+     */
+    embeddings?: boolean;
+    onQuery?: (sql: string) => void;
+    poolSize?: number;
+    /** false: another process (the cluster's primary) has applied them already. */
+    migrate?: boolean;
+  } = {},
+): Promise<Database> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+  const url = config.databaseUrl ?? embedded!.url;
+  try {
+    const applied = options.migrate === false ? [] : await applyMigrations(url);
+    const db = createDb({
+      connectionString: url,
+      poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
+      prepare: !embedded,
+      onQuery: options.onQuery,
+      ...(config.database ? { poolTimeoutMs: config.database.poolTimeoutMs } : {}),
+      // The embedded database runs one statement at a time on one backend: a timeout there would
+      // only cut long jobs short.
+      ...(config.database && !embedded ? { statementTimeoutMs: config.database.statementTimeoutMs } : {}),
+      ...(config.scale && config.scale.readUrls.length > 0 ? { replicas: { urls: config.scale.readUrls, maxLagSeconds: config.scale.maxReplicaLagSeconds } } : {}),
+    });
+    // Replicas are judged before the first request: until then reads go to the primary.
+    await checkReplicas(db);
+    // A model that fails to load stops the start, with its message (src/main.ts prints it).
+    const embedder = options.embeddings && config.embeddings ? await loadEmbedder(config.embeddings) : null;
+    const embeddings = await enableEmbeddings(db, embedder, { install: options.migrate !== false });
+    return {
+      db,
+      url,
+      embedded: Boolean(embedded),
+      applied,
+      embeddings,
+      async close() {
+        await embedder?.close?.();
+        await closeReplicas(db);
+        await db.$disconnect();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
