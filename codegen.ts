@@ -22,9 +22,9 @@ const config: CodegenConfig = {
         },
         mappers: {
           Paper: `${prisma}#Paper as PaperRow`,
-          // What a paper shows of its authors and topics (src/catalog/loaders.ts): whole rows fit too.
-          Author: '../catalog/loaders.ts#AuthorParent as AuthorRow',
-          Topic: '../catalog/loaders.ts#TopicParent as TopicRow',
+          // What a paper shows of its authors and topics (src/catalog/papers/loaders.ts): whole rows fit too.
+          Author: '../catalog/papers/loaders.ts#AuthorParent as AuthorRow',
+          Topic: '../catalog/papers/loaders.ts#TopicParent as TopicRow',
           User: `${prisma}#User as UserRow`,
           ApiToken: `${prisma}#ApiToken as ApiTokenRow`,
           BylineEntry: `${prisma}#PaperAuthor as BylineRow`,

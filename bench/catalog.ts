@@ -151,14 +151,15 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
   await applyMigrations(url);
   // Whole minutes: the catalog (dates, arXiv ids) depends only on seed and today.
   const today = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-  const db = createDb({ connectionString: url, poolSize: 2 });
+  const database = createDb({ connectionString: url, poolSize: 2 });
+  const { db } = database;
   let counts: DemoSummary;
   const started = performance.now();
   try {
     spec.log(`${name}: generating ${spec.papers} papers (seed ${spec.seed}, today ${today.toISOString()})`);
     counts = await generateDemoCatalog(db, { papers: spec.papers, seed: spec.seed, today, onProgress: (m) => spec.log(`  ${m}`) });
   } finally {
-    await db.$disconnect();
+    await database.close();
   }
   const generateMs = Math.round(performance.now() - started);
   const analyzeStarted = performance.now();

@@ -5,8 +5,9 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
-import { createServer } from '../src/graphql/server.ts';
+import { createServer } from '../src/http/server.ts';
 import { createContext } from '../src/catalog/context.ts';
+import { prismaPlatform } from './platform.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 const url = process.env.BENCH_DB ?? 'postgresql://postgres@127.0.0.1:5432/catalog_bench_100k';
@@ -33,7 +34,7 @@ const client = new pg.Client({ connectionString: url });
 await client.connect();
 for (const [name, query, variables] of ops) {
   captured.length = 0;
-  const res = await apollo.executeOperation({ query, variables }, { contextValue: createContext(db, viewer) });
+  const res = await apollo.executeOperation({ query, variables }, { contextValue: createContext(prismaPlatform(db), viewer) });
   if (res.body.kind === 'single' && res.body.singleResult.errors) console.log(name, JSON.stringify(res.body.singleResult.errors));
   console.log(`\n=== ${name}: ${captured.length} statements`);
   for (const { query: sql, params } of captured.filter((c) => /^\s*(SELECT|WITH)/i.test(c.query) && !/pg_advisory/.test(c.query))) {

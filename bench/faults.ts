@@ -376,9 +376,10 @@ async function postgresRun(STOP_MODE: 'fast' | 'immediate'): Promise<string> {
     await setup.end();
     const url = cluster.url('catalog');
     await applyMigrations(url);
-    const seedDb = createDb({ connectionString: url, poolSize: 2 });
+    const seedDatabase = createDb({ connectionString: url, poolSize: 2 });
+    const seedDb = seedDatabase.db;
     const seeded = await seed(seedDb);
-    await seedDb.$disconnect();
+    await seedDatabase.close();
     log(`cluster on port ${cluster.port} (PostgreSQL ${version}), ${PAPERS} papers, ${VOTERS} voters`);
 
     const api = new Api(await freePort(), { DATABASE_URL: url }, path.join(cluster.dir, 'api.log'));
@@ -450,9 +451,10 @@ async function postgresRun(STOP_MODE: 'fast' | 'immediate'): Promise<string> {
     await Promise.race([Promise.all(clients), sleep(12_000)]);
     await readyzPoller;
     await api.stop('SIGTERM');
-    const checkDb = createDb({ connectionString: url, poolSize: 2 });
+    const checkDatabase = createDb({ connectionString: url, poolSize: 2 });
+    const checkDb = checkDatabase.db;
     const verdict = await verify(checkDb, rec);
-    await checkDb.$disconnect();
+    await checkDatabase.close();
     log(`verdict: ${JSON.stringify(verdict)}`);
     const load = os.loadavg()[0]!.toFixed(1);
 

@@ -18,7 +18,9 @@ import { withDatabase } from './catalog.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { apiServer, buildApi, freePort, ROOT, startServer } from './processes.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
-import { createDb, readerOf, type ReadStatement } from '../src/platform/db/client.ts';
+import { createDb } from '../src/platform/db/client.ts';
+import { benchPlatform } from './platform.ts';
+import type { ReadStatement } from '../src/platform/db/reader.ts';
 import { followFeed } from '../src/catalog/follows/reads.ts';
 import { paperReads } from '../src/catalog/papers/reads.ts';
 import { generateToken } from '../src/catalog/users/tokens.ts';
@@ -124,9 +126,9 @@ async function explainFeed(url: string, userId: number): Promise<{ plan: string;
   try {
     // The last statement is the page (the first is the candidate probe).
     let captured: ReadStatement | undefined;
-    const real = readerOf(db);
+    const real = db.reader;
     const capturing = { rows: <R>(statement: ReadStatement, name?: string) => ((captured = statement), real.rows<R>(statement, name)) };
-    await followFeed({ ...paperReads(db), reader: capturing }, userId, { first: 20 }, { withRelations: true });
+    await followFeed({ ...paperReads(benchPlatform(db)), reader: capturing }, userId, { first: 20 }, { withRelations: true });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -141,7 +143,7 @@ async function explainFeed(url: string, userId: number): Promise<{ plan: string;
       await client.end();
     }
   } finally {
-    await db.$disconnect();
+    await db.close();
   }
 }
 

@@ -14,8 +14,9 @@ import { generateToken } from '../src/catalog/users/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/platform/db/client.ts';
 import { buildApp, listen } from '../src/http/app.ts';
+import { benchPlatform } from './platform.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { createServer } from '../src/graphql/server.ts';
+import { createServer } from '../src/http/server.ts';
 import { BENCH_TOKEN_NAME, withDatabase } from './catalog.ts';
 import { runLoad } from './load.ts';
 import { rng, SEARCH_QUERIES, type HttpCall } from './operations.ts';
@@ -73,13 +74,13 @@ const logger = createLogger(config);
 const db = createDb({ connectionString: url, poolSize: 20 });
 const apollo = createServer({ config, logger });
 await apollo.start();
-const running = await listen(await buildApp({ apollo, db, logger, config, rateLimiter: null }), 0, '127.0.0.1');
+const running = await listen(await buildApp({ apollo, platform: benchPlatform(db), logger, config, rateLimiter: null }), 0, '127.0.0.1');
 const api = {
   url: running.url,
   async stop() {
     await running.close();
     await apollo.stop();
-    await db.$disconnect();
+    await db.close();
   },
 };
 try {

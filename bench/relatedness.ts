@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createDb, readerOf } from '../src/platform/db/client.ts';
+import { createDb } from '../src/platform/db/client.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { relatedPapers } from '../src/catalog/related/reads.ts';
@@ -38,7 +38,8 @@ await admin.query(`CREATE DATABASE ${name}`);
 await admin.end();
 const url = withDatabase(adminUrl, name);
 await applyMigrations(url);
-const db = createDb({ connectionString: url, poolSize: 4 });
+const database = createDb({ connectionString: url, poolSize: 4 });
+const { db } = database;
 
 try {
   const inputs = ['hf-daily-papers', 'arxiv-atom'].map((folder) => path.join(dataDir, folder)).filter((folder) => fs.existsSync(folder));
@@ -52,7 +53,7 @@ try {
   const shares = (neighbours: Map<number, number[]>) => labelShare(data, judged, (id) => neighbours.get(id) ?? []);
 
   // The API's related papers (the service the resolver calls).
-  const related = await relatedPapers(readerOf(db), judged, TOP);
+  const related = await relatedPapers(database.reader, judged, TOP);
   const api = shares(new Map([...related].map(([id, list]) => [id, list.map((r) => r.paper.id)])));
 
   // Words only: the same join without the topic terms.
@@ -78,7 +79,7 @@ try {
   console.log(`  related, words only:               ${pct(wordsOnly.share)}  over ${wordsOnly.papers} papers`);
   console.log(`  ${TOP} random papers (20 draws):       ${pct(randomShare)}`);
 } finally {
-  await db.$disconnect();
+  await database.close();
   if (!values.keep) {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();

@@ -22,34 +22,8 @@ import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { createBenchTokens, ensureCatalog, restoreCatalog, type BenchCatalog } from './catalog.ts';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { runLoad, type LoadResult } from './load.ts';
-import {
-  callMaker,
-  COMPARE_OPERATIONS,
-  comparablePapers,
-  loadInputs,
-  OPERATION_NAMES,
-  OPERATIONS,
-  toHttp,
-  type Call,
-  type Inputs,
-  type OperationName,
-  type Target,
-} from './operations.ts';
-import {
-  apiServer,
-  buildApi,
-  ensurePostgraphile,
-  nodeVersion,
-  POSTGRAPHILE_DIR,
-  POSTGRAPHILE_NODE,
-  postgraphileServer,
-  ROOT,
-  startServer,
-  SupervisedServer,
-  tail,
-  type ApiNode,
-  type ApiRuntime,
-} from './processes.ts';
+import { callMaker, COMPARE_OPERATIONS, comparablePapers, loadInputs, OPERATION_NAMES, OPERATIONS, toHttp, type Call, type Inputs, type OperationName, type Target } from './operations.ts';
+import { apiServer, buildApi, ensurePostgraphile, nodeVersion, POSTGRAPHILE_DIR, POSTGRAPHILE_NODE, postgraphileServer, ROOT, startServer, SupervisedServer, tail, type ApiNode, type ApiRuntime } from './processes.ts';
 import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import { writeReport } from './report.ts';
 import { countStatements, type StatementCount } from './sql-count.ts';
@@ -435,11 +409,12 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
   const inputs = await loadInputs(catalog.url, tokens);
   log(`${catalog.name}: daily dates ${inputs.dailyDates.join(', ')}; deep page ${inputs.deepPage.page} (rows ${inputs.deepPage.firstRow}-${inputs.deepPage.firstRow + 49})`);
 
-  const db = createDb({ connectionString: catalog.url, poolSize: 2 });
+  const database = createDb({ connectionString: catalog.url, poolSize: 2 });
+  const { db } = database;
   try {
     await refreshTrending(db);
   } finally {
-    await db.$disconnect();
+    await database.close();
   }
   await vacuum(catalog.url, ['PaperTrend', 'ApiToken']);
 

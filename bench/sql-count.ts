@@ -9,9 +9,10 @@ import assert from 'node:assert';
 import { loadConfig } from '../src/config.ts';
 import { contextFromRequest, createContext } from '../src/catalog/context.ts';
 import { createDb } from '../src/platform/db/client.ts';
+import { benchPlatform } from './platform.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
-import { createServer } from '../src/graphql/server.ts';
+import { createServer } from '../src/http/server.ts';
 import { OPERATIONS, type Call, type OperationName } from './operations.ts';
 
 export interface StatementCount {
@@ -28,7 +29,9 @@ const SETTLE_MS = 100;
 
 export async function countStatements(url: string, calls: Record<OperationName, Call>, env: Record<string, string>): Promise<Record<OperationName, StatementCount>> {
   let log: string[] = [];
-  const db = createDb({ connectionString: url, onQuery: (sql) => log.push(sql) });
+  const database = createDb({ connectionString: url, onQuery: (sql) => log.push(sql) });
+  const { db } = database;
+  const platform = benchPlatform(database);
   const config = loadConfig({ ...env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
   const apollo = createServer({ config, logger: createLogger(config) });
   await apollo.start();
@@ -41,8 +44,8 @@ export async function countStatements(url: string, calls: Record<OperationName, 
       const run = async () => {
         log = [];
         const contextValue = op.signedIn
-          ? await contextFromRequest(db, { authorization: `Bearer ${call.token}` })
-          : createContext(db);
+          ? await contextFromRequest(platform, { authorization: `Bearer ${call.token}` })
+          : createContext(platform);
         const response = await apollo.executeOperation({ query: op.document, variables: call.variables }, { contextValue });
         assert(response.body.kind === 'single');
         const errors = response.body.singleResult.errors;
@@ -57,6 +60,6 @@ export async function countStatements(url: string, calls: Record<OperationName, 
     return result;
   } finally {
     await apollo.stop();
-    await db.$disconnect();
+    await database.close();
   }
 }

@@ -8,30 +8,26 @@ import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './platform/db/open.ts';
 import { seedFirstStart } from './catalog/demo/first-start.ts';
 import { isCatalogEmpty } from './catalog/demo/generate.ts';
-import { refreshTrending, setTrendingMaxAge, setTrendingRefreshedByTurns } from './catalog/papers/trending.ts';
+import { trendingScores } from './catalog/papers/trending.ts';
 import { digestSchedulerFromConfig } from './catalog/digests/scheduler.ts';
 import { CatalogEvents, InMemoryEventBus } from './platform/events/bus.ts';
 import { buildApp, listen } from './http/app.ts';
 import { createLogger } from './platform/logger.ts';
+import { createPlatform, type Platform } from './platform/platform.ts';
 import { clusterStore, RateLimiter } from './http/rate-limit/limiter.ts';
 import { connectRedis, type RedisLink } from './platform/redis/client.ts';
 import { RedisEventBus } from './platform/events/redis.ts';
 import { persistedQueryCache } from './graphql/apq-cache.ts';
 import { redisStore } from './http/rate-limit/redis-store.ts';
 import { takeTurns, type Stop } from './platform/redis/turns.ts';
-import { embeddingPathOf } from './catalog/related/embeddings/path.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
 import { createGraphQL } from './graphql/schema.ts';
-import { createServer } from './graphql/server.ts';
+import { createServer } from './http/server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const clustered = config.webConcurrency > 1;
-  // How old trending scores may get, in every process: the primary's timer and reads alike.
-  setTrendingMaxAge(config.trendingRefreshSeconds);
-  // With Redis, instances take turns at the refresh; reads never start one of their own.
-  if (config.scale.redisUrl) setTrendingRefreshedByTurns(true);
   // Connected before serving when Redis answers within 5 s; without it the instance starts all
   // the same, in the outage mode of src/platform/redis/client.ts.
   const openRedis = async () => {
@@ -40,9 +36,21 @@ async function main(): Promise<void> {
     if (!(await link.whenReady(5000))) logger.warn('Redis did not answer within 5 s: starting without it for now');
     return link;
   };
+  // The platform object of a process (src/platform/platform.ts). Trending scores may get
+  // TRENDING_REFRESH_SECONDS old, in every process: the primary's timer and reads alike; with
+  // Redis, instances take turns at the refresh and reads never start one of their own.
+  const platformOf = (database: Database, redis: RedisLink | undefined, events?: CatalogEvents): Platform =>
+    createPlatform(database, {
+      trending: trendingScores(database.db, { maxAgeSeconds: config.trendingRefreshSeconds, refreshedElsewhere: Boolean(config.scale.redisUrl) }),
+      embeddings: database.embeddingPath,
+      events,
+      redis,
+    });
   // Opened by the primary half; with one process the serving half uses the same database.
+  // One platform per process: with one process both halves share the trending scores' freshness.
   let primaryDatabase: Database | undefined;
   let primaryRedis: RedisLink | undefined;
+  let primaryPlatform: Platform | undefined;
 
   await runProcesses({
     workers: config.webConcurrency,
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
         logger.info({ ...summary, ms: Date.now() - started }, 'empty catalog filled with the sample of real papers');
       }
       const redis = (primaryRedis = await openRedis());
+      const platform = (primaryPlatform = platformOf(database, redis));
       // The workers' shared rate budget lives here (without Redis); it answers their messages.
       if (clustered && !redis) new RateLimiterClusterMaster();
 
@@ -70,7 +79,7 @@ async function main(): Promise<void> {
       // instances take turns through Redis).
       const refresh = async () => {
         const started = Date.now();
-        await refreshTrending(database.db).then(
+        await platform.trending.refreshNow().then(
           () => logger.debug({ ms: Date.now() - started }, 'trending refreshed'),
           (error) => logger.error({ err: error }, 'trending refresh failed'),
         );
@@ -82,7 +91,7 @@ async function main(): Promise<void> {
       };
       // Embeddings of new and edited papers, while the embedding path is on
       // (src/catalog/related/embeddings/refresh.ts; the first run embeds the whole catalog).
-      const path = embeddingPathOf(database.db);
+      const path = platform.embeddings;
       const embeddings = async (): Promise<Stop> => {
         if (!path || config.embeddings.refreshSeconds === 0) return async () => {};
         let running: Promise<void> | undefined;
@@ -103,7 +112,7 @@ async function main(): Promise<void> {
         };
       };
       const digests = async (): Promise<Stop> => {
-        const scheduler = digestSchedulerFromConfig(config, database.db, logger);
+        const scheduler = digestSchedulerFromConfig(config, platform, logger);
         return async () => scheduler?.stop();
       };
       // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
       // pub/sub, or else relayed to this host's other workers through the primary.
       const local = new InMemoryEventBus();
       const events = new CatalogEvents(redis ? new RedisEventBus(redis, local) : new IpcEventBus(local));
+      const platform = primaryPlatform ? { ...primaryPlatform, events } : platformOf(database, redis, events);
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
       const graphql = createGraphQL(config);
       const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: persistedQueryCache(redis) } : {}) });
@@ -140,7 +150,7 @@ async function main(): Promise<void> {
       const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;
       const rateLimiter = store && config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit, store) : undefined;
       const app = await buildApp({
-        apollo, db: database.db, logger, config, events, subscriptions: { graphql }, ...(rateLimiter ? { rateLimiter } : {}), ...(redis ? { redis } : {}),
+        apollo, platform, logger, config, subscriptions: { graphql }, ...(rateLimiter ? { rateLimiter } : {}),
       });
       const http = await listen(app, config.port, config.host);
       logger.info(

@@ -3,7 +3,7 @@
 // queries shared by two instances through Redis (src/http/cache-control.ts, src/graphql/apq-cache.ts).
 import { createHash } from 'node:crypto';
 import { createGraphQL } from '../src/graphql/schema.ts';
-import { createServer } from '../src/graphql/server.ts';
+import { createServer } from '../src/http/server.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { connectRedis, type RedisLink } from '../src/platform/redis/client.ts';

@@ -306,11 +306,10 @@ describe('commentAdded subscription', () => {
     const events = new CatalogEvents(new InMemoryEventBus());
     const app = await buildApp({
       apollo: server.apollo,
-      db: t.db,
+      platform: { ...t.platform, events },
       logger: createLogger({ logLevel: 'silent' }),
       config: server.config,
       rateLimiter: null,
-      events,
       subscriptions: { graphql: server.graphql },
     });
     http = await listen(app, 0, '127.0.0.1');

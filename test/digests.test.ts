@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 function deps(overrides: Partial<DigestRunOptions> = {}): DigestRunOptions {
-  return { db: t.db, mailer, secrets: [SECRET], publicUrl: base, from: FROM, at: FRIDAY, ...overrides };
+  return { platform: t.platform, mailer, secrets: [SECRET], publicUrl: base, from: FROM, at: FRIDAY, ...overrides };
 }
 
 async function vote(user: User, paper: Paper) {
@@ -405,7 +405,7 @@ test('the in-process scheduler mails confirmations within seconds and the due di
   expect(received.map((m) => m.to[0]).sort()).toEqual(['newcomer@example.org', 'reader0@example.org', 'reader1@example.org', 'reader2@example.org']);
   expect(received.find((m) => m.to[0] === 'newcomer@example.org')!.mail!.subject).toBe('Confirm your paper digest');
 
-  expect(digestSchedulerFromConfig(loadConfig({}), t.db)).toBeNull();
+  expect(digestSchedulerFromConfig(loadConfig({}), t.platform)).toBeNull();
   // Refused when the configuration is read, at start-up, naming the variable.
   expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', SMTP_URL: smtpUrl })).toThrow('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set');
   expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', DIGEST_SECRET: 'short' })).toThrow('DIGEST_SECRET must hold keys of at least 32 characters');

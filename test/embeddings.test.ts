@@ -11,13 +11,13 @@ import { toGlobalId } from '../src/platform/global-id.ts';
 import { contentHash, paperText } from '../src/platform/embeddings/embedder.ts';
 import { hashingEmbedder, hashText, HASHING_DIMENSIONS, HASHING_MODEL } from '../src/platform/embeddings/hashing.ts';
 import { loadEmbedder } from '../src/platform/embeddings/load.ts';
-import { detectPgvector, disableEmbeddings, embeddingPathOf, enableEmbeddings } from '../src/catalog/related/embeddings/path.ts';
+import { detectPgvector, enableEmbeddings, type EmbeddingPath, type EnableOptions } from '../src/platform/embeddings/path.ts';
+import type { Embedder } from '../src/platform/embeddings/embedder.ts';
 import { refreshEmbeddings } from '../src/catalog/related/embeddings/refresh.ts';
 import { EmbedderLoadError, TRANSFORMERS_INSTALL } from '../src/platform/embeddings/transformers.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
 import { relatedPapers } from '../src/catalog/related/reads.ts';
 import { labelShare, randomLabelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
-import { readerOf } from '../src/platform/db/client.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { loadConfig } from '../src/config.ts';
 import type { User } from '../src/generated/prisma/client.ts';
@@ -25,6 +25,18 @@ import { usingRealPostgres } from './helpers/database.ts';
 import { dataDir, describeWithRealData } from './helpers/real-data.ts';
 import { setupTestRunner, type TestRunner } from './helpers/runner.ts';
 import { THEMED, themedCatalog, type ThemedKey } from './helpers/scenarios.ts';
+
+// The embedding path is part of the platform object, decided at start-up (src/platform/db/open.ts);
+// here a test turns it on or off for the runner's platform, which the server's contexts read.
+type Run = { readonly db: import('../src/platform/db/client.ts').Db; readonly t: { platform: import('../src/platform/platform.ts').Platform } };
+function setPath(run: Run, path: EmbeddingPath | null): void {
+  run.t.platform = { ...run.t.platform, embeddings: path };
+}
+async function enable(run: Run, embedder: Embedder | null, options?: EnableOptions) {
+  const { path, status } = await enableEmbeddings(run.db, embedder, options);
+  setPath(run, path);
+  return status;
+}
 
 const RELATED = `query($id: ID!, $n: Int) { paper(id: $id) { related(first: $n) { score paper { id } } } }`;
 const RECOMMENDED = `query($n: Int) { viewer { recommendedPapers(first: $n) { score paper { id } } } }`;
@@ -99,7 +111,7 @@ describe('the built-in hashing embedder', () => {
 (usingRealPostgres ? describe : describe.skip)('on PostgreSQL without pgvector (DATABASE_URL)', () => {
   const run = setupTestRunner({ scenario: themedCatalog });
   const h = helpers(run);
-  afterEach(() => disableEmbeddings(run.db));
+  afterEach(() => setPath(run, null));
 
   test('the path reports pgvector unavailable and related papers come from term weights', async () => {
     const pgvector = await detectPgvector(run.db);
@@ -109,8 +121,8 @@ describe('the built-in hashing embedder', () => {
     }
     await rebuildRelated(run.db);
     const before = await h.related('diff1');
-    expect(await enableEmbeddings(run.db, hashingEmbedder())).toEqual({ state: 'off', reason: 'pgvector unavailable', detail: expect.stringContaining('no "vector" extension') });
-    expect(embeddingPathOf(run.db)).toBeNull();
+    expect(await enable(run, hashingEmbedder())).toEqual({ state: 'off', reason: 'pgvector unavailable', detail: expect.stringContaining('no "vector" extension') });
+    expect(run.platform.embeddings).toBeNull();
     // Vectors can be stored all the same (plain real[]), and change nothing.
     expect((await refreshEmbeddings(run.db, hashingEmbedder())).embedded).toBe(THEMED.length);
     expect(await h.related('diff1')).toEqual(before);
@@ -121,14 +133,14 @@ describe('the built-in hashing embedder', () => {
 describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)', () => {
   const run = setupTestRunner({ database: { kind: 'embedded' }, scenario: themedCatalog });
   const h = helpers(run);
-  afterEach(() => disableEmbeddings(run.db));
+  afterEach(() => setPath(run, null));
 
   /** The catalog embedded, its term vectors rebuilt, and the path on. */
   const embedAll = async () => {
     await rebuildRelated(run.db);
     const embedder = hashingEmbedder();
     await refreshEmbeddings(run.db, embedder);
-    expect((await enableEmbeddings(run.db, embedder)).state).toBe('on');
+    expect((await enable(run, embedder)).state).toBe('on');
     return embedder;
   };
 
@@ -136,13 +148,13 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
     // The reset keeps extensions; on a fresh database it is not installed yet.
     await run.db.$executeRawUnsafe('DROP EXTENSION IF EXISTS vector');
     expect(await detectPgvector(run.db)).toEqual({ available: expect.stringMatching(/^0\.\d+\.\d+$/), installed: null });
-    expect(await enableEmbeddings(run.db, null)).toMatchObject({ state: 'off', reason: 'not configured' });
-    expect(await enableEmbeddings(run.db, hashingEmbedder(), { install: false })).toMatchObject({ state: 'off', reason: 'pgvector not installed' });
-    expect(embeddingPathOf(run.db)).toBeNull();
-    const status = await enableEmbeddings(run.db, hashingEmbedder());
+    expect(await enable(run, null)).toMatchObject({ state: 'off', reason: 'not configured' });
+    expect(await enable(run, hashingEmbedder(), { install: false })).toMatchObject({ state: 'off', reason: 'pgvector not installed' });
+    expect(run.platform.embeddings).toBeNull();
+    const status = await enable(run, hashingEmbedder());
     expect(status).toEqual({ state: 'on', model: HASHING_MODEL, dimensions: 512, pgvector: expect.stringMatching(/^0\.\d+\.\d+$/) });
     expect((await detectPgvector(run.db)).installed).not.toBeNull();
-    expect(embeddingPathOf(run.db)?.embedder.model).toBe(HASHING_MODEL);
+    expect(run.platform.embeddings?.embedder.model).toBe(HASHING_MODEL);
   });
 
   test('vectors record model, dimension and content hash, and unchanged papers are not embedded again', async () => {
@@ -190,9 +202,9 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
   test('a paper without a vector of the current model is answered from its terms', async () => {
     await embedAll();
     const termsOnly = async () => {
-      disableEmbeddings(run.db);
+      setPath(run, null);
       const list = await h.related('robot2');
-      expect((await enableEmbeddings(run.db, hashingEmbedder())).state).toBe('on');
+      expect((await enable(run, hashingEmbedder())).state).toBe('on');
       return list;
     };
     await run.db.paperEmbedding.delete({ where: { paperId_model: { paperId: run.scenario.ids.robot2, model: HASHING_MODEL } } });
@@ -266,7 +278,7 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
   test('a failing embedder or vector query reaches the client as a masked error only', async () => {
     await embedAll();
     const failing = { model: 'failing-v1', dimensions: 512, embed: async () => Promise.reject(new Error('onnxruntime: session lost at /models/secret')) };
-    expect((await enableEmbeddings(run.db, failing)).state).toBe('on');
+    expect((await enable(run, failing)).state).toBe('on');
     const search = await run.server.gql(SEARCH, { q: 'diffusion' });
     expect(search.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
     // The extension gone behind the server's back: the cast fails in SQL; its message stays in the log.
@@ -298,22 +310,22 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
 // keyword or topic with it, against 5 random papers.
 describeWithRealData('embedding relatedness on the real data')('on the real data (embedded database)', () => {
   const run = setupTestRunner({ server: false, database: { kind: 'embedded' }, reset: 'once', scenario: (db) => importFiles(db, [dataDir]) });
-  afterAll(() => disableEmbeddings(run.db));
+  afterAll(() => setPath(run, null));
   const TOP = 5;
   /** Papers judged: a fixed sample, to bound the exact scans on the embedded database. */
   const SAMPLE = 300;
 
   test('the top 5 by embedding share a keyword or topic far more often than 5 random papers', async () => {
     await refreshEmbeddings(run.db, hashingEmbedder());
-    expect((await enableEmbeddings(run.db, hashingEmbedder())).state).toBe('on');
+    expect((await enable(run, hashingEmbedder())).state).toBe('on');
     const data = await relatednessLabels(run.db);
     const judged = data.labelled.filter((_, i) => i % Math.max(1, Math.floor(data.labelled.length / SAMPLE)) === 0).slice(0, SAMPLE);
-    const related = await relatedPapers(readerOf(run.db), judged, TOP, embeddingPathOf(run.db));
+    const related = await relatedPapers(run.platform.reader, judged, TOP, run.platform.embeddings);
     const byEmbedding = labelShare(data, judged, (id) => (related.get(id) ?? []).map((r) => r.paper.id));
     // For comparison only (reported, not asserted): the term path on the same sample, after the
     // rebuild a deployment runs after a first import. Its vectors hold the topics as terms.
     await rebuildRelated(run.db);
-    const byTerms = await relatedPapers(readerOf(run.db), judged, TOP);
+    const byTerms = await relatedPapers(run.platform.reader, judged, TOP);
     const termShare = labelShare(data, judged, (id) => (byTerms.get(id) ?? []).map((r) => r.paper.id));
     // Random: 5 other listed papers, from a seeded generator (the same every run), 20 draws.
     let seed = 20261130;

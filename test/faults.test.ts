@@ -5,12 +5,12 @@
 import net from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
-import { createDb, type Db } from '../src/platform/db/client.ts';
+import { createDb, type Database } from '../src/platform/db/client.ts';
 import { isDatabaseUnavailable } from '../src/platform/db/errors.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { createServer } from '../src/graphql/server.ts';
-import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
+import { createServer } from '../src/http/server.ts';
+import { createTestDatabase, testPlatform, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { startTestHttp, userWithToken, type TestHttp } from './helpers/server.ts';
 
@@ -30,11 +30,11 @@ beforeEach(async () => {
 });
 
 /** The API over `db` on a free port, configured by `env`; stopped by the returned function. */
-async function apiOver(db: Db, env: Record<string, string> = {}): Promise<TestHttp & { stop(): Promise<void> }> {
+async function apiOver(database: Database | TestDatabase, env: Record<string, string> = {}): Promise<TestHttp & { stop(): Promise<void> }> {
   const config = loadConfig({ NODE_ENV: 'test', RATE_LIMIT_POINTS: '0', ...env });
   const apollo = createServer({ config, logger });
   await apollo.start();
-  const http = await startTestHttp(t, { apollo, config }, { db, logger });
+  const http = await startTestHttp(t, { apollo, config }, { platform: 'platform' in database ? database.platform : testPlatform(database), logger });
   return {
     ...http,
     async stop() {
@@ -70,7 +70,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('a refused connection', () => {
-  let down: Db;
+  let down: Database;
   let api: TestHttp & { stop(): Promise<void> };
   beforeEach(async () => {
     down = createDb({ connectionString: `postgresql://app@127.0.0.1:${await closedPort()}/catalog`, poolSize: 2 });
@@ -78,7 +78,7 @@ describe('a refused connection', () => {
   });
   afterEach(async () => {
     await api.stop();
-    await down.$disconnect();
+    await down.close();
   });
 
   test('a read is 503 SERVICE_UNAVAILABLE with Retry-After, naming no host, port or driver', async () => {
@@ -104,7 +104,7 @@ describe('a refused connection', () => {
 });
 
 test('/healthz sends no statement to the database', async () => {
-  const api = await apiOver(t.db);
+  const api = await apiOver(t);
   try {
     t.queries.length = 0;
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
@@ -117,7 +117,7 @@ test('/healthz sends no statement to the database', async () => {
 });
 
 test('a statement that fails for another reason stays a masked field error next to the fields that succeeded, with 200', async () => {
-  const api = await apiOver(t.db);
+  const api = await apiOver(t);
   const admin = new pg.Client({ connectionString: t.url });
   await admin.connect();
   try {
@@ -182,7 +182,7 @@ realPostgres('on a real PostgreSQL', () => {
   const terminate = (pids: number[]) => admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
 
   test('a read whose backend is terminated mid-statement is 503; the next read gets a fresh connection and 200', async () => {
-    const api = await apiOver(t.db);
+    const api = await apiOver(t);
     const unlock = await lockPapers();
     try {
       const pending = api.post('{ papers(first: 1) { totalCount } }');
@@ -199,7 +199,7 @@ realPostgres('on a real PostgreSQL', () => {
     const { user, token } = await userWithToken(t, 'carol');
     const paper = catalog.papers[0]!;
     const upvote = `mutation { upvotePaper(paperId: "${toGlobalId('Paper', paper.id)}") { paper { upvotes viewerHasUpvoted } userErrors { code } } }`;
-    const api = await apiOver(t.db);
+    const api = await apiOver(t);
     const unlock = await lockPapers();
     try {
       const pending = api.post(upvote, undefined, token);
@@ -222,7 +222,7 @@ realPostgres('on a real PostgreSQL', () => {
   });
 
   test('idle connections terminated between requests cost nothing: the pool opens new ones', async () => {
-    const api = await apiOver(t.db);
+    const api = await apiOver(t);
     try {
       expect((await api.post('{ papers(first: 1) { totalCount } }')).status).toBe(200);
       const { rows } = await admin.query<{ pid: number }>(
@@ -247,7 +247,8 @@ realPostgres('on a real PostgreSQL', () => {
   });
 
   test('a connection the server ends while a transaction holds it between statements fails that transaction as unavailable; the pool serves again', async () => {
-    const db = createDb({ connectionString: t.url, poolSize: 1 });
+    const database = createDb({ connectionString: t.url, poolSize: 1 });
+    const { db } = database;
     try {
       const outcome = await db
         .$transaction(async (tx) => {
@@ -270,7 +271,7 @@ realPostgres('on a real PostgreSQL', () => {
       // The broken connection was dropped: the pool of one serves again.
       expect(await db.user.count()).toBe(2);
     } finally {
-      await db.$disconnect();
+      await database.close();
     }
   });
 
@@ -294,7 +295,7 @@ realPostgres('on a real PostgreSQL', () => {
     } finally {
       await unlock().catch(() => {});
       await api.stop();
-      await small.$disconnect();
+      await small.close();
     }
   });
 
@@ -318,7 +319,7 @@ realPostgres('on a real PostgreSQL', () => {
     } finally {
       await unlock().catch(() => {});
       await api.stop();
-      await small.$disconnect();
+      await small.close();
     }
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   // The feed routes alone (the whole app is tested in test/http.test.ts): any other path is 418.
   server = Fastify();
-  await server.register(feedRoutes, { db: t.db, publicUrl: PUBLIC_URL });
+  await server.register(feedRoutes, { platform: t.platform, publicUrl: PUBLIC_URL });
   server.setNotFoundHandler((_request, reply) => reply.code(418).send('not a feed path'));
   base = await server.listen({ port: 0, host: '127.0.0.1' });
 });

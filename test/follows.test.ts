@@ -201,7 +201,7 @@ describe('digests of follows', () => {
     const sent: { to: string; text: string }[] = [];
     const mailer = { send: async (email: { to: string; text: string }) => void sent.push(email), close: async () => {} };
     const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12));
-    await sendDueDigests({ db: t.db, mailer: mailer as never, secrets: ['k'.repeat(32)], publicUrl: 'https://papers.example.org', from: 'digest@example.org', at, sendHourUtc: 0 });
+    await sendDueDigests({ platform: t.platform, mailer: mailer as never, secrets: ['k'.repeat(32)], publicUrl: 'https://papers.example.org', from: 'digest@example.org', at, sendHourUtc: 0 });
     const bobMail = sent.find((m) => m.to === 'bob@example.org')!;
     const everyone = sent.find((m) => m.to === 'all@example.org')!;
     const ids = (text: string) => [...text.matchAll(/arxiv\.org\/abs\/(\S+)/g)].map((m) => m[1]).sort();
@@ -227,7 +227,8 @@ test('a page of the feed with authors and topics costs the same SQL for 2 and 5 
 });
 
 test('both plans of the feed (semi-join for few candidates, index walk for many) list the same papers, pages and counts', async () => {
-  const { listPapers, paperReads } = await import('../src/catalog/papers/reads.ts');
+  const { paperReads } = await import('../src/catalog/papers/reads.ts');
+  const { listPapers } = await import('../src/catalog/papers/list.ts');
   const { followedPapers, followedPapersWalk, FEED_ORDER } = await import('../src/catalog/follows/reads.ts');
   await spreadDates();
   await t.db.paper.update({ where: { id: s.papers[3]!.id }, data: { hiddenAt: new Date() } });
@@ -237,7 +238,7 @@ test('both plans of the feed (semi-join for few candidates, index walk for many)
     const seen: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await listPapers(paperReads(t.db), { first: 2, after, orderBy: FEED_ORDER }, { scope: [scope(s.users.bob.id)] });
+      const page = await listPapers(paperReads(t.platform), { first: 2, after, orderBy: FEED_ORDER }, { scope: [scope(s.users.bob.id)] });
       seen.push(page.nodes.map((p) => p.arxivId), [String(await page.totalCount())]);
       if (!page.pageInfo.hasNextPage) return seen;
       after = page.pageInfo.endCursor;

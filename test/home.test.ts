@@ -24,7 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const hrefsOf = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+const hrefsOf = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'));
 
 test('GET / is an HTML page naming the service, with links to Sandbox, feeds, health checks and the README sections', async () => {
   const response = await fetch(`${http.url}/`);
@@ -65,7 +65,8 @@ test('/readme shows the README as text, escaped, one section per heading', async
   expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   const html = await response.text();
   // The Markdown's `<token>` placeholders stay text, never markup.
-  expect(html).toContain('Authorization: Bearer &lt;token&gt;');
+  // One escaping for every HTML page (src/platform/html.ts): numeric character references.
+  expect(html).toContain('Authorization: Bearer &#60;token&#62;');
   expect(html).not.toContain('Bearer <token>');
   expect(html).toContain('<section id="environment-variables">');
 });

@@ -8,8 +8,8 @@ import { createDb } from '../src/platform/db/client.ts';
 import type { RunningApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { createServer } from '../src/graphql/server.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createServer } from '../src/http/server.ts';
+import { createTestDatabase, type TestDatabase, testPlatform } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
@@ -102,7 +102,7 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
   expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'up' } });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-  const down = await startTestHttp(t, { apollo, config }, { db: unreachable });
+  const down = await startTestHttp(t, { apollo, config }, { platform: testPlatform(unreachable) });
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);
@@ -125,7 +125,7 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
     expect(feedText).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|SELECT|prisma|stack/i);
   } finally {
     await down.close();
-    await unreachable.$disconnect();
+    await unreachable.close();
   }
 });
 
@@ -281,14 +281,14 @@ describe('configured', () => {
   test('past its deadline an operation sends no further statement: each one fails OPERATION_TIMEOUT instead', async () => {
     const query = '{ papers(first: 2) { nodes { title authors { name } } } }';
     t.queries.length = 0;
-    const inTime = createContext(t.db, null, undefined, { at: performance.now() + 60_000, timeoutMs: 60_000 });
+    const inTime = createContext(t.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
     const answered = await server.apollo.executeOperation({ query }, { contextValue: inTime });
     assert(answered.body.kind === 'single');
     expect(answered.body.singleResult.errors).toBeUndefined();
     expect(t.queries.length).toBeGreaterThan(0);
 
     t.queries.length = 0;
-    const late = createContext(t.db, null, undefined, { at: performance.now() - 1, timeoutMs: 300 });
+    const late = createContext(t.platform, null, { at: performance.now() - 1, timeoutMs: 300 });
     const refused = await server.apollo.executeOperation({ query }, { contextValue: late });
     assert(refused.body.kind === 'single');
     expect(refused.body.singleResult.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([

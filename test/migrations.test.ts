@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations, migrationNames, migrationsUpToDate } from '../src/platform/db/migrate.ts';
+import { applyMigrations, migrationsUpToDate } from '../src/platform/db/migrate.ts';
+import { migrationNames } from '../src/platform/db/migration-folders.ts';
 import { diffDatamodels, isEmptyMigration, latestSchemaSnapshot, readSchema } from '../src/platform/db/schema-engine.ts';
 import { migrationsDir } from '../src/platform/paths.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

@@ -12,8 +12,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db
 import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { projectRoot } from '../src/platform/paths.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { createServer } from '../src/graphql/server.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createServer } from '../src/http/server.ts';
+import { createTestDatabase, type TestDatabase, testPlatform } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';
 import { startTestHttp, userWithToken } from './helpers/server.ts';
@@ -88,7 +88,7 @@ describe('logs', () => {
     const apollo = createServer({ config, logger });
     await apollo.start();
     const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-    const running = await startTestHttp(t, { apollo, config }, { db: unreachable, logger });
+    const running = await startTestHttp(t, { apollo, config }, { platform: testPlatform(unreachable), logger });
     try {
       await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-err' }, body: JSON.stringify({ query: '{ papers(first: 1) { totalCount } }' }) });
       await until(() => lines.some((l) => l.requestId === 'req-err' && l.msg === 'request'));
@@ -99,7 +99,7 @@ describe('logs', () => {
     } finally {
       await running.close(1000);
       await apollo.stop();
-      await unreachable.$disconnect();
+      await unreachable.close();
     }
   });
 });
@@ -183,7 +183,7 @@ test('/readyz is 503 while the database is down and 200 again once it is back, w
   const logger = createLogger({ logLevel: 'silent' });
   const apollo = createServer({ config: loadConfig({ NODE_ENV: 'test' }), logger });
   await apollo.start();
-  const running = await startTestHttp(t, { apollo, config: loadConfig({ NODE_ENV: 'test' }) }, { db, logger });
+  const running = await startTestHttp(t, { apollo, config: loadConfig({ NODE_ENV: 'test' }) }, { platform: testPlatform(db), logger });
   const readyz = async () => {
     const response = await fetch(`${running.url}/readyz`);
     return { status: response.status, body: await response.json() };
@@ -208,7 +208,7 @@ test('/readyz is 503 while the database is down and 200 again once it is back, w
   } finally {
     await running.close(1000);
     await apollo.stop();
-    await db.$disconnect();
+    await db.close();
     await database?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,10 +1,11 @@
 // The papers read service (src/catalog/papers/reads.ts) as feeds, digests and scripts use it: without
 // a GraphQL context, through the plain-pg reader, with the hidden-paper rule applied.
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createDb, readerOf } from '../src/platform/db/client.ts';
+import { createDb, prismaReader } from '../src/platform/db/client.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
-import { listPapers, paperByArxivId, paperById, paperReads } from '../src/catalog/papers/reads.ts';
-import { createTestDatabase, usingRealPostgres, type TestDatabase } from './helpers/database.ts';
+import { listPapers } from '../src/catalog/papers/list.ts';
+import { paperByArxivId, paperById, paperReads } from '../src/catalog/papers/reads.ts';
+import { createTestDatabase, usingRealPostgres, type TestDatabase, testPlatform } from './helpers/database.ts';
 import { day } from './helpers/scenarios.ts';
 
 let t: TestDatabase;
@@ -37,20 +38,20 @@ afterAll(async () => {
 
 test('rows read through pg have the shapes Prisma gives: DATE at UTC midnight, timestamps, JSON', async () => {
   const viaPrisma = await t.db.paper.findUniqueOrThrow({ where: { id: listedId } });
-  const viaPg = await paperById(paperReads(t.db), listedId);
+  const viaPg = await paperById(paperReads(t.platform), listedId);
   expect(viaPg).toEqual(viaPrisma);
   expect(viaPg!.featuredOn!.toISOString()).toBe('2024-07-01T00:00:00.000Z');
 });
 
 test('a list never holds a hidden paper, whoever reads; a hidden paper opened by id exists for curators only', async () => {
-  const anonymous = paperReads(t.db);
+  const anonymous = paperReads(t.platform);
   const list = await listPapers(anonymous, { first: 10 });
   expect(list.nodes.map((p) => p.id)).toEqual([listedId]);
   expect(await paperById(anonymous, hiddenId)).toBeNull();
   expect(await paperByArxivId(anonymous, '2407.00002')).toBeNull();
 
   const curator = await t.db.user.findUniqueOrThrow({ where: { handle: 'cura' } });
-  const asCurator = paperReads(t.db, curator);
+  const asCurator = paperReads(t.platform, curator);
   expect((await listPapers(asCurator, { first: 10 })).nodes.map((p) => p.id)).toEqual([listedId]);
   expect((await paperById(asCurator, hiddenId))?.id).toBe(hiddenId);
   expect((await paperByArxivId(asCurator, '2407.00002'))?.id).toBe(hiddenId);
@@ -58,7 +59,7 @@ test('a list never holds a hidden paper, whoever reads; a hidden paper opened by
 
 test('reads through pg are counted like Prisma statements', async () => {
   t.queries.length = 0;
-  await paperByArxivId(paperReads(t.db), '2407.00001');
+  await paperByArxivId(paperReads(t.platform), '2407.00001');
   expect(t.queries).toHaveLength(1);
   expect(t.queries[0]).toMatch(/FROM "Paper" p WHERE p."arxivId" = ANY\(\$1::text\[\]\)/);
 });
@@ -66,9 +67,10 @@ test('reads through pg are counted like Prisma statements', async () => {
 test('a Prisma client built elsewhere than createDb reads the same rows through Prisma', async () => {
   const other = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 1 }) });
   try {
-    const [viaFallback, viaPool] = await Promise.all([paperById(paperReads(other), listedId), paperById(paperReads(t.db), listedId)]);
+    const fallback = { ...t.platform, db: other, reader: prismaReader(other), primaryReader: prismaReader(other) };
+    const [viaFallback, viaPool] = await Promise.all([paperById(paperReads(fallback), listedId), paperById(paperReads(t.platform), listedId)]);
     expect(viaFallback).toEqual(viaPool);
-    expect(await readerOf(other).rows({ text: 'SELECT $1::int + 1 AS n', values: [1] })).toEqual([{ n: 2 }]);
+    expect(await prismaReader(other).rows({ text: 'SELECT $1::int + 1 AS n', values: [1] })).toEqual([{ n: 2 }]);
   } finally {
     await other.$disconnect();
   }
@@ -78,11 +80,11 @@ test('a new connection reads again where an earlier one prepared the same statem
   // The embedded PGlite keeps one session for every connection: named statements of a closed
   // connection are still there, so there reads run unnamed (createDb's prepare).
   for (let i = 0; i < 2; i++) {
-    const db = createDb({ connectionString: t.url, poolSize: 1, prepare: usingRealPostgres });
+    const database = createDb({ connectionString: t.url, poolSize: 1, prepare: usingRealPostgres });
     try {
-      expect((await paperById(paperReads(db), listedId))?.id).toBe(listedId);
+      expect((await paperById(paperReads(testPlatform(database)), listedId))?.id).toBe(listedId);
     } finally {
-      await db.$disconnect();
+      await database.close();
     }
   }
 });
@@ -93,7 +95,7 @@ test('relations read with a page (one statement) equal those the loaders read: b
   await t.db.paperAuthor.create({ data: { paperId: listedId, authorId: author2.id, position: 1, affiliation: 'Bletchley', hidden: true } });
   await t.db.paperTopic.createMany({ data: [{ paperId: listedId, topicId: zeta.id }, { paperId: listedId, topicId: alpha.id }] });
 
-  const viaLoaders = paperReads(t.db);
+  const viaLoaders = paperReads(t.platform);
   const byline = await viaLoaders.loaders.bylineByPaperId.load(listedId);
   const topics = await viaLoaders.loaders.topicsByPaperId.load(listedId);
   expect(byline.map((entry) => [entry.position, entry.author.name, entry.affiliation, entry.hidden])).toEqual([
@@ -110,7 +112,7 @@ test('relations read with a page (one statement) equal those the loaders read: b
     async (deps: ReturnType<typeof paperReads>) => (await listPapers(deps, { first: 5 }, { withRelations: true })).nodes,
     async (deps: ReturnType<typeof paperReads>) => [await paperByArxivId(deps, '2407.00001', { withRelations: true })],
   ]) {
-    const deps = paperReads(t.db);
+    const deps = paperReads(t.platform);
     t.queries.length = 0;
     const papers = await read(deps);
     expect(papers.map((paper) => paper!.id)).toContain(listedId);

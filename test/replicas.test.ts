@@ -3,11 +3,10 @@
 // to the replica, its writes to the primary, a mutation reads its own writes, a lagging or
 // stopped replica is skipped without a failed request, and used again once it is back.
 import pg from 'pg';
-import { checkReplicas, createDb, replicaStatus, type Db } from '../src/platform/db/client.ts';
-import { closeReplicas } from '../src/platform/db/client.ts';
+import { createDb, replicaStatus, type Database } from '../src/platform/db/client.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import type { TestDatabase } from './helpers/database.ts';
+import { testPlatform, type TestDatabase } from './helpers/database.ts';
 import { startPrimaryWithReplica, type PrivateCluster } from './helpers/replica.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
@@ -19,10 +18,10 @@ let replica: pg.Client;
 let t: TestDatabase;
 let server: TestServer;
 let http: TestHttp;
-const dbs: Db[] = [];
+const dbs: Database[] = [];
 
 /** The app's database: Prisma and writes on the primary, the reader on the replica. */
-function appDb(maxLagSeconds: number): Db {
+function appDb(maxLagSeconds: number): Database {
   const db = createDb({ connectionString: cluster.primaryUrl, poolSize: 8, replicas: { urls: [cluster.replicaUrl], maxLagSeconds, checkEveryMs: 200 } });
   dbs.push(db);
   return db;
@@ -64,11 +63,11 @@ beforeAll(async () => {
   for (const client of [primary, replica]) client.on('error', () => {});
   await Promise.all([primary.connect(), replica.connect()]);
   await applyMigrations(cluster.primaryUrl);
-  const db = appDb(30);
-  await smallCatalog(db);
+  const database = appDb(30);
+  await smallCatalog(database.db);
   await replicaCaughtUp();
-  await checkReplicas(db);
-  t = { url: cluster.primaryUrl, db, queries: [], reset: async () => {}, close: async () => {} };
+  await database.replicas!.check();
+  t = { url: cluster.primaryUrl, db: database.db, platform: testPlatform(database), queries: [], reset: async () => {}, close: async () => {} };
   server = await createTestServer(t, { RATE_LIMIT_POINTS: '0' });
   http = await startTestHttp(t, server, { rateLimiter: null });
 }, 180_000);
@@ -76,10 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await http?.close();
   await server?.stop();
-  for (const db of dbs) {
-    await closeReplicas(db);
-    await db.$disconnect();
-  }
+  for (const database of dbs) await database.close();
   await Promise.all([primary?.end(), replica?.end()].map((p) => p?.catch(() => {})));
   cluster?.close();
 }, 60_000);
@@ -87,7 +83,7 @@ afterAll(async () => {
 test('the replica is a real streaming replica, judged healthy', async () => {
   expect((await replica.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
   expect((await primary.query('SELECT count(*)::int AS n FROM pg_stat_replication')).rows[0].n).toBe(1);
-  expect(replicaStatus(t.db)).toEqual([{ name: expect.stringContaining('127.0.0.1:'), healthy: true, lagSeconds: expect.any(Number) }]);
+  expect(replicaStatus(t.platform)).toEqual([{ name: expect.stringContaining('127.0.0.1:'), healthy: true, lagSeconds: expect.any(Number) }]);
 });
 
 test('reads reach the replica and writes the primary; a mutation reads its own writes from the primary', async () => {
@@ -122,15 +118,15 @@ test('reads reach the replica and writes the primary; a mutation reads its own w
     await replica.query('SELECT pg_wal_replay_resume()');
   }
   await replicaCaughtUp();
-  await until(() => replicaStatus(t.db)[0]!.healthy, 'the replica healthy', 5000);
+  await until(() => replicaStatus(t.platform)[0]!.healthy, 'the replica healthy', 5000);
   expect(await titleSeen(http)).toBe(latest!);
 }, 60_000);
 
 test('a replica further behind than DATABASE_MAX_REPLICA_LAG_SECONDS is skipped, and used again once caught up', async () => {
   const db = appDb(1);
-  await checkReplicas(db);
-  const lagged = { ...t, db };
-  const h = await startTestHttp(lagged, server, { rateLimiter: null, db });
+  await db.replicas!.check();
+  const lagged = { ...t, db: db.db, platform: testPlatform(db) };
+  const h = await startTestHttp(lagged, server, { rateLimiter: null });
   try {
     expect(replicaStatus(db)[0]!.healthy).toBe(true);
     await replica.query('SELECT pg_wal_replay_pause()');
@@ -192,7 +188,7 @@ test('stopping the replica under read and vote load fails no request; started ag
   await load;
   expect(failures).toEqual([]);
   expect(requests).toBeGreaterThan(servedBefore);
-  expect(replicaStatus(t.db)[0]!.healthy).toBe(false);
+  expect(replicaStatus(t.platform)[0]!.healthy).toBe(false);
   expect((await primary.query('SELECT "upvoteCount" FROM "Paper" WHERE id = $1', [paper.id])).rows[0].upvoteCount).toBe(paper.upvoteCount + votes);
   // For the report: how far behind the replica ran under this load.
   console.log(`replica under load: ${requests} requests, ${votes} votes, 0 failed; replay_lag max ${Math.max(0, ...lags).toFixed(4)} s over ${lags.length} samples`);
@@ -203,7 +199,7 @@ test('stopping the replica under read and vote load fails no request; started ag
   replica.on('error', () => {});
   await replica.connect();
   await replicaCaughtUp();
-  await until(() => replicaStatus(t.db)[0]!.healthy, 'the restarted replica to be used again', 15_000);
+  await until(() => replicaStatus(t.platform)[0]!.healthy, 'the restarted replica to be used again', 15_000);
   const before = await titleSeen(http);
   await replica.query('SELECT pg_wal_replay_pause()');
   try {

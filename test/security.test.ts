@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createDb } from '../src/platform/db/client.ts';
 import { memoryStore, RateLimiter, type RateLimitStore } from '../src/http/rate-limit/limiter.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createTestDatabase, type TestDatabase, testPlatform } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
 
@@ -250,7 +250,7 @@ describe('error hygiene', () => {
 
   test('an unreachable database in production is 503 SERVICE_UNAVAILABLE: no driver message, no SQL, no stack', async () => {
     const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-    const down = await startTestHttp(t, server, { db: unreachable });
+    const down = await startTestHttp(t, server, { platform: testPlatform(unreachable) });
     try {
       for (const query of ['{ papers(first: 1) { totalCount } }', `{ node(id: "${toGlobalId('Paper', 1)}") { id } }`]) {
         const response = await fetch(`${down.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
@@ -267,7 +267,7 @@ describe('error hygiene', () => {
       expect(text).not.toMatch(LEAKS);
     } finally {
       await down.close(1000);
-      await unreachable.$disconnect();
+      await unreachable.close();
     }
   });
 });

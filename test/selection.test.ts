@@ -2,7 +2,8 @@
 // when a field beneath it shows them (src/catalog/papers/selection.ts), and such partial rows never
 // stand in for whole papers later in the request.
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { listPapers, paperReads } from '../src/catalog/papers/reads.ts';
+import { listPapers } from '../src/catalog/papers/list.ts';
+import { paperReads } from '../src/catalog/papers/reads.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 
@@ -62,7 +63,7 @@ test('search snippets need the abstract: a search reads it whatever is shown', a
 });
 
 test('a listing row is not cached as the whole paper: the same paper by id has its abstract', async () => {
-  const reads = paperReads(run.db);
+  const reads = paperReads(run.platform);
   const page = await listPapers(reads, { first: 50 }, { columns: 'listing' });
   const listedPaper = page.nodes.find((p) => p.arxivId === '2407.00001')!;
   expect(listedPaper.abstract).toBeUndefined();

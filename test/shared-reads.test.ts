@@ -1,7 +1,7 @@
 // Point reads shared by concurrent requests (src/platform/db/shared-reads.ts): the paper pages asked for
 // together cost one statement, and sharing changes nothing a request sees.
 import { createContext } from '../src/catalog/context.ts';
-import { readerOf, readerUntil, type Reader, type ReadStatement } from '../src/platform/db/client.ts';
+import { readerUntil, type Reader, type ReadStatement } from '../src/platform/db/reader.ts';
 import { sharedRead, sharedRows } from '../src/platform/db/shared-reads.ts';
 import { paperByArxivId, paperReads } from '../src/catalog/papers/reads.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -70,8 +70,8 @@ test('who may see a paper is decided per request: a hidden paper in a shared bat
 });
 
 test('a request past its deadline sends nothing and fails OPERATION_TIMEOUT; the batch of the others goes on', async () => {
-  const late = createContext(t.db, null, undefined, { at: performance.now() - 1, timeoutMs: 50 });
-  const onTime = createContext(t.db, null, undefined, { at: performance.now() + 60_000, timeoutMs: 60_000 });
+  const late = createContext(t.platform, null, { at: performance.now() - 1, timeoutMs: 50 });
+  const onTime = createContext(t.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
   t.queries.length = 0;
   const [failed, found] = await Promise.allSettled([paperByArxivId(late, '2501.00001'), paperByArxivId(onTime, '2501.00002')]);
   expect(failed.status === 'rejected' && (failed.reason as { extensions?: { code?: string } }).extensions?.code).toBe('OPERATION_TIMEOUT');
@@ -81,7 +81,7 @@ test('a request past its deadline sends nothing and fails OPERATION_TIMEOUT; the
 
 test('reads outside a request (feeds, scripts) share batches too, and requests that arrive later make a batch of their own', async () => {
   t.queries.length = 0;
-  const reads = paperReads(t.db);
+  const reads = paperReads(t.platform);
   const [one, two] = await Promise.all([paperByArxivId(reads, '2501.00001'), paperByArxivId(reads, '2501.00002')]);
   expect([one?.arxivId, two?.arxivId]).toEqual(['2501.00001', '2501.00002']);
   expect((await paperByArxivId(reads, '2501.00004'))?.arxivId).toBe('2501.00004');
@@ -180,7 +180,7 @@ describe('sharedRead', () => {
 
   test('the plain pg reader answers a shared read like any other', async () => {
     const shared = sharedRead<string, { arxivId: string }>({ name: 'test_arxiv', text: 'SELECT "arxivId" FROM "Paper" WHERE "arxivId" = ANY($1::text[]) ORDER BY 1', keyOf: (row) => row.arxivId });
-    const [a, b] = await Promise.all([shared.rows(readerOf(t.db), ['2501.00001', 'none']), shared.rows(readerOf(t.db), ['2501.00002'])]);
+    const [a, b] = await Promise.all([shared.rows(t.platform.reader, ['2501.00001', 'none']), shared.rows(t.platform.reader, ['2501.00002'])]);
     expect(a).toEqual([{ arxivId: '2501.00001' }]);
     expect(b).toEqual([{ arxivId: '2501.00002' }]);
   });

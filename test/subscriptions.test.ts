@@ -32,16 +32,15 @@ interface Live {
 }
 
 /** The HTTP app and the subscription server on one port, sharing one schema and one event bus. */
-async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>> = {}): Promise<Live> {
+async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'platform' | 'logger'>> = {}): Promise<Live> {
   const bus = new InMemoryEventBus();
   const events = new CatalogEvents(bus);
   const app = await buildApp({
     apollo: server.apollo,
-    db: t.db,
+    platform: { ...t.platform, events },
     logger: createLogger({ logLevel: 'silent' }),
     config: server.config,
     rateLimiter: null,
-    events,
     subscriptions: { graphql: server.graphql, ...options },
   });
   const http = await listen(app, 0, '127.0.0.1');

@@ -1,56 +1,63 @@
-// What every resolver gets: the database, this request's loaders and who is asking.
-import { primaryReaderOf, readerOf, readerUntil, type Db, type Deadline, type Reader } from '../platform/db/client.ts';
-import type { User } from '../generated/prisma/client.ts';
+// What every resolver gets for one request: the platform, this request's reader and loaders,
+// and who is asking. The catalog's composition: the one place that joins the domains' loaders
+// and hands the papers' lists the related domain's HYBRID ranking, so that no domain needs to
+// import another's insides for them.
+import type { Db } from '../platform/db/client.ts';
+import { readerUntil, switchableReader, type Deadline, type Reader } from '../platform/db/reader.ts';
 import type { CatalogEvents } from '../platform/events/bus.ts';
-import { createLoaders, type Loaders } from './loaders.ts';
-import { authenticate } from './users/tokens.ts';
+import type { Platform } from '../platform/platform.ts';
+import type { User } from '../generated/prisma/client.ts';
+import { createPaperLoaders, type HybridRanker, type PaperLoaders } from './papers/index.ts';
+import { createRelatedLoader, hybridRanker, type RelatedLoader } from './related/index.ts';
+import { authenticate } from './users/index.ts';
+
+/** Every DataLoader of a request: built per request, never shared between viewers. */
+export type Loaders = PaperLoaders & {
+  /** `Paper.related(first)`: src/catalog/related/loaders.ts. */
+  related: RelatedLoader;
+};
+
+/** `reader`: this request's (bound to its deadline); by default the platform's. */
+export function createLoaders(platform: Pick<Platform, 'reader' | 'embeddings'>, viewer: User | null = null, reader: Reader = platform.reader): Loaders {
+  return Object.assign(createPaperLoaders(reader, viewer), { related: createRelatedLoader(reader, platform.embeddings) });
+}
 
 export interface Context {
+  platform: Platform;
+  /** The platform's Prisma client (`platform.db`), for writes and the reads Prisma makes. */
   db: Db;
   /** The signed-in user; null when anonymous. */
   viewer: User | null;
   loaders: Loaders;
   /** This request's reads: past its deadline (over HTTP) every statement is refused. */
   reader: Reader;
-  /** Where mutations publish live updates (src/platform/events/bus.ts); absent: nobody listens. */
+  /** HYBRID search's ranking (src/catalog/related/hybrid.ts), for the paper lists. */
+  hybrid?: HybridRanker;
+  /** Where mutations publish live updates (`platform.events`); absent: nobody listens. */
   events?: CatalogEvents;
   /**
    * With read replicas: this request's reads go to the primary from now on (called once a
-   * mutation starts, src/platform/db/replicas.ts's plugin), so it reads its own writes.
+   * mutation starts: src/graphql/server.ts), so it reads its own writes.
    */
   readOwnWrites?: () => void;
 }
 
-/** `readerOf(db)`, or with replicas a reader that can be switched to the primary for good. */
-function requestReader(db: Db): { reader: Reader; readOwnWrites?: () => void } {
-  const routed = readerOf(db);
-  const primary = primaryReaderOf(db);
-  if (primary === routed) return { reader: routed };
-  let current = routed;
-  const reader: Reader = {
-    rows: (statement, name, deadline) => current.rows(statement, name, deadline),
-    get shared() {
-      return { reader: current };
-    },
-  };
-  return { reader, readOwnWrites: () => void (current = primary) };
-}
-
-export function createContext(db: Db, viewer: User | null = null, events?: CatalogEvents, deadline?: Deadline): Context {
-  const routing = requestReader(db);
+export function createContext(platform: Platform, viewer: User | null = null, deadline?: Deadline): Context {
+  const routing = switchableReader(platform.reader, platform.primaryReader);
   const reader = deadline ? readerUntil(routing.reader, deadline) : routing.reader;
   return {
-    db, viewer, reader, loaders: createLoaders(db, viewer, reader), ...(events ? { events } : {}),
+    platform,
+    db: platform.db,
+    viewer,
+    reader,
+    loaders: createLoaders(platform, viewer, reader),
+    hybrid: hybridRanker(platform.embeddings),
+    ...(platform.events ? { events: platform.events } : {}),
     ...(routing.readOwnWrites ? { readOwnWrites: routing.readOwnWrites } : {}),
   };
 }
 
 /** The context of an HTTP request: authenticates its Authorization header. */
-export async function contextFromRequest(
-  db: Db,
-  headers: { authorization?: string | undefined },
-  events?: CatalogEvents,
-  deadline?: Deadline,
-): Promise<Context> {
-  return createContext(db, await authenticate(db, headers.authorization), events, deadline);
+export async function contextFromRequest(platform: Platform, headers: { authorization?: string | undefined }, deadline?: Deadline): Promise<Context> {
+  return createContext(platform, await authenticate(platform, headers.authorization), deadline);
 }

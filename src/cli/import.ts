@@ -6,17 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';
-import {
-  DEFAULT_ARXIV_API_URL,
-  DEFAULT_ARXIV_DELAY_MS,
-  DEFAULT_HF_API_URL,
-  DEFAULT_HF_DELAY_MS,
-  daysBetween,
-  importArxivQuery,
-  importHfDays,
-  isoWeekDays,
-  monthDays,
-} from '../catalog/import/fetchers.ts';
+import { DEFAULT_ARXIV_API_URL, DEFAULT_ARXIV_DELAY_MS, DEFAULT_HF_API_URL, DEFAULT_HF_DELAY_MS, daysBetween, importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../catalog/import/fetchers.ts';
 import { formatSummary, importFiles, summarize, type ImportSummary, type SourceSummary } from '../catalog/import/importer.ts';
 import { DEFAULT_ARXIV_OAI_URL, DEFAULT_OAI_DELAY_MS, harvestOai, OaiHarvestError, type OaiHarvestResult } from '../catalog/import/oai/harvest.ts';
 import { parseDay } from '../catalog/import/normalize.ts';

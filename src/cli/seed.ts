@@ -10,16 +10,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';
 import { refreshTrending } from '../catalog/papers/trending.ts';
 import { seedFirstStart } from '../catalog/demo/first-start.ts';
-import {
-  DEFAULT_DEMO_DAYS,
-  DEFAULT_DEMO_PAPERS,
-  DEFAULT_DEMO_SEED,
-  MAX_DEMO_PAPERS,
-  generateDemoCatalog,
-  integerRange,
-  isCatalogEmpty,
-  type DemoOptions,
-} from '../catalog/demo/generate.ts';
+import { DEFAULT_DEMO_DAYS, DEFAULT_DEMO_PAPERS, DEFAULT_DEMO_SEED, MAX_DEMO_PAPERS, generateDemoCatalog, integerRange, isCatalogEmpty, type DemoOptions } from '../catalog/demo/generate.ts';
 
 const USAGE = `usage: npm run db:seed -- [--papers N] [--seed S] [--days D] [--today YYYY-MM-DD] [--force]
        npm run db:seed -- --sample

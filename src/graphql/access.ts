@@ -4,9 +4,7 @@
 // DANGER: a wrong entry here exposes or blocks a whole operation. Field-level rules (hidden
 // papers, someone else's tokens) live beside their resolvers and are tested there.
 import type { User } from '../generated/prisma/client.ts';
-import { forbidden, unauthenticated } from '../platform/errors.ts';
-
-export type Access = 'public' | 'signedIn' | 'curator' | 'admin';
+import { checkAccess, type Access } from '../catalog/users/index.ts';
 
 export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Access>> = {
   Query: {
@@ -66,33 +64,6 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     commentAdded: 'public',
   },
 };
-
-export function isCurator(user: User | null): boolean {
-  return user?.role === 'CURATOR' || user?.role === 'ADMIN';
-}
-
-/** Throws unless `viewer` may use a field with this access decision. */
-export function checkAccess(access: Access, viewer: User | null): void {
-  switch (access) {
-    case 'public':
-      return;
-    case 'signedIn':
-      if (!viewer) throw unauthenticated();
-      return;
-    case 'curator':
-      if (!viewer) throw unauthenticated();
-      if (!isCurator(viewer)) throw forbidden('This needs the curator or admin role');
-      return;
-    case 'admin':
-      if (!viewer) throw unauthenticated();
-      if (viewer.role !== 'ADMIN') throw forbidden('This needs the admin role');
-      return;
-    default: {
-      const unreachable: never = access;
-      throw new Error(`unknown access decision ${String(unreachable)}`);
-    }
-  }
-}
 
 type ResolverFn = (parent: unknown, args: unknown, ctx: { viewer: User | null }, info: unknown) => unknown;
 

@@ -2,7 +2,7 @@ import type { NodeResolvers, QueryResolvers } from '../generated/graphql.ts';
 import type { Context } from '../catalog/context.ts';
 import { badInput } from '../platform/errors.ts';
 import { fromGlobalId, type NodeType } from '../platform/global-id.ts';
-import { visiblePaper } from '../catalog/papers/mutations.ts';
+import { paperById } from '../catalog/papers/reads.ts';
 import { visibleClaim } from '../catalog/authors/claims.ts';
 import { reachableComment } from '../catalog/comments/reads.ts';
 import { followOf } from '../catalog/follows/reads.ts';
@@ -14,7 +14,7 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
   const { type, id } = fromGlobalId(globalId, argumentName);
   switch (type) {
     case 'Paper':
-      return visiblePaper(ctx, id);
+      return paperById(ctx, id);
     case 'ApiToken': {
       // Only its owner may see a token's facts.
       const token = ctx.viewer ? await ctx.db.apiToken.findUnique({ where: { id } }) : null;

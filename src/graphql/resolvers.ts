@@ -16,7 +16,7 @@ import * as connections from './connections.ts';
 import * as paperMutations from '../catalog/papers/mutations.ts';
 import * as daily from '../catalog/papers/daily.ts';
 import * as digests from '../catalog/digests/resolvers.ts';
-import * as live from './subscriptions.ts';
+import * as paperSubscriptions from '../catalog/papers/subscriptions.ts';
 import * as facets from '../catalog/papers/facets.ts';
 import * as papers from '../catalog/papers/resolvers.ts';
 import * as related from '../catalog/related/resolvers.ts';
@@ -57,7 +57,7 @@ export const resolvers: Resolvers = {
     ...follows.Mutation,
     ...collectionMutations.Mutation,
   }),
-  Subscription: withAccess('Subscription', { ...live.Subscription, ...comments.Subscription }),
+  Subscription: withAccess('Subscription', { ...paperSubscriptions.Subscription, ...comments.Subscription }),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,

@@ -1,6 +1,7 @@
-// createServer builds the Apollo server; it does not listen (src/http/app.ts serves it), so tests
-// run operations through `executeOperation` with the same configuration as production.
-import { ApolloServer } from '@apollo/server';
+// createApolloServer builds the Apollo server of the schema; it does not listen. The HTTP layer
+// adds its own plugins (src/http/server.ts: rate limit, request log, 503s, Cache-Control) and
+// serves it (src/http/app.ts).
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -8,27 +9,25 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from '../config.ts';
 import type { Context } from '../catalog/context.ts';
-import { rateLimitPlugin } from '../http/rate-limit/plugin.ts';
-import { requestLogPlugin } from '../http/request-log.ts';
-import { unavailablePlugin } from '../http/unavailable.ts';
 import { limitsPlugin } from './limits/plugin.ts';
-import { readOwnWritesPlugin } from '../platform/db/replicas.ts';
-import { cacheControlPlugin } from '../http/cache-control.ts';
 import type { persistedQueryCache } from './apq-cache.ts';
-import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
   config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & { scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'> };
-  logger: Logger;
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
   /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory. */
   persistedQueryCache?: ReturnType<typeof persistedQueryCache>;
+  /**
+   * The transport's plugins, run right after the limits plugin (which computes the cost they
+   * charge and report): src/http/server.ts's.
+   */
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
-export function createServer({ config, logger, graphql = createGraphQL(config), persistedQueryCache: apqCache }: ServerDeps): ApolloServer<Context> {
+export function createApolloServer({ config, graphql = createGraphQL(config), persistedQueryCache: apqCache, plugins = [] }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     // graphql-jit executes (src/graphql/jit.ts); Apollo parses, validates, runs plugins and formats.
@@ -58,18 +57,30 @@ export function createServer({ config, logger, graphql = createGraphQL(config), 
       // Order matters: the limits plugin computes the cost that the rate limit charges and the
       // request log reports.
       limitsPlugin(graphql.limits),
-      rateLimitPlugin(),
-      requestLogPlugin(logger),
-      // An unreachable database: 503 with Retry-After, not 200 with a masked error.
-      unavailablePlugin(),
+      ...plugins,
       // With read replicas, a mutation's request reads from the primary.
       readOwnWritesPlugin(),
       // No @cacheControl hints in this schema: one rule instead (src/http/cache-control.ts).
       ApolloServerPluginCacheControlDisabled(),
-      cacheControlPlugin(config.scale?.publicMaxAgeSeconds ?? 60),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
     ],
   });
+}
+
+/**
+ * A mutation reads its own writes: once an operation is known to be a mutation, its request's
+ * reads go to the primary (the context's `readOwnWrites`). Does nothing without replicas.
+ */
+export function readOwnWritesPlugin(): ApolloServerPlugin<{ readOwnWrites?: () => void }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation === 'mutation') contextValue.readOwnWrites?.();
+        },
+      };
+    },
+  };
 }

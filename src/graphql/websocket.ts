@@ -30,21 +30,19 @@ import {
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Context } from '../catalog/context.ts';
-import { createLoaders, type Loaders } from '../catalog/loaders.ts';
-import { readerOf, type Db } from '../platform/db/client.ts';
+import { createLoaders, type Context, type Loaders } from '../catalog/context.ts';
+import type { Platform } from '../platform/platform.ts';
 import { ErrorCode, logMaskedError } from '../platform/errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import { checkCost } from './limits/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { GraphQLSetup } from './schema.ts';
-import { authenticate, hashToken } from '../catalog/users/tokens.ts';
+import { authenticate, bearerSecret, hashToken } from '../catalog/users/tokens.ts';
 import type { CatalogEvents } from '../platform/events/bus.ts';
 
 export interface SubscriptionServerOptions {
-  db: Db;
-  /** The same object the HTTP contexts publish to (contextFromRequest's `events`). */
-  events: CatalogEvents;
+  /** Its `events` are the object the HTTP contexts publish to. */
+  platform: Platform & { readonly events: CatalogEvents };
   /** The schema, rules, limits and error masking that HTTP serves too (src/graphql/schema.ts). */
   graphql: GraphQLSetup;
   /** Further checks of a validated operation, after its cost; an error refuses it. */
@@ -81,19 +79,20 @@ export const SUBSCRIPTION_DEFAULTS = {
 } as const;
 
 /**
- * A subscription's context, alive as long as the subscription. Its loaders are built on first
- * use (the resolvers give each event fresh ones), so an idle subscription does not hold a set.
+ * A subscription's context, alive as long as the subscription: no deadline (a subscription lives
+ * as long as its client wants it). Its loaders are built on first use (the resolvers give each
+ * event fresh ones), so an idle subscription does not hold a set.
  */
-function lazyContext(db: Db, viewer: User | null, events: CatalogEvents): Context {
+function subscriptionContext(platform: Platform, viewer: User | null): Context {
   let loaders: Loaders | undefined;
   return {
-    db,
+    platform,
+    db: platform.db,
     viewer,
-    events,
-    // No deadline: a subscription lives as long as its client wants it.
-    reader: readerOf(db),
+    reader: platform.reader,
+    ...(platform.events ? { events: platform.events } : {}),
     get loaders() {
-      return (loaders ??= createLoaders(db, viewer));
+      return (loaders ??= createLoaders(platform, viewer));
     },
     set loaders(value) {
       loaders = value;
@@ -120,7 +119,8 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
   const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUBSCRIPTION_DEFAULTS & SubscriptionServerOptions;
-  const { db, events, logger, graphql } = options;
+  const { platform, logger, graphql } = options;
+  const { events } = platform;
   const { schema, limits, formatError } = graphql;
   const rules = [...specifiedRules, ...graphql.validationRules];
   // What the client is not told is logged, as Apollo's requestLogPlugin does over HTTP.
@@ -170,10 +170,10 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
         // Tracked before the lookup: a revocation that lands while it runs still closes it.
-        const secret = authorization === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
+        const secret = authorization === undefined ? undefined : bearerSecret(authorization);
         if (secret) track(hashToken(secret), ctx.extra.socket);
         try {
-          ctx.extra.viewer = await authenticate(db, authorization);
+          ctx.extra.viewer = await authenticate(platform, authorization);
         } catch {
           // Closes with 4403 Forbidden: the same for an unknown, revoked or malformed token.
           return false;
@@ -213,7 +213,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
           document,
           operationName: payload.operationName ?? null,
           variableValues: variables,
-          contextValue: lazyContext(db, ctx.extra.viewer ?? null, events),
+          contextValue: subscriptionContext(platform, ctx.extra.viewer ?? null),
         };
       },
       onNext(ctx, _id, _payload, _args, result) {

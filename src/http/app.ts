@@ -8,8 +8,8 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { contextFromRequest, type Context } from '../catalog/context.ts';
-import type { Db } from '../platform/db/client.ts';
 import { CatalogEvents } from '../platform/events/bus.ts';
+import type { Platform } from '../platform/platform.ts';
 import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../graphql/websocket.ts';
 import type { Logger } from '../platform/logger.ts';
 import { RateLimiter } from './rate-limit/limiter.ts';
@@ -27,17 +27,18 @@ import { homeRoutes } from './routes/home.ts';
 export interface AppDeps {
   /** Started. */
   apollo: ApolloServer<Context>;
-  db: Db;
+  /**
+   * What the routes stand on. Its `events` are where mutations publish live updates and
+   * subscriptions listen (absent: nobody listens); its `redis` is reported by /readyz (an outage
+   * does not make the instance unready).
+   */
+  platform: Platform;
   logger: Logger;
   config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'>;
-  /** Where mutations publish live updates and subscriptions listen; absent: nobody listens. */
-  events?: CatalogEvents;
   /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
   rateLimiter?: RateLimiter | null;
-  /** REDIS_URL's connection: /readyz reports it (an outage does not make the instance unready). */
-  redis?: RedisLink;
-  /** GraphQL subscriptions over WebSocket on /graphql (src/graphql/websocket.ts), on `events`. */
-  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger'>;
+  /** GraphQL subscriptions over WebSocket on /graphql (src/graphql/websocket.ts), on the platform's `events`. */
+  subscriptions?: Omit<SubscriptionServerOptions, 'platform' | 'logger'>;
 }
 
 declare module 'fastify' {
@@ -50,10 +51,10 @@ declare module 'fastify' {
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const CORS_EXPOSED_HEADERS = 'ratelimit, ratelimit-policy, retry-after, x-request-id';
 
-export async function buildApp({ apollo, db, logger, config, events: given, rateLimiter, subscriptions, redis }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ apollo, platform: given, logger, config, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
   const { http: options } = config;
   // Subscriptions need a bus that the HTTP contexts publish to.
-  const events = given ?? (subscriptions ? new CatalogEvents() : undefined);
+  const platform = given.events || !subscriptions ? given : { ...given, events: new CatalogEvents() };
   const limiter = rateLimiter === undefined ? (config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit) : null) : rateLimiter;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -97,20 +98,20 @@ export async function buildApp({ apollo, db, logger, config, events: given, rate
   });
   await app.register(rateLimit, { limiter, trustProxy: options.trustProxy });
 
-  await app.register(healthRoutes, { db, ...(redis ? { redis } : {}) });
+  await app.register(healthRoutes, { db: platform.db, ...(platform.redis ? { redis: platform.redis } : {}) });
   await app.register(homeRoutes);
   await app.register(graphqlRoutes, {
     apollo,
-    context: (request, deadline) => contextFromRequest(db, request.headers, events, deadline),
+    context: (request, deadline) => contextFromRequest(platform, request.headers, deadline),
     limits: config.limits,
     operationTimeoutMs: options.operationTimeoutMs,
     logger,
   });
-  await app.register(feedRoutes, { db, publicUrl: config.follow.publicUrl });
-  await app.register(digestRoutes, { db, secrets: config.follow.secrets, logger });
-  await app.register(readingRoutes, { db, publicUrl: config.follow.publicUrl });
+  await app.register(feedRoutes, { platform, publicUrl: config.follow.publicUrl });
+  await app.register(digestRoutes, { db: platform.db, secrets: config.follow.secrets, logger });
+  await app.register(readingRoutes, { platform, publicUrl: config.follow.publicUrl });
 
-  const live = subscriptions && events ? attachSubscriptions(app.server, { ...subscriptions, db, events, logger }) : null;
+  const live = subscriptions && platform.events ? attachSubscriptions(app.server, { ...subscriptions, platform: { ...platform, events: platform.events }, logger }) : null;
   app.decorate('subscriptions', live);
   // WebSockets first: the HTTP server's close waits for every open connection.
   if (live) app.addHook('preClose', async () => live.close(options.shutdownGraceMs));

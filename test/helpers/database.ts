@@ -3,18 +3,30 @@
 // Postgres (a newcomer's machine). Tests call `reset()` to start from empty tables.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDb, type Db } from '../../src/platform/db/client.ts';
+import { trendingScores } from '../../src/catalog/papers/trending.ts';
+import { createDb, type Database, type Db } from '../../src/platform/db/client.ts';
+import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { startEmbeddedPostgres, EMBEDDED_POOL_SIZE } from '../../src/platform/db/embedded.ts';
 import { applyMigrations } from '../../src/platform/db/migrate.ts';
 
 export interface TestDatabase {
   readonly url: string;
   readonly db: Db;
+  /**
+   * The platform object over this database (src/platform/platform.ts), as the server builds it.
+   * A test may swap in another (the embedding path on): operations run after read it.
+   */
+  platform: Platform;
   /** Every SQL statement the app's client sent since the last `queries.length = 0`. */
   readonly queries: string[];
   /** Empties every table (ids restart), keeping the migrations' bookkeeping. */
   reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The platform object over a database a test opened itself (createDb), as the server builds it. */
+export function testPlatform(database: Database): Platform {
+  return createPlatform(database, { trending: trendingScores(database.db) });
 }
 
 export const usingRealPostgres = Boolean(process.env.DATABASE_URL);
@@ -37,12 +49,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     throw error;
   }
   const queries: string[] = [];
-  const db = createDb({
+  const database = createDb({
     connectionString: url,
     poolSize: embedded ? EMBEDDED_POOL_SIZE : 20,
     prepare: !embedded,
     onQuery: (sql) => queries.push(sql),
   });
+  const { db } = database;
+  const platform = testPlatform(database);
   const tables = await db.$queryRaw<{ name: string }[]>`
     SELECT quote_ident(tablename) AS name FROM pg_tables
     WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
@@ -50,13 +64,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   return {
     url,
     db,
+    platform,
     queries,
     async reset() {
       await db.$executeRawUnsafe(truncate);
       queries.length = 0;
     },
     async close() {
-      await db.$disconnect();
+      await database.close();
       await drop();
     },
   };

@@ -11,6 +11,7 @@
 // level, before beforeAll ran). `createTestDatabase` and `createTestServer` stay available for
 // the few files that need something else (two databases, a server per test).
 import type { Db } from '../../src/platform/db/client.ts';
+import type { Platform } from '../../src/platform/platform.ts';
 import { CatalogEvents } from '../../src/platform/events/bus.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestHttpOptions, type TestServer } from './server.ts';
@@ -39,6 +40,8 @@ export interface TestRunnerOptions<S> {
 export interface TestRunner<S> {
   readonly t: TestDatabase;
   readonly db: Db;
+  /** The platform object over `t` (test/helpers/database.ts). */
+  readonly platform: Platform;
   readonly server: TestServer;
   readonly http: TestHttp;
   readonly events: CatalogEvents;
@@ -85,6 +88,9 @@ export function setupTestRunner<S = undefined>(options: TestRunnerOptions<S> = {
     },
     get db() {
       return need('t', 'read it inside a test or hook, not at module level').db;
+    },
+    get platform() {
+      return need('t', 'read it inside a test or hook, not at module level').platform;
     },
     get server() {
       return need('server', 'it is built unless `server: false`; read it inside a test');

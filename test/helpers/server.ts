@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import type { RateLimiter } from '../../src/http/rate-limit/limiter.ts';
 import type { RedisLink } from '../../src/platform/redis/client.ts';
 import { createGraphQL, type GraphQLSetup } from '../../src/graphql/schema.ts';
-import { createServer } from '../../src/graphql/server.ts';
+import { createServer } from '../../src/http/server.ts';
 import { generateToken } from '../../src/catalog/users/tokens.ts';
 import type { TestDatabase } from './database.ts';
 
@@ -72,7 +72,7 @@ export async function createTestServer(t: TestDatabase, env: Record<string, stri
   await apollo.start();
   const as = (viewer: User | null): Caller => {
     const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
-      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(t.db, viewer, options.events) });
+      const response = await apollo.executeOperation({ query, variables }, { contextValue: createContext(options.events ? { ...t.platform, events: options.events } : t.platform, viewer) });
       assert(response.body.kind === 'single');
       // Through JSON, as a client receives it (scalars such as DateTime serialise on the wire).
       return withoutCost(JSON.parse(JSON.stringify(response.body.singleResult)) as GqlResult<T> & { extensions?: Record<string, unknown> }).result;
@@ -100,15 +100,15 @@ export interface TestHttp extends RunningApp {
 export interface TestHttpOptions {
   /** Replaces the default limiter (null: no rate limiting). */
   rateLimiter?: RateLimiter | null;
-  /** Default: `t.db`. */
-  db?: TestDatabase['db'];
+  /** Default: `t.platform`. */
+  platform?: TestDatabase['platform'];
   /** Default: silent. */
   logger?: Logger;
   events?: CatalogEvents;
   /** REDIS_URL's connection, for /readyz. */
   redis?: RedisLink;
   /** Attach the WebSocket subscription server at /graphql (needs `events`), with these limits. */
-  subscriptions?: Omit<SubscriptionServerOptions, 'db' | 'events' | 'logger' | 'graphql'>;
+  subscriptions?: Omit<SubscriptionServerOptions, 'platform' | 'logger' | 'graphql'>;
 }
 
 /**
@@ -119,12 +119,10 @@ export async function startTestHttp(t: TestDatabase, server: Pick<TestServer, 'a
   if (options.subscriptions && (!options.events || !server.graphql)) throw new Error('startTestHttp: subscriptions need `events` and a server with its `graphql`');
   const app = await buildApp({
     apollo: server.apollo,
-    db: options.db ?? t.db,
+    platform: { ...(options.platform ?? t.platform), ...(options.events ? { events: options.events } : {}), ...(options.redis ? { redis: options.redis } : {}) },
     logger: options.logger ?? createLogger({ logLevel: 'silent' }),
     config: server.config,
     ...('rateLimiter' in options ? { rateLimiter: options.rateLimiter } : {}),
-    ...(options.events ? { events: options.events } : {}),
-    ...(options.redis ? { redis: options.redis } : {}),
     ...(options.subscriptions ? { subscriptions: { graphql: server.graphql!, ...options.subscriptions } } : {}),
   });
   const running = await listen(app, 0, '127.0.0.1');

@@ -13,7 +13,7 @@
 import type { AuthorClaim as AuthorClaimRow } from '../../generated/prisma/client.ts';
 import type { AuthorClaimResolvers, MutationResolvers, QueryResolvers, UserResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
-import { isCurator } from '../../graphql/access.ts';
+import { isCurator } from '../users/index.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';

@@ -1,10 +1,10 @@
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { AuthorBase as AuthorRow } from '../loaders.ts';
+import type { AuthorBase as AuthorRow } from '../papers/index.ts';
 import type { AuthorResolvers, QueryResolvers } from '../../generated/graphql.ts';
 import { badInput } from '../../platform/errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection } from '../../platform/pagination/connection.ts';
-import { listPapers } from '../papers/reads.ts';
+import { listPapers } from '../papers/index.ts';
 import { normalizeAuthorName } from './normalize.ts';
 
 const ORDER = 'author-name';

@@ -14,7 +14,7 @@ import '@citation-js/plugin-ris';
 import '@citation-js/plugin-csl';
 import { parse as parseName } from '@citation-js/name';
 import type { Paper } from '../../generated/prisma/client.ts';
-import { arxivAbsUrl } from '../papers/arxiv-id.ts';
+import { arxivAbsUrl } from '../papers/index.ts';
 
 export type CitationFormat = 'BIBTEX' | 'RIS' | 'CSL_JSON';
 

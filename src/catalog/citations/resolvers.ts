@@ -1,7 +1,7 @@
 // Paper.citation, and the citation file of a list of papers (Collection.citation).
 import type { Paper as PaperRow } from '../../generated/prisma/client.ts';
 import type { PaperResolvers } from '../../generated/graphql.ts';
-import type { Loaders } from '../loaders.ts';
+import type { Loaders } from '../context.ts';
 import { formatCitations, type CitablePaper, type CitationFormat } from './format.ts';
 
 /** The papers with their bylines (two statements through the loaders, whatever their number). */

@@ -5,12 +5,13 @@
 // and its id is "not found". Hidden papers never appear in any collection, its owner's included
 // (the curators' rule of src/catalog/papers/visibility.ts), and are not counted.
 import { Prisma, type Collection, type Paper, type User } from '../../generated/prisma/client.ts';
-import { readerOf, type Db, type Reader } from '../../platform/db/client.ts';
+import type { Db } from '../../platform/db/client.ts';
+import type { Reader } from '../../platform/db/reader.ts';
 import { badInput } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs } from '../../platform/pagination/connection.ts';
-import { PAPER_COLUMNS_P } from '../papers/columns.ts';
-import type { PaperReads } from '../papers/reads.ts';
-import { LISTED } from '../papers/visibility.ts';
+import { PAPER_COLUMNS_P } from '../papers/index.ts';
+import type { PaperReads } from '../papers/index.ts';
+import { LISTED } from '../papers/index.ts';
 
 /** Most papers a collection holds: its citation file and moves stay one bounded statement. */
 export const MAX_ITEMS = 1000;
@@ -48,7 +49,7 @@ const ITEMS_FROM = Prisma.sql`"CollectionItem" ci JOIN "Paper" p ON p.id = ci."p
  * The caller has checked that the reader may see the collection.
  */
 export async function collectionItems(deps: PaperReads, collectionId: number, args: ConnectionArgs): Promise<Connection<CollectionItemRow>> {
-  const reader: Reader = deps.reader ?? readerOf(deps.db);
+  const reader: Reader = deps.reader;
   const request = pageRequest(args);
   const forward = request.direction === 'forward';
   const cursorArg = forward ? 'after' : 'before';
@@ -80,7 +81,7 @@ export async function collectionItems(deps: PaperReads, collectionId: number, ar
 
 /** Every listed paper of a collection in order (at most MAX_ITEMS), or the newest additions first. */
 export async function allCollectionItems(deps: PaperReads, collectionId: number, options: { order?: 'position' | 'newest'; limit?: number } = {}): Promise<CollectionItemRow[]> {
-  const reader: Reader = deps.reader ?? readerOf(deps.db);
+  const reader: Reader = deps.reader;
   const order = options.order === 'newest' ? Prisma.sql`ci."addedAt" DESC, ci."paperId" DESC` : Prisma.sql`ci.position, ci."paperId"`;
   const rows = await reader.rows<ItemRow>(Prisma.sql`
     SELECT ${ITEM_COLUMNS} FROM ${ITEMS_FROM}

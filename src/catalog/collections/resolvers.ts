@@ -3,7 +3,7 @@
 // filtered to what the viewer may see).
 import type { Prisma, Collection as CollectionRow } from '../../generated/prisma/client.ts';
 import type { CollectionItemResolvers, CollectionResolvers, UserResolvers } from '../../generated/graphql.ts';
-import { citePapers } from '../citations/resolvers.ts';
+import { citePapers } from '../citations/index.ts';
 import { toGlobalId } from '../../platform/global-id.ts';
 import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt } from '../../platform/pagination/keys.ts';

@@ -10,7 +10,7 @@ import type { Comment } from '../../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
-import { LISTED } from '../papers/visibility.ts';
+import { LISTED } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
 import { commentLoaders, EDIT_WINDOW_MS, reachableComment } from './reads.ts';

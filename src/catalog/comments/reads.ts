@@ -12,12 +12,12 @@
 import DataLoader from 'dataloader';
 import { Prisma, type Comment } from '../../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
-import { isCurator } from '../../graphql/access.ts';
+import { isCurator } from '../users/index.ts';
 import type { User } from '../../generated/prisma/client.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type ConnectionArgs, type Connection } from '../../platform/pagination/connection.ts';
 import { keyInt, keyTimestamp } from '../../platform/pagination/keys.ts';
-import { canSee } from '../papers/visibility.ts';
-import type { Loaders } from '../loaders.ts';
+import { canSee } from '../papers/index.ts';
+import type { Loaders } from '../context.ts';
 
 /** How long after posting its author may edit a comment. */
 export const EDIT_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -3,10 +3,10 @@
 import type { CommentResolvers, PaperResolvers, SubscriptionResolvers } from '../../generated/graphql.ts';
 import type { Comment as CommentRow } from '../../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
-import { isCurator } from '../../graphql/access.ts';
+import { isCurator } from '../users/index.ts';
 import { badInput, ErrorCode } from '../../platform/errors.ts';
 import { channels, type CatalogEvent } from '../../platform/events/bus.ts';
-import { createLoaders } from '../loaders.ts';
+import { createLoaders } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { GraphQLError } from 'graphql';
 import { commentLoaders, commentPage, showsContent, stateOf, viewerCanEdit } from './reads.ts';
@@ -45,7 +45,7 @@ function commentOf(event: CatalogEvent | undefined, ctx: Context): CommentRow {
     });
   }
   // Fresh loaders per event: a subscription's context outlives any one event's data.
-  ctx.loaders = createLoaders(ctx.db, ctx.viewer);
+  ctx.loaders = createLoaders(ctx.platform, ctx.viewer);
   commentLoaders(ctx).byId.prime(event.comment.id, event.comment);
   return event.comment;
 }

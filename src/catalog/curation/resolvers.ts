@@ -5,12 +5,12 @@
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
-import { visiblePaper } from '../papers/mutations.ts';
+import { paperById } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
 
 async function existingPaper(ctx: Context, globalId: string) {
-  const paper = await visiblePaper(ctx, fromGlobalIdOf('Paper', globalId, 'paperId'));
+  const paper = await paperById(ctx, fromGlobalIdOf('Paper', globalId, 'paperId'));
   if (!paper) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
   return paper;
 }

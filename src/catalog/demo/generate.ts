@@ -7,7 +7,7 @@
 //   write.ts   the SQL: a few large INSERT ... SELECT FROM unnest(...) statements per table
 //
 // Same seed and same `today` give the same rows, ids included when the tables start empty.
-import { normalizeAuthorName } from '../authors/normalize.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { DAY_MS, MAX_PUBLICATION_LAG_MS, MAX_TOPICS, planCatalog, type PlanOptions } from './plan.ts';
 import { writeCatalog, type Sql } from './write.ts';

@@ -1,5 +1,5 @@
 // Person names for demo authors and users, and the handles users log in with.
-import { normalizeAuthorName } from '../authors/normalize.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
 import { Rng, WeightedSampler } from './random.ts';
 import { NAME_CULTURES, type NameCulture } from './vocabulary.ts';
 

@@ -7,7 +7,7 @@ import { NameGenerator, uniqueHandle, type PersonName } from './names.ts';
 import { Rng, WeightedSampler, hashSeed, shuffledZipf } from './random.ts';
 import { paperText, type PaperText } from './text.ts';
 import { FIELDS, INSTITUTIONS, JOURNALS, ORGANIZATIONS, TOPIC_QUALIFIERS, type Field, type Subfield } from './vocabulary.ts';
-import { topicSlug } from '../topics/slug.ts';
+import { topicSlug } from '../topics/index.ts';
 
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

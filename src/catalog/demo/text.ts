@@ -3,18 +3,7 @@
 // batch it is written in.
 import { asciiFold } from './names.ts';
 import type { Rng } from './random.ts';
-import {
-  ADJECTIVES,
-  FINDINGS,
-  GENERIC_TECHNIQUES,
-  GITHUB_ORGS,
-  GOALS,
-  METHOD_PREFIXES,
-  METHOD_SUFFIXES,
-  STEPS,
-  type Field,
-  type Subfield,
-} from './vocabulary.ts';
+import { ADJECTIVES, FINDINGS, GENERIC_TECHNIQUES, GITHUB_ORGS, GOALS, METHOD_PREFIXES, METHOD_SUFFIXES, STEPS, type Field, type Subfield } from './vocabulary.ts';
 
 export interface PaperTextInput {
   readonly field: Field;

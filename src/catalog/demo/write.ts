@@ -6,7 +6,7 @@
 //
 // Everything here runs on the transaction's client it is given. Never query the outer client
 // from inside: on the embedded PGlite database that deadlocks (see src/platform/db/embedded.ts).
-import { normalizeAuthorName } from '../authors/normalize.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { DAY_MS, paperDetailsOf, paperVotes, type CatalogPlan } from './plan.ts';
 

@@ -1,7 +1,7 @@
 // The emails: a digest (HTML and plain text, same content) and a confirmation request.
 // Pure functions of their input, so tests and previews need no SMTP.
 import type { DigestFrequency } from '../../generated/prisma/client.ts';
-import { arxivAbsUrl } from '../papers/arxiv-id.ts';
+import { arxivAbsUrl } from '../papers/index.ts';
 import { escapeHtml, safeHref } from '../../platform/html.ts';
 
 export interface DigestPaper {

@@ -59,11 +59,11 @@ export function startDigestScheduler(options: SchedulerOptions): DigestScheduler
  * without DIGEST_SECRET and SMTP_URL): null when DIGEST_SCHEDULER is off. What src/main.ts
  * calls, then `stop()` on SIGTERM.
  */
-export function digestSchedulerFromConfig({ follow: config }: Pick<Config, 'follow'>, db: SchedulerOptions['db'], logger?: SchedulerOptions['logger']): DigestScheduler | null {
+export function digestSchedulerFromConfig({ follow: config }: Pick<Config, 'follow'>, platform: SchedulerOptions['platform'], logger?: SchedulerOptions['logger']): DigestScheduler | null {
   if (!config.scheduler || config.secrets.length === 0 || !config.smtpUrl) return null;
   const mailer = smtpMailer({ url: config.smtpUrl, from: config.from, connections: config.smtpConnections });
   const scheduler = startDigestScheduler({
-    db,
+    platform,
     mailer,
     secrets: config.secrets,
     publicUrl: config.linkBaseUrl,

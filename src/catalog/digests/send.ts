@@ -18,12 +18,14 @@
 // includes up to SENT_BATCH emails that went out but were not yet marked). Each message's Message-ID is derived
 // from the row's key, so were one ever resent by hand, receivers could tell.
 import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import type { DigestFrequency, DigestSubscription } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { listPapers, paperReads, type PaperReads } from '../papers/reads.ts';
-import { followedPapers } from '../follows/reads.ts';
+import { listPapers } from '../papers/index.ts';
+import { paperReads, type PaperReads } from '../papers/index.ts';
+import { followedPapers } from '../follows/index.ts';
 import { signLink } from './links.ts';
-import { paperDetails } from '../papers/details.ts';
+import { paperDetails } from '../papers/index.ts';
 import { composeConfirmation, composeDigest, type DigestPaper } from './compose.ts';
 import { classifySendError, domainOf, type Mailer, type OutgoingEmail } from './mailer.ts';
 import { currentPeriod, FREQUENCIES, type Period } from './periods.ts';
@@ -31,7 +33,7 @@ import { currentPeriod, FREQUENCIES, type Period } from './periods.ts';
 type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface SenderDeps {
-  db: Db;
+  platform: Platform;
   mailer: Mailer;
   /** DIGEST_SECRET's keys: the first signs the links. */
   secrets: readonly string[];
@@ -143,7 +145,8 @@ const SENT_BATCH = 50;
 const REQUEST_RETENTION_MS = 7 * 86_400_000;
 
 export async function sendDueDigests(options: DigestRunOptions): Promise<DigestRunReport> {
-  const { db, mailer, logger, signal } = options;
+  const { platform, mailer, logger, signal } = options;
+  const db = platform.db;
   const started = Date.now();
   const at = options.at ?? new Date();
   const sendHourUtc = options.sendHourUtc ?? 7;
@@ -169,7 +172,7 @@ export async function sendDueDigests(options: DigestRunOptions): Promise<DigestR
 
   // One reader for the run: its loaders cache authors and topics across digests, and subscribers
   // with the same settings share one list (the cache below).
-  const reads = paperReads(db);
+  const reads = paperReads(platform);
   const lists = new Map<string, Promise<DigestPaper[]>>();
   const papersFor = (period: Period, sub: DigestSubscription) => {
     const topics = [...sub.topics].sort();
@@ -296,7 +299,7 @@ const CONFIRM_WINDOW_MS = 48 * 3_600_000;
  * the message was certainly not taken.
  */
 export async function sendConfirmations(deps: SenderDeps & { limit?: number; concurrency?: number; signal?: AbortSignal }): Promise<ConfirmationRunReport> {
-  const { db, mailer } = deps;
+  const { platform: { db }, mailer } = deps;
   const report: ConfirmationRunReport = { sent: 0, deferred: 0, failed: 0 };
   const requests = await db.digestSubscriptionRequest.findMany({
     where: { emailSentAt: null, confirmedAt: null, createdAt: { gt: new Date(Date.now() - CONFIRM_WINDOW_MS) } },

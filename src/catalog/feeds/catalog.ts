@@ -12,15 +12,16 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
-import { arxivAbsUrl, arxivPdfUrl } from '../papers/arxiv-id.ts';
-import { latestFeaturedDay, listPapers, paperReads, type PaperListArgs, type PaperReads } from '../papers/reads.ts';
-import { listedPaper } from '../papers/visibility.ts';
-import { isTopicSlug, topicFeedPath } from '../topics/slug.ts';
+import { arxivAbsUrl, arxivPdfUrl } from '../papers/index.ts';
+import { latestFeaturedDay, paperReads, type PaperReads } from '../papers/index.ts';
+import { listPapers, type PaperListArgs } from '../papers/index.ts';
+import { listedPaper } from '../papers/index.ts';
+import { isTopicSlug, topicFeedPath } from '../topics/index.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
-import { paperDetails } from '../papers/details.ts';
+import { paperDetails } from '../papers/index.ts';
 import { renderAtom, type AtomEntry, type AtomFeed } from './atom.ts';
 
 export const FEED_SIZE = 50;
@@ -86,7 +87,7 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
       subtitle: `Papers with the most recent upvotes over the last ${given}`,
       canonical: `/feeds/trending.atom?window=${given}`,
       args: { orderBy: { field: 'TRENDING', direction: 'DESC', window }, first: FEED_SIZE },
-      updated: async (c) => (await c.db.paperTrend.aggregate({ where: { window }, _max: { computedAt: true } }))._max.computedAt,
+      updated: async (c) => (await c.platform.db.paperTrend.aggregate({ where: { window }, _max: { computedAt: true } }))._max.computedAt,
     };
   }
   if (path === '/feeds/search.atom') {
@@ -105,7 +106,7 @@ async function specOf(url: URL, ctx: PaperReads): Promise<FeedSpec> {
   if (topic) {
     const slug = decodedSlug(topic[1]!);
     if (slug === null) throw notFound();
-    const row = await ctx.db.topic.findUnique({ where: { slug } });
+    const row = await ctx.platform.db.topic.findUnique({ where: { slug } });
     if (!row) throw notFound();
     return {
       title: `Papers in ${row.name}`,
@@ -189,9 +190,9 @@ export function baseOf(headers: IncomingHttpHeaders, options: FeedOptions): stri
   return /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
 }
 
-export async function buildFeed(url: URL, db: Db, base: string): Promise<AtomFeed> {
+export async function buildFeed(url: URL, platform: Platform, base: string): Promise<AtomFeed> {
   // Anonymous reads through the papers read service, as any reader of the feed would see them.
-  const ctx = paperReads(db);
+  const ctx = paperReads(platform);
   const spec = await specOf(url, ctx);
   const list = await listPapers(ctx, spec.args, spec.scope ? { scope: spec.scope } : {});
   const details = await paperDetails(ctx, list.nodes);
@@ -228,11 +229,11 @@ export function isFeedPath(pathname: string): boolean {
   return pathname.startsWith('/feeds/');
 }
 
-export async function answerFeed({ method, url, headers: requestHeaders }: FeedRequest, db: Db, options: FeedOptions = {}): Promise<FeedAnswer> {
+export async function answerFeed({ method, url, headers: requestHeaders }: FeedRequest, platform: Platform, options: FeedOptions = {}): Promise<FeedAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Feeds answer GET and HEAD', { allow: 'GET, HEAD' });
   let feed: AtomFeed;
   try {
-    feed = await buildFeed(url, db, baseOf(requestHeaders, options));
+    feed = await buildFeed(url, platform, baseOf(requestHeaders, options));
   } catch (error) {
     if (error instanceof FeedError) return plain(error.status, error.message);
     // Bad search words and the like: listPapers says what was wrong, for the client.

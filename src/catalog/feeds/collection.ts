@@ -1,16 +1,16 @@
 // The Atom feed of a public collection: GET /feeds/collections/<Collection id>.atom, the newest
 // additions first (a reader sees what the owner adds). A private collection's feed does not
 // exist for anyone (404, as for an unknown id): feed readers send no credentials.
-import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { answerAtom, baseOf, entryOf, FEED_SIZE, plain, type FeedAnswer, type FeedOptions, type FeedRequest } from './catalog.ts';
-import { paperDetails } from '../papers/details.ts';
-import { paperReads } from '../papers/reads.ts';
-import { allCollectionItems, collectionFor } from '../collections/reads.ts';
+import { paperDetails } from '../papers/index.ts';
+import { paperReads } from '../papers/index.ts';
+import { allCollectionItems, collectionFor } from '../collections/index.ts';
 
 const PATH = /^\/feeds\/collections\/([A-Za-z0-9_-]{1,64})\.atom$/;
 
-export async function answerCollectionFeed({ method, url, headers }: FeedRequest, db: Db, options: FeedOptions = {}): Promise<FeedAnswer> {
+export async function answerCollectionFeed({ method, url, headers }: FeedRequest, platform: Platform, options: FeedOptions = {}): Promise<FeedAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Feeds answer GET and HEAD', { allow: 'GET, HEAD' });
   const notFound = () => plain(404, 'No such feed');
   const globalId = PATH.exec(url.pathname)?.[1];
@@ -21,9 +21,9 @@ export async function answerCollectionFeed({ method, url, headers }: FeedRequest
     return notFound();
   }
   // As an anonymous reader: public collections only.
-  const collection = await collectionFor({ db, viewer: null }, id);
+  const collection = await collectionFor({ db: platform.db, viewer: null }, id);
   if (!collection) return notFound();
-  const reads = paperReads(db);
+  const reads = paperReads(platform);
   const [owner, items] = await Promise.all([reads.loaders.userById.load(collection.ownerId), allCollectionItems(reads, id, { order: 'newest', limit: FEED_SIZE })]);
   const details = await paperDetails(reads, items.map((item) => item.paper));
   const entries = details.map((d, i) => {

@@ -4,22 +4,22 @@
 //
 // DANGER: whose feed is shown is decided by the token alone (feed-token.ts). Every failure is
 // the same 404; the answer may not be kept by shared caches (Cache-Control: private).
-import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { answerAtom, baseOf, entryOf, FEED_SIZE, plain, type FeedAnswer, type FeedOptions, type FeedRequest } from './catalog.ts';
-import { paperDetails } from '../papers/details.ts';
+import { paperDetails } from '../papers/index.ts';
 import { toGlobalId } from '../../platform/global-id.ts';
-import { paperReads } from '../papers/reads.ts';
-import { FEED_PATH, feedTokenOwner } from '../follows/feed-token.ts';
-import { followFeed } from '../follows/reads.ts';
+import { paperReads } from '../papers/index.ts';
+import { FEED_PATH, feedTokenOwner } from '../follows/index.ts';
+import { followFeed } from '../follows/index.ts';
 
 const PRIVATE_CACHE = 'private, max-age=300';
 
-export async function answerFollowingFeed({ method, url, headers }: FeedRequest, db: Db, options: FeedOptions = {}): Promise<FeedAnswer> {
+export async function answerFollowingFeed({ method, url, headers }: FeedRequest, platform: Platform, options: FeedOptions = {}): Promise<FeedAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Feeds answer GET and HEAD', { allow: 'GET, HEAD' });
-  const userId = await feedTokenOwner(db, url.searchParams.get('token'));
+  const userId = await feedTokenOwner(platform.db, url.searchParams.get('token'));
   if (userId === null) return plain(404, 'No such feed: the token is wrong or was replaced (rotateFeedToken gives the current one)');
   // Anonymous reads: hidden papers are never listed, whoever owns the feed.
-  const reads = paperReads(db);
+  const reads = paperReads(platform);
   const [user, list] = await Promise.all([reads.loaders.userById.load(userId), followFeed(reads, userId, { first: FEED_SIZE })]);
   const entries = (await paperDetails(reads, list.nodes)).map((d) => entryOf(d.paper, d.authors, d.topics));
   const base = baseOf(headers, options);

@@ -7,8 +7,8 @@
 // the owner of a verified feed token or digest subscription).
 import { Prisma, type Follow } from '../../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
-import { readerOf } from '../../platform/db/client.ts';
-import { listPapers, type ListOptions, type PaperConnection, type PaperReads } from '../papers/reads.ts';
+import { listPapers, type ListOptions, type PaperConnection } from '../papers/index.ts';
+import type { PaperReads } from '../papers/index.ts';
 import type { ConnectionArgs } from '../../platform/pagination/connection.ts';
 
 function candidates(userId: number, union: 'UNION' | 'UNION ALL'): Prisma.Sql {
@@ -56,7 +56,7 @@ export const FEED_ORDER = { field: 'PUBLISHED_AT', direction: 'DESC' } as const;
  * statement first counts the candidates (stopping at the threshold) to pick the plan above.
  */
 export async function followFeed(deps: PaperReads, userId: number, args: Pick<ConnectionArgs, 'first' | 'after'>, options: Pick<ListOptions, 'withRelations' | 'columns'> = {}): Promise<PaperConnection> {
-  const reader = deps.reader ?? readerOf(deps.db);
+  const reader = deps.reader;
   const [{ n }] = (await reader.rows<{ n: number }>(CANDIDATE_PROBE(userId))) as [{ n: number }];
   const scope = n > WALK_ABOVE_CANDIDATES ? followedPapersWalk(userId) : followedPapers(userId);
   return listPapers(deps, { first: args.first ?? null, after: args.after ?? null, orderBy: FEED_ORDER }, { scope: [scope], ...options });

@@ -7,7 +7,7 @@ import type { Context } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt } from '../../platform/pagination/keys.ts';
-import { paperSelection } from '../papers/selection.ts';
+import { paperSelection } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { feedPath, rotateFeedToken } from './feed-token.ts';
 import { followFeed } from './reads.ts';

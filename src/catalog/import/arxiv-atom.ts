@@ -11,8 +11,8 @@
 // `<author><name>` in byline order, with its `arxiv:affiliation`s joined by "; ".
 import { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { normalizeAuthorName } from '../authors/normalize.ts';
-import { normalizeArxivId } from '../papers/arxiv-id.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
+import { normalizeArxivId } from '../papers/index.ts';
 import { arxivCategoryName } from './arxiv-categories.ts';
 import { cleanLine, cleanParagraphs, parseInstant, topicSlug } from './normalize.ts';
 import type { AuthorRecord, TopicRecord } from './records.ts';

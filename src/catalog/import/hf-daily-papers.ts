@@ -11,11 +11,11 @@
 // the submission moment, often the evening before (UTC) or another day altogether.
 import { Readable } from 'node:stream';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
-import { normalizeAuthorName } from '../authors/normalize.ts';
-import { normalizeArxivId } from '../papers/arxiv-id.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
+import { normalizeArxivId } from '../papers/index.ts';
 import { cleanLine, cleanParagraphs, dayOf, normalizeGithubRepo, parseInstant, topicSlug } from './normalize.ts';
 import { mergeRecords, type AuthorRecord, type PaperRecord, type TopicRecord } from './records.ts';
-import type { HfLinks, HfOrganization } from '../papers/hugging-face.ts';
+import type { HfLinks, HfOrganization } from '../papers/index.ts';
 import { Collector, complete, describe, MAX_INT, RejectedInput, type ParsedInput, type Problem } from './validate.ts';
 
 export interface HfReadOptions {

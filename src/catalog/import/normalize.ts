@@ -18,7 +18,7 @@ export function cleanParagraphs(text: string): string {
 }
 
 /** The topic slug rule lives in src/catalog/topics/slug.ts, shared with createTopic, the demo and the feeds. */
-export { topicSlug } from '../topics/slug.ts';
+export { topicSlug } from '../topics/index.ts';
 
 const GITHUB = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+?)(?:\.git)?(?:[/?#].*)?$/i;
 

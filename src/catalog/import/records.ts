@@ -4,7 +4,7 @@
 // `undefined` into a null or a zero in the database, and never lets it erase a value an
 // earlier import stored: a snapshot that lacks a field leaves the known value in place.
 
-import type { HfLinks, HfOrganization } from '../papers/hugging-face.ts';
+import type { HfLinks, HfOrganization } from '../papers/index.ts';
 
 export interface AuthorRecord {
   /** As the source wrote it (whitespace collapsed). */

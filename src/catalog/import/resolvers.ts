@@ -4,7 +4,7 @@
 import type { SourcesConfig } from '../../config.ts';
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import { truncate } from '../../platform/errors.ts';
-import { normalizeArxivId } from '../papers/arxiv-id.ts';
+import { normalizeArxivId } from '../papers/index.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { importArxivQuery, importHfDays, type ImportSummary } from './index.ts';

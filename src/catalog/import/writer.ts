@@ -29,7 +29,7 @@
 // handful of statements of a few parameters each. The column lists below must follow
 // prisma/schema.prisma: the import tests fail when they drift.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { aliasedAuthorIds } from '../authors/aliases.ts';
+import { aliasedAuthorIds } from '../authors/index.ts';
 import { formatDay } from './normalize.ts';
 import { earliest, OPTIONAL_FIELDS, type PaperRecord } from './records.ts';
 

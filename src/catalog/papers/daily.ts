@@ -2,7 +2,8 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { DailyPapersResolvers, QueryResolvers } from '../../generated/graphql.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
-import { featuredDayAfter, featuredDayBefore, latestFeaturedDay, listPapers } from './reads.ts';
+import { featuredDayAfter, featuredDayBefore, latestFeaturedDay } from './reads.ts';
+import { listPapers } from './list.ts';
 import { paperSelection } from './selection.ts';
 
 export interface DailyPapersRow {

@@ -5,28 +5,25 @@
 // makes Postgres scan from the top), and because ranking and snippets are Postgres functions.
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import type { PaperFilter, PaperOrder, SearchMode } from '../../generated/graphql.ts';
-import { readerOf } from '../../platform/db/client.ts';
 import { sharedRows } from '../../platform/db/shared-reads.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../../platform/pagination/connection.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
+import { escapeHtml } from '../../platform/html.ts';
 import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
-import { primeRelations, RELATION_COLUMNS, type RelationColumns } from '../loaders.ts';
+import { primeRelations, RELATION_COLUMNS, type RelationColumns } from './loaders.ts';
 import type { FacetSource } from './facets.ts';
 import { searchQuery, type SearchQuery } from './search.ts';
-import { ensureFreshTrending } from './trending.ts';
-import type { PaperReads } from './reads.ts';
+import type { HybridRanker, PaperReads } from './reads.ts';
 import { LISTED } from './visibility.ts';
-import { embeddingPathOf } from '../related/embeddings/path.ts';
-import { embedQuery, hybridCandidates } from '../related/hybrid.ts';
 
 export interface PaperListArgs extends ConnectionArgs {
   filter?: PaperFilter | null;
   orderBy?: PaperOrder | null;
   query?: string | null;
   prefix?: boolean | null;
-  /** HYBRID: src/catalog/related/hybrid.ts. */
+  /** HYBRID: the context's `hybrid` ranker (src/catalog/related/hybrid.ts). */
   searchMode?: SearchMode | null;
 }
 
@@ -191,10 +188,6 @@ export function filterConditions(filter: PaperFilter | null | undefined): Prisma
 const HIGHLIGHT_OPEN = '⟦';
 const HIGHLIGHT_CLOSE = '⟧';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** ts_headline marks matches with ⟦ ⟧ (taken out of the source text first); HTML comes here. */
 function toHtml(marked: string): string {
   return escapeHtml(marked).replaceAll(HIGHLIGHT_OPEN, '<mark>').replaceAll(HIGHLIGHT_CLOSE, '</mark>');
@@ -219,22 +212,26 @@ export interface ListOptions {
   columns?: 'listing' | 'all';
 }
 
+function hybridOf(deps: PaperReads): HybridRanker {
+  if (!deps.hybrid) throw new Error('HYBRID search needs a ranker: read through a context (src/catalog/context.ts)');
+  return deps.hybrid;
+}
+
 /** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
 export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
-  const reader = deps.reader ?? readerOf(deps.db);
+  const reader = deps.reader;
   const request = pageRequest(args);
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
   const hybrid = search !== null && args.searchMode === 'HYBRID';
   let order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
   // HYBRID relevance is the fused score (its own cursors: a KEYWORD cursor does not fit).
   if (hybrid && order.name.startsWith('RELEVANCE')) order = { ...order, name: `${order.name}:HYBRID`, key: Prisma.sql`h.score` };
-  if (order.name.startsWith('TRENDING')) await ensureFreshTrending(deps.db);
+  if (order.name.startsWith('TRENDING')) await deps.platform.trending.ensureFresh();
 
   const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
   if (order.where) conditions.push(order.where);
   // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the matches.
-  const embedding = hybrid ? await embedQuery(embeddingPathOf(deps.db), args.query!.trim()) : undefined;
-  const candidates = hybrid ? Prisma.sql`JOIN ${hybridCandidates([...conditions], search.tsquery, args.query!.trim(), embedding)} h ON h.id = p.id` : empty;
+  const candidates = hybrid ? Prisma.sql`JOIN ${await hybridOf(deps)([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id` : empty;
   if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
   const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
   const where = Prisma.join(conditions, ' AND ');

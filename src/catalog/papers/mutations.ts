@@ -1,9 +1,9 @@
 // submitPaper and updatePaperLinks.
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
-import { isCurator } from '../../graphql/access.ts';
-import { aliasedAuthorIds } from '../authors/aliases.ts';
-import { normalizeAuthorName } from '../authors/normalize.ts';
+import { isCurator } from '../users/index.ts';
+import { aliasedAuthorIds } from '../authors/index.ts';
+import { normalizeAuthorName } from '../authors/index.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { forbidden, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
@@ -28,8 +28,6 @@ async function failIfDuplicate(ctx: Context, arxivId: string): Promise<void> {
   throw new UserErrors([userError(['input', 'arxivId'], 'DUPLICATE', `The catalog already has arXiv paper ${arxivId}`, visible ? existing : undefined)]);
 }
 
-/** A paper as a viewer may see it: hidden papers exist only for curators. */
-export const visiblePaper = paperById;
 
 export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks'> = {
   submitPaper: (_parent, { input }, ctx) =>
@@ -103,7 +101,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
   updatePaperLinks: (_parent, { input }, ctx) =>
     payload({ paper: null }, async () => {
       const paperId = fromGlobalIdOf('Paper', input.paperId, 'paperId');
-      const paper = await visiblePaper(ctx, paperId);
+      const paper = await paperById(ctx, paperId);
       if (!paper) throw new UserErrors([userError(['input', 'paperId'], 'NOT_FOUND', 'No paper has this id')]);
       if (paper.submittedById !== ctx.viewer!.id && !isCurator(ctx.viewer)) {
         throw forbidden('Only the paper’s submitter, curators and admins can change its links');

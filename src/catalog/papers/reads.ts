@@ -1,28 +1,39 @@
 // The papers read service: what a paper list means and who may see which paper, for every
 // caller alike — resolvers, feeds, digests, scripts. It takes the database and this
 // request's loaders (a GraphQL Context has both, so resolvers pass theirs), never a GraphQL
-// context: a feed or a digest builds `paperReads(db)` instead of faking a request.
-import { readerOf, type Db, type Reader } from '../../platform/db/client.ts';
+// context: a feed or a digest builds `paperReads(platform)` instead of faking a request.
+import type { Reader } from '../../platform/db/reader.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { sharedRead } from '../../platform/db/shared-reads.ts';
 import type { Paper, User } from '../../generated/prisma/client.ts';
-import { createLoaders, primeRelations, RELATION_COLUMNS, type Loaders, type RelationColumns } from '../loaders.ts';
+import { createPaperLoaders, primeRelations, RELATION_COLUMNS, type PaperLoaders, type RelationColumns } from './loaders.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { PAPER_COLUMNS_P } from './columns.ts';
-import { listedPaper, visibleTo } from './visibility.ts';
+import { dayOf } from '../../platform/pagination/keys.ts';
+import { LISTED, visibleTo } from './visibility.ts';
 
-export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs } from './list.ts';
+/**
+ * HYBRID search's candidates: a relation `(id, score)` of the papers that `conditions` allow
+ * (over `"Paper" p`), fused from several rankings of `text`; `tsquery` is the query's one-row
+ * relation (./search.ts). The related domain ranks (src/catalog/related/hybrid.ts); the request's
+ * context hands the ranker in (src/catalog/context.ts), so papers need not know related.
+ */
+export type HybridRanker = (conditions: Prisma.Sql[], tsquery: Prisma.Sql, text: string) => Promise<Prisma.Sql>;
 
 export interface PaperReads {
-  readonly db: Db;
-  readonly loaders: Loaders;
-  /** This request's reads (bound to its deadline); absent: the database's own reader. */
-  readonly reader?: Reader;
+  readonly platform: Platform;
+  readonly loaders: PaperLoaders;
+  /** This request's reads (bound to its deadline), or the platform's reader outside a request. */
+  readonly reader: Reader;
   /** Who reads: decides whether a hidden paper opened by id exists (curators only). */
   readonly viewer?: User | null;
+  /** HYBRID search's ranker; absent outside a GraphQL request (nothing else searches HYBRID). */
+  readonly hybrid?: HybridRanker;
 }
 
-/** Reads outside a request (feeds, digests, scripts): anonymous, loaders of their own. */
-export function paperReads(db: Db, viewer: User | null = null): PaperReads {
-  return { db, loaders: createLoaders(db, viewer), viewer };
+/** Reads outside a request (feeds, digests, scripts): loaders of their own, anonymous by default. */
+export function paperReads(platform: Platform, viewer: User | null = null): PaperReads {
+  return { platform, reader: platform.reader, loaders: createPaperLoaders(platform.reader, viewer), viewer };
 }
 
 /** The paper with this id, or null when there is none or this reader may not see it. */
@@ -48,7 +59,7 @@ const papersByArxivIdWithRelations = sharedRead<string, Paper & RelationColumns>
  * (and, `withRelations`, its byline and topics: one statement for a paper page).
  */
 export async function paperByArxivId(deps: PaperReads, arxivId: string, options: { withRelations?: boolean } = {}): Promise<Paper | null> {
-  const reader = deps.reader ?? readerOf(deps.db);
+  const reader = deps.reader;
   const [paper] = await (options.withRelations ? papersByArxivIdWithRelations : papersByArxivId).rows(reader, [arxivId]);
   // A hidden paper's relations are primed too: harmless, they are read only through the paper.
   if (paper && options.withRelations) primeRelations(deps.loaders, paper);
@@ -56,22 +67,30 @@ export async function paperByArxivId(deps: PaperReads, arxivId: string, options:
   return visibleTo(deps.viewer, paper);
 }
 
+// The days of the daily pages, through the request's reader like every other read of a page
+// (its deadline, its replica). One statement each, on the "featuredOn" index.
+const LATEST_DAY = `SELECT max(p."featuredOn") AS day FROM "Paper" p WHERE p."featuredOn" <= $1::date AND ${LISTED.text}`;
+const DAY_BEFORE = `SELECT max(p."featuredOn") AS day FROM "Paper" p WHERE p."featuredOn" < $1::date AND ${LISTED.text}`;
+const DAY_AFTER = `SELECT min(p."featuredOn") AS day FROM "Paper" p WHERE p."featuredOn" > $1::date AND ${LISTED.text}`;
+
+async function dayNear(deps: Pick<PaperReads, 'reader'>, name: string, text: string, date: Date): Promise<Date | null> {
+  const [row] = await deps.reader.rows<{ day: Date | null }>({ text, values: [dayOf(date)] }, name);
+  return row?.day ?? null;
+}
+
 /**
  * The day a daily list or feed without a date shows: the latest day, up to today (UTC), on
  * which listed papers were featured; today when there is none.
  */
-export async function latestFeaturedDay(deps: Pick<PaperReads, 'db'>, now = new Date()): Promise<Date> {
-  const row = await deps.db.paper.findFirst({ where: { featuredOn: { not: null, lte: now }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
-  return row?.featuredOn ?? new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+export async function latestFeaturedDay(deps: Pick<PaperReads, 'reader'>, now = new Date()): Promise<Date> {
+  return (await dayNear(deps, 'latest_featured_day', LATEST_DAY, now)) ?? new Date(`${dayOf(now)}T00:00:00Z`);
 }
 
 /** The nearest days before and after `date` on which listed papers were featured. */
-export async function featuredDayBefore(deps: PaperReads, date: Date): Promise<Date | null> {
-  const row = await deps.db.paper.findFirst({ where: { featuredOn: { lt: date }, ...listedPaper }, orderBy: { featuredOn: 'desc' }, select: { featuredOn: true } });
-  return row?.featuredOn ?? null;
+export function featuredDayBefore(deps: Pick<PaperReads, 'reader'>, date: Date): Promise<Date | null> {
+  return dayNear(deps, 'featured_day_before', DAY_BEFORE, date);
 }
 
-export async function featuredDayAfter(deps: PaperReads, date: Date): Promise<Date | null> {
-  const row = await deps.db.paper.findFirst({ where: { featuredOn: { gt: date }, ...listedPaper }, orderBy: { featuredOn: 'asc' }, select: { featuredOn: true } });
-  return row?.featuredOn ?? null;
+export function featuredDayAfter(deps: Pick<PaperReads, 'reader'>, date: Date): Promise<Date | null> {
+  return dayNear(deps, 'featured_day_after', DAY_AFTER, date);
 }

@@ -2,10 +2,11 @@ import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperEdgeResolver
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
-import { listPapers, paperByArxivId, paperById } from './reads.ts';
-import { isCurator } from '../../graphql/access.ts';
+import { listPapers } from './list.ts';
+import { paperByArxivId, paperById } from './reads.ts';
+import { isCurator } from '../users/index.ts';
 import { paperSelection } from './selection.ts';
-import type { BylineEntry as BylineWithAuthor } from '../loaders.ts';
+import type { BylineEntry as BylineWithAuthor } from './loaders.ts';
 import { hasHuggingFace, hfLinks, hfOrganization, hfStrings } from './hugging-face.ts';
 
 const authorsOf = (byline: BylineWithAuthor[]) => byline.map((entry) => entry.author);

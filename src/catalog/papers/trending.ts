@@ -12,26 +12,10 @@
 // scan on PaperTrend(window, score DESC, paperId DESC). The cost: scores lag votes by up to
 // the refresh interval, as on Hugging Face's own trending page.
 import type { Db } from '../../platform/db/client.ts';
+import { Freshness } from '../../platform/freshness.ts';
 
 export const TREND_WINDOWS = { DAY: 24, WEEK: 7 * 24, MONTH: 30 * 24 } as const;
 export type TrendWindow = keyof typeof TREND_WINDOWS;
-
-let maxAgeMs = 5 * 60_000;
-const lastRefresh = new Map<Db, number>();
-const running = new Map<Db, Promise<void>>();
-
-export function setTrendingMaxAge(seconds: number): void {
-  maxAgeMs = seconds * 1000;
-}
-
-// With REDIS_URL one instance at a time refreshes, on its timer (src/main.ts); reads on every
-// instance then leave the scores to it, or each instance would recompute them on its own.
-let refreshedElsewhere = false;
-
-/** true: reads never refresh; the instance holding the trending turn does, on its timer. */
-export function setTrendingRefreshedByTurns(value: boolean): void {
-  refreshedElsewhere = value;
-}
 
 /** Recomputes every window's scores in one transaction. */
 export async function refreshTrending(db: Db): Promise<void> {
@@ -64,25 +48,15 @@ export async function refreshTrending(db: Db): Promise<void> {
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );
-  lastRefresh.set(db, Date.now());
 }
 
 const TRENDING_LOCK = 7_366_001;
 
 /**
- * Keeps the scores at most the maximum age old. The first call of a process waits for a
- * refresh; later ones serve the current scores while a refresh runs in the background.
- * Concurrent callers share one run.
+ * The scores' freshness for the platform object: read at most TRENDING_REFRESH_SECONDS old,
+ * refreshed by reads (src/platform/freshness.ts) unless instances take turns through Redis
+ * (`refreshedElsewhere`: the holder of the turn refreshes on its timer, src/main.ts).
  */
-export async function ensureFreshTrending(db: Db): Promise<void> {
-  if (refreshedElsewhere) return;
-  const last = lastRefresh.get(db);
-  if (last !== undefined && Date.now() - last < maxAgeMs) return;
-  let run = running.get(db);
-  if (!run) {
-    run = refreshTrending(db).finally(() => running.delete(db));
-    running.set(db, run);
-  }
-  if (last === undefined) await run;
-  else run.catch(() => {}); // a failed background refresh is retried by the next request
+export function trendingScores(db: Db, options: { maxAgeSeconds: number; refreshedElsewhere?: boolean } = { maxAgeSeconds: 300 }): Freshness {
+  return new Freshness(() => refreshTrending(db), { maxAgeMs: options.maxAgeSeconds * 1000, refreshedElsewhere: options.refreshedElsewhere ?? false });
 }

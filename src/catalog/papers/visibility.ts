@@ -4,7 +4,7 @@
 // Anything that reads papers for a client goes through these; a new read that forgets them
 // reveals what curators took down.
 import { Prisma, type Paper, type User } from '../../generated/prisma/client.ts';
-import { isCurator } from '../../graphql/access.ts';
+import { isCurator } from '../users/index.ts';
 
 /** SQL: the paper under alias `p` is listed. */
 export const LISTED = Prisma.sql`p."hiddenAt" IS NULL`;

@@ -11,7 +11,9 @@
 // the papers without one: three rankings fused, each paper in at most two of them, so a paper
 // not yet embedded is neither favoured nor left out.
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { EmbeddingPath } from './embeddings/path.ts';
+import type { EmbeddingPath } from '../../platform/embeddings/path.ts';
+import type { HybridRanker } from '../papers/index.ts';
+import { statementsOf } from './embeddings/reads.ts';
 import { POSTINGS_PER_TERM } from './reads.ts';
 
 export const RRF_K = 60;
@@ -39,7 +41,7 @@ export async function embedQuery(path: EmbeddingPath | null, text: string): Prom
  */
 export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, text: string, embedding?: HybridEmbedding): Prisma.Sql {
   const where = Prisma.join(conditions, ' AND ');
-  const statements = embedding?.path.statements;
+  const statements = embedding ? statementsOf(embedding.path) : undefined;
   const termWhere = statements ? Prisma.sql`${where} AND NOT ${statements.hasVector}` : where;
   const embeddingRanking = statements ? Prisma.sql`UNION ALL ${statements.ranking(where, embedding!.queryVector, HYBRID_DEPTH)}` : Prisma.empty;
   return Prisma.sql`(
@@ -72,4 +74,9 @@ export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, 
     ) fused
     GROUP BY fused.id
   )`;
+}
+
+/** The ranker the paper lists use for HYBRID (src/catalog/papers/list.ts), over `path` when it is on. */
+export function hybridRanker(path: EmbeddingPath | null): HybridRanker {
+  return async (conditions, tsquery, text) => hybridCandidates(conditions, tsquery, text, await embedQuery(path, text));
 }

@@ -2,8 +2,8 @@
 // statement, not one per paper. One DataLoader per `first` asked in the request (a field's
 // arguments are the same for every paper of a list, so that is one loader in practice).
 import DataLoader from 'dataloader';
-import type { Reader } from '../../platform/db/client.ts';
-import type { EmbeddingPath } from './embeddings/path.ts';
+import type { Reader } from '../../platform/db/reader.ts';
+import type { EmbeddingPath } from '../../platform/embeddings/path.ts';
 import { relatedPapers, type ScoredPaper } from './reads.ts';
 
 export type RelatedLoader = (first: number) => DataLoader<number, ScoredPaper[]>;

@@ -5,7 +5,7 @@
 //
 // DANGER: a user's upvotes, collections and follows are theirs alone, private collections
 // included: whatever is built on these CTEs is shown to that user only (./resolvers.ts).
-import { LISTED } from '../papers/visibility.ts';
+import { LISTED } from '../papers/index.ts';
 
 /** Papers taken from each source: the latest upvotes, collection items, followed papers. */
 export const PROFILE_PAPERS = 200;

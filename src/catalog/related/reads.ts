@@ -9,13 +9,14 @@
 // is applied to every candidate before the LIMIT, so a hidden paper never shows (it may take
 // one of the CANDIDATES places of the first phase: hidden papers are rare). A hidden paper's own terms stay in PaperTerm (unhiding it needs no recompute): they
 // are only ever a source, never an answer.
-import type { Reader } from '../../platform/db/client.ts';
+import type { Reader } from '../../platform/db/reader.ts';
 import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput } from '../../platform/errors.ts';
 import { MAX_PAGE_SIZE } from '../../platform/pagination/connection.ts';
-import { PAPER_COLUMNS_P } from '../papers/columns.ts';
-import { LISTED } from '../papers/visibility.ts';
-import type { EmbeddingPath } from './embeddings/path.ts';
+import { PAPER_COLUMNS_P } from '../papers/index.ts';
+import { LISTED } from '../papers/index.ts';
+import type { EmbeddingPath } from '../../platform/embeddings/path.ts';
+import { statementsOf } from './embeddings/reads.ts';
 import { PROFILE_CTES } from './profile.ts';
 
 export interface ScoredPaper {
@@ -102,7 +103,7 @@ export async function relatedPapers(reader: Reader, ids: readonly number[], firs
   };
   let byTerms = ids;
   if (path) {
-    const { text, name } = path.statements.related;
+    const { text, name } = statementsOf(path).related;
     const answered = new Set<number>();
     for (const row of await reader.rows<MaybeScoredRow>({ text, values: [ids, first] }, name)) {
       answered.add(row.sourceId!);
@@ -166,7 +167,7 @@ export const RECOMMENDED_SQL = `
 export async function recommendedPapers(reader: Reader, userId: number, first: number, path: EmbeddingPath | null = null): Promise<ScoredPaper[]> {
   if (first === 0) return [];
   if (path) {
-    const { text, name } = path.statements.recommended;
+    const { text, name } = statementsOf(path).recommended;
     const rows = await reader.rows<MaybeScoredRow>({ text, values: [userId, first] }, name);
     if (rows.length > 0) return rows.filter((row): row is ScoredRow => row.id !== null).map(scored);
   }

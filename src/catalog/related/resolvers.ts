@@ -1,7 +1,6 @@
 // Paper.related and User.recommendedPapers (HYBRID search lives with the paper lists:
 // src/catalog/papers/list.ts, its SQL in ./hybrid.ts).
 import type { PaperResolvers, UserResolvers } from '../../generated/graphql.ts';
-import { embeddingPathOf } from './embeddings/path.ts';
 import { recommendedPapers, relatedCount, type ScoredPaper } from './reads.ts';
 import type { Context } from '../context.ts';
 
@@ -18,6 +17,6 @@ export const User: Pick<UserResolvers, 'recommendedPapers'> = {
   // What a user upvoted, collected and follows is theirs: anyone else, admins included, gets null.
   recommendedPapers: async (user, { first }, ctx) => {
     if (ctx.viewer?.id !== user.id) return null;
-    return primed(ctx, await recommendedPapers(ctx.reader, user.id, relatedCount(first), embeddingPathOf(ctx.db)));
+    return primed(ctx, await recommendedPapers(ctx.reader, user.id, relatedCount(first), ctx.platform.embeddings));
   },
 };

@@ -3,7 +3,7 @@ import type { QueryResolvers, TopicResolvers } from '../../generated/graphql.ts'
 import { toGlobalId } from '../../platform/global-id.ts';
 import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt, keyString } from '../../platform/pagination/keys.ts';
-import { listPapers } from '../papers/reads.ts';
+import { listPapers } from '../papers/index.ts';
 
 /** Alphabetical, ties by id: index Topic(name, id) is not needed at the catalog's topic counts. */
 const byName: KeysetOrder<TopicRow, Prisma.TopicWhereInput, Prisma.TopicOrderByWithRelationInput[]> = {

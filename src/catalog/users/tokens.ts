@@ -5,7 +5,7 @@
 // DANGER: this decides who a request acts as. Every failure (malformed, unknown, revoked)
 // gives the same UNAUTHENTICATED message, so a caller cannot probe which tokens exist.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { primaryReaderOf, type Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import type { ApiToken, User } from '../../generated/prisma/client.ts';
 import { invalidCredentials } from '../../platform/errors.ts';
 
@@ -19,6 +19,11 @@ export const INVALID_TOKEN_MESSAGE = 'Invalid API token: send a current token as
 export function generateToken(): { token: string; tokenHash: string; prefix: string } {
   const token = PREFIX + randomBytes(32).toString('base64url');
   return { token, tokenHash: hashToken(token), prefix: token.slice(0, PREFIX.length + 6) };
+}
+
+/** The secret of an `Authorization: Bearer <token>` header, however well formed; undefined without one. */
+export function bearerSecret(authorization: string): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
 }
 
 export function hashToken(token: string): string {
@@ -41,14 +46,13 @@ interface TokenRow extends Pick<ApiToken, 'id' | 'tokenHash' | 'lastUsedAt' | 'r
  * The user an Authorization header stands for: null without a header, UNAUTHENTICATED for
  * anything but a current token. One SQL statement (plus a throttled lastUsedAt update).
  */
-export async function authenticate(db: Db, authorization: string | undefined): Promise<User | null> {
+export async function authenticate({ db, primaryReader }: Pick<Platform, 'db' | 'primaryReader'>, authorization: string | undefined): Promise<User | null> {
   if (authorization === undefined || authorization === '') return null;
-  const match = /^Bearer +(\S+) *$/i.exec(authorization);
-  const token = match?.[1];
+  const token = bearerSecret(authorization);
   if (!token || !TOKEN_PATTERN.test(token)) throw invalidCredentials(INVALID_TOKEN_MESSAGE);
   const tokenHash = hashToken(token);
   // On the primary, with read replicas too: a token revoked a moment ago must not work on a lagging replica.
-  const [row] = await primaryReaderOf(db).rows<TokenRow>({ text: TOKEN_LOOKUP, values: [tokenHash] }, 'token_lookup');
+  const [row] = await primaryReader.rows<TokenRow>({ text: TOKEN_LOOKUP, values: [tokenHash] }, 'token_lookup');
   // The lookup is by hash, so its timing says nothing about the secret; the comparison is kept
   // constant-time all the same, as a second check that does not depend on the index.
   const matches = row !== undefined && timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(tokenHash, 'hex'));

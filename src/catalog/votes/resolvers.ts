@@ -9,8 +9,8 @@ import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt, keyTimestamp } from '../../platform/pagination/keys.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
-import { PAPER_COLUMNS } from '../papers/columns.ts';
-import { LISTED, listedPaper } from '../papers/visibility.ts';
+import { PAPER_COLUMNS } from '../papers/index.ts';
+import { LISTED, listedPaper } from '../papers/index.ts';
 
 async function changeVote(ctx: Context, paperGlobalId: string, action: 'add' | 'remove') {
   const paperId = fromGlobalIdOf('Paper', paperGlobalId, 'paperId');

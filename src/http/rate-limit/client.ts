@@ -4,7 +4,7 @@
 // (the same hash the database keeps), never by the secret itself.
 import type http from 'node:http';
 import net from 'node:net';
-import { hashToken } from '../../catalog/users/tokens.ts';
+import { bearerSecret, hashToken } from '../../catalog/users/tokens.ts';
 
 export interface Client {
   /** `token:<sha256>` or `ip:<address>`: whose budget a request spends. */
@@ -20,7 +20,7 @@ export function identifyClient(req: http.IncomingMessage, trustProxy: boolean): 
   if (authorization) {
     // Whatever follows "Bearer" (or the whole header when it is malformed): a request with a bad
     // header is refused by authentication, but still spends from a budget of its own.
-    const secret = /^Bearer +(\S+) *$/i.exec(authorization)?.[1] ?? authorization;
+    const secret = bearerSecret(authorization) ?? authorization;
     return { key: `token:${hashToken(secret)}`, kind: 'token', addressKey };
   }
   return { key: addressKey, kind: 'anonymous', addressKey };

@@ -1,7 +1,7 @@
 // GET /papers/<arXiv id>.bib: a paper's BibTeX entry, for `curl` and reference managers. The id
 // may carry a version or be old-style (`/papers/hep-th/9901001.bib`). Hidden and unknown papers
 // are the same 404: this is an anonymous read.
-import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { plain, type FeedAnswer } from '../../catalog/feeds/catalog.ts';
 import { normalizeArxivId } from '../../catalog/papers/arxiv-id.ts';
 import { paperByArxivId, paperReads } from '../../catalog/papers/reads.ts';
@@ -9,7 +9,7 @@ import { citePapers } from '../../catalog/citations/resolvers.ts';
 
 const PATH = /^\/papers\/(.{1,64})\.bib$/;
 
-export async function answerBibtex(method: string, pathname: string, db: Db): Promise<FeedAnswer> {
+export async function answerBibtex(method: string, pathname: string, platform: Platform): Promise<FeedAnswer> {
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'This answers GET and HEAD', { allow: 'GET, HEAD' });
   let raw: string | undefined;
   try {
@@ -19,7 +19,7 @@ export async function answerBibtex(method: string, pathname: string, db: Db): Pr
   }
   const arxivId = raw ? normalizeArxivId(raw) : null;
   if (!arxivId) return plain(404, 'No such paper: expected /papers/<arXiv id>.bib, e.g. /papers/2406.12345.bib');
-  const reads = paperReads(db);
+  const reads = paperReads(platform);
   const paper = await paperByArxivId(reads, arxivId);
   if (!paper) return plain(404, 'No such paper');
   const body = await citePapers(reads.loaders, [paper], 'BIBTEX');

@@ -8,7 +8,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { QueryLimits } from '../../config.ts';
 import type { Context } from '../../catalog/context.ts';
-import type { Deadline } from '../../platform/db/client.ts';
+import type { Deadline } from '../../platform/db/reader.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { varyPublicByAuthorization } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';

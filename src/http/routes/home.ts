@@ -2,6 +2,7 @@
 // links to what there is (Sandbox, feeds, health checks, the README's sections), and
 // `GET /readme` is the README itself, one anchored section per heading, its Markdown shown as
 // text. Both are built once, at start, from README.md; no user input reaches them.
+import { escapeHtml } from '../../platform/html.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
@@ -15,8 +16,6 @@ export interface ReadmeSection {
   readonly text: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function anchorOf(title: string): string {
   return title

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { operationTimedOut } from '../errors.ts';
+import type { Deadline, Reader, ReadStatement } from './reader.ts';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import { ReplicaSet, type ReplicaOptions, type ReplicaStatus } from './replicas.ts';
 
@@ -38,52 +39,6 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** DATABASE_READ_URLS: the reader's statements go to these (src/platform/db/replicas.ts). */
   replicas?: ReplicaOptions;
-}
-
-/** A statement of the read path: `$1`-style placeholders, as Prisma.Sql's `text` gives them. */
-export interface ReadStatement {
-  readonly text: string;
-  readonly values: readonly unknown[];
-}
-
-export interface Reader {
-  /**
-   * Runs a read and returns its rows as objects. A fixed statement passes a `name`: it is parsed
-   * and planned once per connection. Without one, the text decides: see `namedFor`. With a
-   * `deadline`, waiting for a connection stops there too (`readerUntil` passes it).
-   */
-  rows<R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]>;
-  /**
-   * A request's reader (`readerUntil`): the reader beneath, whose statements requests may share
-   * (src/platform/db/shared-reads.ts), and this request's deadline. Absent: the reader is that one.
-   */
-  readonly shared?: { readonly reader: Reader; readonly deadline?: Deadline };
-}
-
-/** When a request stops sending statements: `at` is a performance.now() time. */
-export interface Deadline {
-  readonly at: number;
-  readonly timeoutMs: number;
-}
-
-/**
- * `reader`, refusing every statement once the deadline has passed: an operation answered 503
- * OPERATION_TIMEOUT (src/http/deadline.ts) stops querying the database instead of running on
- * unseen. Checked per statement, not per field: a field costs nothing until it asks for rows.
- * A statement queued for a connection (pool exhausted) gives up at the deadline too, instead
- * of taking a connection later for an answer nobody reads.
- */
-export function readerUntil(reader: Reader, deadline: Deadline): Reader {
-  return {
-    rows<R>(statement: ReadStatement, name?: string): Promise<R[]> {
-      if (performance.now() > deadline.at) return Promise.reject(operationTimedOut(deadline.timeoutMs));
-      return reader.rows<R>(statement, name, deadline);
-    },
-    // A getter: the reader beneath may change (a request that wrote reads from the primary).
-    get shared() {
-      return { reader: reader.shared?.reader ?? reader, deadline };
-    },
-  };
 }
 
 // pg reads DATE as a local-time Date; Prisma (and every caller here) means UTC midnight.
@@ -163,22 +118,33 @@ function connectBefore(pool: pg.Pool, deadline: Deadline): Promise<pg.PoolClient
   });
 }
 
-const readers = new WeakMap<Db, Reader>();
-
 /**
- * The read path's access to a database. A client built elsewhere than `createDb` (a script's
- * own PrismaClient) still works, through Prisma's raw queries: same rows, slower.
+ * A database as the app holds it: the Prisma client (schema, migrations, writes, transactions)
+ * and the plain-pg readers of the hot read path, all over one pool (plus the replicas' pools).
+ * Built once by `createDb` and handed down inside the platform object (src/platform/platform.ts):
+ * nothing finds a database's reader by looking it up.
  */
-export function readerOf(db: Db): Reader {
-  let reader = readers.get(db);
-  if (!reader) {
-    reader = { rows: <R>(s: ReadStatement) => db.$queryRawUnsafe<R[]>(s.text, ...s.values) };
-    readers.set(db, reader);
-  }
-  return reader;
+export interface Database {
+  readonly db: Db;
+  /** The read path: a replica per statement with DATABASE_READ_URLS, else the primary. */
+  readonly reader: Reader;
+  /** Reads that must see the latest writes (a request that has written, token checks). */
+  readonly primaryReader: Reader;
+  /** DATABASE_READ_URLS (src/platform/db/replicas.ts); null without replicas. */
+  readonly replicas: ReplicaSet | null;
+  /** Closes the replicas' pools, then the primary's (Prisma's $disconnect). */
+  close(): Promise<void>;
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas }: DbOptions): Db {
+/**
+ * The read path over a Prisma client built elsewhere than `createDb` (a script's own
+ * PrismaClient): same rows, through Prisma's raw queries, slower.
+ */
+export function prismaReader(db: Db): Reader {
+  return { rows: <R>(s: ReadStatement) => db.$queryRawUnsafe<R[]>(s.text, ...s.values) };
+}
+
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas }: DbOptions): Database {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -203,38 +169,20 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
     db = new PrismaClient({ adapter });
   }
   const primary = poolReader(pool, onQuery, prepare);
-  if (replicas && replicas.urls.length > 0) {
-    const set = new ReplicaSet(pool, replicas, (replicaPool) => poolReader(replicaPool, onQuery, prepare), poolSize);
-    replicaSets.set(db, set);
-    primaryReaders.set(db, primary);
-    readers.set(db, set.reader(primary));
-  } else {
-    readers.set(db, primary);
-  }
-  return db;
-}
-
-// Read replicas (src/platform/db/replicas.ts): with them `readerOf(db)` picks a replica per statement;
-// these give the primary's reader and the replicas' state.
-const replicaSets = new WeakMap<Db, ReplicaSet>();
-const primaryReaders = new WeakMap<Db, Reader>();
-
-/** Reads that must see the latest writes (a request that has written, token checks). */
-export function primaryReaderOf(db: Db): Reader {
-  return primaryReaders.get(db) ?? readerOf(db);
+  const set = replicas && replicas.urls.length > 0 ? new ReplicaSet(pool, replicas, (replicaPool) => poolReader(replicaPool, onQuery, prepare), poolSize) : null;
+  return {
+    db,
+    reader: set ? set.reader(primary) : primary,
+    primaryReader: primary,
+    replicas: set,
+    async close() {
+      await set?.close();
+      await db.$disconnect();
+    },
+  };
 }
 
 /** The replicas' health and lag; empty without replicas. */
-export function replicaStatus(db: Db): ReplicaStatus[] {
-  return replicaSets.get(db)?.status() ?? [];
-}
-
-/** Checks every replica now (start-up and tests); resolves at once without replicas. */
-export async function checkReplicas(db: Db): Promise<void> {
-  await replicaSets.get(db)?.check();
-}
-
-/** Closes the replicas' pools (Prisma's $disconnect closes the primary's). */
-export async function closeReplicas(db: Db): Promise<void> {
-  await replicaSets.get(db)?.close();
+export function replicaStatus(database: Pick<Database, 'replicas'>): ReplicaStatus[] {
+  return database.replicas?.status() ?? [];
 }

@@ -6,20 +6,8 @@
 // message). A database whose `_prisma_migrations` lists every folder as finished is up to date
 // without it, which one SELECT tells. Anything else (a new folder, a failed migration, no table
 // yet) goes to the engine, which applies or explains.
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { migrationsDir } from '../paths.ts';
-
-/** The migration folders, in the order they apply. */
-export function migrationNames(): string[] {
-  if (!fs.existsSync(migrationsDir)) return [];
-  return fs
-    .readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(migrationsDir, d.name, 'migration.sql')))
-    .map((d) => d.name)
-    .sort();
-}
+import { migrationNames } from './migration-folders.ts';
 
 const UNDEFINED_TABLE = '42P01';
 

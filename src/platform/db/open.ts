@@ -2,21 +2,21 @@
 // Either way the migrations are applied before anything else touches it.
 import path from 'node:path';
 import type { Config } from '../../config.ts';
-import { checkReplicas, closeReplicas, createDb, type Db } from './client.ts';
+import { createDb, type Database as Pools } from './client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
-import { enableEmbeddings, type EmbeddingStatus } from '../../catalog/related/embeddings/path.ts';
+import { enableEmbeddings, type EmbeddingPath, type EmbeddingStatus } from '../embeddings/path.ts';
 import { loadEmbedder } from '../embeddings/load.ts';
 
-export interface Database {
-  readonly db: Db;
+export interface Database extends Pools {
   readonly url: string;
   readonly embedded: boolean;
   /** Migrations applied by this start (empty when the database was up to date). */
   readonly applied: string[];
-  /** The embedding path of related papers (src/catalog/related/embeddings/path.ts): on, or why not. */
+  /** The embedding path of related papers (src/platform/embeddings/path.ts), for the platform object. */
+  readonly embeddingPath: EmbeddingPath | null;
+  /** The embedding path: on, or why not. */
   readonly embeddings: EmbeddingStatus;
-  close(): Promise<void>;
 }
 
 export async function openDatabase(
@@ -37,7 +37,7 @@ export async function openDatabase(
   const url = config.databaseUrl ?? embedded!.url;
   try {
     const applied = options.migrate === false ? [] : await applyMigrations(url);
-    const db = createDb({
+    const pools = createDb({
       connectionString: url,
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
       prepare: !embedded,
@@ -49,20 +49,20 @@ export async function openDatabase(
       ...(config.scale && config.scale.readUrls.length > 0 ? { replicas: { urls: config.scale.readUrls, maxLagSeconds: config.scale.maxReplicaLagSeconds } } : {}),
     });
     // Replicas are judged before the first request: until then reads go to the primary.
-    await checkReplicas(db);
+    await pools.replicas?.check();
     // A model that fails to load stops the start, with its message (src/main.ts prints it).
     const embedder = options.embeddings && config.embeddings ? await loadEmbedder(config.embeddings) : null;
-    const embeddings = await enableEmbeddings(db, embedder, { install: options.migrate !== false });
+    const embeddings = await enableEmbeddings(pools.db, embedder, { install: options.migrate !== false });
     return {
-      db,
+      ...pools,
       url,
       embedded: Boolean(embedded),
       applied,
-      embeddings,
+      embeddingPath: embeddings.path,
+      embeddings: embeddings.status,
       async close() {
         await embedder?.close?.();
-        await closeReplicas(db);
-        await db.$disconnect();
+        await pools.close();
         await embedded?.stop();
       },
     };

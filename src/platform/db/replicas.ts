@@ -10,16 +10,15 @@
 //     otherwise it is skipped until a later check finds it back (every `checkEveryMs`);
 //   - a statement that fails on a replica for a reason of the replica's (connection lost,
 //     server shutting down, recovery conflict) runs again on the primary: nothing fails;
-//   - a request that has written reads from the primary from then on (`readOwnWritesPlugin`):
+//   - a request that has written reads from the primary from then on (src/graphql/server.ts):
 //     its own writes may not have reached any replica yet.
 //
 // How far behind: the primary's WAL position (pg_current_wal_lsn) is sampled at each check and
 // kept for a while; a replica that has replayed past the sample taken at time T has everything
 // the primary had at T, so it is at most now - T behind. An upper bound to the check interval,
 // that needs no write on the primary (pg_last_xact_replay_timestamp grows on an idle primary).
-import type { ApolloServerPlugin } from '@apollo/server';
 import pg from 'pg';
-import type { Reader, ReadStatement } from './client.ts';
+import type { Reader, ReadStatement } from './reader.ts';
 
 export interface ReplicaOptions {
   readonly urls: readonly string[];
@@ -179,20 +178,4 @@ export class ReplicaSet {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-/**
- * A mutation reads its own writes: once an operation is known to be a mutation, its request's
- * reads go to the primary (the context's `readOwnWrites`). Does nothing without replicas.
- */
-export function readOwnWritesPlugin(): ApolloServerPlugin<{ readOwnWrites?: () => void }> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation === 'mutation') contextValue.readOwnWrites?.();
-        },
-      };
-    },
-  };
 }

@@ -12,7 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { migrationsDir, schemaPath } from '../paths.ts';
-import { migrationNames } from './migrate.ts';
+import { migrationNames } from './migration-folders.ts';
 
 export type SchemaEngine = glue.SchemaEngine;
 

@@ -25,7 +25,7 @@
 //     connection only as long as the latest deadline among its requests.
 import DataLoader from 'dataloader';
 import { operationTimedOut } from '../errors.ts';
-import type { Deadline, Reader, ReadStatement } from './client.ts';
+import type { Deadline, Reader, ReadStatement } from './reader.ts';
 
 /** What every request in a batch brings: its own part of the work and its deadline. */
 interface Joined {

@@ -15,8 +15,8 @@
 //   categories "cs.LG stat.ML": the first is the primary category, each one a topic;
 //   title, abstract, comments, journal-ref, doi.
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { normalizeAuthorName } from '../../authors/normalize.ts';
-import { normalizeArxivId } from '../../papers/arxiv-id.ts';
+import { normalizeAuthorName } from '../../authors/index.ts';
+import { normalizeArxivId } from '../../papers/index.ts';
 import { arxivCategoryName } from '../arxiv-categories.ts';
 import { cleanLine, cleanParagraphs, parseDay, topicSlug } from '../normalize.ts';
 import { mergeRecords, type AuthorRecord, type PaperRecord, type TopicRecord } from '../records.ts';

@@ -14,10 +14,11 @@
 // DANGER: hidden papers never come out. LISTED is a condition of every scan, before its LIMIT.
 import { createHash } from 'node:crypto';
 import { Prisma } from '../../../generated/prisma/client.ts';
-import { PAPER_COLUMNS_P } from '../../papers/columns.ts';
-import { LISTED } from '../../papers/visibility.ts';
+import { PAPER_COLUMNS_P } from '../../papers/index.ts';
+import { LISTED } from '../../papers/index.ts';
 import { PROFILE_CTES } from '../profile.ts';
 import type { Embedder } from '../../../platform/embeddings/embedder.ts';
+import type { EmbeddingPath } from '../../../platform/embeddings/path.ts';
 
 export interface EmbeddingStatements {
   readonly model: string;
@@ -117,4 +118,15 @@ export function embeddingStatements({ model, dimensions }: Pick<Embedder, 'model
        WHERE ${Prisma.raw(ofModel('e'))} AND ${where} AND x.d < 1
        ORDER BY rank LIMIT ${depth})`,
   };
+}
+
+// Derived SQL text, the same for every request: built once per embedder. A memo of a pure
+// function of the embedder (weakly held, so a closed embedder takes its statements with it).
+const built = new WeakMap<Embedder, EmbeddingStatements>();
+
+/** The statements of the path's model. */
+export function statementsOf(path: EmbeddingPath): EmbeddingStatements {
+  let statements = built.get(path.embedder);
+  if (!statements) built.set(path.embedder, (statements = embeddingStatements(path.embedder)));
+  return statements;
 }

@@ -1,14 +1,15 @@
-// Subscription fields. `subscribe` runs once per subscription and returns its events; `resolve`
+// Subscription fields of papers (paperUpdated, papersFeatured; commentAdded is the comments').
+// `subscribe` runs once per subscription and returns its events; `resolve`
 // runs once per event and hands the paper to the ordinary Paper resolvers.
-import type { SubscriptionResolvers } from '../generated/graphql.ts';
-import type { Context } from '../catalog/context.ts';
-import type { Paper } from '../generated/prisma/client.ts';
-import { badInput, ErrorCode } from '../platform/errors.ts';
-import { createLoaders, type Loaders } from '../catalog/loaders.ts';
-import { fromGlobalIdOf } from '../platform/global-id.ts';
-import { canSee, visibleTo } from '../catalog/papers/visibility.ts';
+import type { SubscriptionResolvers } from '../../generated/graphql.ts';
+import type { Context } from '../context.ts';
+import type { Paper } from '../../generated/prisma/client.ts';
+import { badInput, ErrorCode } from '../../platform/errors.ts';
+import { createLoaders, type Loaders } from '../context.ts';
+import { fromGlobalIdOf } from '../../platform/global-id.ts';
+import { canSee, visibleTo } from './visibility.ts';
 import { GraphQLError } from 'graphql';
-import { channels, type CatalogEvent, type CatalogEvents } from '../platform/events/bus.ts';
+import { channels, type CatalogEvent, type CatalogEvents } from '../../platform/events/bus.ts';
 
 const notOverHttp = () =>
   new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP', {
@@ -32,7 +33,7 @@ function freshLoaders(event: CatalogEvent, ctx: Context): Loaders {
   if (!byViewer) loadersByEvent.set(event, (byViewer = new Map()));
   const key = ctx.viewer?.id ?? null;
   let loaders = byViewer.get(key);
-  if (!loaders) byViewer.set(key, (loaders = createLoaders(ctx.db, ctx.viewer)));
+  if (!loaders) byViewer.set(key, (loaders = createLoaders(ctx.platform, ctx.viewer)));
   return loaders;
 }
 

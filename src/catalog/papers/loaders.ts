@@ -1,20 +1,18 @@
-// Every DataLoader of a request, built per request in the context (never at module scope:
-// a cache shared between requests would serve one viewer's data to another).
+// The paper read model's DataLoaders: papers, their bylines and topics, and the authors, topics
+// and users a paper page shows. Built per request in the context (src/catalog/context.ts, never at
+// module scope: a cache shared between requests would serve one viewer's data to another), and
+// by `paperReads` for feeds, digests and scripts. The batch contract: src/platform/db/batch.ts.
 //
-// The batch contract, written once: dedupe the keys, one query with `= ANY($1)`, then answer in
-// the order of the keys — `null` for a missing row (one-to-one), `[]` for none (one-to-many).
-//
-// Hot path: plain pg through `readerOf(db)`, each statement named (prepared once per
+// Hot path: plain pg through the platform's reader, each statement named (prepared once per
 // connection: `ANY($1)` keeps its text the same whatever the number of keys) and selecting
 // only the columns of the rows the resolvers' mappers expect. Prisma's mapping of the same
 // rows cost more CPU than the rest of the request together.
 import DataLoader from 'dataloader';
-import type { Author, Paper, PaperAuthor, Topic, User } from '../generated/prisma/client.ts';
-import { readerOf, type Db, type Reader } from '../platform/db/client.ts';
-import { PAPER_COLUMNS_P } from './papers/columns.ts';
-import { LISTED } from './papers/visibility.ts';
-import { createRelatedLoader } from './related/loaders.ts';
-import { embeddingPathOf } from './related/embeddings/path.ts';
+import type { Author, Paper, PaperAuthor, Topic, User } from '../../generated/prisma/client.ts';
+import { byId, counted, grouped } from '../../platform/db/batch.ts';
+import type { Reader } from '../../platform/db/reader.ts';
+import { PAPER_COLUMNS_P } from './columns.ts';
+import { LISTED } from './visibility.ts';
 
 /** A byline entry with its author: `authors` and `byline { author }` need no further lookup. */
 export type BylineEntry = PaperAuthor & { author: AuthorParent };
@@ -29,34 +27,6 @@ export type AuthorBase = Pick<Author, 'id' | 'name' | 'normalizedName' | 'create
 /** What an approved claim set on an author (src/catalog/authors/claims.ts). */
 export type AuthorIdentity = Pick<Author, 'id' | 'orcid' | 'claimedById'>;
 export type TopicParent = Pick<Topic, 'id' | 'name' | 'slug' | 'parentId'>;
-
-function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
-  return new DataLoader<number, T | null>(async (ids) => {
-    const rows = await load([...new Set(ids)]);
-    const map = new Map<number, T>();
-    for (const row of rows) map.set(row.id, row);
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
-
-function grouped<K, V>(load: (keys: K[]) => Promise<[K, V][]>) {
-  return new DataLoader<K, V[]>(async (keys) => {
-    const groups = new Map<K, V[]>();
-    for (const [key, value] of await load([...new Set(keys)])) {
-      const group = groups.get(key);
-      if (group) group.push(value);
-      else groups.set(key, [value]);
-    }
-    return keys.map((key) => groups.get(key) ?? []);
-  });
-}
-
-function counted<K>(load: (keys: K[]) => Promise<[K, number][]>) {
-  return new DataLoader<K, number>(async (keys) => {
-    const counts = new Map(await load([...new Set(keys)]));
-    return keys.map((key) => counts.get(key) ?? 0);
-  });
-}
 
 const PAPERS_BY_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p.id = ANY($1::int[])`;
 const AUTHORS_BY_ID = `SELECT id, name, "normalizedName", "createdAt" FROM "Author" WHERE id = ANY($1::int[])`;
@@ -165,7 +135,7 @@ function sortTopics<T extends TopicParent>(topics: T[]): T[] {
  * The authors and topics are what a paper shows of them, not whole rows: authorById and
  * topicById are left alone.
  */
-export function primeRelations(loaders: Loaders, row: { id: number } & RelationColumns): void {
+export function primeRelations(loaders: Pick<PaperLoaders, 'bylineByPaperId' | 'topicsByPaperId'>, row: { id: number } & RelationColumns): void {
   const { relByline, relTopics } = row;
   delete row.relByline;
   delete row.relTopics;
@@ -178,8 +148,8 @@ export function primeRelations(loaders: Loaders, row: { id: number } & RelationC
   loaders.topicsByPaperId.prime(row.id, sortTopics(topics));
 }
 
-/** `reader`: this request's (bound to its deadline); by default the database's own. */
-export function createLoaders(db: Db, viewer: User | null = null, reader: Reader = readerOf(db)) {
+/** `reader`: this request's (bound to its deadline), or the platform's outside a request. */
+export function createPaperLoaders(reader: Reader, viewer: User | null = null) {
   // Not cached: the two loaders above it cache.
   const relations = new DataLoader<number, (BylineEntry | Topic)[]>(
     async (keys) => {
@@ -254,10 +224,8 @@ export function createLoaders(db: Db, viewer: User | null = null, reader: Reader
       const rows = await byIds<{ key: number; n: number }>(reader, 'loader_topic_paper_counts', TOPIC_PAPER_COUNTS)(topicIds);
       return rows.map((row) => [row.key, row.n]);
     }),
-    /** `Paper.related(first)`: src/catalog/related/loaders.ts. */
-    related: createRelatedLoader(reader, embeddingPathOf(db)),
   };
   return loaders;
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export type PaperLoaders = ReturnType<typeof createPaperLoaders>;

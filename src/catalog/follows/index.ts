@@ -1,0 +1,5 @@
+// The follows domain's service surface: what other domains may use of it (the dependency rule
+// `domain-to-domain-through-services`, .dependency-cruiser.cjs). Everything else in this folder
+// is the domain's own.
+export { FEED_PATH, feedTokenOwner } from './feed-token.ts';
+export { followFeed, followedPapers } from './reads.ts';

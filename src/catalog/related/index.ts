@@ -1,0 +1,5 @@
+// The related domain's service surface: what other domains may use of it (the dependency rule
+// `domain-to-domain-through-services`, .dependency-cruiser.cjs). Everything else in this folder
+// is the domain's own.
+export { hybridRanker } from './hybrid.ts';
+export { createRelatedLoader, type RelatedLoader } from './loaders.ts';

@@ -1,0 +1,5 @@
+// The users domain's service surface: what other domains may use of it (the dependency rule
+// `domain-to-domain-through-services`, .dependency-cruiser.cjs). Everything else in this folder
+// is the domain's own.
+export { checkAccess, isCurator, type Access } from './roles.ts';
+export { authenticate } from './tokens.ts';

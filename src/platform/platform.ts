@@ -1,0 +1,35 @@
+// The platform object: everything the domains stand on, built once by the composition root
+// (src/main.ts; test/helpers/database.ts for tests) and handed down as an argument. Services and
+// the per-request context receive it, or the parts they need; nothing finds a collaborator in a
+// module-level registry, so what a function depends on shows in its signature.
+import type { Database } from './db/client.ts';
+import type { EmbeddingPath } from './embeddings/path.ts';
+import type { CatalogEvents } from './events/bus.ts';
+import type { Freshness } from './freshness.ts';
+import type { RedisLink } from './redis/client.ts';
+
+export interface Platform extends Omit<Database, 'close'> {
+  /** The embedding path of related papers and HYBRID search; null: term weights only. */
+  readonly embeddings: EmbeddingPath | null;
+  /** The trending scores' freshness (src/catalog/papers/trending.ts builds it). */
+  readonly trending: Freshness;
+  /** Where writes publish live updates; absent: nobody listens (scripts). */
+  readonly events?: CatalogEvents;
+  /** REDIS_URL's connection; absent: everything stays in the process. */
+  readonly redis?: RedisLink;
+  /** The time, for whatever decides by it (digest periods, feeds' days); tests may set it. */
+  readonly now: () => Date;
+}
+
+export interface PlatformParts {
+  readonly trending: Freshness;
+  readonly embeddings?: EmbeddingPath | null;
+  readonly events?: CatalogEvents | undefined;
+  readonly redis?: RedisLink | undefined;
+  readonly now?: () => Date;
+}
+
+export function createPlatform(database: Database, { trending, embeddings = null, events, redis, now = () => new Date() }: PlatformParts): Platform {
+  const { db, reader, primaryReader, replicas } = database;
+  return { db, reader, primaryReader, replicas, embeddings, trending, now, ...(events ? { events } : {}), ...(redis ? { redis } : {}) };
+}
