@@ -5,19 +5,11 @@ import type { Prisma, Collection as CollectionRow } from '../../generated/prisma
 import type { CollectionItemResolvers, CollectionResolvers, UserResolvers } from '../../generated/graphql.ts';
 import { citePapers } from '../citations/index.ts';
 import { toGlobalId } from '../../platform/global-id.ts';
-import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
-import { keyInt } from '../../platform/pagination/keys.ts';
+import { newestById, paginate } from '../../platform/pagination/connection.ts';
 import { allCollectionItems, collectionItems } from './reads.ts';
 
 /** Newest first. */
-const byNewest: KeysetOrder<CollectionRow, Prisma.CollectionWhereInput, Prisma.CollectionOrderByWithRelationInput> = {
-  name: 'collection-newest',
-  orderBy: { id: 'desc' },
-  reverseOrderBy: { id: 'asc' },
-  keyLength: 1,
-  key: (collection) => [collection.id],
-  beyond: ([id], direction) => ({ id: direction === 'after' ? { lt: keyInt(id) } : { gt: keyInt(id) } }),
-};
+const byNewest = newestById<CollectionRow, Prisma.CollectionWhereInput, Prisma.CollectionOrderByWithRelationInput>('collection-newest');
 
 export function collectionFeedPath(collection: Pick<CollectionRow, 'id'>): string {
   return `/feeds/collections/${toGlobalId('Collection', collection.id)}.atom`;

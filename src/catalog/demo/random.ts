@@ -3,22 +3,17 @@
 // and the same day give the same rows, and what lets paper texts and votes be produced lazily,
 // batch by batch, without their values depending on the batch size or on the order of work.
 
+import { fmix32, FNV_OFFSET, fnvStep } from '../../platform/hash.ts';
+
 /** Mixes the parts into 32 bits (FNV-1a over their text, then a murmur3 finaliser). */
 export function hashSeed(...parts: readonly (string | number)[]): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (const part of parts) {
     const text = String(part);
-    for (let i = 0; i < text.length; i++) {
-      h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    }
-    h = Math.imul(h ^ 0x1f, 0x01000193); // separator: ("ab", "c") differs from ("a", "bc")
+    for (let i = 0; i < text.length; i++) h = fnvStep(h, text.charCodeAt(i));
+    h = fnvStep(h, 0x1f); // separator: ("ab", "c") differs from ("a", "bc")
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** sfc32: small, fast, 128 bits of state, passes PractRand; plenty for synthetic data. */

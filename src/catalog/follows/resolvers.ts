@@ -5,8 +5,7 @@ import type { Prisma, Follow as FollowRow } from '../../generated/prisma/client.
 import type { FollowResolvers, FollowTargetResolvers, MutationResolvers, UserResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
-import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
-import { keyInt } from '../../platform/pagination/keys.ts';
+import { newestById, paginate } from '../../platform/pagination/connection.ts';
 import { paperSelection } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { feedPath, rotateFeedToken } from './feed-token.ts';
@@ -16,14 +15,7 @@ import { followFeed } from './reads.ts';
 export const MAX_FOLLOWS = 1000;
 
 /** Most recent first. */
-const byNewest: KeysetOrder<FollowRow, Prisma.FollowWhereInput, Prisma.FollowOrderByWithRelationInput> = {
-  name: 'follow-newest',
-  orderBy: { id: 'desc' },
-  reverseOrderBy: { id: 'asc' },
-  keyLength: 1,
-  key: (follow) => [follow.id],
-  beyond: ([id], direction) => ({ id: direction === 'after' ? { lt: keyInt(id) } : { gt: keyInt(id) } }),
-};
+const byNewest = newestById<FollowRow, Prisma.FollowWhereInput, Prisma.FollowOrderByWithRelationInput>('follow-newest');
 
 async function follow(ctx: Context, target: { authorId: number } | { topicId: number }, field: string): Promise<{ follow: FollowRow }> {
   const userId = ctx.viewer!.id;

@@ -13,9 +13,9 @@ import { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { normalizeAuthorName } from '../authors/index.ts';
 import { normalizeArxivId } from '../papers/index.ts';
-import { arxivCategoryName } from './arxiv-categories.ts';
-import { cleanLine, cleanParagraphs, parseInstant, topicSlug } from './normalize.ts';
-import type { AuthorRecord, TopicRecord } from './records.ts';
+import { arxivTopics } from './arxiv-categories.ts';
+import { cleanLine, cleanParagraphs, parseInstant } from './normalize.ts';
+import type { AuthorRecord } from './records.ts';
 import { Collector, complete, describe, RejectedInput, type ParsedInput } from './validate.ts';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
@@ -206,15 +206,7 @@ function readEntry(raw: RawEntry, index: number, collector: Collector): void {
   if (problems > 0 || !arxivId || title === undefined || summary === undefined || publishedAt === undefined) return;
 
   // Primary category first, then the others in document order.
-  const codes = [...new Set([...(raw.primaryCategory ? [raw.primaryCategory] : []), ...raw.categories])];
-  const topics: TopicRecord[] = [];
-  const slugs = new Set<string>();
-  for (const code of codes) {
-    const slug = topicSlug(code);
-    if (slug === '' || slugs.has(slug)) continue;
-    slugs.add(slug);
-    topics.push({ slug, name: arxivCategoryName(code) });
-  }
+  const topics = arxivTopics([...(raw.primaryCategory ? [raw.primaryCategory] : []), ...raw.categories]);
   const optional = (local: string) => {
     const value = get(ARXIV, local);
     return value === undefined ? undefined : cleanLine(value);

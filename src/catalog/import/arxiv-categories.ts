@@ -2,6 +2,8 @@
 // taxonomy names, shortened where arXiv's is a list). A code not listed falls back to itself.
 // The Topic's slug is made from the code ("cs.CV" -> "cs-cv"), so renaming an entry here never
 // splits a topic; only the name of a topic created afterwards changes.
+import { topicSlug } from './normalize.ts';
+import type { TopicRecord } from './records.ts';
 
 const NAMES: Readonly<Record<string, string>> = {
   'cs.AI': 'Artificial Intelligence',
@@ -70,4 +72,20 @@ const NAMES: Readonly<Record<string, string>> = {
 export function arxivCategoryName(code: string): string {
   const name = NAMES[code];
   return name ? `${name} (${code})` : code;
+}
+
+/**
+ * The topics of a paper's arXiv categories, in the order given (the primary category first,
+ * where the source names it), one per slug: the Atom API and OAI-PMH readers alike.
+ */
+export function arxivTopics(codes: Iterable<string>): TopicRecord[] {
+  const topics: TopicRecord[] = [];
+  const slugs = new Set<string>();
+  for (const code of codes) {
+    const slug = topicSlug(code);
+    if (slug === '' || slugs.has(slug)) continue;
+    slugs.add(slug);
+    topics.push({ slug, name: arxivCategoryName(code) });
+  }
+  return topics;
 }

@@ -1,7 +1,7 @@
 import { Prisma, type Topic as TopicRow } from '../../generated/prisma/client.ts';
 import type { QueryResolvers, TopicResolvers } from '../../generated/graphql.ts';
 import { toGlobalId } from '../../platform/global-id.ts';
-import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
+import { beyondPair, paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt, keyString } from '../../platform/pagination/keys.ts';
 import { listPapers } from '../papers/index.ts';
 
@@ -12,13 +12,7 @@ const byName: KeysetOrder<TopicRow, Prisma.TopicWhereInput, Prisma.TopicOrderByW
   reverseOrderBy: [{ name: 'desc' }, { id: 'desc' }],
   keyLength: 2,
   key: (topic) => [topic.name, topic.id],
-  beyond([name, id], direction) {
-    const n = keyString(name);
-    const i = keyInt(id);
-    return direction === 'after'
-      ? { name: { gte: n }, OR: [{ name: { gt: n } }, { id: { gt: i } }] }
-      : { name: { lte: n }, OR: [{ name: { lt: n } }, { id: { lt: i } }] };
-  },
+  beyond: ([name, id], direction) => beyondPair(['name', keyString(name)], ['id', keyInt(id)], { ascending: true, direction }),
 };
 
 export const Query: Pick<QueryResolvers, 'topic' | 'topics'> = {

@@ -6,7 +6,7 @@ import { Prisma, type Paper as PaperRow } from '../../generated/prisma/client.ts
 import type { MutationResolvers, PaperResolvers, UserResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
-import { paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
+import { beyondPair, paginate, type KeysetOrder } from '../../platform/pagination/connection.ts';
 import { keyInt, keyTimestamp } from '../../platform/pagination/keys.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { PAPER_COLUMNS } from '../papers/index.ts';
@@ -63,13 +63,7 @@ const byVoteTime: KeysetOrder<VoteWithPaper, Prisma.VoteWhereInput, Prisma.VoteO
   reverseOrderBy: [{ createdAt: 'asc' }, { paperId: 'asc' }],
   keyLength: 2,
   key: (vote) => [vote.createdAt.toISOString(), vote.paperId],
-  beyond([at, id], direction) {
-    const createdAt = keyTimestamp(at);
-    const paperId = keyInt(id);
-    return direction === 'after'
-      ? { createdAt: { lte: createdAt }, OR: [{ createdAt: { lt: createdAt } }, { paperId: { lt: paperId } }] }
-      : { createdAt: { gte: createdAt }, OR: [{ createdAt: { gt: createdAt } }, { paperId: { gt: paperId } }] };
-  },
+  beyond: ([at, id], direction) => beyondPair(['createdAt', keyTimestamp(at)], ['paperId', keyInt(id)], { ascending: false, direction }),
 };
 
 export const User: Pick<UserResolvers, 'upvotedPapers'> = {

@@ -11,6 +11,7 @@
 //
 // DANGER: changing anything here (tokens, stemming, stop words, weights, hash) changes the
 // vectors: bump HASHING_MODEL so that stored ones are recomputed instead of compared with new ones.
+import { fmix32, FNV_OFFSET, fnvStep } from '../hash.ts';
 import { normalise, type Embedder } from './embedder.ts';
 
 export const HASHING_MODEL = 'catalog-hashing-v1';
@@ -60,17 +61,9 @@ export function stem(word: string): string {
 
 /** 32-bit FNV-1a over the UTF-16 code units, then murmur3's finaliser for the low bits' sake. */
 export function hash32(feature: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < feature.length; i++) {
-    h ^= feature.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  let h = FNV_OFFSET;
+  for (let i = 0; i < feature.length; i++) h = fnvStep(h, feature.charCodeAt(i));
+  return fmix32(h);
 }
 
 /** The features of a text with their weights: words, and adjacent pairs at PAIR_WEIGHT. */

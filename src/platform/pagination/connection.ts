@@ -2,6 +2,7 @@
 // (Prisma orderBy, the key of a row, and the `where` that selects the rows after or before a
 // key); this module validates the arguments, fetches one extra row to learn whether another
 // page exists, and never uses OFFSET, so page 500 costs what page 1 costs.
+import { keyInt, type KeyValue } from './keys.ts';
 import { badInput, truncate } from '../errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -14,7 +15,7 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-export type KeyValue = string | number | null;
+export type { KeyValue };
 
 /** How one list is ordered; `Where` is the Prisma where type of its model. */
 export interface KeysetOrder<Row, Where, OrderBy> {
@@ -28,6 +29,34 @@ export interface KeysetOrder<Row, Where, OrderBy> {
   keyLength: number;
   /** Rows strictly after `key` in `orderBy` order (`direction: 'before'`: strictly before). */
   beyond(key: KeyValue[], direction: 'after' | 'before'): Where;
+}
+
+/**
+ * The keyset condition of a list ordered by `field`, then `idField`, both ascending or both
+ * descending: the rows strictly beyond `(value, id)` in the walking direction, in Prisma's form.
+ * Written as `field >= v AND (field > v OR id > i)` (not a row comparison, which Prisma has not),
+ * so that an index on (field, id) still bounds the scan.
+ */
+export function beyondPair<Where>(
+  [field, value]: readonly [string, unknown],
+  [idField, id]: readonly [string, number],
+  { ascending, direction }: { ascending: boolean; direction: 'after' | 'before' },
+): Where {
+  const up = ascending === (direction === 'after');
+  const [atLeast, past] = up ? ['gte', 'gt'] : ['lte', 'lt'];
+  return { [field]: { [atLeast]: value }, OR: [{ [field]: { [past]: value } }, { [idField]: { [past]: id } }] } as Where;
+}
+
+/** Newest first, by id alone: a list whose rows are added in order (follows, collections). */
+export function newestById<Row extends { id: number }, Where, OrderBy>(name: string): KeysetOrder<Row, Where, OrderBy> {
+  return {
+    name,
+    orderBy: { id: 'desc' } as OrderBy,
+    reverseOrderBy: { id: 'asc' } as OrderBy,
+    keyLength: 1,
+    key: (row) => [row.id],
+    beyond: ([id], direction) => ({ id: direction === 'after' ? { lt: keyInt(id) } : { gt: keyInt(id) } }) as Where,
+  };
 }
 
 export interface Edge<Row> {

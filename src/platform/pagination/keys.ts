@@ -1,7 +1,9 @@
 // Typed reading of cursor key values. A cursor is client input: a value of the wrong type is
 // BAD_USER_INPUT here, before it can reach the database as a confusing failure.
 import { badInput } from '../errors.ts';
-import type { KeyValue } from './connection.ts';
+
+/** One value of a cursor's key. */
+export type KeyValue = string | number | null;
 
 function invalid(): never {
   throw badInput('The cursor does not belong to this list: pass a cursor from the same field', 'after');

@@ -17,9 +17,9 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { normalizeAuthorName } from '../../authors/index.ts';
 import { normalizeArxivId } from '../../papers/index.ts';
-import { arxivCategoryName } from '../arxiv-categories.ts';
-import { cleanLine, cleanParagraphs, parseDay, topicSlug } from '../normalize.ts';
-import { mergeRecords, type AuthorRecord, type PaperRecord, type TopicRecord } from '../records.ts';
+import { arxivTopics } from '../arxiv-categories.ts';
+import { cleanLine, cleanParagraphs, parseDay } from '../normalize.ts';
+import { mergeRecords, type AuthorRecord, type PaperRecord } from '../records.ts';
 import { complete, describe, MAX_PROBLEMS_LISTED, RejectedInput, type Problem } from '../validate.ts';
 
 const OAI = 'http://www.openarchives.org/OAI/2.0/';
@@ -236,15 +236,8 @@ function readRecord(raw: RawRecord, index: number, sink: Sink): void {
   });
   if (problems > 0 || !arxivId || !datestamp || title === undefined || abstract === undefined || created === undefined) return;
 
-  const codes = [...new Set((get('categories') ?? '').split(/\s+/).filter((code) => code !== ''))];
-  const topics: TopicRecord[] = [];
-  const slugs = new Set<string>();
-  for (const code of codes) {
-    const slug = topicSlug(code);
-    if (slug === '' || slugs.has(slug)) continue;
-    slugs.add(slug);
-    topics.push({ slug, name: arxivCategoryName(code) });
-  }
+  const codes = (get('categories') ?? '').split(/\s+/).filter((code) => code !== '');
+  const topics = arxivTopics(codes);
   const optional = (name: string) => {
     const value = get(name);
     return value === undefined ? undefined : cleanLine(value);
