@@ -6,6 +6,7 @@ import { toGlobalId } from '../src/platform/global-id.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
+import { until } from './helpers/wait.ts';
 
 let t: TestDatabase;
 let server: TestServer;
@@ -172,7 +173,8 @@ describe('Atom feeds of collections', () => {
     const bob = server.as(s.users.bob);
     for (const [i, note] of [[0, 'first'], [4, null], [2, 'third']] as const) {
       await bob.data(ADD, { c, p: pid(i), note });
-      await new Promise((r) => setTimeout(r, 5)); // distinct addedAt
+      const added = Date.now();
+      await until(() => Date.now() > added, 'the clock past this addition (distinct addedAt)');
     }
     const feedPath = (await bob.data(`query($id: ID!) { node(id: $id) { ... on Collection { feedPath } } }`, { id: c })).node.feedPath;
     expect(feedPath).toBe(`/feeds/collections/${c}.atom`);

@@ -11,6 +11,7 @@ import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/catal
 import { importFiles } from '../src/catalog/import/index.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { dataDir, testWithRealData } from './helpers/real-data.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
 const DAY_MS = 86_400_000;
@@ -151,13 +152,7 @@ test('dailyPapers without a date gives the latest featured day that has listed p
 
 // The trimmed sample must lose nothing the importer reads: imported, it gives exactly the rows
 // the full responses in ../shared/data give.
-const dataDir = path.resolve(projectRoot, '../shared/data');
-const haveData = fs.existsSync(path.join(dataDir, 'hf-daily-papers'));
-if (!haveData) {
-  if (process.env.CI) test('the shared data set is present (required in CI)', () => { throw new Error(`${dataDir} is missing`); });
-  else console.warn(`Skipping the comparison of the demo sample with the full responses: ${dataDir} does not exist.`);
-}
-(haveData ? test : test.skip)('the trimmed sample imports to exactly the rows the full responses import to', async () => {
+testWithRealData('the comparison of the demo sample with the full responses')('the trimmed sample imports to exactly the rows the full responses import to', async () => {
   const snapshot = async () => ({
     papers: await rows(`SELECT to_jsonb(p) - 'id' - 'createdAt' - 'updatedAt' - 'upvoteCount' - 'searchDocument' - 'search' AS row FROM "Paper" p ORDER BY "arxivId"`),
     bylines: await rows(`SELECT p."arxivId", pa.position, a.name, a."normalizedName", pa.affiliation FROM "PaperAuthor" pa JOIN "Paper" p ON p.id = pa."paperId" JOIN "Author" a ON a.id = pa."authorId" ORDER BY 1, 2`),

@@ -7,20 +7,11 @@ import path from 'node:path';
 import { projectRoot } from '../src/platform/paths.ts';
 import { importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
-const hfDir = path.resolve(projectRoot, '../shared/data/hf-daily-papers');
-const haveData = fs.existsSync(hfDir);
-if (!haveData) {
-  if (process.env.CI) {
-    test('the shared data set is present (required in CI)', () => {
-      throw new Error(`${hfDir} is missing: CI lays ../shared beside the clone, and the Hugging Face links tests need it`);
-    });
-  } else {
-    console.warn(`Skipping the Hugging Face links tests on real data: ${hfDir} does not exist (a clone without ../shared/data).`);
-  }
-}
-const maybe = haveData ? describe : describe.skip;
+const haveData = haveRealData;
+const maybe = describeWithRealData('the Hugging Face links tests on real data');
 
 type Entry = { paper: Record<string, any> } & Record<string, any>;
 const files = haveData ? fs.readdirSync(hfDir).filter((f) => f.endsWith('.json')).sort() : [];

@@ -6,16 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../src/platform/paths.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { dataDir, describeWithRealData } from './helpers/real-data.ts';
 import { createTestServer, type TestServer } from './helpers/server.ts';
 
-const dataDir = path.resolve(projectRoot, '../shared/data');
-const haveData = fs.existsSync(dataDir);
-if (!haveData) {
-  if (process.env.CI) test('the shared data set is present (required in CI)', () => { throw new Error(`${dataDir} is missing`); });
-  else console.warn(`Skipping the importPapers tests: ${dataDir} does not exist (a clone without ../shared/data).`);
-}
-
-(haveData ? describe : describe.skip)('importPapers', () => {
+describeWithRealData('the importPapers tests')('importPapers', () => {
   let t: TestDatabase;
   let server: TestServer;
   let sources: http.Server;

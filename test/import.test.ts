@@ -16,25 +16,14 @@ import { importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../src/c
 import { importArxivAtom, importFiles, importHfDailyPapers, type ImportSummary } from '../src/catalog/import/importer.ts';
 import { normalizeGithubRepo, topicSlug } from '../src/catalog/import/normalize.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { atomDir, dataDir, describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
 
-const dataDir = path.resolve(projectRoot, '../shared/data');
-const hfDir = path.join(dataDir, 'hf-daily-papers');
-const atomDir = path.join(dataDir, 'arxiv-atom');
-const haveData = fs.existsSync(hfDir) && fs.existsSync(atomDir);
+const haveData = haveRealData;
 const hfFile = (day: string) => path.join(hfDir, `${day}.json`);
 const CURRENT_ATOM = path.join(atomDir, 'query-current-affiliations.xml');
 const LEGACY_ATOM = path.join(atomDir, 'query-legacy-doi.xml');
 
-if (!haveData) {
-  if (process.env.CI) {
-    test('the shared data set is present (required in CI)', () => {
-      throw new Error(`${dataDir} is missing: CI lays ../shared beside the clone, and the import tests need it`);
-    });
-  } else {
-    console.warn(`Skipping the import tests on real data: ${dataDir} does not exist (a clone without ../shared/data).`);
-  }
-}
-const maybe = haveData ? describe : describe.skip;
+const maybe = describeWithRealData('the import tests on real data');
 
 // ---------------------------------------------------------------------------------------------
 // Expectations computed from the raw files with plain JSON parsing and a regex over the XML.

@@ -134,6 +134,12 @@ describe('live events over Redis pub/sub', () => {
     a.subscribe(channels.paper(1), (e) => heardA.push(e));
     b.subscribe(channels.paper(1), (e) => heardB.push(e));
     b.subscribe(channels.paper(2), () => heardB.push(paperEvent(-1, -1)));
+    // Barriers, not a sleep: Redis delivers one connection's messages in the order it took them,
+    // so once each instance hears a later sentinel from the other over Redis, an echo or a stray
+    // delivery of the first event would have arrived before it.
+    const sentinels = { a: 0, b: 0 };
+    a.subscribe(channels.paper(3), () => void sentinels.a++);
+    b.subscribe(channels.paper(3), () => void sentinels.b++);
     a.publish(channels.paper(1), paperEvent(1, 7));
     // Local listeners hear it at once, synchronously, as on the in-memory bus.
     expect(heardA).toHaveLength(1);
@@ -143,7 +149,9 @@ describe('live events over Redis pub/sub', () => {
     // A Date, not a string (of Node's realm: jest's own Date is another one, so no instanceof).
     expect(event.type === 'paperUpdated' && Object.prototype.toString.call(event.paper.publishedAt)).toBe('[object Date]');
     // No echo back to the publisher, nothing on other channels.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    b.publish(channels.paper(3), paperEvent(3, 0));
+    a.publish(channels.paper(3), paperEvent(3, 0));
+    await until(() => sentinels.a === 2 && sentinels.b === 2, 'each sentinel on both instances', 1000);
     expect(heardA).toHaveLength(1);
     expect(heardB).toHaveLength(1);
   });

@@ -180,10 +180,10 @@ test('stopping the replica under read and vote load fails no request; started ag
     }
   };
   const load = Promise.all([reader(), reader(), reader(), reader(), voter(), voter(), sampler()]);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await until(() => requests >= 20 && votes >= 5, 'reads and votes under way on the replica', 30_000);
   const servedBefore = requests;
   await cluster.stopReplica();
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await until(() => !replicaStatus(t.platform)[0]!.healthy && requests >= servedBefore + 20, 'reads going on without the stopped replica', 30_000);
   done = true;
   await load;
   expect(failures).toEqual([]);

@@ -10,9 +10,8 @@ export const hfDir = path.join(dataDir, 'hf-daily-papers');
 export const atomDir = path.join(dataDir, 'arxiv-atom');
 export const haveRealData = fs.existsSync(hfDir) && fs.existsSync(atomDir);
 
-/** `describe`, or `describe.skip` with a visible warning (a failing test in CI) when the data is missing. */
-export function describeWithRealData(what: string): jest.Describe {
-  if (haveRealData) return describe;
+/** Without the data: a failing test in CI, a visible warning elsewhere. */
+function missing(what: string): void {
   if (process.env.CI) {
     test(`the shared data set is present for ${what} (required in CI)`, () => {
       throw new Error(`${dataDir} is missing: CI lays ../shared beside the clone, and ${what} needs it`);
@@ -20,5 +19,18 @@ export function describeWithRealData(what: string): jest.Describe {
   } else {
     console.warn(`Skipping ${what}: ${dataDir} does not exist (a clone without ../shared/data).`);
   }
+}
+
+/** `describe`, or `describe.skip` when the data is missing (see `missing`). */
+export function describeWithRealData(what: string): jest.Describe {
+  if (haveRealData) return describe;
+  missing(what);
   return describe.skip;
+}
+
+/** `test`, or `test.skip` when the data is missing (see `missing`). */
+export function testWithRealData(what: string): jest.It {
+  if (haveRealData) return test;
+  missing(what);
+  return test.skip;
 }
