@@ -14,7 +14,7 @@ import { CatalogEvents, InMemoryEventBus } from './platform/events/bus.ts';
 import { buildApp, listen } from './http/app.ts';
 import { createLogger } from './platform/logger.ts';
 import { createPlatform, type Platform } from './platform/platform.ts';
-import { clusterStore, RateLimiter } from './http/rate-limit/limiter.ts';
+import { clusterStore, rateLimiterFor } from './http/rate-limit/limiter.ts';
 import { connectRedis, type RedisLink } from './platform/redis/client.ts';
 import { RedisEventBus } from './platform/events/redis.ts';
 import { persistedQueryCache } from './graphql/apq-cache.ts';
@@ -148,9 +148,9 @@ async function main(): Promise<void> {
       await apollo.start();
       // One budget for every instance (Redis) or for this host's workers (the primary's store).
       const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;
-      const rateLimiter = store && config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit, store) : undefined;
+      const rateLimiter = rateLimiterFor(config.rateLimit, store);
       const app = await buildApp({
-        apollo, platform, logger, config, subscriptions: { graphql }, ...(rateLimiter ? { rateLimiter } : {}),
+        apollo, platform, logger, config, subscriptions: { graphql }, rateLimiter,
       });
       const http = await listen(app, config.port, config.host);
       logger.info(

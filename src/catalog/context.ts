@@ -22,6 +22,27 @@ export function createLoaders(platform: Pick<Platform, 'reader' | 'embeddings'>,
   return Object.assign(createPaperLoaders(reader, viewer), { related: createRelatedLoader(reader, platform.embeddings) });
 }
 
+/**
+ * What the transport learns of the operation as it runs: the GraphQL layer writes it
+ * (src/graphql/limits/plugin.ts) and whoever serves the operation reads it (over HTTP: the request's
+ * log line and rate limit, src/http/request-state.ts). One object per request, handed over, never
+ * looked up.
+ */
+export interface OperationReport {
+  name: string | null;
+  /** The calculated cost once known; `withinLimit` false: refused for it (GRAPHQL_MAX_COST). */
+  cost?: { readonly points: number; readonly withinLimit: boolean };
+  /**
+   * The transport's charge for the cost (HTTP's rate limit): resolves with the budget left and
+   * throws RATE_LIMITED to refuse the operation. Absent: nothing is charged.
+   */
+  charge?: (points: number) => Promise<void>;
+  /** The budget as it stands after the charge (or a refusal), for `extensions.cost`. */
+  budget?: { readonly remaining: number; readonly resetSeconds: number };
+  /** The request's id, on the log lines of the operation's masked errors. */
+  requestId?: string;
+}
+
 export interface Context {
   platform: Platform;
   /** The platform's Prisma client (`platform.db`), for writes and the reads Prisma makes. */
@@ -40,6 +61,8 @@ export interface Context {
    * mutation starts: src/graphql/server.ts), so it reads its own writes.
    */
   readOwnWrites?: () => void;
+  /** This operation's report to its transport (see OperationReport). */
+  operation: OperationReport;
 }
 
 export function createContext(platform: Platform, viewer: User | null = null, deadline?: Deadline): Context {
@@ -54,10 +77,21 @@ export function createContext(platform: Platform, viewer: User | null = null, de
     hybrid: hybridRanker(platform.embeddings),
     ...(platform.events ? { events: platform.events } : {}),
     ...(routing.readOwnWrites ? { readOwnWrites: routing.readOwnWrites } : {}),
+    operation: { name: null },
   };
 }
 
-/** The context of an HTTP request: authenticates its Authorization header. */
-export async function contextFromRequest(platform: Platform, headers: { authorization?: string | undefined }, deadline?: Deadline): Promise<Context> {
-  return createContext(platform, await authenticate(platform, headers.authorization), deadline);
+/**
+ * The context of an HTTP request: authenticates its Authorization header. `operation`: the
+ * report the transport reads (src/http/request-state.ts); default a fresh one.
+ */
+export async function contextFromRequest(
+  platform: Platform,
+  headers: { authorization?: string | undefined },
+  deadline?: Deadline,
+  operation?: OperationReport,
+): Promise<Context> {
+  const context = createContext(platform, await authenticate(platform, headers.authorization), deadline);
+  if (operation) context.operation = operation;
+  return context;
 }

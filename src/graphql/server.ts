@@ -11,10 +11,14 @@ import type { Config } from '../config.ts';
 import type { Context } from '../catalog/context.ts';
 import { limitsPlugin } from './limits/plugin.ts';
 import type { persistedQueryCache } from './apq-cache.ts';
+import { logMaskedError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
 
 export interface ServerDeps {
+  /** Where the errors that formatError masks are logged, with the request's id. */
+  logger: Pick<Logger, 'error'>;
   config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & { scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'> };
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
@@ -27,7 +31,7 @@ export interface ServerDeps {
   plugins?: ApolloServerPlugin<Context>[];
 }
 
-export function createApolloServer({ config, graphql = createGraphQL(config), persistedQueryCache: apqCache, plugins = [] }: ServerDeps): ApolloServer<Context> {
+export function createApolloServer({ config, logger, graphql = createGraphQL(config), persistedQueryCache: apqCache, plugins = [] }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     // graphql-jit executes (src/graphql/jit.ts); Apollo parses, validates, runs plugins and formats.
@@ -57,6 +61,7 @@ export function createApolloServer({ config, graphql = createGraphQL(config), pe
       // Order matters: the limits plugin computes the cost that the rate limit charges and the
       // request log reports.
       limitsPlugin(graphql.limits),
+      maskedErrorLog(logger),
       ...plugins,
       // With read replicas, a mutation's request reads from the primary.
       readOwnWritesPlugin(),
@@ -79,6 +84,20 @@ export function readOwnWritesPlugin(): ApolloServerPlugin<{ readOwnWrites?: () =
       return {
         async didResolveOperation({ operation, contextValue }) {
           if (operation?.operation === 'mutation') contextValue.readOwnWrites?.();
+        },
+      };
+    },
+  };
+}
+
+/** The errors the client sees masked, logged with what they hide and the request's id. */
+function maskedErrorLog(logger: Pick<Logger, 'error'>): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didEncounterErrors({ errors }) {
+          const requestId = contextValue.operation.requestId;
+          for (const error of errors) logMaskedError(logger, error, requestId ? { requestId } : {});
         },
       };
     },

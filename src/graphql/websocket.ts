@@ -91,6 +91,7 @@ function subscriptionContext(platform: Platform, viewer: User | null): Context {
     viewer,
     reader: platform.reader,
     ...(platform.events ? { events: platform.events } : {}),
+    operation: { name: null },
     get loaders() {
       return (loaders ??= createLoaders(platform, viewer));
     },

@@ -12,11 +12,11 @@ import { CatalogEvents } from '../platform/events/bus.ts';
 import type { Platform } from '../platform/platform.ts';
 import { attachSubscriptions, type SubscriptionServer, type SubscriptionServerOptions } from '../graphql/websocket.ts';
 import type { Logger } from '../platform/logger.ts';
-import { RateLimiter } from './rate-limit/limiter.ts';
-import type { RedisLink } from '../platform/redis/client.ts';
+import { rateLimiterFor, type RateLimiter } from './rate-limit/limiter.ts';
 import { handleErrors } from './errors.ts';
 import { rateLimit } from './rate-limit/plugin.ts';
 import { requestIdOf, requestLog } from './request-log.ts';
+import { requestState } from './request-state.ts';
 import { digestRoutes } from './routes/digests.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { graphqlRoutes } from './routes/graphql.ts';
@@ -55,7 +55,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   const { http: options } = config;
   // Subscriptions need a bus that the HTTP contexts publish to.
   const platform = given.events || !subscriptions ? given : { ...given, events: new CatalogEvents() };
-  const limiter = rateLimiter === undefined ? (config.rateLimit.points > 0 ? new RateLimiter(config.rateLimit) : null) : rateLimiter;
+  const limiter = rateLimiter === undefined ? rateLimiterFor(config.rateLimit) : rateLimiter;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by src/http/request-log.ts, instead of Fastify's two.
@@ -83,6 +83,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
     return payload;
   });
 
+  requestState(app);
   requestLog(app, logger);
   handleErrors(app, { maxBodyBytes: options.maxBodyBytes, logger });
   // CORS for the configured origins only (CORS_ORIGINS; none by default: same-origin pages and
@@ -102,7 +103,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   await app.register(homeRoutes);
   await app.register(graphqlRoutes, {
     apollo,
-    context: (request, deadline) => contextFromRequest(platform, request.headers, deadline),
+    context: (request, deadline) => contextFromRequest(platform, request.headers, deadline, request.state.operation),
     limits: config.limits,
     operationTimeoutMs: options.operationTimeoutMs,
     logger,

@@ -47,6 +47,14 @@ export function clusterStore(policy: RateLimitPolicy): RateLimiterCluster {
 /** The policy's name in the RateLimit fields. */
 const POLICY = '"cost"';
 
+/**
+ * The limiter a policy asks for, the one place that decides it: none when RATE_LIMIT_POINTS is 0,
+ * else over `store` (Redis, or the cluster primary's), in memory by default.
+ */
+export function rateLimiterFor(policy: RateLimitPolicy, store?: RateLimitStore): RateLimiter | null {
+  return policy.points > 0 ? new RateLimiter(policy, store) : null;
+}
+
 export class RateLimiter {
   readonly policy: RateLimitPolicy;
   private readonly store: RateLimitStore;

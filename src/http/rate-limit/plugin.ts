@@ -1,29 +1,26 @@
 // The rate limit, as one piece: every request spends from its client's budget (src/http/rate-limit):
 //   - before anything else, a spent budget is refused with 429 (no body read, no token lookup);
-//   - a GraphQL operation pays its calculated cost once it is known (the Apollo half below);
+//   - a GraphQL operation pays its calculated cost once it is known: the GraphQL layer calls the
+//     operation report's `charge`, installed here (src/http/request-state.ts);
 //   - a feed or a digest link pays its route's `rateLimit.cost`;
 //   - anything refused or broken before that (bad body, parse error, unknown path) pays a point,
 //     so a flood of junk runs into the limit too;
 //   - a bad token pays AUTH_FAILURE_COST from its address's failure budget, never from a key
 //     made of the unverified secret.
 // Every response says where the budget stands (RateLimit, RateLimit-Policy).
-import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
-import type { Context } from '../../catalog/context.ts';
 import { ErrorCode } from '../../platform/errors.ts';
-import { operationCostOf } from '../../graphql/limits/plugin.ts';
 import { identifyClient, type Client } from './client.ts';
 import type { RateLimiter, RateLimitState } from './limiter.ts';
 import { errorBody } from '../errors.ts';
-import { requestOf } from '../graphql-request.ts';
 
 /** Points a failed sign-in costs the address it came from. */
 const AUTH_FAILURE_COST = 10;
 
-interface Budget {
+export interface Budget {
   readonly limiter: RateLimiter;
   readonly client: Client;
   /** The latest state of the client's budget, for the headers and `extensions.cost`. */
@@ -33,9 +30,6 @@ interface Budget {
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    rateLimit: Budget | null;
-  }
   interface FastifyContextConfig {
     /** false: not limited (health probes); `cost`: what the route charges the client's address. */
     rateLimit?: false | { cost: number };
@@ -66,7 +60,6 @@ export function rateLimited(state: RateLimitState, cost: number): GraphQLError {
 }
 
 const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, { limiter, trustProxy }) => {
-  app.decorateRequest('rateLimit', null);
   if (!limiter) return;
 
   app.addHook('onRequest', async (request, reply) => {
@@ -78,7 +71,16 @@ const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, { limiter, trus
     const failures = client.kind === 'token' && !own ? await limiter.peek(authFailuresKey(client)) : null;
     const spent = [own, failures].find((s) => s !== null && s.remaining < 1);
     const budget: Budget = { limiter, client, state: spent ?? own ?? limiter.fresh(), charged: false };
-    request.rateLimit = budget;
+    request.state.budget = budget;
+    const report = request.state.operation;
+    // A GraphQL operation's cost, charged by the GraphQL layer once known (src/graphql/limits/plugin.ts).
+    report.charge = async (points) => {
+      const decision = await limiter.consume(client.key, points);
+      budget.state = decision;
+      budget.charged = true;
+      report.budget = decision;
+      if (!decision.allowed) throw rateLimited(decision, points);
+    };
     if (spent) {
       budget.charged = true;
       return reply
@@ -102,16 +104,17 @@ const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, { limiter, trus
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const budget = request.rateLimit;
+    const budget = request.state.budget;
     if (!budget) return payload;
     if (reply.statusCode === 401 && budget.client.kind === 'token') {
       await limiter.consume(authFailuresKey(budget.client), AUTH_FAILURE_COST);
       budget.charged = true;
     }
     if (!budget.charged) {
-      // Refused before authentication (body, size, unknown path): a point from the address.
+      // Refused before its cost was known: a point, from the client's own budget once it got past
+      // authentication (a parse or validation error), else from the address (body, size, path).
       budget.charged = true;
-      budget.state = await limiter.consume(budget.client.addressKey, 1);
+      budget.state = await limiter.consume(request.state.authenticated ? budget.client.key : budget.client.addressKey, 1);
     }
     for (const [name, value] of limiter.headers(budget.state)) reply.header(name, value);
     return payload;
@@ -119,46 +122,3 @@ const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, { limiter, trus
 };
 
 export const rateLimit = fp(plugin, { fastify: '5.x', name: 'rate-limit' });
-
-/**
- * The GraphQL half: charges an operation's cost (src/graphql/limits/plugin.ts computes it, listed
- * before this plugin) to the client's own budget, and reports the budget in `extensions.cost`.
- * Does nothing outside HTTP or with rate limiting off.
- */
-export function rateLimitPlugin(): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const budget = requestOf(contextValue)?.rateLimit;
-      if (!budget) return;
-      return {
-        async didResolveOperation() {
-          const cost = operationCostOf(contextValue);
-          // Refused for its cost: it pays a point when answered, like any refused operation.
-          if (!cost?.withinLimit) return;
-          // Every operation costs at least a point, or free ones could be sent without end.
-          const points = Math.max(1, cost.cost);
-          const decision = await budget.limiter.consume(budget.client.key, points);
-          budget.state = decision;
-          budget.charged = true;
-          if (!decision.allowed) throw rateLimited(decision, points);
-        },
-
-        async willSendResponse({ response }) {
-          if (!budget.charged) {
-            // Refused before its cost was known (parse or validation error), after
-            // authentication: a point from the client's own budget.
-            budget.charged = true;
-            budget.state = await budget.limiter.consume(budget.client.key, 1);
-          }
-          // Next to the cost the limits plugin reports (merged: either may write first).
-          if (response.body.kind !== 'single' || operationCostOf(contextValue) === undefined) return;
-          const result = response.body.singleResult;
-          result.extensions = {
-            ...result.extensions,
-            cost: { ...(result.extensions?.cost as object | undefined), remaining: budget.state.remaining, resetSeconds: budget.state.resetSeconds },
-          };
-        },
-      };
-    },
-  };
-}

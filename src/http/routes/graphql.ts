@@ -12,18 +12,20 @@ import type { Deadline } from '../../platform/db/reader.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
 import { varyPublicByAuthorization } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';
-import { bindRequest } from '../graphql-request.ts';
 import { unlessUnavailable } from '../unavailable.ts';
 import { logMaskedError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;
-  /** The operation's context; its reads stop at `deadline` (the route answers 503 then). */
+  /**
+   * The operation's context; its reads stop at `deadline` (the route answers 503 then), and its
+   * `operation` is the request's report (src/http/request-state.ts).
+   */
   context: (request: FastifyRequest, deadline: Deadline) => Promise<Context>;
   limits: Pick<QueryLimits, 'maxQueryLength' | 'maxTokens'>;
   operationTimeoutMs: number;
-  /** Context failures that the client sees masked are logged here (the rest: requestLogPlugin). */
+  /** Context failures that the client sees masked are logged here (the rest: src/graphql/server.ts). */
   logger: Pick<Logger, 'error'>;
 }
 
@@ -36,7 +38,9 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     context: async (request) => {
       const deadline = { at: performance.now() + operationTimeoutMs, timeoutMs: operationTimeoutMs };
       try {
-        return bindRequest(await unlessUnavailable(() => context(request, deadline)), request);
+        const built = await unlessUnavailable(() => context(request, deadline));
+        request.state.authenticated = true;
+        return built;
       } catch (error) {
         logMaskedError(logger, error, { requestId: request.id });
         throw error;
