@@ -3,7 +3,8 @@
 // the primary prepares the database and runs the background jobs, the workers serve requests.
 import cluster from 'node:cluster';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
-import { IpcEventBus, runProcesses } from './platform/cluster.ts';
+import { runProcesses } from './platform/cluster.ts';
+import { IpcEventBus } from './platform/events/ipc.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './platform/db/open.ts';
 import { seedFirstStart } from './catalog/demo/first-start.ts';

@@ -13,7 +13,7 @@
 // subscriber on one worker hears a vote cast on another. The rate budget is shared through
 // rate-limiter-flexible's cluster store, which rides on the same channel.
 import cluster, { type Worker } from 'node:cluster';
-import type { CatalogEvent, EventBus } from './events/bus.ts';
+import { isEventMessage } from './events/ipc.ts';
 import type { Logger } from './logger.ts';
 
 /** Something started that `stop` ends; resolves once everything it opened is closed. */
@@ -136,41 +136,4 @@ function superviseWorkers(count: number, logger: Logger): { stop: Stop } {
       );
     },
   };
-}
-
-interface EventMessage {
-  type: 'catalog-event';
-  channel: string;
-  event: CatalogEvent;
-}
-
-function isEventMessage(message: unknown): message is EventMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'catalog-event';
-}
-
-/**
- * A worker's event bus: events published here reach this worker's listeners at once and every
- * other worker's through the primary. Outside a cluster worker it is the local bus alone.
- */
-export class IpcEventBus implements EventBus {
-  constructor(private readonly local: EventBus) {
-    if (cluster.isWorker) {
-      process.on('message', (message: unknown) => {
-        if (isEventMessage(message)) this.local.publish(message.channel, message.event);
-      });
-    }
-  }
-
-  publish(channel: string, event: CatalogEvent): void {
-    this.local.publish(channel, event);
-    if (cluster.isWorker && process.connected) {
-      const message: EventMessage = { type: 'catalog-event', channel, event };
-      // Fire and forget, like every bus: a primary that is going away drops the event.
-      process.send?.(message, undefined, undefined, () => {});
-    }
-  }
-
-  subscribe(channel: string, listener: (event: CatalogEvent) => void): () => void {
-    return this.local.subscribe(channel, listener);
-  }
 }
