@@ -21,7 +21,7 @@ import { digestRoutes } from './routes/digests.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
-import { readingRoutes } from './routes/reading.ts';
+import { citationRoutes } from './routes/citations.ts';
 import { homeRoutes } from './routes/home.ts';
 
 export interface AppDeps {
@@ -110,7 +110,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   });
   await app.register(feedRoutes, { platform, publicUrl: config.follow.publicUrl });
   await app.register(digestRoutes, { db: platform.db, secrets: config.follow.secrets, logger });
-  await app.register(readingRoutes, { platform, publicUrl: config.follow.publicUrl });
+  await app.register(citationRoutes, { platform });
 
   const live = subscriptions && platform.events ? attachSubscriptions(app.server, { ...subscriptions, platform: { ...platform, events: platform.events }, logger }) : null;
   app.decorate('subscriptions', live);

@@ -1,23 +1,28 @@
 // GET /papers/<arXiv id>.bib: a paper's BibTeX entry, for `curl` and reference managers. The id
 // may carry a version or be old-style (`/papers/hep-th/9901001.bib`). Hidden and unknown papers
-// are the same 404: this is an anonymous read.
-import type { Platform } from '../../platform/platform.ts';
-import { plain, type FeedAnswer } from '../../catalog/feeds/catalog.ts';
+// are the same 404: this is an anonymous read. It pays like one paper.
+import type { FastifyPluginAsync } from 'fastify';
+import { citePapers } from '../../catalog/citations/resolvers.ts';
 import { normalizeArxivId } from '../../catalog/papers/arxiv-id.ts';
 import { paperByArxivId, paperReads } from '../../catalog/papers/reads.ts';
-import { citePapers } from '../../catalog/citations/resolvers.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { ANY_METHOD, plain, send, type Answer } from '../answers.ts';
 
 const PATH = /^\/papers\/(.{1,64})\.bib$/;
 
-export async function answerBibtex(method: string, pathname: string, platform: Platform): Promise<FeedAnswer> {
-  if (method !== 'GET' && method !== 'HEAD') return plain(405, 'This answers GET and HEAD', { allow: 'GET, HEAD' });
-  let raw: string | undefined;
+/** The arXiv id a path names, or null. */
+function arxivIdOf(pathname: string): string | null {
   try {
-    raw = decodeURIComponent(PATH.exec(pathname)?.[1] ?? '');
+    const raw = decodeURIComponent(PATH.exec(pathname)?.[1] ?? '');
+    return raw ? normalizeArxivId(raw) : null;
   } catch {
-    raw = undefined;
+    return null;
   }
-  const arxivId = raw ? normalizeArxivId(raw) : null;
+}
+
+async function bibtex(method: string, pathname: string, platform: Platform): Promise<Answer> {
+  if (method !== 'GET' && method !== 'HEAD') return plain(405, 'This answers GET and HEAD', { allow: 'GET, HEAD' });
+  const arxivId = arxivIdOf(pathname);
   if (!arxivId) return plain(404, 'No such paper: expected /papers/<arXiv id>.bib, e.g. /papers/2406.12345.bib');
   const reads = paperReads(platform);
   const paper = await paperByArxivId(reads, arxivId);
@@ -34,3 +39,13 @@ export async function answerBibtex(method: string, pathname: string, platform: P
     ...(method === 'HEAD' ? {} : { body }),
   };
 }
+
+export const citationRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+  app.route({
+    method: [...ANY_METHOD],
+    url: '/papers/*',
+    exposeHeadRoute: false,
+    config: { rateLimit: { cost: 2 } },
+    handler: async (request, reply) => send(reply, await bibtex(request.method, new URL(request.url, 'http://localhost').pathname, platform)),
+  });
+};
