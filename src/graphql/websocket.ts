@@ -118,23 +118,18 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
-export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
-  const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SUBSCRIPTION_DEFAULTS & SubscriptionServerOptions;
-  const { platform, logger, graphql } = options;
-  const { events } = platform;
-  const { schema, limits, formatError } = graphql;
-  const rules = [...specifiedRules, ...graphql.validationRules];
-  // What the client is not told is logged, as Apollo's requestLogPlugin does over HTTP.
-  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
-    errors.map((error) => {
-      if (logger) logMaskedError(logger, error, { transport: 'websocket' });
-      return formatError(error.toJSON(), error);
-    });
+type Settings = typeof SUBSCRIPTION_DEFAULTS & SubscriptionServerOptions;
+type Payload = { query: string; operationName?: string | null; variables?: Record<string, unknown> | null };
 
-  // Open connections by the hash of the token they were opened with, so that revoking a token
-  // (from any instance, through the event bus) closes them at once.
+const refuse = (message: string, code: string = ErrorCode.BAD_REQUEST) => [new GraphQLError(message, { extensions: { code } })];
+
+/**
+ * Open connections by the hash of the token they were opened with, so that revoking a token
+ * (from any instance, through the event bus) closes them at once.
+ */
+function tokenSockets(events: CatalogEvents) {
   const byToken = new Map<string, Set<WebSocket>>();
-  const stopRevocations = events.onTokenRevoked((tokenHash) => {
+  const stop = events.onTokenRevoked((tokenHash) => {
     for (const socket of byToken.get(tokenHash) ?? []) socket.close(4403, 'Forbidden: the token was revoked');
   });
   const track = (tokenHash: string, socket: WebSocket) => {
@@ -146,33 +141,78 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       if (sockets.size === 0 && byToken.get(tokenHash) === sockets) byToken.delete(tokenHash);
     });
   };
-  const refuse = (message: string, code: string = ErrorCode.BAD_REQUEST) => [new GraphQLError(message, { extensions: { code } })];
+  return { track, stop };
+}
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxPayloadBytes, perMessageDeflate: false });
-  let closing = false;
+/**
+ * The operation a subscribe message asks for, checked as HTTP checks one (parse, validation
+ * rules, cost, the caller's own check), or the errors that refuse it.
+ */
+function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] | { document: DocumentNode; variables: Record<string, unknown> } {
+  const { schema, limits, validationRules } = settings.graphql;
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query, { maxTokens: limits.maxTokens });
+  } catch (error) {
+    return error instanceof GraphQLError ? [withCode(error, 'GRAPHQL_PARSE_FAILED')] : refuse('The document could not be parsed');
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+  // Labelled as Apollo labels them over HTTP; the limit rules' own codes (QUERY_TOO_DEEP...) stay.
+  if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) return refuse('Name the operation to run (operationName): the document has none or several');
+  if (operation.operation !== 'subscription') {
+    return refuse('Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)');
+  }
+  const variables = payload.variables ?? {};
+  try {
+    const rejected = checkCost({ schema, document, operation, variables }, limits.maxCost).error ?? settings.checkOperation?.({ schema, document, operation, variables });
+    return rejected ? [rejected] : { document, variables };
+  } catch (error) {
+    // A check that throws its refusal (as src/graphql/limits does for fragment bombs) refuses too.
+    if (!(error instanceof GraphQLError)) throw error;
+    return [error];
+  }
+}
 
-  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+/** Upgrades requests for the subscription path, within the connection limit and not while closing. */
+function upgradeHandler(httpServer: http.Server, wss: WebSocketServer, settings: Settings, closing: () => boolean) {
+  return (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== settings.path) {
       // Another upgrade listener may own that path; alone, we answer for the server.
       if (httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
-    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    if (wss.clients.size >= settings.maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (closing() || wss.clients.size >= settings.maxConnections) return refuseUpgrade(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
+}
+
+export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
+  const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Settings;
+  const { platform, logger, graphql } = options;
+  // What the client is not told is logged, as the GraphQL layer does over HTTP (src/graphql/server.ts).
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      if (logger) logMaskedError(logger, error, { transport: 'websocket' });
+      return graphql.formatError(error.toJSON(), error);
+    });
+  const tokens = tokenSockets(platform.events);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxPayloadBytes, perMessageDeflate: false });
+  let closing = false;
+  const onUpgrade = upgradeHandler(httpServer, wss, settings, () => closing);
   httpServer.on('upgrade', onUpgrade);
 
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
-      schema,
+      schema: graphql.schema,
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
         // Tracked before the lookup: a revocation that lands while it runs still closes it.
         const secret = authorization === undefined ? undefined : bearerSecret(authorization);
-        if (secret) track(hashToken(secret), ctx.extra.socket);
+        if (secret) tokens.track(hashToken(secret), ctx.extra.socket);
         try {
           ctx.extra.viewer = await authenticate(platform, authorization);
         } catch {
@@ -185,35 +225,13 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         if (Object.keys(ctx.subscriptions).length > settings.maxSubscriptionsPerConnection) {
           return refuse(`At most ${settings.maxSubscriptionsPerConnection} subscriptions per connection; complete one first`);
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (error) {
-          return error instanceof GraphQLError ? [withCode(error, 'GRAPHQL_PARSE_FAILED')] : refuse('The document could not be parsed');
-        }
-        const errors = validate(schema, document, rules);
-        // Labelled as Apollo labels them over HTTP; the limit rules' own codes (QUERY_TOO_DEEP...) stay.
-        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return refuse('Name the operation to run (operationName): the document has none or several');
-        if (operation.operation !== 'subscription') {
-          return refuse('Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)');
-        }
-        const variables = payload.variables ?? {};
-        let rejected: GraphQLError | undefined | void;
-        try {
-          rejected = checkCost({ schema, document, operation, variables }, limits.maxCost).error ?? options.checkOperation?.({ schema, document, operation, variables });
-        } catch (error) {
-          // A check that throws its refusal (as src/graphql/limits does for fragment bombs) refuses too.
-          if (!(error instanceof GraphQLError)) throw error;
-          rejected = error;
-        }
-        if (rejected) return [rejected];
+        const checked = checkedOperation(payload, settings);
+        if (Array.isArray(checked)) return checked;
         return {
-          schema,
-          document,
+          schema: graphql.schema,
+          document: checked.document,
           operationName: payload.operationName ?? null,
-          variableValues: variables,
+          variableValues: checked.variables,
           contextValue: subscriptionContext(platform, ctx.extra.viewer ?? null),
         };
       },
@@ -237,7 +255,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     async close(graceMs = 1000) {
       if (closing) return;
       closing = true;
-      stopRevocations();
+      tokens.stop();
       httpServer.off('upgrade', onUpgrade);
       const cut = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
@@ -250,4 +268,3 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
     },
   };
 }
-

@@ -8,7 +8,7 @@ import type { PaperFilter, PaperOrder, SearchMode } from '../../generated/graphq
 import { sharedRows } from '../../platform/db/shared-reads.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
-import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue } from '../../platform/pagination/connection.ts';
+import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue, type PageRequest } from '../../platform/pagination/connection.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
 import { escapeHtml } from '../../platform/html.ts';
 import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
@@ -217,10 +217,15 @@ function hybridOf(deps: PaperReads): HybridRanker {
   return deps.hybrid;
 }
 
-/** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
-export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
-  const reader = deps.reader;
-  const request = pageRequest(args);
+/** What a list shows, before paging: its order, its search, its FROM and WHERE. */
+interface ListSource {
+  order: Order;
+  search: SearchQuery | null;
+  from: Prisma.Sql;
+  where: Prisma.Sql;
+}
+
+async function listSource(deps: PaperReads, args: PaperListArgs, options: ListOptions): Promise<ListSource> {
   const search = args.query == null ? null : searchQuery(args.query, Boolean(args.prefix));
   const hybrid = search !== null && args.searchMode === 'HYBRID';
   let order = resolveOrder(args.orderBy, search, options.defaultOrder ?? { field: 'FEATURED_ON', direction: 'DESC' });
@@ -234,25 +239,30 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const candidates = hybrid ? Prisma.sql`JOIN ${await hybridOf(deps)([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id` : empty;
   if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
   const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
-  const where = Prisma.join(conditions, ' AND ');
+  return { order, search, from, where: Prisma.join(conditions, ' AND ') };
+}
 
+/** The rows after (or before) the request's cursor, as a condition on the order's key. */
+function keysetOf({ order }: ListSource, request: PageRequest, ascending: boolean): Prisma.Sql {
+  if (request.cursor === null) return empty;
+  const cursorArg = request.direction === 'forward' ? 'after' : 'before';
+  const [value, id] = decodeCursor(order.name, request.cursor, 2, cursorArg);
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
+  return Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null)}, ${id}::int)`;
+}
+
+/** The one statement of a page: its rows, their snippets (a search) and relations (when asked). */
+function pageStatement(source: ListSource, request: PageRequest, options: ListOptions): { statement: Prisma.Sql; listing: boolean } {
+  const { order, search, from, where } = source;
   // Walking backwards (last/before) reads the reverse order and flips the page afterwards.
-  const forward = request.direction === 'forward';
-  const ascending = (order.direction === 'ASC') === forward;
+  const ascending = (order.direction === 'ASC') === (request.direction === 'forward');
   const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
-  const cursorArg = forward ? 'after' : 'before';
-  let keyset = empty;
-  if (request.cursor !== null) {
-    const [value, id] = decodeCursor(order.name, request.cursor, 2, cursorArg);
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
-    keyset = Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null)}, ${id}::int)`;
-  }
   // Snippets read the abstract: a search reads every column.
   const listing = options.columns === 'listing' && !search;
   const page = Prisma.sql`
     SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"
     FROM ${from}
-    WHERE ${where} ${keyset}
+    WHERE ${where} ${keysetOf(source, request, ascending)}
     ORDER BY ${order.key} ${dir}, p.id ${dir}
     LIMIT ${request.take + 1}`;
   // Snippets cost a text parse each: computed for the page's rows only.
@@ -269,8 +279,16 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const statement = options.withRelations
     ? Prisma.sql`SELECT p.*, ${Prisma.raw(RELATION_COLUMNS)} FROM (${listed}) p ORDER BY p."sortKey" ${dir}, p.id ${dir}`
     : listed;
-  const rows = await sharedRows<PageRow>(reader, statement);
+  return { statement, listing };
+}
 
+/** A page of listed papers (never hidden ones, whoever asks); primes `paperById`. */
+export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
+  const request = pageRequest(args);
+  const source = await listSource(deps, args, options);
+  const { order, search, from, where } = source;
+  const { statement, listing } = pageStatement(source, request, options);
+  const rows = await sharedRows<PageRow>(deps.reader, statement);
   const connection = toConnection(
     rows,
     request,
@@ -283,10 +301,7 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
         highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
       };
     },
-    () => sharedRows<{ n: number }>(reader, Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
+    () => sharedRows<{ n: number }>(deps.reader, Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
   );
-  return {
-    ...connection,
-    facets: { from, where },
-  };
+  return { ...connection, facets: { from, where } };
 }

@@ -148,67 +148,101 @@ export function primeRelations(loaders: Pick<PaperLoaders, 'bylineByPaperId' | '
   loaders.topicsByPaperId.prime(row.id, sortTopics(topics));
 }
 
-/** `reader`: this request's (bound to its deadline), or the platform's outside a request. */
-export function createPaperLoaders(reader: Reader, viewer: User | null = null) {
-  // Not cached: the two loaders above it cache.
-  const relations = new DataLoader<number, (BylineEntry | Topic)[]>(
+/** Where `relations` puts what it read besides bylines and topics. */
+interface RelationPrimes {
+  authorById: DataLoader<number, AuthorBase | null>;
+  topicById: DataLoader<number, Topic | null>;
+}
+
+/**
+ * Bylines (key 2 * paperId) and topics (2 * paperId + 1) of papers in one statement; primes the
+ * authors and topics it read. Not cached: bylineByPaperId and topicsByPaperId above it cache.
+ */
+function relationsLoader(reader: Reader, primes: RelationPrimes) {
+  return new DataLoader<number, (BylineEntry | Topic)[]>(
     async (keys) => {
       const byline: number[] = [];
       const topics: number[] = [];
       for (const key of keys) (key % 2 === BYLINE ? byline : topics).push((key - (key % 2)) / 2);
       const rows = await reader.rows<RelationRow>({ text: RELATIONS, values: [byline, topics] }, 'loader_relations');
-      const groups = new Map<number, (BylineEntry | Topic)[]>();
-      const topicRows: (Topic & { paperId: number })[] = [];
-      for (const row of rows) {
-        if (row.kind === BYLINE) {
-          const author: AuthorBase = { id: row.id, name: row.name, normalizedName: row.label, createdAt: row.createdAt };
-          loaders.authorById.prime(author.id, author);
-          push(groups, 2 * row.paperId + BYLINE, bylineEntry(row.paperId, row.position!, row.hidden!, row.affiliation, author));
-        } else {
-          topicRows.push({ paperId: row.paperId, id: row.id, slug: row.label, name: row.name, parentId: row.parentId, createdAt: row.createdAt });
-        }
-      }
-      for (const { paperId, ...topic } of sortTopics(topicRows)) {
-        loaders.topicById.prime(topic.id, topic);
-        push(groups, 2 * paperId + TOPICS, topic);
-      }
+      const groups = groupRelations(rows, primes);
       return keys.map((key) => groups.get(key) ?? []);
     },
     { cache: false },
   );
-  const loaders = {
-    /** Whether the viewer upvoted each paper. Per viewer, hence per request: never share it. */
-    viewerHasUpvoted: new DataLoader<number, boolean>(async (paperIds) => {
-      if (!viewer) return paperIds.map(() => false);
-      const votes = await reader.rows<{ paperId: number }>({ text: VOTED, values: [viewer.id, [...new Set(paperIds)]] }, 'loader_voted');
-      const voted = new Set<number>();
-      for (const vote of votes) voted.add(vote.paperId);
-      return paperIds.map((id) => voted.has(id));
-    }),
+}
 
-    paperById: byId<Paper>(byIds(reader, 'loader_papers', PAPERS_BY_ID)),
-    /**
-     * By id, or by the id of an author merged into another: then the survivor (whose `id`
-     * differs from the key). An old global id keeps working; the second statement is only
-     * sent for ids no author has.
-     */
-    authorById: new DataLoader<number, AuthorBase | null>(async (ids) => {
-      const keys = [...new Set(ids)];
-      const found = new Map<number, AuthorBase>();
-      for (const row of await byIds<AuthorBase>(reader, 'loader_authors', AUTHORS_BY_ID)(keys)) found.set(row.id, row);
-      const missing = keys.filter((id) => !found.has(id));
-      if (missing.length > 0) {
-        for (const { aliasId, ...row } of await byIds<AuthorBase & { aliasId: number }>(reader, 'loader_author_aliases', AUTHORS_BY_ALIAS)(missing)) {
-          found.set(aliasId, row);
-        }
+function groupRelations(rows: readonly RelationRow[], primes: RelationPrimes): Map<number, (BylineEntry | Topic)[]> {
+  const groups = new Map<number, (BylineEntry | Topic)[]>();
+  const topicRows: (Topic & { paperId: number })[] = [];
+  for (const row of rows) {
+    if (row.kind === BYLINE) {
+      const author: AuthorBase = { id: row.id, name: row.name, normalizedName: row.label, createdAt: row.createdAt };
+      primes.authorById.prime(author.id, author);
+      push(groups, 2 * row.paperId + BYLINE, bylineEntry(row.paperId, row.position!, row.hidden!, row.affiliation, author));
+    } else {
+      topicRows.push({ paperId: row.paperId, id: row.id, slug: row.label, name: row.name, parentId: row.parentId, createdAt: row.createdAt });
+    }
+  }
+  for (const { paperId, ...topic } of sortTopics(topicRows)) {
+    primes.topicById.prime(topic.id, topic);
+    push(groups, 2 * paperId + TOPICS, topic);
+  }
+  return groups;
+}
+
+/** Whether the viewer upvoted each paper. Per viewer, hence per request: never share it. */
+function votedLoader(reader: Reader, viewer: User | null) {
+  return new DataLoader<number, boolean>(async (paperIds) => {
+    if (!viewer) return paperIds.map(() => false);
+    const votes = await reader.rows<{ paperId: number }>({ text: VOTED, values: [viewer.id, [...new Set(paperIds)]] }, 'loader_voted');
+    const voted = new Set<number>();
+    for (const vote of votes) voted.add(vote.paperId);
+    return paperIds.map((id) => voted.has(id));
+  });
+}
+
+/**
+ * Authors by id, or by the id of an author merged into another: then the survivor (whose `id`
+ * differs from the key). An old global id keeps working; the second statement is only sent for
+ * ids no author has.
+ */
+function authorLoader(reader: Reader) {
+  return new DataLoader<number, AuthorBase | null>(async (ids) => {
+    const keys = [...new Set(ids)];
+    const found = new Map<number, AuthorBase>();
+    for (const row of await byIds<AuthorBase>(reader, 'loader_authors', AUTHORS_BY_ID)(keys)) found.set(row.id, row);
+    const missing = keys.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      for (const { aliasId, ...row } of await byIds<AuthorBase & { aliasId: number }>(reader, 'loader_author_aliases', AUTHORS_BY_ALIAS)(missing)) {
+        found.set(aliasId, row);
       }
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    }
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** Listed papers per key (`key`, `n` rows of `text`). */
+function paperCounts(reader: Reader, name: string, text: string) {
+  return counted<number>(async (keys) => {
+    const rows = await byIds<{ key: number; n: number }>(reader, name, text)(keys);
+    return rows.map((row) => [row.key, row.n]);
+  });
+}
+
+/** `reader`: this request's (bound to its deadline), or the platform's outside a request. */
+export function createPaperLoaders(reader: Reader, viewer: User | null = null) {
+  const authorById = authorLoader(reader);
+  const topicById = byId<Topic>(byIds(reader, 'loader_topics', TOPICS_BY_ID));
+  const relations = relationsLoader(reader, { authorById, topicById });
+  return {
+    viewerHasUpvoted: votedLoader(reader, viewer),
+    paperById: byId<Paper>(byIds(reader, 'loader_papers', PAPERS_BY_ID)),
+    authorById,
     /** orcid and claimedBy of claimed authors (null: unclaimed). */
     authorIdentityById: byId<AuthorIdentity>(byIds(reader, 'loader_author_identities', AUTHOR_IDENTITIES)),
-    topicById: byId<Topic>(byIds(reader, 'loader_topics', TOPICS_BY_ID)),
+    topicById,
     userById: byId<User>(byIds(reader, 'loader_users', USERS_BY_ID)),
-
     /** Byline order, each entry with its author; primes authorById. */
     bylineByPaperId: new DataLoader<number, BylineEntry[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + BYLINE)).then(unwrap<BylineEntry>)),
     topicsByPaperId: new DataLoader<number, TopicParent[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + TOPICS)).then(unwrap<TopicParent>)),
@@ -216,16 +250,9 @@ export function createPaperLoaders(reader: Reader, viewer: User | null = null) {
       const rows = await byIds<Topic>(reader, 'loader_child_topics', CHILD_TOPICS)(parentIds);
       return rows.map((row) => [row.parentId!, row]);
     }),
-    paperCountByAuthorId: counted<number>(async (authorIds) => {
-      const rows = await byIds<{ key: number; n: number }>(reader, 'loader_author_paper_counts', AUTHOR_PAPER_COUNTS)(authorIds);
-      return rows.map((row) => [row.key, row.n]);
-    }),
-    paperCountByTopicId: counted<number>(async (topicIds) => {
-      const rows = await byIds<{ key: number; n: number }>(reader, 'loader_topic_paper_counts', TOPIC_PAPER_COUNTS)(topicIds);
-      return rows.map((row) => [row.key, row.n]);
-    }),
+    paperCountByAuthorId: paperCounts(reader, 'loader_author_paper_counts', AUTHOR_PAPER_COUNTS),
+    paperCountByTopicId: paperCounts(reader, 'loader_topic_paper_counts', TOPIC_PAPER_COUNTS),
   };
-  return loaders;
 }
 
 export type PaperLoaders = ReturnType<typeof createPaperLoaders>;
