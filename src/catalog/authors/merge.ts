@@ -54,87 +54,93 @@ export async function touchPapers(tx: Tx, paperIds: number[]): Promise<void> {
     WHERE p.id = ANY(${paperIds}::int[])`;
 }
 
+/** The two live authors, locked, or the userErrors that say why not. */
+async function lockedPair(tx: Tx, keepGiven: number, removeGiven: number): Promise<[LockedAuthor, LockedAuthor]> {
+  const [keepId, removeId] = [await liveAuthorId(tx, keepGiven), await liveAuthorId(tx, removeGiven)];
+  if (keepId === null) throw new UserErrors([userError(['input', 'keepAuthorId'], 'NOT_FOUND', 'No author has this id')]);
+  if (removeId === null) throw new UserErrors([userError(['input', 'removeAuthorId'], 'NOT_FOUND', 'No author has this id')]);
+  if (keepId === removeId) {
+    throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID', 'These ids are one author already (the same id, or one was merged into the other)')]);
+  }
+  const locked = await lockAuthors(tx, [keepId, removeId]);
+  const [keep, remove] = [locked.get(keepId), locked.get(removeId)];
+  // Deleted or merged by a concurrent transaction between the lookup and the lock.
+  if (!keep || !remove) throw new UserErrors([userError(['input'], 'NOT_FOUND', 'One of the authors was just merged or removed: try again')]);
+  return [keep, remove];
+}
+
+/** Refuses to merge two people: both on one byline, or claimed with different ORCID iDs. */
+async function refuseTwoPeople(tx: Tx, keep: LockedAuthor, remove: LockedAuthor): Promise<void> {
+  const shared = await tx.$queryRaw<{ arxivId: string }[]>`
+    SELECT p."arxivId" FROM "Paper" p
+    WHERE EXISTS (SELECT 1 FROM "PaperAuthor" WHERE "paperId" = p.id AND "authorId" = ${keep.id})
+      AND EXISTS (SELECT 1 FROM "PaperAuthor" WHERE "paperId" = p.id AND "authorId" = ${remove.id})
+    ORDER BY p."arxivId" LIMIT 3`;
+  if (shared.length > 0) {
+    throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID',
+      `${keep.name} and ${remove.name} are both on the byline of arXiv ${shared.map((s) => s.arxivId).join(', ')}: two people, not merged`)]);
+  }
+  if (keep.claimedById !== null && remove.claimedById !== null && (keep.claimedById !== remove.claimedById || keep.orcid !== remove.orcid)) {
+    throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID',
+      `Both authors are claimed, with ORCID iDs ${keep.orcid} and ${remove.orcid}: two people, not merged`)]);
+  }
+}
+
+/** Moves the removed author's bylines, claim, claims, follows and history to the survivor; deletes it. */
+async function moveAuthor(tx: Tx, keep: LockedAuthor, remove: LockedAuthor) {
+  // Bylines (and with them the papers' votes).
+  const moved = await tx.$queryRaw<{ paperId: number }[]>`
+    UPDATE "PaperAuthor" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id} RETURNING "paperId"`;
+  const papers = [...new Set(moved.map((row) => row.paperId))];
+  await touchPapers(tx, papers);
+  const [{ votes }] = await tx.$queryRaw<[{ votes: number }]>`
+    SELECT count(*)::int AS votes FROM "Vote" WHERE "paperId" = ANY(${papers}::int[])`;
+
+  // The approved claim, when only the removed author had one.
+  const claimMoved = keep.claimedById === null && remove.claimedById !== null;
+  if (claimMoved) {
+    await tx.author.update({ where: { id: remove.id }, data: { orcid: null, claimedById: null } });
+    await tx.author.update({ where: { id: keep.id }, data: { orcid: remove.orcid, claimedById: remove.claimedById } });
+  }
+  // Claims: a user with a claim on both keeps the survivor's; the other is dropped below.
+  const claimsMoved = await tx.$executeRaw`
+    UPDATE "AuthorClaim" c SET "authorId" = ${keep.id}
+    WHERE c."authorId" = ${remove.id}
+      AND NOT EXISTS (SELECT 1 FROM "AuthorClaim" k WHERE k."authorId" = ${keep.id} AND k."userId" = c."userId")`;
+  const claimsDropped = await tx.$executeRaw`DELETE FROM "AuthorClaim" WHERE "authorId" = ${remove.id}`;
+
+  // Follows (src/catalog/follows/): the survivor's followers gain the removed author's, one
+  // follow per user (a user who followed both keeps the older id).
+  await tx.$executeRaw`
+    INSERT INTO "Follow" ("userId", "authorId", "createdAt")
+    SELECT "userId", ${keep.id}, "createdAt" FROM "Follow" WHERE "authorId" = ${remove.id}
+    ON CONFLICT DO NOTHING`;
+  await tx.$executeRaw`DELETE FROM "Follow" WHERE "authorId" = ${remove.id}`;
+
+  await tx.$executeRaw`UPDATE "CurationEvent" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;
+  await tx.$executeRaw`UPDATE "AuthorAlias" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;
+  await tx.$executeRaw`DELETE FROM "Author" WHERE id = ${remove.id}`;
+  // After the delete: the name is free in Author, and now leads to the survivor.
+  await tx.$executeRaw`
+    INSERT INTO "AuthorAlias" (id, "authorId", "normalizedName") VALUES (${remove.id}, ${keep.id}, ${remove.normalizedName})`;
+  return { papers, votesOnMovedPapers: votes, claimsMoved, claimsDropped, claimMoved };
+}
+
 export const Mutation: Pick<MutationResolvers, 'mergeAuthors'> = {
   mergeAuthors: (_parent, { input }, ctx: Context) =>
     payload({ author: null }, async () => {
       const keepGiven = fromGlobalIdOf('Author', input.keepAuthorId, 'input.keepAuthorId');
       const removeGiven = fromGlobalIdOf('Author', input.removeAuthorId, 'input.removeAuthorId');
       const author = await ctx.db.$transaction(async (tx) => {
-        const [keepId, removeId] = [await liveAuthorId(tx, keepGiven), await liveAuthorId(tx, removeGiven)];
-        if (keepId === null) throw new UserErrors([userError(['input', 'keepAuthorId'], 'NOT_FOUND', 'No author has this id')]);
-        if (removeId === null) throw new UserErrors([userError(['input', 'removeAuthorId'], 'NOT_FOUND', 'No author has this id')]);
-        if (keepId === removeId) {
-          throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID', 'These ids are one author already (the same id, or one was merged into the other)')]);
-        }
-        const locked = await lockAuthors(tx, [keepId, removeId]);
-        const [keep, remove] = [locked.get(keepId), locked.get(removeId)];
-        // Deleted or merged by a concurrent transaction between the lookup and the lock.
-        if (!keep || !remove) throw new UserErrors([userError(['input'], 'NOT_FOUND', 'One of the authors was just merged or removed: try again')]);
-
-        const shared = await tx.$queryRaw<{ arxivId: string }[]>`
-          SELECT p."arxivId" FROM "Paper" p
-          WHERE EXISTS (SELECT 1 FROM "PaperAuthor" WHERE "paperId" = p.id AND "authorId" = ${keep.id})
-            AND EXISTS (SELECT 1 FROM "PaperAuthor" WHERE "paperId" = p.id AND "authorId" = ${remove.id})
-          ORDER BY p."arxivId" LIMIT 3`;
-        if (shared.length > 0) {
-          throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID',
-            `${keep.name} and ${remove.name} are both on the byline of arXiv ${shared.map((s) => s.arxivId).join(', ')}: two people, not merged`)]);
-        }
-        if (keep.claimedById !== null && remove.claimedById !== null && (keep.claimedById !== remove.claimedById || keep.orcid !== remove.orcid)) {
-          throw new UserErrors([userError(['input', 'removeAuthorId'], 'INVALID',
-            `Both authors are claimed, with ORCID iDs ${keep.orcid} and ${remove.orcid}: two people, not merged`)]);
-        }
-
-        // Bylines (and with them the papers' votes).
-        const moved = await tx.$queryRaw<{ paperId: number }[]>`
-          UPDATE "PaperAuthor" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id} RETURNING "paperId"`;
-        const paperIds = [...new Set(moved.map((row) => row.paperId))];
-        await touchPapers(tx, paperIds);
-        const [{ votes }] = await tx.$queryRaw<[{ votes: number }]>`
-          SELECT count(*)::int AS votes FROM "Vote" WHERE "paperId" = ANY(${paperIds}::int[])`;
-
-        // The approved claim, when only the removed author had one.
-        if (keep.claimedById === null && remove.claimedById !== null) {
-          await tx.author.update({ where: { id: remove.id }, data: { orcid: null, claimedById: null } });
-          await tx.author.update({ where: { id: keep.id }, data: { orcid: remove.orcid, claimedById: remove.claimedById } });
-        }
-        // Claims: a user with a claim on both keeps the survivor's; the other is dropped below.
-        const claimsMoved = await tx.$executeRaw`
-          UPDATE "AuthorClaim" c SET "authorId" = ${keep.id}
-          WHERE c."authorId" = ${remove.id}
-            AND NOT EXISTS (SELECT 1 FROM "AuthorClaim" k WHERE k."authorId" = ${keep.id} AND k."userId" = c."userId")`;
-        const claimsDropped = await tx.$executeRaw`DELETE FROM "AuthorClaim" WHERE "authorId" = ${remove.id}`;
-
-        // Follows (src/catalog/follows/): the survivor's followers gain the removed author's, one
-        // follow per user (a user who followed both keeps the older id).
-        await tx.$executeRaw`
-          INSERT INTO "Follow" ("userId", "authorId", "createdAt")
-          SELECT "userId", ${keep.id}, "createdAt" FROM "Follow" WHERE "authorId" = ${remove.id}
-          ON CONFLICT DO NOTHING`;
-        await tx.$executeRaw`DELETE FROM "Follow" WHERE "authorId" = ${remove.id}`;
-
-        await tx.$executeRaw`UPDATE "CurationEvent" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;
-        await tx.$executeRaw`UPDATE "AuthorAlias" SET "authorId" = ${keep.id} WHERE "authorId" = ${remove.id}`;
-        await tx.$executeRaw`DELETE FROM "Author" WHERE id = ${remove.id}`;
-        // After the delete: the name is free in Author, and now leads to the survivor.
-        await tx.$executeRaw`
-          INSERT INTO "AuthorAlias" (id, "authorId", "normalizedName") VALUES (${remove.id}, ${keep.id}, ${remove.normalizedName})`;
-
+        const [keep, remove] = await lockedPair(tx, keepGiven, removeGiven);
+        await refuseTwoPeople(tx, keep, remove);
+        const moved = await moveAuthor(tx, keep, remove);
         await tx.curationEvent.create({
           data: {
             actorId: ctx.viewer!.id,
             action: 'author.merge',
             authorId: keep.id,
-            details: {
-              removedAuthorId: remove.id,
-              removedName: remove.name,
-              removedNormalizedName: remove.normalizedName,
-              papers: paperIds,
-              votesOnMovedPapers: votes,
-              claimsMoved,
-              claimsDropped,
-              claimMoved: keep.claimedById === null && remove.claimedById !== null,
-            },
+            details: { removedAuthorId: remove.id, removedName: remove.name, removedNormalizedName: remove.normalizedName, ...moved },
           },
         });
         return tx.author.findUniqueOrThrow({ where: { id: keep.id }, select: { id: true, name: true, normalizedName: true, createdAt: true } });
