@@ -11,6 +11,7 @@ import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
 import { MAX_ITEMS } from './reads.ts';
+import { isListed } from '../papers/index.ts';
 
 export const MAX_COLLECTIONS = 500;
 const LIMITS = { name: 100, description: 2000, note: 1000 } as const;
@@ -60,7 +61,7 @@ export const Mutation: Pick<MutationResolvers, 'createCollection' | 'addToCollec
       // Only listed papers go in: a hidden one is "not found" here for everyone, curators too,
       // since no collection would ever show it.
       const paper = await ctx.loaders.paperById.load(id);
-      if (!paper || paper.hiddenAt !== null) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
+      if (!paper || !isListed(paper)) throw new UserErrors([userError(['paperId'], 'NOT_FOUND', 'No paper has this id')]);
       return editOwn(ctx, collectionId, async (tx, cid) => {
         const existing = await tx.collectionItem.findUnique({ where: { collectionId_paperId: { collectionId: cid, paperId: id } } });
         if (existing) {

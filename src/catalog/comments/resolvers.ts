@@ -10,6 +10,7 @@ import { createLoaders } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { GraphQLError } from 'graphql';
 import { commentLoaders, commentPage, showsContent, stateOf, viewerCanEdit } from './reads.ts';
+import { isListed } from '../papers/index.ts';
 
 export const Paper: Pick<PaperResolvers, 'comments' | 'commentCount'> = {
   comments: (paper, { orderBy, ...args }, ctx) => commentPage(ctx, { kind: 'paper', id: paper.id, order: orderBy ?? 'NEWEST' }, args),
@@ -59,7 +60,7 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'commentAdded'>>
       const events = ctx.events!.listen(channels.comments(id), { filter: (event) => event.type === 'commentAdded' });
       const paper = await ctx.db.paper.findUnique({ where: { id }, select: { hiddenAt: true } });
       // Listed papers only, for curators too: a hidden paper takes no comments (addComment).
-      if (!paper || paper.hiddenAt) {
+      if (!paper || !isListed(paper)) {
         await events.return?.();
         throw badInput('No listed paper has this id', 'paperId');
       }

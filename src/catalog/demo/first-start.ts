@@ -18,6 +18,7 @@ import { projectRoot } from '../../platform/paths.ts';
 import { DAY_MS, userList } from './plan.ts';
 import { Rng, shuffledZipf, WeightedSampler } from './random.ts';
 import { insertKeyed, insertRows, type Sql } from './write.ts';
+import { LISTED } from '../papers/index.ts';
 
 /** The shipped sample (beside this file in src/; dist/ has no copy, so found from the project root). */
 export const SAMPLE_DIR = path.join(projectRoot, 'src/catalog/demo/sample');
@@ -81,7 +82,7 @@ interface PaperRow {
 
 async function addUsersAndVotes(sql: Sql, now: number): Promise<{ users: number; votes: number; latestFeaturedDay: string | null }> {
   const papers = await sql.$queryRawUnsafe<PaperRow[]>(
-    `SELECT id, "featuredOn", "publishedAt", "hfUpvotes" FROM "Paper" WHERE "hiddenAt" IS NULL ORDER BY id`,
+    `SELECT id, "featuredOn", "publishedAt", "hfUpvotes" FROM "Paper" p WHERE ${LISTED.text} ORDER BY id`,
   );
   const dayOfMs = (ms: number) => Math.floor(ms / DAY_MS);
   const featured = papers.flatMap((p) => (p.featuredOn ? [dayOfMs(p.featuredOn.getTime())] : []));

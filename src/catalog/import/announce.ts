@@ -8,6 +8,7 @@
 import type { Db } from '../../platform/db/client.ts';
 import type { CatalogEvents } from '../../platform/events/bus.ts';
 import type { PaperChanges } from './writer.ts';
+import { listedPaper } from '../papers/index.ts';
 
 const BATCH = 500;
 
@@ -19,7 +20,7 @@ export async function announceChanges(db: Db, events: CatalogEvents, changes: Pa
   for (let i = 0; i < changes.featured.length; i += BATCH) {
     const ids = changes.featured.slice(i, i + BATCH);
     const [papers, links] = await Promise.all([
-      db.paper.findMany({ where: { id: { in: ids }, hiddenAt: null }, orderBy: [{ featuredOn: 'asc' }, { id: 'asc' }] }),
+      db.paper.findMany({ where: { id: { in: ids }, ...listedPaper }, orderBy: [{ featuredOn: 'asc' }, { id: 'asc' }] }),
       db.paperTopic.findMany({ where: { paperId: { in: ids } }, select: { paperId: true, topic: { select: { slug: true } } } }),
     ]);
     const slugs = new Map<number, string[]>();

@@ -12,9 +12,14 @@ export const LISTED = Prisma.sql`p."hiddenAt" IS NULL`;
 /** Prisma: the paper is listed. */
 export const listedPaper = { hiddenAt: null } as const satisfies Prisma.PaperWhereInput;
 
+/** Whether a paper is listed (shown in lists, takes votes, comments and collection items), for everyone alike. */
+export function isListed(paper: Pick<Paper, 'hiddenAt'>): boolean {
+  return paper.hiddenAt === null;
+}
+
 /** Whether a paper opened by id (not listed) may be shown to this viewer. */
 export function canSee(viewer: User | null | undefined, paper: Pick<Paper, 'hiddenAt'>): boolean {
-  return paper.hiddenAt === null || isCurator(viewer ?? null);
+  return isListed(paper) || isCurator(viewer ?? null);
 }
 
 /** The paper if this viewer may see it, else null (never a hint that it exists). */

@@ -3,6 +3,7 @@
 // case) and its topics; a list of neighbours scores the share of them that share a label with
 // the paper, averaged over the papers judged; 5 random papers are the baseline.
 import type { Db } from '../../platform/db/client.ts';
+import { LISTED } from '../papers/index.ts';
 
 export interface Labelled {
   /** Every listed paper, by id. */
@@ -18,7 +19,7 @@ export async function relatednessLabels(db: Db): Promise<Labelled> {
         coalesce((SELECT array_agg(DISTINCT lower(k)) FROM jsonb_array_elements_text(
           CASE WHEN jsonb_typeof(p."aiKeywords") = 'array' THEN p."aiKeywords" ELSE '[]'::jsonb END) k), '{}'),
         coalesce((SELECT array_agg('#' || pt."topicId") FROM "PaperTopic" pt WHERE pt."paperId" = p.id), '{}')), NULL) AS labels
-    FROM "Paper" p WHERE p."hiddenAt" IS NULL ORDER BY p.id`;
+    FROM "Paper" p WHERE ${LISTED} ORDER BY p.id`;
   return {
     ids: rows.map((row) => row.id),
     labelled: rows.filter((row) => row.labels.length > 0).map((row) => row.id),
