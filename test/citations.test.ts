@@ -2,29 +2,10 @@
 // output is parsed back with a BibTeX parser (@retorquere/bibtex-parser, Better BibTeX's), and
 // the authors must come back in byline order.
 import { parse } from '@retorquere/bibtex-parser';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let http: TestHttp;
-let s: Awaited<ReturnType<typeof smallCatalog>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-  http = await startTestHttp(t, server, { rateLimiter: null });
-});
-beforeEach(async () => {
-  await t.reset();
-  s = await smallCatalog(t.db);
-});
-afterAll(async () => {
-  await http?.close();
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog, http: { rateLimiter: null } });
 
 const CITE = `query($arxivId: String!, $format: CitationFormat!) { paper(arxivId: $arxivId) { citation(format: $format) } }`;
 
@@ -33,9 +14,9 @@ async function trickyPaper() {
   const names = ['José van der Müller', 'Łukasz Kaiser', 'DeepMind', 'Ada Lovelace'];
   const authors = [];
   for (const name of names) {
-    authors.push(await t.db.author.upsert({ where: { normalizedName: name.toLowerCase() }, create: { name, normalizedName: name.toLowerCase() }, update: {} }));
+    authors.push(await run.db.author.upsert({ where: { normalizedName: name.toLowerCase() }, create: { name, normalizedName: name.toLowerCase() }, update: {} }));
   }
-  return t.db.paper.create({
+  return run.db.paper.create({
     data: {
       arxivId: '2501.01234',
       title: 'Attention & Diffusion: 50% of {Everything}',
@@ -50,7 +31,7 @@ async function trickyPaper() {
 
 test('BibTeX: an arXiv @misc with eprint, archivePrefix, primaryClass and DOI; authors parse back in byline order', async () => {
   await trickyPaper();
-  const { paper } = await server.data(CITE, { arxivId: '2501.01234v2', format: 'BIBTEX' });
+  const { paper } = await run.server.data(CITE, { arxivId: '2501.01234v2', format: 'BIBTEX' });
   const library = parse(paper.citation);
   expect(library.errors).toEqual([]);
   expect(library.entries).toHaveLength(1);
@@ -76,7 +57,7 @@ test('BibTeX: an arXiv @misc with eprint, archivePrefix, primaryClass and DOI; a
 });
 
 test('no DOI known: no doi field; the scenario bylines come back in order', async () => {
-  const { paper } = await server.data(CITE, { arxivId: '2407.00001', format: 'BIBTEX' });
+  const { paper } = await run.server.data(CITE, { arxivId: '2407.00001', format: 'BIBTEX' });
   const [entry] = parse(paper.citation).entries;
   expect(entry!.fields.doi).toBeUndefined();
   expect((entry!.fields.author as any[]).map((a: any) => `${a.firstName} ${a.lastName}`)).toEqual(['Ada Lovelace', 'Alan Turing', 'Grace Hopper']);
@@ -84,13 +65,13 @@ test('no DOI known: no doi field; the scenario bylines come back in order', asyn
 
 test('RIS and CSL-JSON carry the same paper, authors in order', async () => {
   await trickyPaper();
-  const ris = (await server.data(CITE, { arxivId: '2501.01234', format: 'RIS' })).paper.citation as string;
+  const ris = (await run.server.data(CITE, { arxivId: '2501.01234', format: 'RIS' })).paper.citation as string;
   expect(ris.split('\n').filter((l) => l.startsWith('AU  - '))).toEqual(['AU  - van der Müller, José', 'AU  - Kaiser, Łukasz', 'AU  - DeepMind', 'AU  - Lovelace, Ada']);
   expect(ris).toContain('DO  - 10.48550/arXiv.2501.01234');
   expect(ris).toContain('UR  - https://arxiv.org/abs/2501.01234');
   expect(ris.trim().endsWith('ER  -')).toBe(true);
 
-  const csl = JSON.parse((await server.data(CITE, { arxivId: '2501.01234', format: 'CSL_JSON' })).paper.citation);
+  const csl = JSON.parse((await run.server.data(CITE, { arxivId: '2501.01234', format: 'CSL_JSON' })).paper.citation);
   expect(csl).toHaveLength(1);
   expect(csl[0]).toMatchObject({ type: 'article', title: 'Attention & Diffusion: 50% of {Everything}', DOI: '10.48550/arXiv.2501.01234', number: 'arXiv:2501.01234', publisher: 'arXiv', issued: { 'date-parts': [[2025, 1, 3]] } });
   expect(csl[0].author.map((a: any) => a.family ?? a.literal)).toEqual(['Müller', 'Kaiser', 'DeepMind', 'Lovelace']);
@@ -98,23 +79,23 @@ test('RIS and CSL-JSON carry the same paper, authors in order', async () => {
 
 test('GET /papers/<arXiv id>.bib: the same entry as Paper.citation; hidden and unknown papers are 404', async () => {
   await trickyPaper();
-  const response = await fetch(`${http.url}/papers/2501.01234v1.bib`);
+  const response = await fetch(`${run.http.url}/papers/2501.01234v1.bib`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/x-bibtex; charset=utf-8');
   const body = await response.text();
-  expect(body).toBe((await server.data(CITE, { arxivId: '2501.01234', format: 'BIBTEX' })).paper.citation);
+  expect(body).toBe((await run.server.data(CITE, { arxivId: '2501.01234', format: 'BIBTEX' })).paper.citation);
   expect(parse(body).entries[0]!.fields.eprint).toBe('2501.01234');
 
-  await t.db.paper.update({ where: { arxivId: '2501.01234' }, data: { hiddenAt: new Date() } });
-  expect((await fetch(`${http.url}/papers/2501.01234.bib`)).status).toBe(404);
-  expect((await fetch(`${http.url}/papers/2501.99999.bib`)).status).toBe(404);
-  const bad = await fetch(`${http.url}/papers/not-an-id.bib`);
+  await run.db.paper.update({ where: { arxivId: '2501.01234' }, data: { hiddenAt: new Date() } });
+  expect((await fetch(`${run.http.url}/papers/2501.01234.bib`)).status).toBe(404);
+  expect((await fetch(`${run.http.url}/papers/2501.99999.bib`)).status).toBe(404);
+  const bad = await fetch(`${run.http.url}/papers/not-an-id.bib`);
   expect(bad.status).toBe(404);
   expect(await bad.text()).toBe('No such paper: expected /papers/<arXiv id>.bib, e.g. /papers/2406.12345.bib\n');
-  expect((await fetch(`${http.url}/papers/2407.00001.bib`, { method: 'POST' })).status).toBe(405);
+  expect((await fetch(`${run.http.url}/papers/2407.00001.bib`, { method: 'POST' })).status).toBe(405);
 });
 
 test('a hidden paper has no citation for readers (the paper itself is null)', async () => {
-  await t.db.paper.update({ where: { id: s.papers[0]!.id }, data: { hiddenAt: new Date() } });
-  expect((await server.data(CITE, { arxivId: '2407.00001', format: 'BIBTEX' })).paper).toBeNull();
+  await run.db.paper.update({ where: { id: run.scenario.papers[0]!.id }, data: { hiddenAt: new Date() } });
+  expect((await run.server.data(CITE, { arxivId: '2407.00001', format: 'BIBTEX' })).paper).toBeNull();
 });

@@ -2,9 +2,8 @@
 // implementation of the GraphQL over HTTP specification), run over real HTTP against the real
 // front door, as a plain client would (no CSRF preflight header, rate limiting on).
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
 /**
  * Every audit that does not pass, with why that is accepted. A new one fails the test; so does
@@ -36,25 +35,11 @@ const ACCEPTED: Record<string, { status: 'warn' | 'notice'; why: string }> = {
   '6A70': { status: 'notice', why: 'Same as D6D5, accepting application/json.' },
 };
 
-let t: TestDatabase;
-let server: TestServer;
-let http: TestHttp;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await smallCatalog(t.db);
-  server = await createTestServer(t);
-  http = await startTestHttp(t, server);
-});
-afterAll(async () => {
-  await http?.close();
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog, http: true, reset: 'once' });
 
 test('the graphql-http server audit: no MUST fails, every warning and notice is an accepted one', async () => {
   const results: AuditResult[] = [];
-  for (const audit of serverAudits({ url: `${http.url}/graphql` })) results.push(await audit.fn());
+  for (const audit of serverAudits({ url: `${run.http.url}/graphql` })) results.push(await audit.fn());
 
   const counts = { ok: 0, warn: 0, notice: 0, error: 0 };
   for (const result of results) counts[result.status]++;

@@ -1,7 +1,7 @@
 // The demo catalog generator (src/catalog/demo/): deterministic, realistic at demo size, and keeping
 // the catalog's invariants (upvoteCount = votes, contiguous bylines, unique arXiv ids).
 import { generateDemoCatalog, isCatalogEmpty, normalizeAuthorName, type DemoOptions } from '../src/catalog/demo/generate.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
 /** A Wednesday afternoon: today's papers have had a few hours of votes. */
 const TODAY = new Date('2026-03-04T15:00:00.000Z');
@@ -9,20 +9,10 @@ const TODAY = new Date('2026-03-04T15:00:00.000Z');
 const DEMO: DemoOptions = { papers: 600, seed: 7, today: TODAY };
 const SMALL: DemoOptions = { ...DEMO, papers: 300 };
 
-let t: TestDatabase;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-beforeEach(async () => {
-  await t.reset();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const run = setupTestRunner({ server: false });
 
 async function rows<T>(sql: string): Promise<T[]> {
-  return t.db.$queryRawUnsafe<T[]>(sql);
+  return run.db.$queryRawUnsafe<T[]>(sql);
 }
 async function row<T>(sql: string): Promise<T> {
   return (await rows<T>(sql))[0]!;
@@ -39,15 +29,15 @@ const FINGERPRINT = `
          (SELECT md5(string_agg(x::text, '|' ORDER BY x."userId", x."paperId")) FROM "Vote" x) AS votes`;
 
 test('isCatalogEmpty is true while there are no papers, whatever else exists, and false after the demo', async () => {
-  expect(await isCatalogEmpty(t.db)).toBe(true);
-  await t.db.user.create({ data: { handle: 'someone', displayName: 'Someone' } });
-  expect(await isCatalogEmpty(t.db)).toBe(true);
-  await generateDemoCatalog(t.db, { ...DEMO, papers: 20 });
-  expect(await isCatalogEmpty(t.db)).toBe(false);
+  expect(await isCatalogEmpty(run.db)).toBe(true);
+  await run.db.user.create({ data: { handle: 'someone', displayName: 'Someone' } });
+  expect(await isCatalogEmpty(run.db)).toBe(true);
+  await generateDemoCatalog(run.db, { ...DEMO, papers: 20 });
+  expect(await isCatalogEmpty(run.db)).toBe(false);
 });
 
 test('the summary counts exactly the rows written, scaled from the paper count', async () => {
-  const summary = await generateDemoCatalog(t.db, DEMO);
+  const summary = await generateDemoCatalog(run.db, DEMO);
   const counts = await row<Record<string, number>>(`
     SELECT (SELECT count(*)::int FROM "Paper") AS papers, (SELECT count(*)::int FROM "Author") AS authors,
            (SELECT count(*)::int FROM "Topic") AS topics, (SELECT count(*)::int FROM "User") AS users,
@@ -59,20 +49,20 @@ test('the summary counts exactly the rows written, scaled from the paper count',
 });
 
 test('the same seed and day give identical rows, ids and timestamps included; another seed does not', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const first = await row<Record<string, string>>(FINGERPRINT);
-  await t.reset();
-  await generateDemoCatalog(t.db, SMALL);
+  await run.t.reset();
+  await generateDemoCatalog(run.db, SMALL);
   expect(await row<Record<string, string>>(FINGERPRINT)).toEqual(first);
-  await t.reset();
-  await generateDemoCatalog(t.db, { ...SMALL, seed: 8 });
+  await run.t.reset();
+  await generateDemoCatalog(run.db, { ...SMALL, seed: 8 });
   const other = await row<Record<string, string>>(FINGERPRINT);
   expect(other.papers).not.toBe(first.papers);
   expect(other.votes).not.toBe(first.votes);
 });
 
 test('upvoteCount is exactly the number of Vote rows of every paper; popularity is skewed and some papers have none', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const stats = await row<{ wrong: number; zero: number; max: number; median: number }>(`
     SELECT count(*) FILTER (WHERE p."upvoteCount" <> coalesce(v.n, 0))::int AS wrong,
            count(*) FILTER (WHERE p."upvoteCount" = 0)::int AS zero,
@@ -85,7 +75,7 @@ test('upvoteCount is exactly the number of Vote rows of every paper; popularity 
 });
 
 test('votes are cast between the start of the featured day and today; recent votes go to recent papers (trending)', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const stats = await row<{ early: number; late: number; votes: number; lastDay: number; lastDayRecent: number; voters: number; users: number }>(`
     SELECT count(*) FILTER (WHERE v."createdAt" < p."featuredOn"::timestamp AT TIME ZONE 'UTC')::int AS early,
            count(*) FILTER (WHERE v."createdAt" > '${TODAY.toISOString()}')::int AS late,
@@ -103,7 +93,7 @@ test('votes are cast between the start of the featured day and today; recent vot
 });
 
 test('bylines have 1 to 15 authors at positions 0..n-1, and some authors are on many papers', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const bylines = await row<{ broken: number; solo: number; full: number; papers: number }>(`
     SELECT count(*) FILTER (WHERE n < 1 OR n > 15 OR lo <> 0 OR hi <> n - 1 OR distinctAuthors <> n)::int AS broken,
            count(*) FILTER (WHERE n = 1)::int AS solo, count(*) FILTER (WHERE n = 15)::int AS full,
@@ -125,15 +115,15 @@ test('bylines have 1 to 15 authors at positions 0..n-1, and some authors are on 
 });
 
 test('authors are stored under the catalog-wide normalized name', async () => {
-  await generateDemoCatalog(t.db, SMALL);
-  const authors = await t.db.author.findMany({ select: { name: true, normalizedName: true } });
+  await generateDemoCatalog(run.db, SMALL);
+  const authors = await run.db.author.findMany({ select: { name: true, normalizedName: true } });
   expect(authors.filter((a) => a.normalizedName !== normalizeAuthorName(a.name))).toEqual([]);
   expect(authors.some((a) => a.name !== a.name.normalize('NFKD').replace(/\p{M}/gu, ''))).toBe(true); // accents exist
   expect(normalizeAuthorName('  José   GARCÍA ')).toBe('jose garcia');
 });
 
 test('papers are featured over the window: ~10-15 per weekday, weekends sparse, some days empty', async () => {
-  await generateDemoCatalog(t.db, DEMO);
+  await generateDemoCatalog(run.db, DEMO);
   const days = await rows<{ day: string; dow: number; n: number }>(`
     SELECT d::date::text AS day, extract(dow FROM d)::int AS dow, count(p.id)::int AS n
       FROM generate_series(date '2026-03-04' - 59, date '2026-03-04', interval '1 day') d
@@ -152,7 +142,7 @@ test('papers are featured over the window: ~10-15 per weekday, weekends sparse, 
 });
 
 test('publishedAt is 0-10 days before featuredOn; arXiv ids are unique YYMM.NNNNN of that month', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const stats = await row<{ notBefore: number; tooEarly: number; malformed: number; wrongMonth: number; ids: number; papers: number }>(`
     SELECT count(*) FILTER (WHERE "publishedAt" >= "featuredOn"::timestamp AT TIME ZONE 'UTC')::int AS "notBefore",
            count(*) FILTER (WHERE "publishedAt" < ("featuredOn" - 10)::timestamp AT TIME ZONE 'UTC')::int AS "tooEarly",
@@ -164,7 +154,7 @@ test('publishedAt is 0-10 days before featuredOn; arXiv ids are unique YYMM.NNNN
 });
 
 test('topics form a two-level tree of kebab-case slugs; every paper has 1-3 of them', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const tree = await row<{ roots: number; parents: number; deep: number; badSlugs: number }>(`
     SELECT count(*) FILTER (WHERE t."parentId" IS NULL)::int AS roots,
            count(DISTINCT t."parentId")::int AS parents,
@@ -174,7 +164,7 @@ test('topics form a two-level tree of kebab-case slugs; every paper has 1-3 of t
   expect(tree).toMatchObject({ deep: 0, badSlugs: 0 });
   expect(tree.parents).toBeGreaterThan(0);
   expect(tree.roots).toBeGreaterThan(1);
-  expect(await t.db.topic.findUnique({ where: { slug: 'image-generation' }, include: { parent: true } })).toMatchObject({
+  expect(await run.db.topic.findUnique({ where: { slug: 'image-generation' }, include: { parent: true } })).toMatchObject({
     name: 'Image Generation',
     parent: { slug: 'computer-vision' },
   });
@@ -186,7 +176,7 @@ test('topics form a two-level tree of kebab-case slugs; every paper has 1-3 of t
 });
 
 test('about 40% of papers link code (with stars), about 20% a project page; titles are not lorem ipsum', async () => {
-  await generateDemoCatalog(t.db, DEMO);
+  await generateDemoCatalog(run.db, DEMO);
   const links = await row<{ code: number; page: number; badRepo: number; starsMismatch: number }>(`
     SELECT avg(("githubRepo" IS NOT NULL)::int)::float AS code, avg(("projectPage" IS NOT NULL)::int)::float AS page,
            count(*) FILTER (WHERE "githubRepo" !~ '^https://github\\.com/[A-Za-z0-9-]+/[A-Za-z0-9._-]+$')::int AS "badRepo",
@@ -197,7 +187,7 @@ test('about 40% of papers link code (with stars), about 20% a project page; titl
   expect(links.code).toBeLessThan(0.5);
   expect(links.page).toBeGreaterThan(0.12);
   expect(links.page).toBeLessThan(0.28);
-  const papers = await t.db.paper.findMany({ select: { title: true, abstract: true } });
+  const papers = await run.db.paper.findMany({ select: { title: true, abstract: true } });
   expect(new Set(papers.map((p) => p.title)).size).toBeGreaterThan(590);
   for (const { title, abstract } of papers) {
     expect(title).not.toMatch(/lorem|ipsum|undefined|null|\{|\}/i);
@@ -207,18 +197,18 @@ test('about 40% of papers link code (with stars), about 20% a project page; titl
 });
 
 test('users: one admin, a few curators, many readers with lowercase handles; most papers have a submitter', async () => {
-  await generateDemoCatalog(t.db, DEMO);
+  await generateDemoCatalog(run.db, DEMO);
   const roles = await rows<{ role: string; n: number }>(`SELECT role::text, count(*)::int AS n FROM "User" GROUP BY 1 ORDER BY 1`);
   expect(Object.fromEntries(roles.map((r) => [r.role, r.n]))).toEqual({ ADMIN: 1, CURATOR: 3, READER: 296 });
-  expect(await t.db.user.findUnique({ where: { handle: 'admin' } })).toMatchObject({ role: 'ADMIN' });
-  const users = await t.db.user.findMany({ select: { handle: true, displayName: true } });
+  expect(await run.db.user.findUnique({ where: { handle: 'admin' } })).toMatchObject({ role: 'ADMIN' });
+  const users = await run.db.user.findMany({ select: { handle: true, displayName: true } });
   expect(users.filter((u) => !/^[a-z][a-z0-9-]{2,29}$/.test(u.handle) || u.displayName.trim() === '')).toEqual([]);
   const submitted = await row<{ share: number }>(`SELECT avg(("submittedById" IS NOT NULL)::int)::float AS share FROM "Paper"`);
   expect(submitted.share).toBeGreaterThan(0.75);
 });
 
 test('the optional metadata shows up on some papers: arXiv category and comment, Hugging Face counts, affiliations', async () => {
-  await generateDemoCatalog(t.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const meta = await row<Record<string, number>>(`
     SELECT count(*) FILTER (WHERE "primaryCategory" IS NULL)::int AS "noCategory",
            count(*) FILTER (WHERE "arxivComment" IS NOT NULL)::int AS comment,
@@ -236,7 +226,7 @@ test('the optional metadata shows up on some papers: arXiv category and comment,
 });
 
 test('a tiny catalog still shows every feature: 1 and 15 authors, with and without code, a paper without votes', async () => {
-  await generateDemoCatalog(t.db, { ...DEMO, papers: 3 });
+  await generateDemoCatalog(run.db, { ...DEMO, papers: 3 });
   const stats = await row<Record<string, number>>(`
     SELECT (SELECT count(*)::int FROM (SELECT 1 FROM "PaperAuthor" GROUP BY "paperId" HAVING count(*) = 1) x) AS solo,
            (SELECT count(*)::int FROM (SELECT 1 FROM "PaperAuthor" GROUP BY "paperId" HAVING count(*) = 15) x) AS full,
@@ -248,8 +238,8 @@ test('a tiny catalog still shows every feature: 1 and 15 authors, with and witho
 });
 
 test('a second catalog on top of the first (seed CLI --force) reuses authors, users and topics and skips taken arXiv ids', async () => {
-  const first = await generateDemoCatalog(t.db, SMALL);
-  await generateDemoCatalog(t.db, SMALL);
+  const first = await generateDemoCatalog(run.db, SMALL);
+  await generateDemoCatalog(run.db, SMALL);
   const counts = await row<Record<string, number>>(`
     SELECT (SELECT count(*)::int FROM "Paper") AS papers, (SELECT count(DISTINCT "arxivId")::int FROM "Paper") AS ids,
            (SELECT count(*)::int FROM "Author") AS authors, (SELECT count(*)::int FROM "User") AS users,
@@ -259,9 +249,9 @@ test('a second catalog on top of the first (seed CLI --force) reuses authors, us
 });
 
 test('options are validated with messages that say what was expected', async () => {
-  await expect(generateDemoCatalog(t.db, { papers: 0 })).rejects.toThrow('Demo option papers must be an integer from 1 to 1000000; got 0');
-  await expect(generateDemoCatalog(t.db, { papers: 10, days: 1.5 })).rejects.toThrow('Demo option days must be an integer from 1 to 3650; got 1.5');
-  await expect(generateDemoCatalog(t.db, { papers: 10, today: new Date('nope') })).rejects.toThrow('Demo option today must be a valid Date');
-  await expect(generateDemoCatalog(t.db, { papers: 10, topics: 5000 })).rejects.toThrow(/Demo option topics must be an integer from 1 to \d+; got 5000/);
-  expect(await isCatalogEmpty(t.db)).toBe(true);
+  await expect(generateDemoCatalog(run.db, { papers: 0 })).rejects.toThrow('Demo option papers must be an integer from 1 to 1000000; got 0');
+  await expect(generateDemoCatalog(run.db, { papers: 10, days: 1.5 })).rejects.toThrow('Demo option days must be an integer from 1 to 3650; got 1.5');
+  await expect(generateDemoCatalog(run.db, { papers: 10, today: new Date('nope') })).rejects.toThrow('Demo option today must be a valid Date');
+  await expect(generateDemoCatalog(run.db, { papers: 10, topics: 5000 })).rejects.toThrow(/Demo option topics must be an integer from 1 to \d+; got 5000/);
+  expect(await isCatalogEmpty(run.db)).toBe(true);
 });

@@ -15,9 +15,8 @@ import { signLink, verifyLink } from '../src/catalog/digests/links.ts';
 import type { Paper, User } from '../src/generated/prisma/client.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { until } from './helpers/wait.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
 
 const SECRET = 'test-digest-secret-of-at-least-32-characters';
 const FROM = 'Paper Catalog <digest@papers.example.org>';
@@ -26,9 +25,7 @@ const FRIDAY = new Date('2026-07-31T08:00:00Z');
 const SATURDAY = new Date('2026-08-01T08:00:00Z');
 const MONDAY = new Date('2026-08-03T08:00:00Z');
 
-let t: TestDatabase;
-let server: TestServer;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+const run = setupTestRunner({ scenario: smallCatalog });
 
 // ─── A real SMTP server, and the link endpoints on a real HTTP server ─────────────────────
 
@@ -47,8 +44,6 @@ let links: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -79,14 +74,12 @@ beforeAll(async () => {
 
   // The link routes alone (the whole app is tested in test/http.test.ts).
   links = Fastify();
-  await links.register(digestRoutes, { db: t.db, secrets: [SECRET] });
+  await links.register(digestRoutes, { db: run.db, secrets: [SECRET] });
   base = await links.listen({ port: 0, host: '127.0.0.1' });
 });
 
 let mailer: Mailer;
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
+beforeEach(() => {
   received.length = 0;
   parseMail = true;
   refuse = () => undefined;
@@ -94,34 +87,32 @@ beforeEach(async () => {
 });
 afterEach(() => mailer.close());
 afterAll(async () => {
-  await server?.stop();
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await links?.close();
-  await t?.close();
 });
 
 function deps(overrides: Partial<DigestRunOptions> = {}): DigestRunOptions {
-  return { platform: t.platform, mailer, secrets: [SECRET], publicUrl: base, from: FROM, at: FRIDAY, ...overrides };
+  return { platform: run.platform, mailer, secrets: [SECRET], publicUrl: base, from: FROM, at: FRIDAY, ...overrides };
 }
 
 async function vote(user: User, paper: Paper) {
-  await t.db.vote.create({ data: { userId: user.id, paperId: paper.id } });
-  await t.db.paper.update({ where: { id: paper.id }, data: { upvoteCount: { increment: 1 } } });
+  await run.db.vote.create({ data: { userId: user.id, paperId: paper.id } });
+  await run.db.paper.update({ where: { id: paper.id }, data: { upvoteCount: { increment: 1 } } });
 }
 
 /** Votes now, so that the DAY and WEEK windows see them: 2407.00004 (2), 00002 (1), 00001 (1). */
 async function trendingToday() {
-  const { alice, bob } = scenario.users;
-  const [p1, p2, , p4] = scenario.papers;
+  const { alice, bob } = run.scenario.users;
+  const [p1, p2, , p4] = run.scenario.papers;
   await vote(alice, p4!);
   await vote(bob, p4!);
   await vote(alice, p2!);
   await vote(bob, p1!);
-  await refreshTrending(t.db);
+  await refreshTrending(run.db);
 }
 
 async function subscribers(n: number, settings: { frequency?: 'DAILY' | 'WEEKDAYS' | 'WEEKLY'; topics?: string[]; minUpvotes?: number } = {}) {
-  await t.db.digestSubscription.createMany({
+  await run.db.digestSubscription.createMany({
     data: Array.from({ length: n }, (_, i) => ({ email: `reader${i}@example.org`, frequency: settings.frequency ?? 'DAILY', topics: settings.topics ?? [], minUpvotes: settings.minUpvotes ?? 0, confirmedAt: new Date() })),
   });
 }
@@ -138,9 +129,9 @@ const linkIn = (text: string, path: string) => new RegExp(`${base.replace(/[.*+?
 
 test('an address subscribes by confirming the emailed link, gets the digest in HTML and text, and unsubscribes in one click', async () => {
   await trendingToday();
-  const asked = await server.data(SUBSCRIBE, { input: { email: ' Reader@Example.org ', frequency: 'DAILY', topics: ['nlp', 'computer-vision'] } });
+  const asked = await run.server.data(SUBSCRIBE, { input: { email: ' Reader@Example.org ', frequency: 'DAILY', topics: ['nlp', 'computer-vision'] } });
   expect(asked.subscribeDigest).toEqual({ status: 'CONFIRMATION_SENT', subscription: null, userErrors: [] });
-  expect(await t.db.digestSubscription.count()).toBe(0);
+  expect(await run.db.digestSubscription.count()).toBe(0);
 
   // The confirmation email, sent once.
   expect(await sendConfirmations(deps())).toEqual({ sent: 1, deferred: 0, failed: 0 });
@@ -158,13 +149,13 @@ test('an address subscribes by confirming the emailed link, gets the digest in H
   expect(shown.status).toBe(200);
   expect(shown.headers.get('referrer-policy')).toBe('no-referrer');
   expect(await shown.text()).toContain('<form method="post">');
-  expect(await t.db.digestSubscription.count()).toBe(0);
+  expect(await run.db.digestSubscription.count()).toBe(0);
   // POST confirms; a second POST changes nothing.
   const confirmed = await fetch(confirmUrl, { method: 'POST' });
   expect(confirmed.status).toBe(200);
   expect(await confirmed.text()).toContain('Subscribed');
   expect((await fetch(confirmUrl, { method: 'POST' })).status).toBe(200);
-  const subscription = await t.db.digestSubscription.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
+  const subscription = await run.db.digestSubscription.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
   expect(subscription).toMatchObject({ frequency: 'DAILY', topics: ['computer-vision', 'nlp'], minUpvotes: 0, ownerId: null, unsubscribedAt: null });
 
   // The digest: NLP and CV papers trending today, most trending first, in both parts.
@@ -197,34 +188,34 @@ test('an address subscribes by confirming the emailed link, gets the digest in H
   expect(await sendDueDigests(deps())).toMatchObject({ sent: 0 });
   const clicked = await fetch(unsubscribeUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
   expect(clicked.status).toBe(200);
-  expect((await t.db.digestSubscription.findUniqueOrThrow({ where: { id: subscription.id } })).unsubscribedAt).not.toBeNull();
+  expect((await run.db.digestSubscription.findUniqueOrThrow({ where: { id: subscription.id } })).unsubscribedAt).not.toBeNull();
   expect(await sendDueDigests(deps({ at: SATURDAY }))).toMatchObject({ sent: 0 });
   expect(received).toHaveLength(1);
 });
 
 test('a signed-in owner changes the subscription at once; anyone else gets the same answer and changes nothing', async () => {
-  const { alice, bob } = scenario.users;
+  const { alice, bob } = run.scenario.users;
   const input = { email: 'bob@example.org', frequency: 'DAILY' };
-  expect((await server.as(bob).data(SUBSCRIBE, { input })).subscribeDigest.status).toBe('CONFIRMATION_SENT');
+  expect((await run.server.as(bob).data(SUBSCRIBE, { input })).subscribeDigest.status).toBe('CONFIRMATION_SENT');
   await sendConfirmations(deps());
   await fetch(linkIn(received[0]!.mail!.text!, '/digests/confirm')!, { method: 'POST' });
-  expect(await t.db.digestSubscription.findUniqueOrThrow({ where: { email: 'bob@example.org' } })).toMatchObject({ ownerId: bob.id, frequency: 'DAILY' });
+  expect(await run.db.digestSubscription.findUniqueOrThrow({ where: { email: 'bob@example.org' } })).toMatchObject({ ownerId: bob.id, frequency: 'DAILY' });
 
-  const changed = await server.as(bob).data(SUBSCRIBE, { input: { ...input, frequency: 'WEEKLY', topics: ['nlp'], minUpvotes: 3 } });
+  const changed = await run.server.as(bob).data(SUBSCRIBE, { input: { ...input, frequency: 'WEEKLY', topics: ['nlp'], minUpvotes: 3 } });
   expect(changed.subscribeDigest).toEqual({ status: 'UPDATED', subscription: { email: 'bob@example.org', frequency: 'WEEKLY', topics: ['nlp'], minUpvotes: 3 }, userErrors: [] });
 
-  const requests = await t.db.digestSubscriptionRequest.count();
-  for (const caller of [server.as(alice), server]) {
+  const requests = await run.db.digestSubscriptionRequest.count();
+  for (const caller of [run.server.as(alice), run.server]) {
     const other = await caller.data(SUBSCRIBE, { input: { ...input, frequency: 'DAILY' } });
     expect(other.subscribeDigest).toEqual({ status: 'CONFIRMATION_SENT', subscription: null, userErrors: [] });
   }
   // Within 10 minutes of the last request: no new request, so no new email to the address.
-  expect(await t.db.digestSubscriptionRequest.count()).toBe(requests);
-  expect(await t.db.digestSubscription.findUniqueOrThrow({ where: { email: 'bob@example.org' } })).toMatchObject({ ownerId: bob.id, frequency: 'WEEKLY' });
+  expect(await run.db.digestSubscriptionRequest.count()).toBe(requests);
+  expect(await run.db.digestSubscription.findUniqueOrThrow({ where: { email: 'bob@example.org' } })).toMatchObject({ ownerId: bob.id, frequency: 'WEEKLY' });
 });
 
 test('invalid input is a userError naming the field', async () => {
-  const errors = async (input: Record<string, unknown>) => (await server.data(SUBSCRIBE, { input: { frequency: 'DAILY', ...input } })).subscribeDigest;
+  const errors = async (input: Record<string, unknown>) => (await run.server.data(SUBSCRIBE, { input: { frequency: 'DAILY', ...input } })).subscribeDigest;
   expect(await errors({ email: 'not an address' })).toEqual({
     status: null,
     subscription: null,
@@ -234,7 +225,7 @@ test('invalid input is a userError naming the field', async () => {
   expect((await errors({ email: 'a@example.org', topics: ['nlp', 'quantum-basket-weaving'] })).userErrors).toEqual([
     { field: ['input', 'topics'], code: 'NOT_FOUND', message: 'No topic has the slug "quantum-basket-weaving"' },
   ]);
-  expect(await t.db.digestSubscriptionRequest.count()).toBe(0);
+  expect(await run.db.digestSubscriptionRequest.count()).toBe(0);
 });
 
 test('signed links: tampered, expired, of another action or another key are refused; an older key still verifies', () => {
@@ -253,13 +244,13 @@ test('signed links: tampered, expired, of another action or another key are refu
 
 test('the link endpoints refuse bad tokens with 400 and methods other than GET and POST with 405', async () => {
   await subscribers(1);
-  const id = (await t.db.digestSubscription.findFirstOrThrow()).id;
+  const id = (await run.db.digestSubscription.findFirstOrThrow()).id;
   const confirmToken = signLink([SECRET], 'confirm', id);
   expect((await fetch(`${base}/digests/unsubscribe?token=${confirmToken}`, { method: 'POST' })).status).toBe(400);
   expect((await fetch(`${base}/digests/unsubscribe?token=${signLink([SECRET], 'unsubscribe', id).slice(0, -2)}xx`, { method: 'POST' })).status).toBe(400);
   expect((await fetch(`${base}/digests/unsubscribe`, { method: 'POST' })).status).toBe(400);
   expect((await fetch(`${base}/digests/unsubscribe?token=${signLink([SECRET], 'unsubscribe', id)}`, { method: 'DELETE' })).status).toBe(405);
-  expect((await t.db.digestSubscription.findFirstOrThrow()).unsubscribedAt).toBeNull();
+  expect((await run.db.digestSubscription.findFirstOrThrow()).unsubscribedAt).toBeNull();
 });
 
 /** Counts messages per recipient. */
@@ -291,7 +282,7 @@ test('a crash right after the Nth email was accepted, then a rerun: every subscr
   expect(aborted.sent).toBeGreaterThanOrEqual(14);
   expect(aborted.sent).toBeLessThan(40);
   expect(aborted.inDoubt).toBe(1);
-  expect(await t.db.digestDelivery.count({ where: { state: 'PENDING' } })).toBe(1);
+  expect(await run.db.digestDelivery.count({ where: { state: 'PENDING' } })).toBe(1);
 
   const rerun = await sendDueDigests(deps());
   expect(rerun.sent).toBe(40 - aborted.sent - 1);
@@ -326,7 +317,7 @@ test('a crash before an email reached SMTP: the rerun does not resend it (at mos
   const counts = perRecipient();
   expect(counts.get(lost)).toBeUndefined();
   expect([...counts.values()]).toEqual([1, 1, 1, 1, 1]);
-  const pending = await t.db.digestDelivery.findFirstOrThrow({ where: { state: 'PENDING' }, include: { subscription: true } });
+  const pending = await run.db.digestDelivery.findFirstOrThrow({ where: { state: 'PENDING' }, include: { subscription: true } });
   expect(pending.subscription.email).toBe(lost);
 });
 
@@ -335,7 +326,7 @@ test('SMTP refusals: a 4xx is retried by the next run, a 5xx is recorded as FAIL
   await subscribers(5);
   refuse = (address) => (address === 'reader1@example.org' ? 450 : address === 'reader2@example.org' ? 550 : undefined);
   expect(await sendDueDigests(deps())).toMatchObject({ sent: 3, deferred: 1, failed: 1 });
-  expect((await t.db.digestDelivery.findFirstOrThrow({ where: { state: 'FAILED' } })).error).toContain('550');
+  expect((await run.db.digestDelivery.findFirstOrThrow({ where: { state: 'FAILED' } })).error).toContain('550');
   refuse = () => undefined;
   expect(await sendDueDigests(deps())).toMatchObject({ sent: 1, deferred: 0, failed: 0 });
   expect(perRecipient().get('reader1@example.org')).toBe(1);
@@ -358,13 +349,13 @@ test('an SMTP server that cannot be reached: the run stops, nothing is in doubt,
   } finally {
     await unreachable.close();
   }
-  expect(await t.db.digestDelivery.count()).toBe(0);
+  expect(await run.db.digestDelivery.count()).toBe(0);
   expect(await sendDueDigests(deps())).toMatchObject({ sent: 5, inDoubt: 0 });
 });
 
 test('frequencies, topics and minUpvotes decide who gets what; a subscription with nothing to show gets no email', async () => {
   await trendingToday();
-  await t.db.digestSubscription.createMany({
+  await run.db.digestSubscription.createMany({
     data: [
       { email: 'weekdays@example.org', frequency: 'WEEKDAYS', topics: [], confirmedAt: new Date() },
       { email: 'weekly@example.org', frequency: 'WEEKLY', topics: [], confirmedAt: new Date() },
@@ -378,7 +369,7 @@ test('frequencies, topics and minUpvotes decide who gets what; a subscription wi
   expect(cv.text).toContain('Vision Transformers at Scale');
   expect(cv.text).not.toContain('Diffusion Models'); // computer vision, but 1 upvote
   expect(received.some((m) => m.to[0] === 'ml@example.org')).toBe(false);
-  expect(await t.db.digestDelivery.findFirstOrThrow({ where: { state: 'EMPTY' }, include: { subscription: true } })).toMatchObject({ period: '2026-07-31', subscription: { email: 'ml@example.org' } });
+  expect(await run.db.digestDelivery.findFirstOrThrow({ where: { state: 'EMPTY' }, include: { subscription: true } })).toMatchObject({ period: '2026-07-31', subscription: { email: 'ml@example.org' } });
   expect(received.find((m) => m.to[0] === 'weekly@example.org')!.mail!.subject).toBe('Trending papers of week 2026-W31');
 
   // Saturday: no weekday digest, the weekly one was sent this week, the daily ones are new.
@@ -394,7 +385,7 @@ test('frequencies, topics and minUpvotes decide who gets what; a subscription wi
 test('the in-process scheduler mails confirmations within seconds and the due digests, and stops cleanly', async () => {
   await trendingToday();
   await subscribers(3);
-  await server.data(SUBSCRIBE, { input: { email: 'newcomer@example.org', frequency: 'WEEKLY' } });
+  await run.server.data(SUBSCRIBE, { input: { email: 'newcomer@example.org', frequency: 'WEEKLY' } });
   const { at: _at, ...rest } = deps();
   const scheduler = startDigestScheduler({ ...rest, intervalSeconds: 3600, confirmationIntervalSeconds: 0.05 });
   try {
@@ -405,7 +396,7 @@ test('the in-process scheduler mails confirmations within seconds and the due di
   expect(received.map((m) => m.to[0]).sort()).toEqual(['newcomer@example.org', 'reader0@example.org', 'reader1@example.org', 'reader2@example.org']);
   expect(received.find((m) => m.to[0] === 'newcomer@example.org')!.mail!.subject).toBe('Confirm your paper digest');
 
-  expect(digestSchedulerFromConfig(loadConfig({}), t.platform)).toBeNull();
+  expect(digestSchedulerFromConfig(loadConfig({}), run.platform)).toBeNull();
   // Refused when the configuration is read, at start-up, naming the variable.
   expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', SMTP_URL: smtpUrl })).toThrow('DIGEST_SCHEDULER is on but DIGEST_SECRET is not set');
   expect(() => loadConfig({ DIGEST_SCHEDULER: 'true', DIGEST_SECRET: 'short' })).toThrow('DIGEST_SECRET must hold keys of at least 32 characters');

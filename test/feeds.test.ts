@@ -4,31 +4,24 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { feedRoutes } from '../src/http/routes/feeds.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 
-let t: TestDatabase;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+const run = setupTestRunner({ scenario: smallCatalog, server: false });
 let server: FastifyInstance;
 let base: string;
 
 const PUBLIC_URL = 'https://papers.example.org';
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   // The feed routes alone (the whole app is tested in test/http.test.ts): any other path is 418.
   server = Fastify();
-  await server.register(feedRoutes, { platform: t.platform, publicUrl: PUBLIC_URL });
+  await server.register(feedRoutes, { platform: run.platform, publicUrl: PUBLIC_URL });
   server.setNotFoundHandler((_request, reply) => reply.code(418).send('not a feed path'));
   base = await server.listen({ port: 0, host: '127.0.0.1' });
 });
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
-});
 afterAll(async () => {
   await server?.close();
-  await t?.close();
 });
 
 const parser = new XMLParser({
@@ -73,8 +66,8 @@ async function feed(path: string, headers: Record<string, string> = {}) {
 const arxivIds = (f: any) => (f.entry ?? []).map((e: any) => text(e.id).replace('https://arxiv.org/abs/', ''));
 
 test('the daily feed lists one day, most upvoted first, with authors in byline order and topics', async () => {
-  const [first, second] = scenario.papers;
-  await t.db.paper.update({ where: { id: second!.id }, data: { upvoteCount: 5 } });
+  const [first, second] = run.scenario.papers;
+  await run.db.paper.update({ where: { id: second!.id }, data: { upvoteCount: 5 } });
   const { feed: f } = await feed('/feeds/daily.atom?date=2024-07-01');
   expect(text(f.id)).toBe(`${PUBLIC_URL}/feeds/daily.atom?date=2024-07-01`);
   expect(arxivIds(f)).toEqual(['2407.00002', '2407.00001']);
@@ -93,7 +86,7 @@ test('the daily feed lists one day, most upvoted first, with authors in byline o
 
 test('titles and abstracts with <, & and > are escaped, and characters XML cannot carry are dropped', async () => {
   const hostile = `Less <than> & "more" 'quotes' ]]> <![CDATA[x]]> </title><evil/>`;
-  await t.db.paper.update({ where: { id: scenario.papers[0]!.id }, data: { title: `${hostile}\u0001`, abstract: 'a < b && c > d' } });
+  await run.db.paper.update({ where: { id: run.scenario.papers[0]!.id }, data: { title: `${hostile}\u0001`, abstract: 'a < b && c > d' } });
   const { body, feed: f } = await feed('/feeds/daily.atom?date=2024-07-01');
   expect(body).toContain('Less &lt;than&gt; &amp; "more"');
   expect(body).not.toContain('<evil/>');
@@ -103,12 +96,12 @@ test('titles and abstracts with <, & and > are escaped, and characters XML canno
 });
 
 test('trending, topic, author and search feeds', async () => {
-  const { alice, bob } = scenario.users;
-  const [p1, p2, , p4] = scenario.papers;
+  const { alice, bob } = run.scenario.users;
+  const [p1, p2, , p4] = run.scenario.papers;
   for (const [user, paper] of [[alice, p4], [bob, p4], [alice, p2]] as const) {
-    await t.db.vote.create({ data: { userId: user.id, paperId: paper!.id } });
+    await run.db.vote.create({ data: { userId: user.id, paperId: paper!.id } });
   }
-  await refreshTrending(t.db);
+  await refreshTrending(run.db);
   const trending = await feed('/feeds/trending.atom?window=DAY');
   expect(text(trending.feed.id)).toBe(`${PUBLIC_URL}/feeds/trending.atom?window=day`);
   expect(arxivIds(trending.feed)).toEqual(['2407.00004', '2407.00002']);
@@ -119,7 +112,7 @@ test('trending, topic, author and search feeds', async () => {
   expect(arxivIds(nlp.feed).sort()).toEqual(['2407.00001', '2407.00003']);
   expect((await feed('/feeds/topics/no-such-topic.atom')).response.status).toBe(404);
 
-  const ada = await feed(`/feeds/authors/${toGlobalId('Author', scenario.authors.ada.id)}.atom`);
+  const ada = await feed(`/feeds/authors/${toGlobalId('Author', run.scenario.authors.ada.id)}.atom`);
   expect(text(ada.feed.title)).toBe('Papers by Ada Lovelace');
   expect(arxivIds(ada.feed).sort()).toEqual(['2407.00001', '2407.00003', '2407.00006']);
   expect((await feed(`/feeds/authors/${toGlobalId('Paper', p1!.id)}.atom`)).response.status).toBe(404);
@@ -133,7 +126,7 @@ test('trending, topic, author and search feeds', async () => {
   expect(missing.body).toContain('q must be the search words');
 
   // Hidden papers are in no feed.
-  await t.db.paper.update({ where: { id: p1!.id }, data: { hiddenAt: new Date() } });
+  await run.db.paper.update({ where: { id: p1!.id }, data: { hiddenAt: new Date() } });
   expect(arxivIds((await feed('/feeds/topics/nlp.atom')).feed)).toEqual(['2407.00003']);
 });
 
@@ -157,8 +150,8 @@ test('ETag and Last-Modified: 304 for If-None-Match and If-Modified-Since, 200 o
 
   // A new paper on that day: a new body, a new ETag, a later Last-Modified. Its update time is
   // set past the feed's (HTTP dates count whole seconds) instead of waiting for the clock.
-  await t.db.paper.create({
-    data: { arxivId: '2407.00077', title: 'Late Arrival', abstract: 'Abstract.', publishedAt: new Date('2024-06-30T00:00:00Z'), featuredOn: new Date('2024-07-02T00:00:00Z'), updatedAt: new Date(Date.parse(lastModified) + 2000), authors: { create: [{ authorId: scenario.authors.alan.id, position: 0 }] } },
+  await run.db.paper.create({
+    data: { arxivId: '2407.00077', title: 'Late Arrival', abstract: 'Abstract.', publishedAt: new Date('2024-06-30T00:00:00Z'), featuredOn: new Date('2024-07-02T00:00:00Z'), updatedAt: new Date(Date.parse(lastModified) + 2000), authors: { create: [{ authorId: run.scenario.authors.alan.id, position: 0 }] } },
   });
   const changed = await fetch(`${base}${path}`, { headers: { 'if-none-match': etag } });
   expect(changed.status).toBe(200);

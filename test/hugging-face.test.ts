@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/platform/paths.ts';
 import { importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
 const haveData = haveRealData;
 const maybe = describeWithRealData('the Hugging Face links tests on real data');
@@ -47,23 +46,10 @@ function expectedLinks(): Map<string, Links> {
 
 const LINKS = `huggingFace { upvotes thumbnail mediaUrls submitterOrganization { name fullName avatarUrl } models { count names } datasets { count names } spaces { count names } }`;
 
-let t: TestDatabase;
-let server: TestServer;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
-
 maybe('Hugging Face links on the real files', () => {
-  beforeAll(async () => {
-    await t.reset();
-    const summary = await importFiles(t.db, [hfDir]);
-    expect(summary.ok).toBe(true);
-  });
+  // Read-only tests: one import of every file serves them all.
+  const run = setupTestRunner({ reset: 'once', scenario: (db) => importFiles(db, [hfDir]) });
+  beforeAll(() => expect(run.scenario.ok).toBe(true));
 
   test('the files carry no linked models, datasets or Spaces: those stay null everywhere', () => {
     const keys = new Set<string>();
@@ -78,7 +64,7 @@ maybe('Hugging Face links on the real files', () => {
     const seen = new Map<string, Links>();
     let after: string | null = null;
     do {
-      const page: any = await server.data(`query($after: String) { papers(first: 100, after: $after, orderBy: { field: PUBLISHED_AT }) { nodes { arxivId ${LINKS} } pageInfo { hasNextPage endCursor } } }`, { after });
+      const page: any = await run.server.data(`query($after: String) { papers(first: 100, after: $after, orderBy: { field: PUBLISHED_AT }) { nodes { arxivId ${LINKS} } pageInfo { hasNextPage endCursor } } }`, { after });
       for (const node of page.papers.nodes) {
         const { upvotes, ...links } = node.huggingFace;
         expect(upvotes).not.toBeNull();
@@ -104,10 +90,10 @@ maybe('Hugging Face links on the real files', () => {
 
   test('the oldest shape (2024-05-27) names the thumbnail mediaUrl; an org from 2025-09-29', async () => {
     const old = readHf('2024-05-27.json')[0]!;
-    const result = await server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id: old.paper.id });
+    const result = await run.server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id: old.paper.id });
     expect(result.paper.huggingFace.thumbnail).toBe(old.mediaUrl);
     const withOrg = readHf('2025-09-29.json').find((e) => e.submitterOrganization)!;
-    const org = await server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id: withOrg.paper.id });
+    const org = await run.server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id: withOrg.paper.id });
     expect(org.paper.huggingFace.submitterOrganization).toEqual({
       name: withOrg.submitterOrganization.name,
       fullName: withOrg.submitterOrganization.fullname,
@@ -117,18 +103,18 @@ maybe('Hugging Face links on the real files', () => {
 });
 
 maybe('Hugging Face links the files do not show', () => {
-  beforeEach(() => t.reset());
+  const run = setupTestRunner();
   /** A real entry, changed by `edit`. */
   const entry = (edit: (e: Entry) => void): Entry[] => {
     const e = structuredClone(readHf('2025-10-03.json')[0]!);
     edit(e);
     return [e];
   };
-  const links = async (id: string) => (await server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id })).paper.huggingFace;
+  const links = async (id: string) => (await run.server.data(`query($id: String!) { paper(arxivId: $id) { ${LINKS} } }`, { id })).paper.huggingFace;
 
   test('listed repositories: count and names; an empty list is zero; an absent key is null; a later snapshot without them keeps them', async () => {
     const id = readHf('2025-10-03.json')[0]!.paper.id;
-    await importHfDailyPapers(t.db, entry((e) => {
+    await importHfDailyPapers(run.db, entry((e) => {
       e.paper.models = ['org/model-a', { id: 'org/model-b', likes: 3 }];
       e.datasets = [];
       e.mediaUrls = [];
@@ -137,7 +123,7 @@ maybe('Hugging Face links the files do not show', () => {
     expect(await links(id)).toMatchObject({ models: { count: 2, names: ['org/model-a', 'org/model-b'] }, datasets: { count: 0, names: [] }, spaces: null, mediaUrls: [] });
 
     // A later snapshot that lacks them changes none of them.
-    await importHfDailyPapers(t.db, entry((e) => {
+    await importHfDailyPapers(run.db, entry((e) => {
       delete e.paper.mediaUrls;
       delete e.mediaUrls;
     }), { featuredOn: '2025-10-03' });
@@ -146,14 +132,14 @@ maybe('Hugging Face links the files do not show', () => {
 
   test('items without an id are counted, names null', async () => {
     const id = readHf('2025-10-03.json')[0]!.paper.id;
-    await importHfDailyPapers(t.db, entry((e) => (e.spaces = [{ likes: 1 }, { likes: 2 }, 'org/space'])), { featuredOn: '2025-10-03' });
+    await importHfDailyPapers(run.db, entry((e) => (e.spaces = [{ likes: 1 }, { likes: 2 }, 'org/space'])), { featuredOn: '2025-10-03' });
     expect((await links(id)).spaces).toEqual({ count: 3, names: null });
   });
 
   test('a media URL that is not http(s) rejects the entry, naming the field', async () => {
-    const summary = await importHfDailyPapers(t.db, entry((e) => (e.paper.mediaUrls = ['https://cdn.example.org/a.png', 'javascript:alert(1)'])), { source: 'bad', featuredOn: '2025-10-03' });
+    const summary = await importHfDailyPapers(run.db, entry((e) => (e.paper.mediaUrls = ['https://cdn.example.org/a.png', 'javascript:alert(1)'])), { source: 'bad', featuredOn: '2025-10-03' });
     expect(summary.ok).toBe(false);
     expect(summary.rejected[0]!.problems).toEqual([expect.objectContaining({ field: 'paper.mediaUrls[1]', message: 'expected an http(s) URL, got string "javascript:alert(1)"' })]);
-    expect(await t.db.paper.count()).toBe(0);
+    expect(await run.db.paper.count()).toBe(0);
   });
 });

@@ -10,8 +10,8 @@ import { harvestOai, OaiHarvestError } from '../src/catalog/import/oai/harvest.t
 import { readOaiPage } from '../src/catalog/import/oai/read.ts';
 import { main, parseCli, UsageError } from '../src/cli/import.ts';
 import { RejectedInput } from '../src/catalog/import/validate.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
+import type { Db } from '../src/platform/db/client.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'oai', name), 'utf8');
 const TOKEN_2 = 'cs|2026-11-01||2';
@@ -39,12 +39,15 @@ function answer(params: Record<string, string>): Answer {
   return { status: 400, body: 'bad arguments' };
 }
 
-let t: TestDatabase;
-let server: TestServer;
+/** Known before the harvest: one paper the repository will report deleted, one it revises. */
+async function knownPapers(db: Db) {
+  await db.paper.create({ data: { arxivId: '2407.00002', title: 'Diffusion Models Beat Everything', abstract: 'A.', publishedAt: new Date('2024-07-01T10:00:00Z') } });
+  await db.paper.create({ data: { arxivId: '2410.05555', title: 'An Older Paper', abstract: 'Old.', publishedAt: new Date('2024-10-07T17:59:00Z') } });
+}
+
+const run = setupTestRunner({ scenario: knownPapers });
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
   repository = http.createServer((request, response) => {
     const params = Object.fromEntries(new URL(request.url!, 'http://x').searchParams);
     seen.push({ params, at: performance.now() });
@@ -55,22 +58,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => repository.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(repository.address() as AddressInfo).port}/oai`;
 });
-beforeEach(async () => {
-  await t.reset();
+beforeEach(() => {
   seen = [];
   override = undefined;
-  // Known before the harvest: one paper the repository will report deleted, one it revises.
-  await t.db.paper.create({ data: { arxivId: '2407.00002', title: 'Diffusion Models Beat Everything', abstract: 'A.', publishedAt: new Date('2024-07-01T10:00:00Z') } });
-  await t.db.paper.create({ data: { arxivId: '2410.05555', title: 'An Older Paper', abstract: 'Old.', publishedAt: new Date('2024-10-07T17:59:00Z') } });
 });
 afterAll(async () => {
   await new Promise((resolve) => repository?.close(resolve));
-  await server?.stop();
-  await t?.close();
 });
 
 const harvest = (options: Partial<Parameters<typeof harvestOai>[1]> = {}) =>
-  harvestOai(t.db, { setSpec: 'cs', baseUrl, delayMs: 0, retryDelayMs: 10, ...options });
+  harvestOai(run.db, { setSpec: 'cs', baseUrl, delayMs: 0, retryDelayMs: 10, ...options });
 
 const day = (text: string) => new Date(`${text}T00:00:00.000Z`);
 
@@ -85,7 +82,7 @@ test('a resumption chain: every page, spaced as asked; papers, datestamps and de
   for (let i = 1; i < seen.length; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(195);
   expect(result.summary).toMatchObject({ papersCreated: 2, papersUpdated: 1, entries: 5 });
 
-  const fresh = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2611.00001' }, include: { authors: { include: { author: true }, orderBy: { position: 'asc' } } } });
+  const fresh = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2611.00001' }, include: { authors: { include: { author: true }, orderBy: { position: 'asc' } } } });
   expect(fresh).toMatchObject({
     title: 'Harvesting Papers Politely',
     abstract: 'We harvest metadata incrementally.\n\nA second paragraph.',
@@ -99,22 +96,22 @@ test('a resumption chain: every page, spaced as asked; papers, datestamps and de
     featuredOn: null,
   });
   expect(fresh.authors.map((a) => [a.author.name, a.affiliation])).toEqual([['Ada Lovelace', 'Analytical Engine Society'], ['Alan M. Turing', null]]);
-  const revised = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2410.05555' }, include: { authors: { include: { author: true } } } });
+  const revised = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2410.05555' }, include: { authors: { include: { author: true } } } });
   // Same v1 day as the arXiv API's exact instant: the instant stays.
   expect(revised).toMatchObject({ title: 'An Older Paper, Revised', publishedAt: new Date('2024-10-07T17:59:00Z'), doi: '10.1000/example.2026', journalRef: 'J. Compilers 12 (2026) 1-20', oaiDatestamp: day('2026-11-01') });
   expect(revised.authors[0]!.author.name).toBe('Grace Hopper Jr');
   // Deleted: marked with its datestamp, not erased.
-  const deleted = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2407.00002' } });
+  const deleted = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2407.00002' } });
   expect(deleted.oaiDeletedAt).toBeInstanceOf(Date);
   expect(deleted).toMatchObject({ title: 'Diffusion Models Beat Everything', oaiDatestamp: day('2026-11-03') });
-  expect(await t.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({
+  expect(await run.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({
     lastDatestamp: day('2026-11-04'),
     pendingFrom: null,
     pendingToken: null,
     pages: 3,
   });
   // Through the API: the provenance fields, apart from the paper's dates.
-  const api = await server.data(`{ paper(arxivId: "2407.00002") { oaiDatestamp oaiDeletedAt publishedAt } }`);
+  const api = await run.server.data(`{ paper(arxivId: "2407.00002") { oaiDatestamp oaiDeletedAt publishedAt } }`);
   expect(api.paper).toMatchObject({ oaiDatestamp: '2026-11-03', publishedAt: '2024-07-01T10:00:00.000Z' });
   expect(api.paper.oaiDeletedAt).not.toBeNull();
 
@@ -138,9 +135,9 @@ test('a malformed page is rejected whole; the next run without --from resumes af
   const failed = await harvest({ from: '2026-11-01' });
   expect(failed).toMatchObject({ complete: false, pages: 2 });
   expect(failed.failure).toMatch(/invalid XML after 0 complete entries \(the response is malformed or truncated\)/);
-  expect(await t.db.paper.findUnique({ where: { arxivId: '2611.00009' } })).toBeNull();
-  expect(await t.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).not.toBeNull();
-  expect(await t.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00009' } })).toBeNull();
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).not.toBeNull();
+  expect(await run.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({
     lastDatestamp: null,
     pendingFrom: day('2026-11-01'),
     pendingToken: TOKEN_3,
@@ -153,7 +150,7 @@ test('a malformed page is rejected whole; the next run without --from resumes af
   const resumed = await harvest();
   expect(resumed).toMatchObject({ complete: true, resumed: true, pages: 1, from: '2026-11-01', lastDatestamp: '2026-11-04' });
   expect(seen.map((s) => s.params)).toEqual([{ verb: 'ListRecords', resumptionToken: TOKEN_3 }]);
-  expect(await t.db.paper.findUnique({ where: { arxivId: '2611.00009' } })).toMatchObject({ title: 'The Last Page', oaiDatestamp: day('2026-11-04') });
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00009' } })).toMatchObject({ title: 'The Last Page', oaiDatestamp: day('2026-11-04') });
 
   // Complete now: a run without --from continues from the last datestamp.
   seen = [];
@@ -164,20 +161,20 @@ test('a malformed page is rejected whole; the next run without --from resumes af
 
 test('a page whose writing fails leaves nothing of it: papers, datestamps and position roll back together', async () => {
   // The database refuses the position update of page 1, after the page's papers were written.
-  await t.db.$executeRawUnsafe(`
+  await run.db.$executeRawUnsafe(`
     CREATE FUNCTION refuse_first_page() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.pages = 1 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
-  await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_first_page BEFORE UPDATE ON "OaiHarvest" FOR EACH ROW EXECUTE FUNCTION refuse_first_page()`);
+  await run.db.$executeRawUnsafe(`CREATE TRIGGER refuse_first_page BEFORE UPDATE ON "OaiHarvest" FOR EACH ROW EXECUTE FUNCTION refuse_first_page()`);
   try {
     const failed = await harvest({ from: '2026-11-01' });
     expect(failed).toMatchObject({ complete: false, pages: 0 });
     expect(failed.failure).toMatch(/writing the page failed and was rolled back/);
-    expect(await t.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).toBeNull();
-    expect(await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2410.05555' } })).toMatchObject({ title: 'An Older Paper', oaiDatestamp: null });
-    expect(await t.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({ pendingFrom: day('2026-11-01'), pendingToken: null, pages: 0 });
+    expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).toBeNull();
+    expect(await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2410.05555' } })).toMatchObject({ title: 'An Older Paper', oaiDatestamp: null });
+    expect(await run.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({ pendingFrom: day('2026-11-01'), pendingToken: null, pages: 0 });
   } finally {
-    await t.db.$executeRawUnsafe(`DROP TRIGGER refuse_first_page ON "OaiHarvest"`);
-    await t.db.$executeRawUnsafe(`DROP FUNCTION refuse_first_page()`);
+    await run.db.$executeRawUnsafe(`DROP TRIGGER refuse_first_page ON "OaiHarvest"`);
+    await run.db.$executeRawUnsafe(`DROP FUNCTION refuse_first_page()`);
   }
   seen = [];
   const resumed = await harvest();
@@ -186,7 +183,7 @@ test('a page whose writing fails leaves nothing of it: papers, datestamps and po
 });
 
 test('an expired resumption token starts the harvest over from its first day', async () => {
-  await t.db.oaiHarvest.create({ data: { setSpec: 'cs', pendingFrom: day('2026-11-01'), pendingToken: 'expired', pages: 7 } });
+  await run.db.oaiHarvest.create({ data: { setSpec: 'cs', pendingFrom: day('2026-11-01'), pendingToken: 'expired', pages: 7 } });
   const result = await harvest();
   expect(result).toMatchObject({ complete: true, resumed: true, pages: 3, lastDatestamp: '2026-11-04' });
   expect(seen.map((s) => s.params.resumptionToken ?? s.params.from)).toEqual(['expired', '2026-11-01', TOKEN_2, TOKEN_3]);
@@ -222,7 +219,7 @@ test('npm run import -- --oai-set cs --from ... --until ...: arguments, ARXIV_OA
   let err = '';
   const sink = (write: (s: string) => void) => new Writable({ write: (chunk, _e, done) => (write(String(chunk)), done()) });
   const io = { stdout: sink((s) => (out += s)), stderr: Object.assign(sink((s) => (err += s)), { isTTY: false }) as unknown as NodeJS.WriteStream };
-  const code = await main(['--oai-set', 'cs', '--from', '2026-11-01', '--quiet'], { DATABASE_URL: t.url, ARXIV_OAI_URL: baseUrl, ARXIV_OAI_DELAY_MS: '0' }, io);
+  const code = await main(['--oai-set', 'cs', '--from', '2026-11-01', '--quiet'], { DATABASE_URL: run.t.url, ARXIV_OAI_URL: baseUrl, ARXIV_OAI_DELAY_MS: '0' }, io);
   expect({ code, err }).toEqual({ code: 0, err: '' });
   expect(out).toContain('OAI-PMH set cs, records changed 2026-11-01 onwards: 3 pages committed, 1 deleted record marked (1 of papers not in the catalog)');
   expect(out).toContain('complete; the next run without --from starts at 2026-11-04');
