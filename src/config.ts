@@ -95,6 +95,12 @@ export interface SourcesConfig {
   readonly hfApiUrl: string | undefined;
   /** ARXIV_API_URL: the arXiv API's base; undefined: http://export.arxiv.org. */
   readonly arxivApiUrl: string | undefined;
+  /** ARXIV_OAI_URL: arXiv's OAI-PMH base; undefined: https://oaipmh.arxiv.org/oai. */
+  readonly oaiUrl: string | undefined;
+  /** HF_DELAY_MS, ARXIV_DELAY_MS, ARXIV_OAI_DELAY_MS: least time between requests to each; undefined: the importer's. */
+  readonly hfDelayMs: number | undefined;
+  readonly arxivDelayMs: number | undefined;
+  readonly oaiDelayMs: number | undefined;
 }
 
 export interface QueryLimits {
@@ -203,6 +209,11 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw.slice(0, 20)}"`);
   }
   return n;
+}
+
+/** `int` without a default: undefined when unset. */
+function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+  return env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min, max);
 }
 
 /** Origins as browsers send them: scheme://host[:port], no path; or '*'. */
@@ -372,7 +383,14 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit,
     http: httpConfig,
     follow: followConfig(env, host, listenPort),
-    sources: Object.freeze({ hfApiUrl: httpUrl(env, 'HF_API_URL'), arxivApiUrl: httpUrl(env, 'ARXIV_API_URL') }),
+    sources: Object.freeze({
+      hfApiUrl: httpUrl(env, 'HF_API_URL'),
+      arxivApiUrl: httpUrl(env, 'ARXIV_API_URL'),
+      oaiUrl: httpUrl(env, 'ARXIV_OAI_URL'),
+      hfDelayMs: optionalInt(env, 'HF_DELAY_MS', 0, 3_600_000),
+      arxivDelayMs: optionalInt(env, 'ARXIV_DELAY_MS', 0, 3_600_000),
+      oaiDelayMs: optionalInt(env, 'ARXIV_OAI_DELAY_MS', 0, 3_600_000),
+    }),
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),
   });

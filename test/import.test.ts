@@ -590,7 +590,8 @@ describe('rules', () => {
     expect(() => parseCli(['--hf-date', '2025-02-30'])).toThrow('--hf-date expects a day YYYY-MM-DD; got "2025-02-30"');
     expect(() => parseCli(['--hf-from', '2025-01-02'])).toThrow('--hf-from and --hf-to go together');
     expect(() => parseCli(['--nope'])).toThrow(/Unknown option '--nope'/);
-    expect(() => parseCli(['--arxiv', 'x'], { ARXIV_DELAY_MS: 'soon' })).toThrow('ARXIV_DELAY_MS must be a whole number of at least 0; got "soon"');
+    // The environment is read by src/config.ts, as for every command: its message names the variable.
+    expect(() => parseCli(['--arxiv', 'x'], { ARXIV_DELAY_MS: 'soon' })).toThrow('ARXIV_DELAY_MS must be a whole number from 0 to 3600000; got "soon"');
     expect(parseCli(['--hf-from', '2025-01-30', '--hf-to', '2025-02-02', 'a.json'], {})).toMatchObject({
       paths: ['a.json'],
       hfDays: ['2025-01-30', '2025-01-31', '2025-02-01', '2025-02-02'],

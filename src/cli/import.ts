@@ -4,7 +4,7 @@
 // Exit code: 0 when every input imported, 1 otherwise (a rejected input, bad arguments).
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, type SourcesConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';
 import { DEFAULT_ARXIV_API_URL, DEFAULT_ARXIV_DELAY_MS, DEFAULT_HF_API_URL, DEFAULT_HF_DELAY_MS, daysBetween, importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../catalog/import/fetchers.ts';
 import { formatSummary, importFiles, summarize, type ImportSummary, type SourceSummary } from '../catalog/import/importer.ts';
@@ -81,8 +81,15 @@ export interface CliPlan {
 
 type Env = Record<string, string | undefined>;
 
-/** Arguments and environment to a plan; throws UsageError (or ConfigError for the environment). */
+/**
+ * Arguments and environment to a plan; throws UsageError (or ConfigError for the environment,
+ * which src/config.ts reads, as for every command).
+ */
 export function parseCli(argv: readonly string[], env: Env = process.env): CliPlan {
+  return planOf(argv, loadConfig(env).sources);
+}
+
+function planOf(argv: readonly string[], sources: SourcesConfig): CliPlan {
   let parsed;
   try {
     parsed = parseArgs({
@@ -151,15 +158,15 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliPl
     arxivQuery,
     arxivMax: count('--arxiv-max', values['arxiv-max'], 100, 1),
     arxivPageSize: count('--arxiv-page-size', values['arxiv-page-size'], 100, 1),
-    hfUrl: httpUrl('--hf-url', values['hf-url']) ?? httpUrl('HF_API_URL', env.HF_API_URL, ConfigError) ?? DEFAULT_HF_API_URL,
-    arxivUrl: httpUrl('--arxiv-url', values['arxiv-url']) ?? httpUrl('ARXIV_API_URL', env.ARXIV_API_URL, ConfigError) ?? DEFAULT_ARXIV_API_URL,
-    hfDelayMs: count('--hf-delay-ms', values['hf-delay-ms'], count('HF_DELAY_MS', env.HF_DELAY_MS, DEFAULT_HF_DELAY_MS, 0, ConfigError), 0),
-    arxivDelayMs: count('--arxiv-delay-ms', values['arxiv-delay-ms'], count('ARXIV_DELAY_MS', env.ARXIV_DELAY_MS, DEFAULT_ARXIV_DELAY_MS, 0, ConfigError), 0),
+    hfUrl: httpUrl('--hf-url', values['hf-url']) ?? sources.hfApiUrl ?? DEFAULT_HF_API_URL,
+    arxivUrl: httpUrl('--arxiv-url', values['arxiv-url']) ?? sources.arxivApiUrl ?? DEFAULT_ARXIV_API_URL,
+    hfDelayMs: count('--hf-delay-ms', values['hf-delay-ms'], sources.hfDelayMs ?? DEFAULT_HF_DELAY_MS, 0),
+    arxivDelayMs: count('--arxiv-delay-ms', values['arxiv-delay-ms'], sources.arxivDelayMs ?? DEFAULT_ARXIV_DELAY_MS, 0),
     oaiSet,
     oaiFrom: values.from,
     oaiUntil: values.until,
-    oaiUrl: httpUrl('--oai-url', values['oai-url']) ?? httpUrl('ARXIV_OAI_URL', env.ARXIV_OAI_URL, ConfigError) ?? DEFAULT_ARXIV_OAI_URL,
-    oaiDelayMs: count('--oai-delay-ms', values['oai-delay-ms'], count('ARXIV_OAI_DELAY_MS', env.ARXIV_OAI_DELAY_MS, DEFAULT_OAI_DELAY_MS, 0, ConfigError), 0),
+    oaiUrl: httpUrl('--oai-url', values['oai-url']) ?? sources.oaiUrl ?? DEFAULT_ARXIV_OAI_URL,
+    oaiDelayMs: count('--oai-delay-ms', values['oai-delay-ms'], sources.oaiDelayMs ?? DEFAULT_OAI_DELAY_MS, 0),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
@@ -169,16 +176,16 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliPl
   return plan;
 }
 
-function count(name: string, raw: string | undefined, fallback: number, min: number, Err: new (m: string) => Error = UsageError): number {
+function count(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min) throw new Err(`${name} must be a whole number of at least ${min}; got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || n < min) throw new UsageError(`${name} must be a whole number of at least ${min}; got "${raw}"`);
   return n;
 }
 
-function httpUrl(name: string, raw: string | undefined, Err: new (m: string) => Error = UsageError): string | undefined {
+function httpUrl(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new Err(`${name} must be an http:// or https:// URL; got "${raw.slice(0, 40)}"`);
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new UsageError(`${name} must be an http:// or https:// URL; got "${raw.slice(0, 40)}"`);
   return raw;
 }
 
@@ -192,8 +199,8 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
   let plan: CliPlan;
   let config;
   try {
-    plan = parseCli(argv, env);
     config = loadConfig(env);
+    plan = planOf(argv, config.sources);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
