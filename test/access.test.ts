@@ -3,8 +3,7 @@ import { buildSchema } from 'graphql';
 import { ACCESS } from '../src/graphql/access.ts';
 import { typeDefs } from '../src/graphql/schema.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
 const schema = buildSchema(typeDefs);
 
@@ -15,16 +14,7 @@ test.each(['Query', 'Mutation', 'Subscription'] as const)('every %s field has an
 });
 
 describe('decisions are enforced', () => {
-  let t: TestDatabase;
-  let server: TestServer;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    server = await createTestServer(t);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.close();
-  });
+  const run = setupTestRunner();
 
   const someId = toGlobalId('Paper', 1);
   const someTopic = toGlobalId('Topic', 1);
@@ -76,11 +66,10 @@ describe('decisions are enforced', () => {
   });
 
   test.each(Object.entries(queryCalls))('anonymous and reader %s: refused', async (field) => {
-    await t.reset();
-    const reader = await t.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
-    expect((await server.gql(`{ ${queryCalls[field]} }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const reader = await run.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
+    expect((await run.server.gql(`{ ${queryCalls[field]} }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const access = ACCESS.Query[field];
-    const asReader = await server.as(reader).gql(`{ ${queryCalls[field]} }`);
+    const asReader = await run.server.as(reader).gql(`{ ${queryCalls[field]} }`);
     if (access === 'signedIn') expect(asReader.errors).toBeUndefined();
     else expect(asReader.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
   });
@@ -90,21 +79,20 @@ describe('decisions are enforced', () => {
   });
 
   test.each(Object.entries(ACCESS.Mutation))('anonymous %s: refused unless public', async (field, access) => {
-    const result = await server.gql(`mutation { ${calls[field]} }`);
+    const result = await run.server.gql(`mutation { ${calls[field]} }`);
     if (access === 'public') expect(result.errors).toBeUndefined();
     else expect(result.errors?.[0]).toMatchObject({ message: 'Sign in first: send an API token as Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } });
   });
 
   test.each(Object.entries(ACCESS.Mutation))('a reader calling %s: refused when it needs a role', async (field, access) => {
-    await t.reset();
-    const reader = await t.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
-    const result = await server.as(reader).gql(`mutation { ${calls[field]} }`);
+    const reader = await run.db.user.create({ data: { handle: 'reader', displayName: 'R' } });
+    const result = await run.server.as(reader).gql(`mutation { ${calls[field]} }`);
     if (access === 'curator' || access === 'admin') {
       expect(result.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
-      expect(await t.db.curationEvent.count()).toBe(0);
-      expect(await t.db.topic.count()).toBe(0);
-      expect(await t.db.authorClaim.count()).toBe(0);
-      expect(await t.db.author.count()).toBe(0);
+      expect(await run.db.curationEvent.count()).toBe(0);
+      expect(await run.db.topic.count()).toBe(0);
+      expect(await run.db.authorClaim.count()).toBe(0);
+      expect(await run.db.author.count()).toBe(0);
     } else {
       // It may fail for other reasons (nothing exists here), but never for access.
       expect(['UNAUTHENTICATED', 'FORBIDDEN']).not.toContain(result.errors?.[0]?.extensions?.code);

@@ -8,27 +8,13 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { connectRedis, type RedisLink } from '../src/platform/redis/client.ts';
 import { persistedQueryCache } from '../src/graphql/apq-cache.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { testRedisPrefix, testRedisUrl } from './helpers/redis.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
+import { createTestServer, startTestHttp, userWithToken } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let http: TestHttp;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await smallCatalog(t.db);
-  server = await createTestServer(t, { GRAPHQL_PUBLIC_MAX_AGE_SECONDS: '120' });
-  http = await startTestHttp(t, server);
-});
-afterAll(async () => {
-  await http?.close();
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog, env: { GRAPHQL_PUBLIC_MAX_AGE_SECONDS: '120' }, http: true, reset: 'once' });
 
 const QUERY = '{ papers(first: 2) { nodes { arxivId title } } }';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -47,15 +33,15 @@ async function get(url: string, params: { query?: string; hash?: string; variabl
 
 test('APQ over GET: the hash alone is unknown, then registered with the query, then enough; anonymous answers are public', async () => {
   const hash = sha256(QUERY);
-  const unknown = await get(http.url, { hash });
+  const unknown = await get(run.http.url, { hash });
   expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   expect(unknown.headers.get('cache-control')).toBe('no-store');
 
-  const registered = await get(http.url, { query: QUERY, hash });
+  const registered = await get(run.http.url, { query: QUERY, hash });
   expect(registered.status).toBe(200);
   expect(registered.body.data.papers.nodes).toHaveLength(2);
 
-  const byHash = await get(http.url, { hash });
+  const byHash = await get(run.http.url, { hash });
   expect(byHash.status).toBe(200);
   expect(byHash.body.data).toEqual(registered.body.data);
   expect(byHash.headers.get('cache-control')).toBe('public, max-age=120');
@@ -64,33 +50,33 @@ test('APQ over GET: the hash alone is unknown, then registered with the query, t
 });
 
 test('signed in: private, no-store, also for a GET; POST, errors and mutations: no-store', async () => {
-  const { token } = await userWithToken(t, 'cache-reader');
-  const signedIn = await get(http.url, { query: '{ viewer { handle } papers(first: 1) { nodes { arxivId } } }' }, token);
+  const { token } = await userWithToken(run.t, 'cache-reader');
+  const signedIn = await get(run.http.url, { query: '{ viewer { handle } papers(first: 1) { nodes { arxivId } } }' }, token);
   expect(signedIn.body.data.viewer.handle).toBe('cache-reader');
   expect(signedIn.headers.get('cache-control')).toBe('private, no-store');
   expect(signedIn.headers.get('vary') ?? '').not.toMatch(/Authorization/);
 
-  const posted = await http.post(QUERY);
+  const posted = await run.http.post(QUERY);
   expect(posted.status).toBe(200);
   expect(posted.headers.get('cache-control')).toBe('no-store');
 
-  const failed = await get(http.url, { query: '{ paper(id: "not-an-id") { title } }' });
+  const failed = await get(run.http.url, { query: '{ paper(id: "not-an-id") { title } }' });
   expect(failed.body.errors).toBeDefined();
   expect(failed.headers.get('cache-control')).toBe('no-store');
 
   // Anonymous, but asking for the viewer: still one public answer (null for every anonymous client).
-  const anonymousViewer = await get(http.url, { query: '{ viewer { handle } }' });
+  const anonymousViewer = await get(run.http.url, { query: '{ viewer { handle } }' });
   expect(anonymousViewer.body.data.viewer).toBeNull();
   expect(anonymousViewer.headers.get('cache-control')).toBe('public, max-age=120');
 
   // A mutation cannot be sent by GET at all (Apollo), and a POSTed one is not cacheable.
-  const mutation = await get(http.url, { query: 'mutation { upvotePaper(paperId: "x") { paper { id } } }' });
+  const mutation = await get(run.http.url, { query: 'mutation { upvotePaper(paperId: "x") { paper { id } } }' });
   expect(mutation.status).toBe(405);
 });
 
 test('GRAPHQL_PUBLIC_MAX_AGE_SECONDS=0: nothing is public', async () => {
-  const closed = await createTestServer(t, { GRAPHQL_PUBLIC_MAX_AGE_SECONDS: '0' });
-  const h = await startTestHttp(t, closed);
+  const closed = await createTestServer(run.t, { GRAPHQL_PUBLIC_MAX_AGE_SECONDS: '0' });
+  const h = await startTestHttp(run.t, closed);
   try {
     expect((await get(h.url, { query: QUERY })).headers.get('cache-control')).toBe('no-store');
   } finally {
@@ -111,7 +97,7 @@ test('with REDIS_URL a query registered through one instance is known by its has
       links.push(link);
       const apollo = createServer({ config, logger, graphql: createGraphQL(config), persistedQueryCache: persistedQueryCache(link) });
       await apollo.start();
-      const h = await startTestHttp(t, { apollo, config });
+      const h = await startTestHttp(run.t, { apollo, config });
       started.push({ stop: async () => (await h.close(), await apollo.stop()) });
       return h;
     };

@@ -10,9 +10,8 @@ import { projectRoot } from '../src/platform/paths.ts';
 import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/catalog/demo/first-start.ts';
 import { importFiles } from '../src/catalog/import/index.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { dataDir, testWithRealData } from './helpers/real-data.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
 const DAY_MS = 86_400_000;
 const hfDir = path.join(SAMPLE_DIR, 'hf-daily-papers');
@@ -20,24 +19,18 @@ const sampleDays = fs.readdirSync(hfDir).filter((f) => f.endsWith('.json')).map(
 const sampleEntries = sampleDays.flatMap((day) => (JSON.parse(fs.readFileSync(path.join(hfDir, `${day}.json`), 'utf8')) as { paper: { id: string; title: string } }[]).map((e) => ({ day, ...e.paper })));
 const latestDay = sampleDays.at(-1)!;
 
-let t: TestDatabase;
-let server: TestServer;
+const run = setupTestRunner({ reset: 'once' });
 let summary: FirstStartSummary;
 const now = new Date();
 
+// Not the runner's scenario: seeding the whole sample gets a longer timeout than a hook's default.
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-  summary = await seedFirstStart(t.db, { now });
-  await refreshTrending(t.db);
+  summary = await seedFirstStart(run.db, { now });
+  await refreshTrending(run.db);
 }, 180_000);
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
 
 async function rows<T>(sql: string, ...values: unknown[]): Promise<T[]> {
-  return t.db.$queryRawUnsafe<T[]>(sql, ...values);
+  return run.db.$queryRawUnsafe<T[]>(sql, ...values);
 }
 
 test('the sample is a few weeks of real Hugging Face days and an arXiv response, small, with its source and licence', () => {
@@ -108,7 +101,7 @@ test('trending shows something in every window, led by the newest days: votes co
   const sampleDay = (days: number) => new Date(Date.parse(`${latestDay}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
   const totals: Record<string, number> = {};
   for (const window of ['DAY', 'WEEK', 'MONTH']) {
-    const { trendingPapers: trending } = await server.data(TRENDING, { window });
+    const { trendingPapers: trending } = await run.server.data(TRENDING, { window });
     totals[window] = trending.totalCount;
     expect(trending.nodes).toHaveLength(10);
     expect(trending.facets.hasCode.withCode).toBeGreaterThan(0);
@@ -128,22 +121,22 @@ test('trending shows something in every window, led by the newest days: votes co
 
 test('dailyPapers without a date gives the latest featured day that has listed papers', async () => {
   const DAILY = `{ dailyPapers { date previousDate nextDate papers(first: 3) { totalCount nodes { arxivId } } } }`;
-  const { dailyPapers } = await server.data(DAILY);
+  const { dailyPapers } = await run.server.data(DAILY);
   const latest = sampleEntries.filter((e) => e.day === latestDay);
   expect(dailyPapers).toMatchObject({ date: latestDay, previousDate: sampleDays.at(-2), nextDate: null });
   expect(dailyPapers.papers.totalCount).toBe(latest.length);
   expect(dailyPapers.papers.nodes).toHaveLength(3);
-  expect((await server.data(`{ dailyPapers(date: "${latestDay}") { papers(first: 3) { nodes { arxivId } } } }`)).dailyPapers.papers.nodes).toEqual(dailyPapers.papers.nodes);
+  expect((await run.server.data(`{ dailyPapers(date: "${latestDay}") { papers(first: 3) { nodes { arxivId } } } }`)).dailyPapers.papers.nodes).toEqual(dailyPapers.papers.nodes);
 
   // Hidden papers do not make a day: with every paper of the latest day hidden, the day before is the latest.
   await rows(`UPDATE "Paper" SET "hiddenAt" = now() WHERE "featuredOn" = $1::date`, latestDay);
   try {
-    const hidden = await server.data(DAILY);
+    const hidden = await run.server.data(DAILY);
     expect(hidden.dailyPapers).toMatchObject({ date: sampleDays.at(-2), nextDate: null });
     expect(hidden.dailyPapers.papers.totalCount).toBeGreaterThan(0);
     // A day in the future (a scheduled list) is not "the latest" either; the daily feed agrees.
     await rows(`UPDATE "Paper" SET "featuredOn" = (now() + interval '2 days')::date WHERE "arxivId" = '2012.12142'`);
-    expect((await server.data(DAILY)).dailyPapers.date).toBe(sampleDays.at(-2));
+    expect((await run.server.data(DAILY)).dailyPapers.date).toBe(sampleDays.at(-2));
   } finally {
     await rows(`UPDATE "Paper" SET "hiddenAt" = NULL`);
     await rows(`UPDATE "Paper" SET "featuredOn" = NULL WHERE "arxivId" = '2012.12142'`);
@@ -162,31 +155,31 @@ testWithRealData('the comparison of the demo sample with the full responses')('t
     ...sampleDays.map((d) => path.join(dir, 'hf-daily-papers', `${d}.json`)),
     path.join(dir, 'arxiv-atom', 'query-current-affiliations.xml'),
   ];
-  await t.reset();
-  expect((await importFiles(t.db, files(SAMPLE_DIR))).ok).toBe(true);
+  await run.t.reset();
+  expect((await importFiles(run.db, files(SAMPLE_DIR))).ok).toBe(true);
   const trimmed = await snapshot();
-  await t.reset();
-  expect((await importFiles(t.db, files(dataDir))).ok).toBe(true);
+  await run.t.reset();
+  expect((await importFiles(run.db, files(dataDir))).ok).toBe(true);
   const full = await snapshot();
   expect(trimmed.papers.length).toBeGreaterThan(400);
   expect(trimmed).toEqual(full);
 }, 120_000);
 
 test('dailyPapers without a date on an empty catalog is today, with no papers', async () => {
-  await t.reset();
+  await run.t.reset();
   const today = new Date().toISOString().slice(0, 10);
-  const { dailyPapers } = await server.data(`{ dailyPapers { date previousDate nextDate papers { totalCount nodes { id } } } }`);
+  const { dailyPapers } = await run.server.data(`{ dailyPapers { date previousDate nextDate papers { totalCount nodes { id } } } }`);
   // (Just past midnight UTC, "today" may have turned over between the two reads.)
   expect([today, new Date().toISOString().slice(0, 10)]).toContain(dailyPapers.date);
   expect(dailyPapers).toMatchObject({ previousDate: null, nextDate: null, papers: { totalCount: 0, nodes: [] } });
 });
 
 test('db:seed --sample takes none of the generator\'s options, nor --force: the sample goes into an empty catalog only', async () => {
-  const run = (...args: string[]) =>
+  const seed = (...args: string[]) =>
     promisify(execFile)(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/seed.ts', ...args], {
       cwd: projectRoot,
       env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: 'postgresql://nobody@127.0.0.1:9/never-reached' },
     });
-  await expect(run('--sample', '--papers', '50')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --papers: the sample is what it is\nusage:/) });
-  await expect(run('--sample', '--force')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --force/) });
+  await expect(seed('--sample', '--papers', '50')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --papers: the sample is what it is\nusage:/) });
+  await expect(seed('--sample', '--force')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^--sample takes no --force/) });
 }, 120_000);

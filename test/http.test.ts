@@ -5,33 +5,15 @@ import net from 'node:net';
 import pg from 'pg';
 import { createContext } from '../src/catalog/context.ts';
 import { createDb } from '../src/platform/db/client.ts';
-import type { RunningApp } from '../src/http/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/platform/logger.ts';
-import { createServer } from '../src/http/server.ts';
-import { createTestDatabase, type TestDatabase, testPlatform } from './helpers/database.ts';
+import { testPlatform } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let http: RunningApp;
-const config = loadConfig({ NODE_ENV: 'test' });
-const apollo = createServer({ config, logger: createLogger({ logLevel: 'silent' }) });
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await smallCatalog(t.db);
-  await apollo.start();
-  http = await startTestHttp(t, { apollo, config });
-});
-afterAll(async () => {
-  await http?.close(1000);
-  await apollo.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog, http: true, reset: 'once' });
 
 const post = (body: string, contentType = 'application/json') =>
-  fetch(`${http.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  fetch(`${run.http.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
 test('POST /graphql answers a query as JSON', async () => {
   const response = await post(JSON.stringify({ query: '{ papers(first: 2) { nodes { arxivId publishedAt } } }' }));
@@ -45,7 +27,7 @@ test('POST /graphql answers a query as JSON', async () => {
 });
 
 test('GET /graphql answers a query given in the URL, but not as a simple (CSRF-able) request', async () => {
-  const url = `${http.url}/graphql?query=${encodeURIComponent('{ topic(slug: "nlp") { name } }')}`;
+  const url = `${run.http.url}/graphql?query=${encodeURIComponent('{ topic(slug: "nlp") { name } }')}`;
   const response = await fetch(url, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
   expect(response.status).toBe(200);
   expect((await response.json()).data).toEqual({ topic: { name: 'Natural Language Processing' } });
@@ -63,7 +45,7 @@ test('malformed JSON, a non-JSON body and an oversized body are 4xx with a code'
   const text = await post('{ papers { totalCount } }', 'text/plain');
   expect(text.status).toBe(400);
 
-  const huge = await post(JSON.stringify({ query: `{ papers { totalCount } } #${'x'.repeat(config.http.maxBodyBytes)}` }));
+  const huge = await post(JSON.stringify({ query: `{ papers { totalCount } } #${'x'.repeat(run.server.config.http.maxBodyBytes)}` }));
   expect(huge.status).toBe(413);
   expect((await huge.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
 });
@@ -77,7 +59,7 @@ test('a client posting 5 MB reads its 413 with a JSON error and a code, and the 
       controller.close();
     },
   });
-  const streamed = await fetch(`${http.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+  const streamed = await fetch(`${run.http.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
   expect(streamed.status).toBe(413);
   expect(await streamed.json()).toEqual({ errors: [{ message: 'Request body larger than 1000000 bytes', extensions: { code: 'BAD_REQUEST' } }] });
 
@@ -96,13 +78,13 @@ test('a GraphQL syntax error is GRAPHQL_PARSE_FAILED, not a 500', async () => {
 });
 
 test('/healthz is 200; /readyz is 200 with the database and 503 without it', async () => {
-  expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
-  const ready = await fetch(`${http.url}/readyz`);
+  expect((await fetch(`${run.http.url}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${run.http.url}/readyz`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'up' } });
 
   const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-  const down = await startTestHttp(t, { apollo, config }, { platform: testPlatform(unreachable) });
+  const down = await startTestHttp(run.t, run.server, { platform: testPlatform(unreachable) });
   try {
     const response = await fetch(`${down.url}/readyz`);
     expect(response.status).toBe(503);
@@ -130,15 +112,15 @@ test('/healthz is 200; /readyz is 200 with the database and 503 without it', asy
 });
 
 test('unknown paths are 404', async () => {
-  expect((await fetch(`${http.url}/nope`)).status).toBe(404);
+  expect((await fetch(`${run.http.url}/nope`)).status).toBe(404);
 });
 
 describe('request ids', () => {
   test('a well-formed x-request-id is echoed; anything else is replaced by a fresh UUID', async () => {
-    const given = await fetch(`${http.url}/healthz`, { headers: { 'x-request-id': 'trace-01HZX.42:a' } });
+    const given = await fetch(`${run.http.url}/healthz`, { headers: { 'x-request-id': 'trace-01HZX.42:a' } });
     expect(given.headers.get('x-request-id')).toBe('trace-01HZX.42:a');
     for (const bad of ['has spaces', 'x'.repeat(200), '<script>', '']) {
-      const response = await fetch(`${http.url}/healthz`, { headers: { 'x-request-id': bad } });
+      const response = await fetch(`${run.http.url}/healthz`, { headers: { 'x-request-id': bad } });
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     }
     const generated = await post(JSON.stringify({ query: '{ __typename }' }));
@@ -148,15 +130,15 @@ describe('request ids', () => {
 
 describe('GET', () => {
   const get = (params: Record<string, string>) =>
-    fetch(`${http.url}/graphql?${new URLSearchParams(params)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    fetch(`${run.http.url}/graphql?${new URLSearchParams(params)}`, { headers: { 'apollo-require-preflight': 'true' } });
 
   test('a mutation over GET is refused with 405 and Allow: POST, and changes nothing', async () => {
-    const before = await t.db.topic.count();
+    const before = await run.db.topic.count();
     const response = await get({ query: 'mutation { createTopic(input: { name: "Robotics" }) { topic { slug } } }' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
     expect((await response.json()).errors[0]).toMatchObject({ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } });
-    expect(await t.db.topic.count()).toBe(before);
+    expect(await run.db.topic.count()).toBe(before);
   });
 
   test('automatic persisted queries: hash unknown, registered by POST, then served by hash over GET and POST', async () => {
@@ -188,13 +170,13 @@ describe('configured', () => {
   let server: TestServer;
   let configured: TestHttp;
   beforeAll(async () => {
-    server = await createTestServer(t, {
+    server = await createTestServer(run.t, {
       CORS_ORIGINS: 'https://papers.example.org, http://localhost:5173',
       HTTP_MAX_BODY_BYTES: '2048',
       HTTP_REQUEST_TIMEOUT_MS: '300',
       GRAPHQL_OPERATION_TIMEOUT_MS: '300',
     });
-    configured = await startTestHttp(t, server);
+    configured = await startTestHttp(run.t, server);
   });
   afterAll(async () => {
     await configured?.close(1000);
@@ -208,7 +190,7 @@ describe('configured', () => {
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
       });
 
-    const byDefault = await preflightFrom('https://papers.example.org', http.url);
+    const byDefault = await preflightFrom('https://papers.example.org', run.http.url);
     expect(byDefault.status).toBe(204);
     expect(byDefault.headers.get('access-control-allow-origin')).toBeNull();
 
@@ -259,7 +241,7 @@ describe('configured', () => {
 
   test('an operation past GRAPHQL_OPERATION_TIMEOUT_MS is answered 503 OPERATION_TIMEOUT; the server goes on serving', async () => {
     // Hold the papers table: the operation's first query waits behind this transaction.
-    const lock = new pg.Client({ connectionString: t.url });
+    const lock = new pg.Client({ connectionString: run.t.url });
     await lock.connect();
     try {
       await lock.query('BEGIN');
@@ -280,20 +262,20 @@ describe('configured', () => {
 
   test('past its deadline an operation sends no further statement: each one fails OPERATION_TIMEOUT instead', async () => {
     const query = '{ papers(first: 2) { nodes { title authors { name } } } }';
-    t.queries.length = 0;
-    const inTime = createContext(t.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
+    run.t.queries.length = 0;
+    const inTime = createContext(run.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
     const answered = await server.apollo.executeOperation({ query }, { contextValue: inTime });
     assert(answered.body.kind === 'single');
     expect(answered.body.singleResult.errors).toBeUndefined();
-    expect(t.queries.length).toBeGreaterThan(0);
+    expect(run.t.queries.length).toBeGreaterThan(0);
 
-    t.queries.length = 0;
-    const late = createContext(t.platform, null, { at: performance.now() - 1, timeoutMs: 300 });
+    run.t.queries.length = 0;
+    const late = createContext(run.platform, null, { at: performance.now() - 1, timeoutMs: 300 });
     const refused = await server.apollo.executeOperation({ query }, { contextValue: late });
     assert(refused.body.kind === 'single');
     expect(refused.body.singleResult.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
       ['The operation did not finish within 300 ms and was stopped', 'OPERATION_TIMEOUT'],
     ]);
-    expect(t.queries).toEqual([]);
+    expect(run.t.queries).toEqual([]);
   });
 });

@@ -1,22 +1,17 @@
 // The number of SQL statements of a page must not grow with the page size: every relation a
 // list fans out to goes through a per-request DataLoader.
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import type { Db } from '../src/platform/db/client.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { day } from './helpers/scenarios.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-  // 60 papers, each with 3 authors out of 20, 2 topics out of 6 (one tree), and a submitter.
-  const users = await Promise.all([0, 1, 2].map((i) => t.db.user.create({ data: { handle: `user${i}`, displayName: `User ${i}` } })));
-  const parent = await t.db.topic.create({ data: { slug: 'root', name: 'Root' } });
-  const topics = await Promise.all([0, 1, 2, 3, 4].map((i) => t.db.topic.create({ data: { slug: `t${i}`, name: `Topic ${i}`, parentId: parent.id } })));
-  const authors = await Promise.all(Array.from({ length: 20 }, (_, i) => t.db.author.create({ data: { name: `Author ${i}`, normalizedName: `author ${i}` } })));
+/** 60 papers, each with 3 authors out of 20, 2 topics out of 6 (one tree), and a submitter. */
+async function sixtyPapers(db: Db) {
+  const users = await Promise.all([0, 1, 2].map((i) => db.user.create({ data: { handle: `user${i}`, displayName: `User ${i}` } })));
+  const parent = await db.topic.create({ data: { slug: 'root', name: 'Root' } });
+  const topics = await Promise.all([0, 1, 2, 3, 4].map((i) => db.topic.create({ data: { slug: `t${i}`, name: `Topic ${i}`, parentId: parent.id } })));
+  const authors = await Promise.all(Array.from({ length: 20 }, (_, i) => db.author.create({ data: { name: `Author ${i}`, normalizedName: `author ${i}` } })));
   for (let i = 0; i < 60; i++) {
-    await t.db.paper.create({
+    await db.paper.create({
       data: {
         arxivId: `2407.${String(i).padStart(5, '0')}`,
         title: `Paper ${i}`,
@@ -29,11 +24,9 @@ beforeAll(async () => {
       },
     });
   }
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
+}
+
+const run = setupTestRunner({ scenario: sixtyPapers, reset: 'once' });
 
 const PAGE = `query($n: Int!) { papers(first: $n) {
   totalCount
@@ -41,9 +34,9 @@ const PAGE = `query($n: Int!) { papers(first: $n) {
 } }`;
 
 async function statementsFor(n: number): Promise<{ count: number; papers: number }> {
-  t.queries.length = 0;
-  const { papers } = await server.data(PAGE, { n });
-  return { count: t.queries.length, papers: papers.nodes.length };
+  run.t.queries.length = 0;
+  const { papers } = await run.server.data(PAGE, { n });
+  return { count: run.t.queries.length, papers: papers.nodes.length };
 }
 
 test('a page of papers with authors, topics and submitters costs the same SQL for 5 and 50 papers', async () => {
@@ -60,12 +53,12 @@ test('a page of papers with authors, topics and submitters costs the same SQL fo
 
 test('the statement count is what the issue names: papers(first: 50) { authors topics submittedBy }', async () => {
   const query = `query($n: Int!) { papers(first: $n) { nodes { authors { name } topics { name } submittedBy { handle } } } }`;
-  t.queries.length = 0;
-  await server.data(query, { n: 5 });
-  const five = t.queries.length;
-  t.queries.length = 0;
-  await server.data(query, { n: 50 });
-  expect(t.queries.length).toBe(five);
+  run.t.queries.length = 0;
+  await run.server.data(query, { n: 5 });
+  const five = run.t.queries.length;
+  run.t.queries.length = 0;
+  await run.server.data(query, { n: 50 });
+  expect(run.t.queries.length).toBe(five);
   expect(five).toBe(2); // papers with their bylines, authors and topics (one statement); users
   console.log(`SQL statements for papers(first: 5 / 50) { authors topics submittedBy }: ${five}`);
 });

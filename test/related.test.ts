@@ -3,48 +3,41 @@
 import { importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
+import type { Db } from '../src/platform/db/client.ts';
 import type { User } from '../src/generated/prisma/client.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { THEMED, themedCatalog as themedScenario, type ThemedKey } from './helpers/scenarios.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
-
-let ids: Record<ThemedKey, number>;
-let curator: User;
-let reader: User;
 type Key = ThemedKey;
-const gid = (key: Key) => toGlobalId('Paper', ids[key]);
 
-async function themedCatalog() {
-  ({ ids, curator, reader } = await themedScenario(t.db));
+async function themedCatalog(db: Db) {
+  const catalog = await themedScenario(db);
   // The idf snapshot, as after a first import; later papers are weighted against it.
-  await rebuildRelated(t.db);
+  await rebuildRelated(db);
+  return catalog;
 }
 
 const RELATED = `query($id: ID!, $n: Int) { paper(id: $id) { related(first: $n) { score paper { id title } } } }`;
 
-async function relatedOf(key: Key, n = 10, as: User | null = null): Promise<{ score: number; paper: { id: string; title: string } }[]> {
-  const { paper } = await server.as(as).data(RELATED, { id: gid(key), n });
-  return paper.related;
+// Each describe has a runner of its own: some write the catalog before every test, others before
+// the first only, their tests building on each other.
+/** The describe's runner over the themed catalog, and helpers that read it. */
+function setupThemed(reset: 'each' | 'once') {
+  const run = setupTestRunner({ scenario: themedCatalog, reset });
+  const gid = (key: Key) => toGlobalId('Paper', run.scenario.ids[key]);
+  return {
+    run,
+    gid,
+    keyOf: (id: string) => THEMED.find((spec) => gid(spec.key) === id)?.key ?? id,
+    async relatedOf(key: Key, n = 10, as: User | null = null): Promise<{ score: number; paper: { id: string; title: string } }[]> {
+      const { paper } = await run.server.as(as).data(RELATED, { id: gid(key), n });
+      return paper.related;
+    },
+  };
 }
-const keyOf = (id: string) => THEMED.find((spec) => gid(spec.key) === id)?.key ?? id;
 
 describe('related papers', () => {
-  beforeAll(async () => {
-    await t.reset();
-    await themedCatalog();
-  });
+  const { run, gid, keyOf, relatedOf } = setupThemed('once');
 
   test('papers of the same theme come first, best first, never the paper itself', async () => {
     for (const [key, theme] of [['diff1', ['diff2', 'diff3']], ['llm2', ['llm1', 'llm3']], ['robot1', ['robot2']]] as const) {
@@ -64,22 +57,23 @@ describe('related papers', () => {
   test('first bounds the list; 0 gives none; out of range is BAD_USER_INPUT', async () => {
     expect(await relatedOf('diff1', 1)).toHaveLength(1);
     expect(await relatedOf('diff1', 0)).toEqual([]);
-    const result = await server.gql(RELATED, { id: gid('diff1'), n: 101 });
+    const result = await run.server.gql(RELATED, { id: gid('diff1'), n: 101 });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toBe('first must be between 0 and 100; got 101');
   });
 
   test('related counts in the operation cost as a page of its size', async () => {
     const query = (n: number) => `{ papers(first: 100) { nodes { related(first: ${n}) { paper { title } } } } }`;
-    expect((await server.gql(query(1))).errors).toBeUndefined();
-    const result = await server.gql(query(100));
+    expect((await run.server.gql(query(1))).errors).toBeUndefined();
+    const result = await run.server.gql(query(100));
     expect(result.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
   });
 
   test('a hidden paper never appears, for anyone, and comes back when unhidden', async () => {
+    const { curator, reader } = run.scenario;
     const HIDE = `mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`;
     const UNHIDE = `mutation($id: ID!) { unhidePaper(paperId: $id) { userErrors { code } } }`;
-    await server.as(curator).data(HIDE, { id: gid('diff2') });
+    await run.server.as(curator).data(HIDE, { id: gid('diff2') });
     for (const viewer of [null, reader, curator]) {
       const keys = (await relatedOf('diff1', 100, viewer)).map((r) => keyOf(r.paper.id));
       expect(keys).not.toContain('diff2');
@@ -87,7 +81,7 @@ describe('related papers', () => {
     }
     // A hidden paper's page (curators only) still has its related papers: it is a source.
     expect((await relatedOf('diff2', 2, curator)).map((r) => keyOf(r.paper.id)).sort()).toEqual(['diff1', 'diff3']);
-    await server.as(curator).data(UNHIDE, { id: gid('diff2') });
+    await run.server.as(curator).data(UNHIDE, { id: gid('diff2') });
     expect((await relatedOf('diff1', 100)).map((r) => keyOf(r.paper.id))).toContain('diff2');
   });
 
@@ -96,10 +90,10 @@ describe('related papers', () => {
       nodes { title related(first: 3) { score paper { title authors { name } topics { slug } } } }
     } }`;
     const count = async (n: number) => {
-      t.queries.length = 0;
-      const { papers } = await server.data(PAGE, { n });
+      run.t.queries.length = 0;
+      const { papers } = await run.server.data(PAGE, { n });
       expect(papers.nodes).toHaveLength(n);
-      return t.queries.length;
+      return run.t.queries.length;
     };
     // Both pages have related papers outside themselves (whose relations the page did not read).
     const few = await count(2);
@@ -112,17 +106,15 @@ describe('related papers', () => {
 });
 
 describe('weights are kept current', () => {
-  beforeEach(async () => {
-    await t.reset();
-    await themedCatalog();
-  });
+  const { run, gid, keyOf, relatedOf } = setupThemed('each');
 
   const termsOf = async (paperId: number) =>
-    (await t.db.paperTerm.findMany({ where: { paperId }, orderBy: { weight: 'desc' } })).map((row) => row.term);
+    (await run.db.paperTerm.findMany({ where: { paperId }, orderBy: { weight: 'desc' } })).map((row) => row.term);
 
   test('a submitted paper gets a vector and shows among the related papers at once', async () => {
+    const { reader } = run.scenario;
     const SUBMIT = `mutation($input: SubmitPaperInput!) { submitPaper(input: $input) { paper { id } userErrors { code message } } }`;
-    const { submitPaper } = await server.as(reader).data(SUBMIT, {
+    const { submitPaper } = await run.server.as(reader).data(SUBMIT, {
       input: {
         arxivId: '2502.00001',
         title: 'Tactile Robot Grasping of Deformable Objects',
@@ -131,7 +123,7 @@ describe('weights are kept current', () => {
       },
     });
     expect(submitPaper.userErrors).toEqual([]);
-    const submitted = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2502.00001' } });
+    const submitted = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2502.00001' } });
     expect(toGlobalId('Paper', submitted.id)).toBe(submitPaper.paper.id);
     const terms = await termsOf(submitted.id);
     expect(terms).toEqual(expect.arrayContaining(['tactil', 'robot', 'grasp']));
@@ -149,61 +141,60 @@ describe('weights are kept current', () => {
           numComments: 0,
         },
       ]);
-    const first = await importHfDailyPapers(t.db, entry('Pretraining Language Models', []), { featuredOn: '2025-03-02' });
+    const first = await importHfDailyPapers(run.db, entry('Pretraining Language Models', []), { featuredOn: '2025-03-02' });
     expect(first.papersCreated).toBe(1);
-    const paper = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2503.00001' } });
+    const paper = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2503.00001' } });
     expect(await termsOf(paper.id)).toEqual(expect.arrayContaining(['pretrain', 'languag']));
 
-    const second = await importHfDailyPapers(t.db, entry('Robot Grasping Policies', ['Tactile Sensing']), { featuredOn: '2025-03-02' });
+    const second = await importHfDailyPapers(run.db, entry('Robot Grasping Policies', ['Tactile Sensing']), { featuredOn: '2025-03-02' });
     expect(second.papersUpdated).toBe(1);
     const terms = await termsOf(paper.id);
     expect(terms).toEqual(expect.arrayContaining(['robot', 'grasp']));
     expect(terms).not.toContain('pretrain');
-    const topic = await t.db.topic.findUniqueOrThrow({ where: { slug: 'tactile-sensing' } });
+    const topic = await run.db.topic.findUniqueOrThrow({ where: { slug: 'tactile-sensing' } });
     expect(terms).toContain(`#${topic.id}`);
   });
 
   test('tagging and untagging a paper (curation) adds and removes its topic term', async () => {
-    const topic = await t.db.topic.create({ data: { slug: 'robotics', name: 'Robotics' } });
+    const { curator } = run.scenario;
+    const topic = await run.db.topic.create({ data: { slug: 'robotics', name: 'Robotics' } });
     const TAG = `mutation($p: ID!, $t: ID!) { tagPaper(paperId: $p, topicId: $t) { userErrors { code } } }`;
     const UNTAG = `mutation($p: ID!, $t: ID!) { untagPaper(paperId: $p, topicId: $t) { userErrors { code } } }`;
     const vars = { p: gid('misc'), t: toGlobalId('Topic', topic.id) };
-    await server.as(curator).data(TAG, vars);
-    expect(await termsOf(ids.misc)).toContain(`#${topic.id}`);
+    await run.server.as(curator).data(TAG, vars);
+    expect(await termsOf(run.scenario.ids.misc)).toContain(`#${topic.id}`);
     // Tagged like the robotics papers, it now relates to them.
-    await server.as(curator).data(TAG, { ...vars, p: gid('robot1') });
+    await run.server.as(curator).data(TAG, { ...vars, p: gid('robot1') });
     expect((await relatedOf('misc', 1)).map((r) => keyOf(r.paper.id))).toEqual(['robot1']);
-    await server.as(curator).data(UNTAG, vars);
-    expect(await termsOf(ids.misc)).not.toContain(`#${topic.id}`);
+    await run.server.as(curator).data(UNTAG, vars);
+    expect(await termsOf(run.scenario.ids.misc)).not.toContain(`#${topic.id}`);
   });
 
   test('the rebuild recomputes the df snapshot and every vector', async () => {
-    await t.db.$executeRaw`DELETE FROM "PaperTerm"`;
-    const report = await rebuildRelated(t.db, { batchSize: 4 });
+    await run.db.$executeRaw`DELETE FROM "PaperTerm"`;
+    const report = await rebuildRelated(run.db, { batchSize: 4 });
     expect(report.papers).toBe(THEMED.length);
     expect(report.vectorRows).toBeGreaterThan(THEMED.length * 5);
-    const [papers] = await t.db.$queryRaw<{ df: number }[]>`SELECT df FROM "RelatedTerm" WHERE term = ''`;
+    const [papers] = await run.db.$queryRaw<{ df: number }[]>`SELECT df FROM "RelatedTerm" WHERE term = ''`;
     expect(papers!.df).toBe(THEMED.length);
     // "diffus" is in the three diffusion papers only.
-    const [diffusion] = await t.db.$queryRaw<{ df: number }[]>`SELECT df FROM "RelatedTerm" WHERE term = 'diffus'`;
+    const [diffusion] = await run.db.$queryRaw<{ df: number }[]>`SELECT df FROM "RelatedTerm" WHERE term = 'diffus'`;
     expect(diffusion!.df).toBe(3);
     expect((await relatedOf('diff1', 2)).map((r) => keyOf(r.paper.id)).sort()).toEqual(['diff2', 'diff3']);
   });
 });
 
 describe('recommended papers', () => {
-  beforeAll(async () => {
-    await t.reset();
-    await themedCatalog();
-  });
+  const { run, gid, keyOf } = setupThemed('once');
   const RECOMMENDED = `query($n: Int) { viewer { recommendedPapers(first: $n) { score paper { id } } } }`;
   const UPVOTE = `mutation($id: ID!) { upvotePaper(paperId: $id) { userErrors { code } } }`;
 
   test('from the upvotes: like papers first, the upvoted ones left out; none without upvotes', async () => {
-    expect((await server.as(reader).data(RECOMMENDED, {})).viewer.recommendedPapers).toEqual([]);
-    await server.as(reader).data(UPVOTE, { id: gid('llm1') });
-    await server.as(reader).data(UPVOTE, { id: gid('llm3') });
-    const { viewer } = await server.as(reader).data(RECOMMENDED, { n: 3 });
+    const { reader } = run.scenario;
+    expect((await run.server.as(reader).data(RECOMMENDED, {})).viewer.recommendedPapers).toEqual([]);
+    await run.server.as(reader).data(UPVOTE, { id: gid('llm1') });
+    await run.server.as(reader).data(UPVOTE, { id: gid('llm3') });
+    const { viewer } = await run.server.as(reader).data(RECOMMENDED, { n: 3 });
     const keys = viewer.recommendedPapers.map((r: { paper: { id: string } }) => keyOf(r.paper.id));
     expect(keys[0]).toBe('llm2');
     expect(keys).not.toContain('llm1');
@@ -212,33 +203,34 @@ describe('recommended papers', () => {
   });
 
   test('a hidden paper is never recommended', async () => {
-    await server.as(curator).data(`mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`, { id: gid('llm2') });
-    const { viewer } = await server.as(reader).data(RECOMMENDED, { n: 100 });
+    const { curator, reader } = run.scenario;
+    await run.server.as(curator).data(`mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`, { id: gid('llm2') });
+    const { viewer } = await run.server.as(reader).data(RECOMMENDED, { n: 100 });
     expect(viewer.recommendedPapers.map((r: { paper: { id: string } }) => keyOf(r.paper.id))).not.toContain('llm2');
   });
 
   test('following an author and collecting a paper change them; collected papers are left out', async () => {
     // A reader with no upvotes yet, and an author of the robotics papers only.
-    const newcomer = await t.db.user.create({ data: { handle: 'nova', displayName: 'Nova Newcomer' } });
-    const roboticist = await t.db.author.create({ data: { name: 'Rosalind Robot', normalizedName: 'rosalind robot' } });
-    await t.db.paperAuthor.create({ data: { paperId: ids.robot1, authorId: roboticist.id, position: 1 } });
+    const newcomer = await run.db.user.create({ data: { handle: 'nova', displayName: 'Nova Newcomer' } });
+    const roboticist = await run.db.author.create({ data: { name: 'Rosalind Robot', normalizedName: 'rosalind robot' } });
+    await run.db.paperAuthor.create({ data: { paperId: run.scenario.ids.robot1, authorId: roboticist.id, position: 1 } });
     const recommended = async () =>
-      ((await server.as(newcomer).data(RECOMMENDED, { n: 3 })).viewer.recommendedPapers as { paper: { id: string } }[]).map((r) => keyOf(r.paper.id));
+      ((await run.server.as(newcomer).data(RECOMMENDED, { n: 3 })).viewer.recommendedPapers as { paper: { id: string } }[]).map((r) => keyOf(r.paper.id));
     expect(await recommended()).toEqual([]);
 
-    const follow = await server.as(newcomer).data(`mutation($id: ID!) { followAuthor(authorId: $id) { userErrors { code } } }`, { id: toGlobalId('Author', roboticist.id) });
+    const follow = await run.server.as(newcomer).data(`mutation($id: ID!) { followAuthor(authorId: $id) { userErrors { code } } }`, { id: toGlobalId('Author', roboticist.id) });
     expect(follow.followAuthor.userErrors).toEqual([]);
     // Their followed paper makes the profile (and is in their feed already, so not recommended).
     const following = await recommended();
     expect(following[0]).toBe('robot2');
     expect(following).not.toContain('robot1');
 
-    const { createCollection } = await server.as(newcomer).data(
+    const { createCollection } = await run.server.as(newcomer).data(
       `mutation { createCollection(input: { name: "Reading list" }) { collection { id } userErrors { code } } }`,
     );
     const ADD = `mutation($c: ID!, $p: ID!) { addToCollection(collectionId: $c, paperId: $p) { userErrors { code } } }`;
     for (const key of ['diff1', 'diff3'] as const) {
-      expect((await server.as(newcomer).data(ADD, { c: createCollection.collection.id, p: gid(key) })).addToCollection.userErrors).toEqual([]);
+      expect((await run.server.as(newcomer).data(ADD, { c: createCollection.collection.id, p: gid(key) })).addToCollection.userErrors).toEqual([]);
     }
     const after = await recommended();
     // Two collected diffusion papers outweigh one followed robotics paper: the third diffusion
@@ -250,18 +242,16 @@ describe('recommended papers', () => {
   });
 
   test('only the user themself sees them', async () => {
+    const { curator, reader } = run.scenario;
     const OTHER = `query($id: ID!) { node(id: $id) { ... on User { handle recommendedPapers { score } } } }`;
     const id = toGlobalId('User', reader.id);
-    expect((await server.as(curator).data(OTHER, { id })).node).toEqual({ handle: 'rea', recommendedPapers: null });
-    expect((await server.data(OTHER, { id })).node).toEqual({ handle: 'rea', recommendedPapers: null });
+    expect((await run.server.as(curator).data(OTHER, { id })).node).toEqual({ handle: 'rea', recommendedPapers: null });
+    expect((await run.server.data(OTHER, { id })).node).toEqual({ handle: 'rea', recommendedPapers: null });
   });
 });
 
 describe('HYBRID search', () => {
-  beforeAll(async () => {
-    await t.reset();
-    await themedCatalog();
-  });
+  const { run, gid, keyOf } = setupThemed('once');
   const SEARCH = `query($q: String!, $mode: SearchMode, $first: Int, $after: String) {
     papers(query: $q, searchMode: $mode, first: $first, after: $after) {
       totalCount
@@ -271,7 +261,7 @@ describe('HYBRID search', () => {
   }`;
   type Edge = { cursor: string; node: { id: string }; highlight: { title: string; abstract: string } | null };
   const search = async (q: string, mode?: 'KEYWORD' | 'HYBRID', as: User | null = null, first = 20, after?: string) =>
-    (await server.as(as).data(SEARCH, { q, mode, first, after })).papers as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Edge[] };
+    (await run.server.as(as).data(SEARCH, { q, mode, first, after })).papers as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Edge[] };
 
   test('KEYWORD is the default; HYBRID also finds papers holding only some of the words', async () => {
     const keyword = await search('diffusion robot');
@@ -303,12 +293,13 @@ describe('HYBRID search', () => {
     expect([...first.edges, ...second.edges].map((e) => e.node.id)).toEqual(all.edges.map((e) => e.node.id));
     // A KEYWORD cursor is not a HYBRID cursor.
     const keyword = await search('diffusion', 'KEYWORD', null, 1);
-    const result = await server.gql(SEARCH, { q: 'diffusion', mode: 'HYBRID', first: 1, after: keyword.pageInfo.endCursor });
+    const result = await run.server.gql(SEARCH, { q: 'diffusion', mode: 'HYBRID', first: 1, after: keyword.pageInfo.endCursor });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   test('a hidden paper is never found, and takes no place in either ranking', async () => {
-    await server.as(curator).data(`mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`, { id: gid('robot1') });
+    const { curator } = run.scenario;
+    await run.server.as(curator).data(`mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`, { id: gid('robot1') });
     for (const viewer of [null, curator]) {
       const hybrid = await search('robot tactile', 'HYBRID', viewer);
       expect(hybrid.edges.map((e) => keyOf(e.node.id))).toEqual(['robot2']);

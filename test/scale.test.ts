@@ -5,25 +5,31 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startInstance, type Instance } from './helpers/instances.ts';
 import { testRedisPrefix, testRedisUrl } from './helpers/redis.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { userWithToken } from './helpers/server.ts';
 import { until } from './helpers/wait.ts';
 
-let t: TestDatabase;
 let redis: Awaited<ReturnType<typeof testRedisPrefix>>;
 let a: Instance;
 let b: Instance;
 const BUDGET = 200;
 
+// Declared before the runner: afterAll hooks run in the order declared, and the instances must
+// stop before the runner's afterAll drops their database.
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.cleanup();
+});
+
+const run = setupTestRunner({ scenario: smallCatalog, server: false, reset: 'once' });
+
 beforeAll(async () => {
   redis = await testRedisPrefix();
-  t = await createTestDatabase();
-  await smallCatalog(t.db);
   const env = {
-    DATABASE_URL: t.url,
+    DATABASE_URL: run.t.url,
     REDIS_URL: testRedisUrl,
     REDIS_KEY_PREFIX: redis.prefix,
     RATE_LIMIT_POINTS: String(BUDGET),
@@ -35,12 +41,6 @@ beforeAll(async () => {
   a = await startInstance(env);
   b = await startInstance(env);
 }, 120_000);
-
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await t?.close();
-  await redis?.cleanup();
-});
 
 async function post(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
   const response = await fetch(`${url}/graphql`, {
@@ -76,7 +76,7 @@ test('one rate budget: requests accepted across both instances stay within 5 % o
 }, 60_000);
 
 test('a vote cast through instance A reaches a subscriber on instance B within 1 s', async () => {
-  const paper = await t.db.paper.findUniqueOrThrow({ where: { arxivId: '2407.00001' } });
+  const paper = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2407.00001' } });
   const id = toGlobalId('Paper', paper.id);
   const client = createClient({ url: `${b.url.replace('http:', 'ws:')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
   const heard: { upvotes: number; at: number }[] = [];
@@ -88,7 +88,7 @@ test('a vote cast through instance A reaches a subscriber on instance B within 1
     let votes = 0;
     const vote = async () => {
       // A fresh voter per vote (the budget of the test above is spent for anonymous clients).
-      const voter = await userWithToken(t, `scale-voter-${++votes}`);
+      const voter = await userWithToken(run.t, `scale-voter-${++votes}`);
       const castAt = performance.now();
       const response = await post(a.url, 'mutation($id: ID!) { upvotePaper(paperId: $id) { paper { upvotes } } }', { id }, voter.token);
       expect(response.body.errors).toBeUndefined();

@@ -5,40 +5,29 @@ import { randomBytes } from 'node:crypto';
 import { createDb } from '../src/platform/db/client.ts';
 import { memoryStore, RateLimiter, type RateLimitStore } from '../src/http/rate-limit/limiter.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { createTestDatabase, type TestDatabase, testPlatform } from './helpers/database.ts';
+import { testPlatform } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let http: TestHttp;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+const PRODUCTION = { NODE_ENV: 'production', LOG_LEVEL: 'silent' };
+
+const run = setupTestRunner({ scenario: smallCatalog, env: PRODUCTION, http: true, reset: 'once' });
 let token: string;
 let rowsBefore: Record<string, number>;
 
-const PRODUCTION = { NODE_ENV: 'production', LOG_LEVEL: 'silent' };
-
 async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await t.db.$queryRaw<{ name: string }[]>`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`;
+  const tables = await run.db.$queryRaw<{ name: string }[]>`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`;
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    counts[name] = (await t.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`))[0]!.n;
+    counts[name] = (await run.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${name}`))[0]!.n;
   }
   return counts;
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  scenario = await smallCatalog(t.db);
-  ({ token } = await userWithToken(t, 'mallory'));
-  server = await createTestServer(t, PRODUCTION);
-  http = await startTestHttp(t, server);
+  ({ token } = await userWithToken(run.t, 'mallory'));
   rowsBefore = await rowCounts();
-});
-afterAll(async () => {
-  await http?.close(1000);
-  await server?.stop();
-  await t?.close();
 });
 
 interface Sent {
@@ -53,7 +42,7 @@ async function send(body: string | Uint8Array, init: { contentType?: string | nu
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const method = init.method ?? 'POST';
   if (method === 'GET') headers['apollo-require-preflight'] = 'true';
-  const response = await fetch(`${http.url}/graphql${init.search ?? ''}`, { method, headers, ...(method === 'GET' ? {} : { body: body as BodyInit }) });
+  const response = await fetch(`${run.http.url}/graphql${init.search ?? ''}`, { method, headers, ...(method === 'GET' ? {} : { body: body as BodyInit }) });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -192,7 +181,7 @@ describe('hostile input', () => {
 
 test('costs are remembered per document, yet follow page sizes and refuse bad variables every time', async () => {
   const query = 'query ($n: Int, $q: String) { papers(first: $n, query: $q) { nodes { arxivId authors { name } } } }';
-  const costOf = async (variables: Record<string, unknown>) => (await http.post(query, variables)).cost?.requested;
+  const costOf = async (variables: Record<string, unknown>) => (await run.http.post(query, variables)).cost?.requested;
   // 1 + n x (1 + 1): the same document, costed anew when the page size changes.
   expect(await costOf({ n: 5 })).toBe(11);
   expect(await costOf({ n: 50 })).toBe(101);
@@ -200,7 +189,7 @@ test('costs are remembered per document, yet follow page sizes and refuse bad va
   expect(await costOf({ n: 50, q: 'diffusion' })).toBe(101);
   // A remembered cost does not let a wrongly typed or unstorable variable through.
   for (const variables of [{ n: 'five' }, { n: 5, q: 7 }, { n: 5, q: 'nul\u0000' }]) {
-    const { status, body } = await http.post(query, variables);
+    const { status, body } = await run.http.post(query, variables);
     expect([status, body.errors?.[0]?.extensions?.code]).toEqual([400, 'BAD_USER_INPUT']);
   }
 });
@@ -220,7 +209,7 @@ test('after all of the above, not a row was added or removed', async () => {
 describe('error hygiene', () => {
   const servers: TestServer[] = [];
   const serverWith = async (env: Record<string, string>) => {
-    const created = await createTestServer(t, { LOG_LEVEL: 'silent', ...env });
+    const created = await createTestServer(run.t, { LOG_LEVEL: 'silent', ...env });
     servers.push(created);
     return created;
   };
@@ -228,7 +217,7 @@ describe('error hygiene', () => {
 
   test('field suggestions ("Did you mean ...") only outside production', async () => {
     const typo = '{ papers(first: 1) { nodes { titel } } }';
-    const production = await server.gql(typo);
+    const production = await run.server.gql(typo);
     expect(production.errors?.[0]).toMatchObject({ message: 'Cannot query field "titel" on type "Paper".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     const development = await (await serverWith({ NODE_ENV: 'development' })).gql(typo);
     expect(development.errors?.[0]?.message).toMatch(/Did you mean "title"\?/);
@@ -236,7 +225,7 @@ describe('error hygiene', () => {
 
   test('introspection: on in development, off in production unless GRAPHQL_INTROSPECTION=true', async () => {
     const query = '{ __schema { queryType { name } } }';
-    expect((await server.gql(query)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await run.server.gql(query)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await (await serverWith({ NODE_ENV: 'development' })).gql(query)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect((await (await serverWith({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' })).gql(query)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
   });
@@ -250,7 +239,7 @@ describe('error hygiene', () => {
 
   test('an unreachable database in production is 503 SERVICE_UNAVAILABLE: no driver message, no SQL, no stack', async () => {
     const unreachable = createDb({ connectionString: 'postgresql://nobody@127.0.0.1:9/none', poolSize: 1 });
-    const down = await startTestHttp(t, server, { platform: testPlatform(unreachable) });
+    const down = await startTestHttp(run.t, run.server, { platform: testPlatform(unreachable) });
     try {
       for (const query of ['{ papers(first: 1) { totalCount } }', `{ node(id: "${toGlobalId('Paper', 1)}") { id } }`]) {
         const response = await fetch(`${down.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
@@ -285,8 +274,8 @@ describe('rate limits', () => {
   let limited: TestServer;
   let limitedHttp: TestHttp;
   beforeAll(async () => {
-    limited = await createTestServer(t, { ...PRODUCTION, RATE_LIMIT_POINTS: '100', GRAPHQL_MAX_COST: '100' });
-    limitedHttp = await startTestHttp(t, limited, { rateLimiter: limiter });
+    limited = await createTestServer(run.t, { ...PRODUCTION, RATE_LIMIT_POINTS: '100', GRAPHQL_MAX_COST: '100' });
+    limitedHttp = await startTestHttp(run.t, limited, { rateLimiter: limiter });
   });
   afterAll(async () => {
     await limitedHttp?.close(1000);
@@ -336,27 +325,27 @@ describe('rate limits', () => {
   test('a spent budget is refused before anything runs or is looked up', async () => {
     const state = await limiter.peek('ip:127.0.0.1');
     await limiter.consume('ip:127.0.0.1', state!.remaining);
-    t.queries.length = 0;
+    run.t.queries.length = 0;
     const refused = await ask('{ papers(first: 1) { totalCount } }');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('ratelimit')).toMatch(/^"cost";r=0;t=\d+$/);
     expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
-    expect(t.queries).toEqual([]);
+    expect(run.t.queries).toEqual([]);
   });
 
   test('guessing tokens spends the address’s failure budget: then unknown tokens are refused without a lookup', async () => {
     const guess = () => `pc_${randomBytes(32).toString('base64url')}`;
     for (let i = 0; i < 10; i++) expect((await ask('{ viewer { handle } }', guess())).status).toBe(401);
-    t.queries.length = 0;
+    run.t.queries.length = 0;
     const refused = await ask('{ viewer { handle } }', guess());
     expect(refused.status).toBe(429);
-    expect(t.queries).toEqual([]);
+    expect(run.t.queries).toEqual([]);
     // A token already known to be good goes on being served.
     expect((await ask('{ viewer { handle } }', token)).status).toBe(200);
   });
 
   test('feeds and digest links pay from the same budget as GraphQL; health probes never do', async () => {
-    const fresh = await startTestHttp(t, limited, { rateLimiter: new RateLimiter({ points: 100, windowSeconds: 60 }) });
+    const fresh = await startTestHttp(run.t, limited, { rateLimiter: new RateLimiter({ points: 100, windowSeconds: 60 }) });
     try {
       const feed = await fetch(`${fresh.url}/feeds/daily.atom`);
       expect(feed.status).toBe(200);

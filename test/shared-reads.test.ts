@@ -4,23 +4,19 @@ import { createContext } from '../src/catalog/context.ts';
 import { readerUntil, type Reader, type ReadStatement } from '../src/platform/db/reader.ts';
 import { sharedRead, sharedRows } from '../src/platform/db/shared-reads.ts';
 import { paperByArxivId, paperReads } from '../src/catalog/papers/reads.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
+import type { Db } from '../src/platform/db/client.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { day } from './helpers/scenarios.ts';
-
-let t: TestDatabase;
-let server: TestServer;
 
 const PAPER = `query ($arxivId: String!) { paper(arxivId: $arxivId) { arxivId title authors { name } topics { slug } } }`;
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-  const curator = await t.db.user.create({ data: { handle: 'cura', displayName: 'Cura', role: 'CURATOR' } });
-  const topic = await t.db.topic.create({ data: { slug: 'vision', name: 'Vision' } });
+/** Papers 2501.00001 to 2501.00006, one author each, all in topic vision; the sixth hidden. */
+async function sixPapers(db: Db) {
+  const curator = await db.user.create({ data: { handle: 'cura', displayName: 'Cura', role: 'CURATOR' } });
+  const topic = await db.topic.create({ data: { slug: 'vision', name: 'Vision' } });
   for (let i = 1; i <= 6; i++) {
-    const author = await t.db.author.create({ data: { name: `Author ${i}`, normalizedName: `author ${i}` } });
-    await t.db.paper.create({
+    const author = await db.author.create({ data: { name: `Author ${i}`, normalizedName: `author ${i}` } });
+    await db.paper.create({
       data: {
         arxivId: `2501.0000${i}`,
         title: `Paper ${i}`,
@@ -33,72 +29,70 @@ beforeAll(async () => {
       },
     });
   }
-});
-afterAll(async () => {
-  await server?.stop();
-  await t?.close();
-});
+}
+
+const run = setupTestRunner({ scenario: sixPapers, reset: 'once' });
 
 test('paper pages asked for together cost one statement, and each request gets its own paper with its relations', async () => {
-  t.queries.length = 0;
+  run.t.queries.length = 0;
   const ids = ['2501.00001', '2501.00002', '2501.00003', '2501.00004', '2501.00005'];
-  const results = await Promise.all(ids.map((arxivId) => server.data(PAPER, { arxivId })));
+  const results = await Promise.all(ids.map((arxivId) => run.server.data(PAPER, { arxivId })));
   expect(results.map((r) => r.paper)).toEqual(
     ids.map((arxivId) => ({ arxivId, title: `Paper ${Number(arxivId.slice(-1))}`, authors: [{ name: `Author ${Number(arxivId.slice(-1))}` }], topics: [{ slug: 'vision' }] })),
   );
-  expect(t.queries).toHaveLength(1);
-  expect(t.queries[0]).toMatch(/"arxivId" = ANY\(\$1::text\[\]\)/);
+  expect(run.t.queries).toHaveLength(1);
+  expect(run.t.queries[0]).toMatch(/"arxivId" = ANY\(\$1::text\[\]\)/);
 });
 
 test('two requests for the same paper in one batch both get its authors and topics', async () => {
   // The first request's row has its relation columns taken off when they are primed: the
   // second must have a row of its own.
-  t.queries.length = 0;
-  const [a, b] = await Promise.all([server.data(PAPER, { arxivId: '2501.00003' }), server.data(PAPER, { arxivId: '2501.00003' })]);
+  run.t.queries.length = 0;
+  const [a, b] = await Promise.all([run.server.data(PAPER, { arxivId: '2501.00003' }), run.server.data(PAPER, { arxivId: '2501.00003' })]);
   expect(a.paper).toEqual({ arxivId: '2501.00003', title: 'Paper 3', authors: [{ name: 'Author 3' }], topics: [{ slug: 'vision' }] });
   expect(b.paper).toEqual(a.paper);
-  expect(t.queries).toHaveLength(1);
+  expect(run.t.queries).toHaveLength(1);
 });
 
 test('who may see a paper is decided per request: a hidden paper in a shared batch exists for the curator only', async () => {
-  const curator = await t.db.user.findUniqueOrThrow({ where: { handle: 'cura' } });
-  t.queries.length = 0;
-  const [anonymous, asCurator] = await Promise.all([server.data(PAPER, { arxivId: '2501.00006' }), server.as(curator).data(PAPER, { arxivId: '2501.00006' })]);
+  const curator = await run.db.user.findUniqueOrThrow({ where: { handle: 'cura' } });
+  run.t.queries.length = 0;
+  const [anonymous, asCurator] = await Promise.all([run.server.data(PAPER, { arxivId: '2501.00006' }), run.server.as(curator).data(PAPER, { arxivId: '2501.00006' })]);
   expect(anonymous.paper).toBeNull();
   expect(asCurator.paper).toMatchObject({ arxivId: '2501.00006', authors: [{ name: 'Author 6' }] });
-  expect(t.queries).toHaveLength(1);
+  expect(run.t.queries).toHaveLength(1);
 });
 
 test('a request past its deadline sends nothing and fails OPERATION_TIMEOUT; the batch of the others goes on', async () => {
-  const late = createContext(t.platform, null, { at: performance.now() - 1, timeoutMs: 50 });
-  const onTime = createContext(t.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
-  t.queries.length = 0;
+  const late = createContext(run.platform, null, { at: performance.now() - 1, timeoutMs: 50 });
+  const onTime = createContext(run.platform, null, { at: performance.now() + 60_000, timeoutMs: 60_000 });
+  run.t.queries.length = 0;
   const [failed, found] = await Promise.allSettled([paperByArxivId(late, '2501.00001'), paperByArxivId(onTime, '2501.00002')]);
   expect(failed.status === 'rejected' && (failed.reason as { extensions?: { code?: string } }).extensions?.code).toBe('OPERATION_TIMEOUT');
   expect(found.status === 'fulfilled' && found.value?.arxivId).toBe('2501.00002');
-  expect(t.queries).toHaveLength(1);
+  expect(run.t.queries).toHaveLength(1);
 });
 
 test('reads outside a request (feeds, scripts) share batches too, and requests that arrive later make a batch of their own', async () => {
-  t.queries.length = 0;
-  const reads = paperReads(t.platform);
+  run.t.queries.length = 0;
+  const reads = paperReads(run.platform);
   const [one, two] = await Promise.all([paperByArxivId(reads, '2501.00001'), paperByArxivId(reads, '2501.00002')]);
   expect([one?.arxivId, two?.arxivId]).toEqual(['2501.00001', '2501.00002']);
   expect((await paperByArxivId(reads, '2501.00004'))?.arxivId).toBe('2501.00004');
-  expect(t.queries).toHaveLength(2);
+  expect(run.t.queries).toHaveLength(2);
 });
 
 test('the same list asked for together is read once; each request gets the whole page, and other lists are read apart', async () => {
   const NEWEST = `query ($first: Int!) { papers(first: $first) { totalCount nodes { arxivId authors { name } } } }`;
   const expected = (n: number) => ['2501.00005', '2501.00004', '2501.00003', '2501.00002', '2501.00001'].slice(0, n);
-  t.queries.length = 0;
-  const results = await Promise.all([3, 3, 3, 2].map((first) => server.data(NEWEST, { first })));
+  run.t.queries.length = 0;
+  const results = await Promise.all([3, 3, 3, 2].map((first) => run.server.data(NEWEST, { first })));
   expect(results.map((r) => r.papers.nodes.map((p: { arxivId: string }) => p.arxivId))).toEqual([expected(3), expected(3), expected(3), expected(2)]);
   // Relations come with the page's rows: every request has them.
   expect(results.every((r) => r.papers.nodes.every((p: { authors: unknown[] }) => p.authors.length === 1))).toBe(true);
   expect(results.map((r) => r.papers.totalCount)).toEqual([5, 5, 5, 5]);
   // One page statement for first: 3, one for first: 2, one count (the same for both).
-  expect(t.queries).toHaveLength(3);
+  expect(run.t.queries).toHaveLength(3);
 });
 
 describe('sharedRows', () => {
@@ -180,7 +174,7 @@ describe('sharedRead', () => {
 
   test('the plain pg reader answers a shared read like any other', async () => {
     const shared = sharedRead<string, { arxivId: string }>({ name: 'test_arxiv', text: 'SELECT "arxivId" FROM "Paper" WHERE "arxivId" = ANY($1::text[]) ORDER BY 1', keyOf: (row) => row.arxivId });
-    const [a, b] = await Promise.all([shared.rows(t.platform.reader, ['2501.00001', 'none']), shared.rows(t.platform.reader, ['2501.00002'])]);
+    const [a, b] = await Promise.all([shared.rows(run.platform.reader, ['2501.00001', 'none']), shared.rows(run.platform.reader, ['2501.00002'])]);
     expect(a).toEqual([{ arxivId: '2501.00001' }]);
     expect(b).toEqual([{ arxivId: '2501.00002' }]);
   });

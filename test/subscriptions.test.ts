@@ -6,59 +6,32 @@ import { buildSchema, GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ACCESS } from '../src/graphql/access.ts';
-import { CatalogEvents, InMemoryEventBus } from '../src/platform/events/bus.ts';
-import type { SubscriptionServer, SubscriptionServerOptions } from '../src/graphql/websocket.ts';
-import { buildApp, listen, type RunningApp } from '../src/http/app.ts';
-import { createLogger } from '../src/platform/logger.ts';
+import { CatalogEvents, type InMemoryEventBus } from '../src/platform/events/bus.ts';
+import type { SubscriptionServerOptions } from '../src/graphql/websocket.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { typeDefs } from '../src/graphql/schema.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';
-import { createTestServer, userWithToken, type TestServer } from './helpers/server.ts';
+import { startTestHttp, userWithToken } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let scenario: Awaited<ReturnType<typeof smallCatalog>>;
+const run = setupTestRunner({
+  scenario: smallCatalog,
+  events: true,
+  http: { rateLimiter: null, subscriptions: { maxSubscriptionsPerConnection: 3 } },
+});
 
-interface Live {
-  bus: InMemoryEventBus;
-  events: CatalogEvents;
-  http: RunningApp;
-  subscriptions: SubscriptionServer;
-  wsUrl: string;
-  post(query: string, variables?: Record<string, unknown>, token?: string): Promise<any>;
-  stop(): Promise<void>;
-}
+const wsUrlOf = (http: { url: string }) => `${http.url.replace('http:', 'ws:')}/graphql`;
+/** Listeners on the runner's bus: one per live subscription of its app. */
+const listeners = () => (run.events.bus as InMemoryEventBus).listenerCount();
 
-/** The HTTP app and the subscription server on one port, sharing one schema and one event bus. */
-async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'platform' | 'logger'>> = {}): Promise<Live> {
-  const bus = new InMemoryEventBus();
-  const events = new CatalogEvents(bus);
-  const app = await buildApp({
-    apollo: server.apollo,
-    platform: { ...t.platform, events },
-    logger: createLogger({ logLevel: 'silent' }),
-    config: server.config,
-    rateLimiter: null,
-    subscriptions: { graphql: server.graphql, ...options },
-  });
-  const http = await listen(app, 0, '127.0.0.1');
-  const subscriptions = app.subscriptions!;
+/** Another app on the same server, with a bus and subscription limits of its own. */
+async function startLive(options: Omit<SubscriptionServerOptions, 'platform' | 'logger' | 'graphql'>) {
+  const http = await startTestHttp(run.t, run.server, { events: new CatalogEvents(), rateLimiter: null, subscriptions: options });
+  const subscriptions = http.app.subscriptions!;
   return {
-    bus,
-    events,
-    http,
     subscriptions,
-    wsUrl: `${http.url.replace('http:', 'ws:')}/graphql`,
-    async post(query, variables, token) {
-      const response = await fetch(`${http.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return response.json();
-    },
+    wsUrl: wsUrlOf(http),
     async stop() {
       await subscriptions.close(100);
       await http.close(100);
@@ -66,28 +39,13 @@ async function startLive(options: Partial<Omit<SubscriptionServerOptions, 'platf
   };
 }
 
-let live: Live;
 const clients: Client[] = [];
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await createTestServer(t);
-  live = await startLive({ maxSubscriptionsPerConnection: 3 });
-});
-beforeEach(async () => {
-  await t.reset();
-  scenario = await smallCatalog(t.db);
-});
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
 });
-afterAll(async () => {
-  await live?.stop();
-  await server?.stop();
-  await t?.close();
-});
 
-function client(token?: string, url = live.wsUrl): Client {
+function client(token?: string, url = wsUrlOf(run.http)): Client {
   const c = createClient({
     url,
     webSocketImpl: WebSocket,
@@ -122,46 +80,46 @@ test('every Subscription field has an access decision, and every decision a fiel
 });
 
 test('an anonymous client receives the new vote count when someone upvotes over HTTP, and lets go when done', async () => {
-  const paper = scenario.papers[3]!;
+  const paper = run.scenario.papers[3]!;
   const id = toGlobalId('Paper', paper.id);
-  const { token } = await userWithToken(t, 'voter');
+  const { token } = await userWithToken(run.t, 'voter');
   const updates = client().iterate({ query: PAPER_UPDATED, variables: { id } });
   const first = nextOf(updates);
-  await until(() => live.bus.listenerCount() === 1, 'the subscription');
+  await until(() => listeners() === 1, 'the subscription');
 
-  expect((await live.post(UPVOTE, { id }, token)).data.upvotePaper.paper.upvotes).toBe(1);
+  expect((await run.http.post(UPVOTE, { id }, token)).body.data.upvotePaper.paper.upvotes).toBe(1);
   expect(await first).toEqual({ data: { paperUpdated: { id, upvotes: 1, viewerHasUpvoted: false, authors: [{ name: 'Yann LeCun' }, { name: 'Alan Turing' }] } } });
-  await live.post(REMOVE, { id }, token);
+  await run.http.post(REMOVE, { id }, token);
   expect((await nextOf(updates)).data?.paperUpdated).toMatchObject({ upvotes: 0 });
 
   await updates.return?.();
-  await until(() => live.bus.listenerCount() === 0, 'the listener to be removed');
+  await until(() => listeners() === 0, 'the listener to be removed');
 });
 
 test('a signed-in subscriber sees its own viewerHasUpvoted; loaders are per viewer and fresh per event', async () => {
-  const id = toGlobalId('Paper', scenario.papers[0]!.id);
-  const voter = await userWithToken(t, 'voter');
+  const id = toGlobalId('Paper', run.scenario.papers[0]!.id);
+  const voter = await userWithToken(run.t, 'voter');
   const mine = client(voter.token).iterate({ query: PAPER_UPDATED, variables: { id } });
   const theirs = client().iterate({ query: PAPER_UPDATED, variables: { id } });
   const [m1, t1] = [nextOf(mine), nextOf(theirs)];
-  await until(() => live.bus.listenerCount() === 2, 'both subscriptions');
-  await live.post(UPVOTE, { id }, voter.token);
+  await until(() => listeners() === 2, 'both subscriptions');
+  await run.http.post(UPVOTE, { id }, voter.token);
   expect((await m1).data?.paperUpdated).toMatchObject({ upvotes: 1, viewerHasUpvoted: true });
   expect((await t1).data?.paperUpdated).toMatchObject({ upvotes: 1, viewerHasUpvoted: false });
-  await live.post(REMOVE, { id }, voter.token);
+  await run.http.post(REMOVE, { id }, voter.token);
   expect((await nextOf(mine)).data?.paperUpdated).toMatchObject({ upvotes: 0, viewerHasUpvoted: false });
 });
 
 test('papersFeatured: submitted papers arrive, filtered by topic when asked', async () => {
-  const { token } = await userWithToken(t, 'submitter');
+  const { token } = await userWithToken(run.t, 'submitter');
   const all = client().iterate({ query: `subscription { papersFeatured { arxivId title topics { slug } submittedBy { handle } } }` });
   const nlp = client().iterate({ query: `subscription { papersFeatured(topic: "nlp") { arxivId } }` });
   const [allFirst, nlpFirst] = [nextOf(all), nextOf(nlp)];
-  await until(() => live.bus.listenerCount() === 2, 'both subscriptions');
+  await until(() => listeners() === 2, 'both subscriptions');
   const submit = `mutation($input: SubmitPaperInput!) { submitPaper(input: $input) { paper { arxivId } userErrors { message } } }`;
   const paper = (arxivId: string, topics: string[]) => ({ input: { arxivId, title: `Paper ${arxivId}`, abstract: 'Abstract.', authors: ['Ada Lovelace'], topics } });
-  expect((await live.post(submit, paper('2408.00001', ['computer-vision']), token)).data.submitPaper.userErrors).toEqual([]);
-  expect((await live.post(submit, paper('2408.00002', ['nlp']), token)).data.submitPaper.userErrors).toEqual([]);
+  expect((await run.http.post(submit, paper('2408.00001', ['computer-vision']), token)).body.data.submitPaper.userErrors).toEqual([]);
+  expect((await run.http.post(submit, paper('2408.00002', ['nlp']), token)).body.data.submitPaper.userErrors).toEqual([]);
 
   expect(await allFirst).toEqual({ data: { papersFeatured: { arxivId: '2408.00001', title: 'Paper 2408.00001', topics: [{ slug: 'computer-vision' }], submittedBy: { handle: 'submitter' } } } });
   expect((await nextOf(all)).data?.papersFeatured).toMatchObject({ arxivId: '2408.00002' });
@@ -169,7 +127,7 @@ test('papersFeatured: submitted papers arrive, filtered by topic when asked', as
 });
 
 /** A raw graphql-transport-ws connection, for what the client library hides. */
-async function rawSocket(initPayload: Record<string, unknown>, url = live.wsUrl, options: WebSocket.ClientOptions = {}) {
+async function rawSocket(initPayload: Record<string, unknown>, url = wsUrlOf(run.http), options: WebSocket.ClientOptions = {}) {
   const ws = new WebSocket(url, 'graphql-transport-ws', options);
   const messages: any[] = [];
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
@@ -181,26 +139,26 @@ async function rawSocket(initPayload: Record<string, unknown>, url = live.wsUrl,
 }
 
 test('revoking a token over HTTP closes the WebSocket connections opened with it (4403); others stay', async () => {
-  const { token, apiToken } = await userWithToken(t, 'soon-revoked');
-  const other = await userWithToken(t, 'stays');
+  const { token, apiToken } = await userWithToken(run.t, 'soon-revoked');
+  const other = await userWithToken(run.t, 'stays');
   const [first, second, bystander] = [await rawSocket({ authorization: `Bearer ${token}` }), await rawSocket({ authorization: `Bearer ${token}` }), await rawSocket({ authorization: `Bearer ${other.token}` })];
   await Promise.all([first.acknowledged(), second.acknowledged(), bystander.acknowledged()]);
 
-  const revoke = await live.post(`mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } userErrors { code } } }`, { id: toGlobalId('ApiToken', apiToken.id) }, token);
-  expect(revoke.data.revokeApiToken.userErrors).toEqual([]);
+  const revoke = await run.http.post(`mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { revokedAt } userErrors { code } } }`, { id: toGlobalId('ApiToken', apiToken.id) }, token);
+  expect(revoke.body.data.revokeApiToken.userErrors).toEqual([]);
   expect(await first.closed).toBe(4403);
   expect(await second.closed).toBe(4403);
 
   // The other user's connection still serves.
   bystander.ws.send(JSON.stringify({ id: 'v', type: 'subscribe', payload: { query: 'subscription { papersFeatured { id } }' } }));
-  await until(() => live.bus.listenerCount() === 1, 'the bystander subscription');
+  await until(() => listeners() === 1, 'the bystander subscription');
   expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
   bystander.ws.close();
 });
 
 test('a bad, unknown or revoked token is refused: the connection closes with 4403', async () => {
-  const { token, apiToken } = await userWithToken(t, 'revoked');
-  await t.db.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
+  const { token, apiToken } = await userWithToken(run.t, 'revoked');
+  await run.db.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
   for (const authorization of ['Bearer not-a-token', `Bearer pc_${'A'.repeat(43)}`, `Bearer ${token}`, 42]) {
     const { messages, closed } = await rawSocket({ authorization });
     expect(await closed).toBe(4403);
@@ -231,42 +189,42 @@ test('errors: unknown paper or topic, operations other than subscriptions, inval
   expect(await errorsOf(`subscription { paperUpdated(id: "x") { nope } }`)).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
   expect(await errorsOf(`subscription {`)).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
   // Over HTTP (Apollo runs no `subscribe`): a clear refusal, not an internal error.
-  expect((await server.gql(`subscription { papersFeatured { id } }`)).errors).toEqual([
+  expect((await run.server.gql(`subscription { papersFeatured { id } }`)).errors).toEqual([
     expect.objectContaining({ message: 'Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP', extensions: { code: 'BAD_REQUEST' } }),
   ]);
   const deep = `subscription { paperUpdated(id: "x") { authors { papers { nodes { authors { papers { nodes { authors { papers { nodes { authors { name } } } } } } } } } } } }`;
   expect(await errorsOf(deep)).toEqual([expect.objectContaining({ extensions: { code: 'QUERY_TOO_DEEP' } })]);
-  expect(live.bus.listenerCount()).toBe(0);
+  expect(listeners()).toBe(0);
 });
 
 test('at most 3 subscriptions per connection (as configured); closing the connection releases every listener', async () => {
   const c = client();
-  const id = toGlobalId('Paper', scenario.papers[0]!.id);
+  const id = toGlobalId('Paper', run.scenario.papers[0]!.id);
   const open = [0, 1, 2].map(() => c.iterate({ query: PAPER_UPDATED, variables: { id } }));
   const pending = open.map((it) => it.next());
-  await until(() => live.bus.listenerCount() === 3, 'three subscriptions');
+  await until(() => listeners() === 3, 'three subscriptions');
   const fourth = c.iterate({ query: PAPER_UPDATED, variables: { id } });
   await expect(fourth.next()).rejects.toEqual([expect.objectContaining({ message: 'At most 3 subscriptions per connection; complete one first' })]);
   await c.dispose();
   await Promise.allSettled(pending);
-  await until(() => live.bus.listenerCount() === 0, 'the listeners to be released');
+  await until(() => listeners() === 0, 'the listeners to be released');
 });
 
 test('a client that stops reading loses its subscription; one that stops answering pings is cut off', async () => {
-  const paper = await t.db.paper.update({ where: { id: scenario.papers[0]!.id }, data: { abstract: 'x'.repeat(100_000) } });
+  const paper = await run.db.paper.update({ where: { id: run.scenario.papers[0]!.id }, data: { abstract: 'x'.repeat(100_000) } });
   const slow = await rawSocket({});
   await slow.acknowledged();
   slow.ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription($id: ID!) { paperUpdated(id: $id) { abstract } }`, variables: { id: toGlobalId('Paper', paper.id) } } }));
-  await until(() => live.bus.listenerCount() === 1, 'the subscription');
+  await until(() => listeners() === 1, 'the subscription');
   // The client stops reading: the kernel buffers fill, sends stall, events queue up to the limit.
   (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   let published = 0;
-  while (live.bus.listenerCount() > 0 && published < 5000) {
-    live.events.paperUpdated(paper);
+  while (listeners() > 0 && published < 5000) {
+    run.events.paperUpdated(paper);
     published++;
     await new Promise((r) => setImmediate(r));
   }
-  expect(live.bus.listenerCount()).toBe(0);
+  expect(listeners()).toBe(0);
   console.log(`slow client: subscription ended after ${published} events of ~100 kB (queue limit 100)`);
   slow.ws.terminate();
 
@@ -309,7 +267,7 @@ test('connections past maxConnections are refused with 503; checkOperation refus
 
 test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?? 200} clients; IDLE_CLIENTS=2000 to measure)`, async () => {
   const n = Number(process.env.IDLE_CLIENTS ?? 200);
-  const id = toGlobalId('Paper', scenario.papers[0]!.id);
+  const id = toGlobalId('Paper', run.scenario.papers[0]!.id);
   // The clients live in another process, so that only the server's memory is measured here.
   const script = `
     import WebSocket from 'ws';
@@ -326,12 +284,12 @@ test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?
     process.stdin.on('end', () => process.exit(0));`;
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, live.wsUrl, String(n), id], { cwd: process.cwd(), stdio: ['pipe', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, wsUrlOf(run.http), String(n), id], { cwd: process.cwd(), stdio: ['pipe', 'inherit', 'inherit'] });
   try {
-    await until(() => live.bus.listenerCount() === n, `${n} subscriptions`, 120_000);
+    await until(() => listeners() === n, `${n} subscriptions`, 120_000);
     (globalThis as { gc?: () => void }).gc?.();
     const after = process.memoryUsage();
-    expect(live.subscriptions.connections()).toBe(n);
+    expect(run.http.app.subscriptions!.connections()).toBe(n);
     const perClient = (bytes: number) => ((bytes / n) / 1024).toFixed(1);
     console.log(
       `${n} idle subscription clients: server RSS ${Math.round(before.rss / 2 ** 20)} -> ${Math.round(after.rss / 2 ** 20)} MiB ` +
@@ -341,5 +299,5 @@ test(`idle subscription clients: memory per client (${process.env.IDLE_CLIENTS ?
     child.stdin!.end();
     await new Promise((resolve) => child.once('exit', resolve));
   }
-  await until(() => live.bus.listenerCount() === 0, 'the clients to go', 30_000);
+  await until(() => listeners() === 0, 'the clients to go', 30_000);
 }, 180_000);
