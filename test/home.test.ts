@@ -4,30 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/platform/paths.ts';
 import { anchorOf, readmeSections } from '../src/http/routes/home.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, startTestHttp, type TestHttp, type TestServer } from './helpers/server.ts';
 
-let t: TestDatabase;
-let server: TestServer;
-let http: TestHttp;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await smallCatalog(t.db);
-  server = await createTestServer(t);
-  http = await startTestHttp(t, server);
-});
-afterAll(async () => {
-  await http?.close(1000);
-  await server?.stop();
-  await t?.close();
-});
+const run = setupTestRunner({ scenario: smallCatalog, http: true, reset: 'once' });
 
 const hrefsOf = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&'));
 
 test('GET / is an HTML page naming the service, with links to Sandbox, feeds, health checks and the README sections', async () => {
-  const response = await fetch(`${http.url}/`);
+  const response = await fetch(`${run.http.url}/`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
@@ -46,21 +31,21 @@ test('GET / is an HTML page naming the service, with links to Sandbox, feeds, he
 });
 
 test('every link on the page answers 200, and every README anchor exists on /readme', async () => {
-  const html = await (await fetch(`${http.url}/`)).text();
-  const readme = await (await fetch(`${http.url}/readme`)).text();
+  const html = await (await fetch(`${run.http.url}/`)).text();
+  const readme = await (await fetch(`${run.http.url}/readme`)).text();
   for (const href of new Set(hrefsOf(html).map((h) => h.split('#')[0]!))) {
     // A browser asks for HTML: /graphql then answers with the Sandbox landing page.
-    const response = await fetch(`${http.url}${href}`, { headers: { accept: 'text/html' } });
+    const response = await fetch(`${run.http.url}${href}`, { headers: { accept: 'text/html' } });
     expect([href, response.status]).toEqual([href, 200]);
   }
   for (const anchor of hrefsOf(html).filter((h) => h.includes('#')).map((h) => h.split('#')[1]!)) {
     expect(readme).toContain(`<section id="${anchor}">`);
   }
-  expect((await fetch(`${http.url}/graphql`, { headers: { accept: 'text/html' } }).then((r) => r.text()))).toMatch(/sandbox/i);
+  expect((await fetch(`${run.http.url}/graphql`, { headers: { accept: 'text/html' } }).then((r) => r.text()))).toMatch(/sandbox/i);
 });
 
 test('/readme shows the README as text, escaped, one section per heading', async () => {
-  const response = await fetch(`${http.url}/readme`);
+  const response = await fetch(`${run.http.url}/readme`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   const html = await response.text();
@@ -84,7 +69,7 @@ test('the README is cut at its ## headings only outside code blocks; anchors fol
 });
 
 test('other unknown paths still answer 404 with a JSON error', async () => {
-  const response = await fetch(`${http.url}/nothing-here`);
+  const response = await fetch(`${run.http.url}/nothing-here`);
   expect(response.status).toBe(404);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
 });

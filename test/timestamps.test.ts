@@ -3,19 +3,18 @@
 // Postgres means (its epoch), as pg's general parser does.
 import pg from 'pg';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from '../src/platform/db/timestamps.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { setupTestRunner } from './helpers/runner.ts';
 
-let t: TestDatabase;
-let client: pg.Client;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  client = new pg.Client({ connectionString: t.url });
-  await client.connect();
-});
+let client: pg.Client | undefined;
+// Jest runs hooks in the order they are declared: this afterAll before the runner's (which drops
+// the database), the beforeAll below after the runner's (which creates it).
 afterAll(async () => {
-  await client.end();
-  await t.close();
+  await client?.end();
+});
+const run = setupTestRunner({ server: false, reset: 'once' });
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: run.t.url });
+  await client.connect();
 });
 
 const VALUES = `VALUES
@@ -27,8 +26,8 @@ const VALUES = `VALUES
 test.each(['UTC', 'America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'])(
   'gives the instant Postgres means, with the session in %s',
   async (zone) => {
-    await client.query(`SET TimeZone = '${zone}'`);
-    const { rows } = await client.query<{ text: string; epoch: string }>({
+    await client!.query(`SET TimeZone = '${zone}'`);
+    const { rows } = await client!.query<{ text: string; epoch: string }>({
       text: `SELECT v::text AS text, (extract(epoch FROM v) * 1000)::text AS epoch FROM (${VALUES}) AS t(v)`,
     });
     const general = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
