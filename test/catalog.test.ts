@@ -3,7 +3,6 @@ import { toGlobalId } from '../src/platform/global-id.ts';
 import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { day, smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
 
 const run = setupTestRunner({ scenario: smallCatalog });
 

@@ -4,7 +4,7 @@ import type { User } from '../src/generated/prisma/client.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, type GqlResult, type TestServer } from './helpers/server.ts';
+import type { GqlResult } from './helpers/server.ts';
 
 const run = setupTestRunner({ scenario: smallCatalog });
 let alice: User; // curator

@@ -4,7 +4,6 @@
 // from the raw JSON, independently of the importer.
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/platform/paths.ts';
 import { importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
 import { setupTestRunner } from './helpers/runner.ts';

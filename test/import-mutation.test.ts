@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { projectRoot } from '../src/platform/paths.ts';
 import { dataDir, describeWithRealData } from './helpers/real-data.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 

@@ -13,10 +13,10 @@ import { normalizeAuthorName } from '../src/catalog/authors/normalize.ts';
 import { projectRoot } from '../src/platform/paths.ts';
 import { main, parseCli, USAGE } from '../src/cli/import.ts';
 import { importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../src/catalog/import/fetchers.ts';
-import { importArxivAtom, importFiles, importHfDailyPapers, type ImportSummary } from '../src/catalog/import/importer.ts';
+import { importArxivAtom, importFiles, importHfDailyPapers } from '../src/catalog/import/importer.ts';
 import { normalizeGithubRepo, topicSlug } from '../src/catalog/import/normalize.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { atomDir, dataDir, describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
+import { setupTestRunner } from './helpers/runner.ts';
+import { atomDir, describeWithRealData, haveRealData, hfDir } from './helpers/real-data.ts';
 
 const haveData = haveRealData;
 const hfFile = (day: string) => path.join(hfDir, `${day}.json`);
@@ -54,42 +54,36 @@ function expectedCounts() {
 
 // ---------------------------------------------------------------------------------------------
 
-let t: TestDatabase;
+const run = setupTestRunner({ server: false, reset: 'manual' });
 let tmp: string;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'import-test-'));
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-afterAll(async () => {
-  await t?.close();
-});
 /** Empty tables before each test of a group (the read-only facts share one import instead). */
-const startEmpty = () => beforeEach(() => t.reset());
+const startEmpty = () => beforeEach(() => run.t.reset());
 
 const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 const rowCounts = async () => ({
-  papers: await t.db.paper.count(),
-  authors: await t.db.author.count(),
-  topics: await t.db.topic.count(),
-  bylines: await t.db.paperAuthor.count(),
-  links: await t.db.paperTopic.count(),
+  papers: await run.t.db.paper.count(),
+  authors: await run.t.db.author.count(),
+  topics: await run.t.db.topic.count(),
+  bylines: await run.t.db.paperAuthor.count(),
+  links: await run.t.db.paperTopic.count(),
 });
 const byline = async (arxivId: string) =>
   (
-    await t.db.paperAuthor.findMany({
+    await run.t.db.paperAuthor.findMany({
       where: { paper: { arxivId } },
       orderBy: { position: 'asc' },
       select: { position: true, hidden: true, affiliation: true, author: { select: { name: true } } },
     })
   ).map((row) => ({ position: row.position, name: row.author.name, hidden: row.hidden, affiliation: row.affiliation }));
 const topicsOf = async (arxivId: string) =>
-  (await t.db.paperTopic.findMany({ where: { paper: { arxivId } }, select: { topic: { select: { slug: true, name: true } } } }))
+  (await run.t.db.paperTopic.findMany({ where: { paper: { arxivId } }, select: { topic: { select: { slug: true, name: true } } } }))
     .map((row) => row.topic)
     .sort((a, b) => (a.slug < b.slug ? -1 : 1));
-const paper = (arxivId: string) => t.db.paper.findUniqueOrThrow({ where: { arxivId } });
+const paper = (arxivId: string) => run.t.db.paper.findUniqueOrThrow({ where: { arxivId } });
 const copy = (from: string, name: string, edit?: (text: string) => string) => {
   const to = path.join(tmp, name);
   const text = fs.readFileSync(from, 'utf8');
@@ -102,7 +96,7 @@ const copyHf = (from: string, name: string, edit: (entries: HfEntry[]) => void) 
     edit(entries);
     return JSON.stringify(entries, null, 2);
   });
-const importEverything = () => importFiles(t.db, [hfDir, atomDir]);
+const importEverything = () => importFiles(run.t.db, [hfDir, atomDir]);
 
 maybe('importing the real data set', () => {
   startEmpty();
@@ -128,11 +122,11 @@ maybe('importing the real data set', () => {
     // Every day's papers are listed on that day (the file's date, or submittedOnDailyAt which equals it).
     for (const file of hfFiles) {
       const ids = readHf(path.join(hfDir, file)).map((e) => e.paper.id);
-      const featured = await t.db.paper.findMany({ where: { arxivId: { in: ids } }, select: { featuredOn: true } });
+      const featured = await run.t.db.paper.findMany({ where: { arxivId: { in: ids } }, select: { featuredOn: true } });
       expect(new Set(featured.map((p) => p.featuredOn?.toISOString().slice(0, 10)))).toEqual(new Set([file.slice(0, 10)]));
     }
     // Null where the source did not say, never "" or 0 in its place.
-    const blanks = await t.db.$queryRaw<{ n: bigint }[]>`
+    const blanks = await run.t.db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "Paper" WHERE "githubRepo" = '' OR "projectPage" = '' OR "organization" = ''
         OR "aiSummary" = '' OR "hfSubmitterHandle" = '' OR "doi" = '' OR "journalRef" = '' OR "arxivComment" = ''`;
     expect(Number(blanks[0]!.n)).toBe(0);
@@ -141,21 +135,21 @@ maybe('importing the real data set', () => {
   test('importing everything again changes nothing: all unchanged, same rows, updatedAt untouched', async () => {
     await importEverything();
     const before = await rowCounts();
-    const stamps = await t.db.paper.findMany({ select: { arxivId: true, updatedAt: true }, orderBy: { id: 'asc' } });
-    t.queries.length = 0;
+    const stamps = await run.t.db.paper.findMany({ select: { arxivId: true, updatedAt: true }, orderBy: { id: 'asc' } });
+    run.t.queries.length = 0;
 
     const again = await importEverything();
     expect(again).toMatchObject({ ok: true, papersCreated: 0, papersUpdated: 0, papersUnchanged: 581, authorsCreated: 0, topicsCreated: 0 });
-    expect(t.queries.filter((sql) => /^\s*(UPDATE|DELETE|INSERT)/i.test(sql))).toEqual([]);
+    expect(run.t.queries.filter((sql) => /^\s*(UPDATE|DELETE|INSERT)/i.test(sql))).toEqual([]);
     expect(await rowCounts()).toEqual(before);
-    expect(await t.db.paper.findMany({ select: { arxivId: true, updatedAt: true }, orderBy: { id: 'asc' } })).toEqual(stamps);
+    expect(await run.t.db.paper.findMany({ select: { arxivId: true, updatedAt: true }, orderBy: { id: 'asc' } })).toEqual(stamps);
   });
 });
 
 maybe('facts of the imported data set', () => {
   // Read-only tests: one import of everything serves them all.
   beforeAll(async () => {
-    await t.reset();
+    await run.t.reset();
     expect((await importEverything()).ok).toBe(true);
   });
 
@@ -221,7 +215,7 @@ maybe('facts of the imported data set', () => {
       { position: 0, name: 'Dingyun Zhang', hidden: true, affiliation: null },
       { position: 1, name: 'Lixue Gong', hidden: false, affiliation: null },
     ]);
-    expect(await t.db.paperAuthor.count({ where: { hidden: true } })).toBe(1);
+    expect(await run.t.db.paperAuthor.count({ where: { hidden: true } })).toBe(1);
   });
 
   test('arXiv Atom: versions collapse, dates, categories as named topics, DOI, journal, comment, affiliations', async () => {
@@ -264,9 +258,9 @@ maybe('newer snapshots', () => {
   startEmpty();
   test('update changed fields without duplicating papers, authors or topics; a missing field erases nothing', async () => {
     const original = hfFile('2025-07-22');
-    await importFiles(t.db, [original]);
+    await importFiles(run.t.db, [original]);
     const before = await rowCounts();
-    const stamps = new Map((await t.db.paper.findMany({ select: { arxivId: true, updatedAt: true } })).map((p) => [p.arxivId, p.updatedAt]));
+    const stamps = new Map((await run.t.db.paper.findMany({ select: { arxivId: true, updatedAt: true } })).map((p) => [p.arxivId, p.updatedAt]));
     const summaryBefore = (await paper('2507.14683')).aiSummary;
 
     const newer = copyHf(original, '2025-07-22.json', (entries) => {
@@ -277,7 +271,7 @@ maybe('newer snapshots', () => {
       entries[1]!.numComments = 9;
       entries[2]!.paper.authors.push({ _id: 'x', name: 'Zed Newcomer', hidden: false });
     });
-    const summary = await importFiles(t.db, [newer]);
+    const summary = await importFiles(run.t.db, [newer]);
     expect(summary).toMatchObject({ ok: true, papersCreated: 0, papersUpdated: 2, papersUnchanged: 14, authorsCreated: 1, topicsCreated: 0 });
     expect(await rowCounts()).toEqual({ ...before, authors: before.authors + 1, bylines: before.bylines + 1 });
     expect(await paper('2507.15846')).toMatchObject({
@@ -299,17 +293,17 @@ maybe('newer snapshots', () => {
     const oldest = hfFile('2024-05-27');
     const later = copyHf(oldest, '2024-06-30.json', (entries) => entries.splice(1));
     const earlier = copyHf(oldest, '2024-05-01.json', (entries) => entries.splice(1));
-    await importFiles(t.db, [oldest]);
+    await importFiles(run.t.db, [oldest]);
     expect((await paper('2405.15738')).featuredOn).toEqual(day('2024-05-27'));
-    expect(await importFiles(t.db, [later])).toMatchObject({ papersUnchanged: 1 });
+    expect(await importFiles(run.t.db, [later])).toMatchObject({ papersUnchanged: 1 });
     expect((await paper('2405.15738')).featuredOn).toEqual(day('2024-05-27'));
-    expect(await importFiles(t.db, [earlier])).toMatchObject({ papersUpdated: 1 });
+    expect(await importFiles(run.t.db, [earlier])).toMatchObject({ papersUpdated: 1 });
     expect((await paper('2405.15738')).featuredOn).toEqual(day('2024-05-01'));
   });
 
   test('an arXiv import after a Hugging Face one adds categories and affiliations, keeps HF fields and hidden marks', async () => {
     const hf = copyHf(hfFile('2026-07-21'), '2026-07-21.json', () => {});
-    await importFiles(t.db, [hf]);
+    await importFiles(run.t.db, [hf]);
     const entry = readHf(hf).find((e) => e.paper.id === '2607.18227')!;
     const names = entry.paper.authors.map((a: { name: string }) => a.name);
     const atom = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
@@ -317,7 +311,7 @@ maybe('newer snapshots', () => {
         on arXiv</title><summary>New abstract.</summary><published>2026-07-20T00:00:00Z</published><updated>2026-08-01T10:00:00Z</updated>
         ${names.map((n: string, i: number) => `<author><name>${n}</name>${i === 1 ? '<arxiv:affiliation>ByteDance</arxiv:affiliation>' : ''}</author>`).join('')}
         <arxiv:primary_category term="cs.CV"/><category term="cs.CV"/></entry></feed>`;
-    expect(await importArxivAtom(t.db, atom, { source: 'inline' })).toMatchObject({ ok: true, papersUpdated: 1 });
+    expect(await importArxivAtom(run.t.db, atom, { source: 'inline' })).toMatchObject({ ok: true, papersUpdated: 1 });
     expect(await paper('2607.18227')).toMatchObject({
       title: 'Revised title on arXiv',
       abstract: 'New abstract.',
@@ -347,7 +341,7 @@ maybe('damaged inputs', () => {
     const atomNoId = copy(LEGACY_ATOM, 'no-id.xml', (text) => text.replace('<id>http://arxiv.org/abs/1601.00001v1</id>', ''));
     const wrongId = readHf(hfFile('2025-03-17'))[4]!.paper.id;
 
-    const summary = await importFiles(t.db, [badJson, good, truncatedJson, truncatedXml, missingId, wrongType, atomNoId]);
+    const summary = await importFiles(run.t.db, [badJson, good, truncatedJson, truncatedXml, missingId, wrongType, atomNoId]);
     expect(summary.ok).toBe(false);
     expect(summary.sources.map((s) => s.status)).toEqual(['rejected', 'imported', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
     const reasons = summary.rejected.map((s) => s.reason);
@@ -363,24 +357,24 @@ maybe('damaged inputs', () => {
 
     // Only the good file's papers are in the database: not even the valid entries of the others.
     const ids = readHf(good).map((e) => e.paper.id).sort();
-    expect((await t.db.paper.findMany({ select: { arxivId: true } })).map((p) => p.arxivId).sort()).toEqual(ids);
-    expect(await t.db.author.count()).toBe(new Set(readHf(good).flatMap((e) => e.paper.authors.map((a: { name: string }) => normalizeAuthorName(a.name)))).size);
+    expect((await run.t.db.paper.findMany({ select: { arxivId: true } })).map((p) => p.arxivId).sort()).toEqual(ids);
+    expect(await run.t.db.author.count()).toBe(new Set(readHf(good).flatMap((e) => e.paper.authors.map((a: { name: string }) => normalizeAuthorName(a.name)))).size);
   });
 
   test('a problem in every entry is listed up to ten, the rest counted', async () => {
     const file = copyHf(hfFile('2025-05-30'), '2025-05-30.json', (entries) => entries.forEach((e) => (e.paper.upvotes = '12')));
-    const [result] = (await importFiles(t.db, [file])).rejected;
+    const [result] = (await importFiles(run.t.db, [file])).rejected;
     expect(result!.problems).toHaveLength(10);
     expect(result!.reason).toMatch(/field paper\.upvotes: expected a whole number from 0 to 2147483647, got string "12";.*and 32 more problems$/);
-    expect(await t.db.paper.count()).toBe(0);
+    expect(await run.t.db.paper.count()).toBe(0);
   });
 
   test('the CLI exits 1 when a file is rejected and prints the summary', async () => {
     const bad = copyHf(hfFile('2025-01-13'), '2025-01-13.json', (entries) => delete entries[2]!.paper.id);
-    const run = promisify(execFile);
-    const result = await run(path.join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/import.ts', hfFile('2024-05-27'), bad], {
+    const exec = promisify(execFile);
+    const result = await exec(path.join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/import.ts', hfFile('2024-05-27'), bad], {
       cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: t.url, NODE_OPTIONS: '' },
+      env: { ...process.env, DATABASE_URL: run.t.url, NODE_OPTIONS: '' },
     }).then(
       () => ({ code: 0, stdout: '', stderr: '' }),
       (error: { code: number; stdout: string; stderr: string }) => error,
@@ -389,7 +383,7 @@ maybe('damaged inputs', () => {
     expect(result.stdout).toContain('Import summary: 1 input imported, 1 rejected');
     expect(result.stdout).toContain(`rejected: ${bad}: entry 2 (id unknown), field paper.id: missing`);
     expect(result.stderr).toContain('REJECTED');
-    expect(await t.db.paper.count()).toBe(13);
+    expect(await run.t.db.paper.count()).toBe(13);
   });
 });
 
@@ -398,7 +392,7 @@ maybe('format detection by content', () => {
   test('an Atom feed named .json and a daily-papers array named .xml import by what they are', async () => {
     const atomAsJson = copy(LEGACY_ATOM, 'feed.json');
     const hfAsXml = copy(hfFile('2025-01-13'), '2025-01-13.xml');
-    const summary = await importFiles(t.db, [atomAsJson, hfAsXml]);
+    const summary = await importFiles(run.t.db, [atomAsJson, hfAsXml]);
     expect(summary.sources.map((s) => [s.format, s.status, s.papersCreated])).toEqual([
       ['arxiv-atom', 'imported', 1],
       ['hf-daily-papers', 'imported', 5],
@@ -413,7 +407,7 @@ maybe('format detection by content', () => {
     copy(hfFile('2025-01-13'), 'folder/2025-01-13.json');
     const object = path.join(tmp, 'object.json');
     fs.writeFileSync(object, '{"error":"Invalid date"}');
-    const summary = await importFiles(t.db, [folder, path.join(folder, 'notes.txt'), object]);
+    const summary = await importFiles(run.t.db, [folder, path.join(folder, 'notes.txt'), object]);
     expect(summary.sources.map((s) => s.status)).toEqual(['imported', 'skipped', 'rejected', 'rejected']);
     expect(summary.rejected.map((s) => s.reason)).toEqual([
       `${path.join(folder, 'notes.txt')}: neither a Hugging Face daily-papers JSON array nor an arXiv Atom feed`,
@@ -423,12 +417,12 @@ maybe('format detection by content', () => {
 
   test('a response given as text to the API: featuredOn from the caller, or left unknown and said so', async () => {
     const text = fs.readFileSync(hfFile('2024-06-13'), 'utf8');
-    const unknown = await importHfDailyPapers(t.db, text, { source: 'no-date' });
+    const unknown = await importHfDailyPapers(run.t.db, text, { source: 'no-date' });
     expect(unknown).toMatchObject({ ok: true, papersCreated: 21, featuredOnUnknown: 21 });
-    expect(await t.db.paper.count({ where: { featuredOn: null } })).toBe(21);
-    const known = await importHfDailyPapers(t.db, text, { source: 'dated', featuredOn: '2024-06-13' });
+    expect(await run.t.db.paper.count({ where: { featuredOn: null } })).toBe(21);
+    const known = await importHfDailyPapers(run.t.db, text, { source: 'dated', featuredOn: '2024-06-13' });
     expect(known).toMatchObject({ papersUpdated: 21, featuredOnUnknown: 0 });
-    expect(await t.db.paper.count({ where: { featuredOn: day('2024-06-13') } })).toBe(21);
+    expect(await run.t.db.paper.count({ where: { featuredOn: day('2024-06-13') } })).toBe(21);
   });
 });
 
@@ -484,7 +478,7 @@ maybe('live sources (a local server serving the recorded responses)', () => {
   afterEach(() => api.close());
 
   test('--hf-date: the day asked for is the featured day of entries that do not state one', async () => {
-    const summary = await importHfDays(t.db, ['2024-05-27', '2024-05-28'], { baseUrl: api.url, delayMs: 0 });
+    const summary = await importHfDays(run.t.db, ['2024-05-27', '2024-05-28'], { baseUrl: api.url, delayMs: 0 });
     expect(summary).toMatchObject({ ok: true, papersCreated: 13, featuredOnUnknown: 0 });
     expect(summary.sources.map((s) => s.source)).toEqual([`${api.url}/api/daily_papers?date=2024-05-27`, `${api.url}/api/daily_papers?date=2024-05-28`]);
     expect((await paper('2405.15738')).featuredOn).toEqual(day('2024-05-27'));
@@ -497,44 +491,44 @@ maybe('live sources (a local server serving the recorded responses)', () => {
   test('the CLI with --hf-week fetches each day of the week from HF_API_URL, one transaction each', async () => {
     const out: string[] = [];
     const sink = { write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WriteStream;
-    const code = await main(['--hf-week', '2026-W30', '--quiet'], { DATABASE_URL: t.url, HF_API_URL: api.url, HF_DELAY_MS: '0' }, { stdout: sink, stderr: sink });
+    const code = await main(['--hf-week', '2026-W30', '--quiet'], { DATABASE_URL: run.t.url, HF_API_URL: api.url, HF_DELAY_MS: '0' }, { stdout: sink, stderr: sink });
     expect(code).toBe(0);
     expect(api.requests.map((r) => r.params.get('date'))).toEqual(isoWeekDays('2026-W30'));
     const expected = ['2026-07-20', '2026-07-21', '2026-07-22', '2026-07-23', '2026-07-24'].reduce((n, d) => n + readHf(hfFile(d)).length, 0);
-    expect(await t.db.paper.count()).toBe(expected);
+    expect(await run.t.db.paper.count()).toBe(expected);
     expect(out.join('')).toContain(`Import summary: 7 inputs imported, 0 rejected\n  papers:  ${expected} created`);
   });
 
   test('a failing day is retried, then rejected; the other days still import', async () => {
-    const summary = await importHfDays(t.db, ['2024-01-01', '2025-01-13'], { baseUrl: api.url, delayMs: 0, attempts: 2, retryDelayMs: 0 });
+    const summary = await importHfDays(run.t.db, ['2024-01-01', '2025-01-13'], { baseUrl: api.url, delayMs: 0, attempts: 2, retryDelayMs: 0 });
     expect(summary.ok).toBe(false);
     expect(summary.rejected.map((s) => s.reason)).toEqual([`${api.url}/api/daily_papers?date=2024-01-01&limit=100&p=0: HTTP 503 Service Unavailable: Service Unavailable`]);
     expect(api.requests.filter((r) => r.params.get('date') === '2024-01-01')).toHaveLength(2);
-    expect(await t.db.paper.count()).toBe(5);
+    expect(await run.t.db.paper.count()).toBe(5);
   });
 
   test('--arxiv pages through two responses, spaced by the configured delay', async () => {
     const sent: number[] = [];
     const timed: typeof fetch = (input, init) => (sent.push(performance.now()), fetch(input, init));
-    const summary = await importArxivQuery(t.db, 'cat:cs.RO', { baseUrl: api.url, delayMs: 150, pageSize: 3, maxResults: 4, fetch: timed });
+    const summary = await importArxivQuery(run.t.db, 'cat:cs.RO', { baseUrl: api.url, delayMs: 150, pageSize: 3, maxResults: 4, fetch: timed });
     expect(summary).toMatchObject({ ok: true, entries: 4, papersCreated: 4 });
     expect(api.requests.map((r) => Object.fromEntries(r.params))).toEqual([
       { search_query: 'cat:cs.RO', start: '0', max_results: '3' },
       { search_query: 'cat:cs.RO', start: '3', max_results: '1' },
     ]);
     expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(145); // timers may round by a millisecond or so
-    expect((await t.db.paper.findMany({ select: { arxivId: true }, orderBy: { arxivId: 'asc' } })).map((p) => p.arxivId)).toEqual([
+    expect((await run.t.db.paper.findMany({ select: { arxivId: true }, orderBy: { arxivId: 'asc' } })).map((p) => p.arxivId)).toEqual([
       '1601.00001', '2012.11345', '2012.12142', '2012.13240',
     ]);
   });
 
   test('the CLI with --arxiv and ARXIV_API_URL; an empty page ends the paging', async () => {
     const sink = { write: () => true } as unknown as NodeJS.WriteStream;
-    const env = { DATABASE_URL: t.url, ARXIV_API_URL: api.url };
+    const env = { DATABASE_URL: run.t.url, ARXIV_API_URL: api.url };
     const code = await main(['--arxiv', 'cat:cs.RO', '--arxiv-page-size', '3', '--arxiv-max', '10', '--arxiv-delay-ms', '0', '--quiet'], env, { stdout: sink, stderr: sink });
     expect(code).toBe(0);
     expect(api.requests.map((r) => [r.params.get('start'), r.params.get('max_results')])).toEqual([['0', '3'], ['3', '3'], ['4', '3']]);
-    expect(await t.db.paper.count()).toBe(4);
+    expect(await run.t.db.paper.count()).toBe(4);
   });
 });
 
@@ -542,18 +536,18 @@ maybe("our users' votes", () => {
   startEmpty();
   test('imports never touch upvoteCount, Vote rows or submittedBy; HF upvotes go to hfUpvotes', async () => {
     const file = hfFile('2025-07-22');
-    await importFiles(t.db, [file]);
-    const user = await t.db.user.create({ data: { handle: 'reader', displayName: 'Reader' } });
+    await importFiles(run.t.db, [file]);
+    const user = await run.t.db.user.create({ data: { handle: 'reader', displayName: 'Reader' } });
     const target = await paper('2507.15846');
-    await t.db.vote.create({ data: { userId: user.id, paperId: target.id } });
-    await t.db.paper.update({ where: { id: target.id }, data: { upvoteCount: 1, submittedById: user.id } });
+    await run.t.db.vote.create({ data: { userId: user.id, paperId: target.id } });
+    await run.t.db.paper.update({ where: { id: target.id }, data: { upvoteCount: 1, submittedById: user.id } });
 
     const newer = copyHf(file, '2025-07-22.json', (entries) => (entries[1]!.paper.upvotes = 500));
-    expect(await importFiles(t.db, [newer])).toMatchObject({ papersUpdated: 1 });
+    expect(await importFiles(run.t.db, [newer])).toMatchObject({ papersUpdated: 1 });
     expect(await paper('2507.15846')).toMatchObject({ upvoteCount: 1, hfUpvotes: 500, submittedById: user.id, hfSubmitterHandle: 'tricktreat' });
-    expect(await t.db.vote.findMany({ select: { userId: true, paperId: true } })).toEqual([{ userId: user.id, paperId: target.id }]);
-    expect(await t.db.paper.count({ where: { upvoteCount: { not: 0 } } })).toBe(1);
-    expect(await t.db.user.count()).toBe(1); // no User rows for Hugging Face submitters
+    expect(await run.t.db.vote.findMany({ select: { userId: true, paperId: true } })).toEqual([{ userId: user.id, paperId: target.id }]);
+    expect(await run.t.db.paper.count({ where: { upvoteCount: { not: 0 } } })).toBe(1);
+    expect(await run.t.db.user.count()).toBe(1); // no User rows for Hugging Face submitters
   });
 });
 

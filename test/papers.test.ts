@@ -1,7 +1,6 @@
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
-import { createTestServer, type TestServer } from './helpers/server.ts';
 
 const run = setupTestRunner({ scenario: smallCatalog });
 

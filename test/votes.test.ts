@@ -2,7 +2,7 @@ import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';
-import { createTestServer, startTestHttp, userWithToken, type TestHttp, type TestServer } from './helpers/server.ts';
+import { startTestHttp, userWithToken, type TestHttp } from './helpers/server.ts';
 
 const run = setupTestRunner({ scenario: smallCatalog });
 

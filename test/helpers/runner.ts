@@ -33,8 +33,12 @@ export interface TestRunnerOptions<S> {
   events?: boolean;
   /** Named data written after each reset (test/helpers/scenarios.ts). */
   scenario?: (db: Db) => Promise<S>;
-  /** 'each' (default): empty tables and a fresh scenario before every test; 'once': before the first only. */
-  reset?: 'each' | 'once';
+  /**
+   * 'each' (default): empty tables and a fresh scenario before every test; 'once': before the
+   * first only; 'manual': never by itself, for a file whose describes reset in their own hooks
+   * (`run.t.reset()`), some before each test, some once for a group of read-only tests.
+   */
+  reset?: 'each' | 'once' | 'manual';
 }
 
 export interface TestRunner<S> {
@@ -69,7 +73,7 @@ export function setupTestRunner<S = undefined>(options: TestRunnerOptions<S> = {
     }
     if (options.reset === 'once') await fresh();
   });
-  if (options.reset !== 'once') beforeEach(fresh);
+  if (options.reset === undefined || options.reset === 'each') beforeEach(fresh);
   afterAll(async () => {
     // Each step runs even when an earlier one failed or never started.
     await built.http?.close().catch(() => {});
