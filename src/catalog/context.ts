@@ -7,6 +7,7 @@ import { readerUntil, switchableReader, type Deadline, type Reader } from '../pl
 import type { CatalogEvents } from '../platform/events/bus.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { User } from '../generated/prisma/client.ts';
+import { createCommentLoaders, type CommentLoaders } from './comments/index.ts';
 import { createPaperLoaders, type HybridRanker, type PaperLoaders } from './papers/index.ts';
 import { createRelatedLoader, hybridRanker, type RelatedLoader } from './related/index.ts';
 import { authenticate } from './users/index.ts';
@@ -15,11 +16,17 @@ import { authenticate } from './users/index.ts';
 export type Loaders = PaperLoaders & {
   /** `Paper.related(first)`: src/catalog/related/loaders.ts. */
   related: RelatedLoader;
+  /** The comment loaders (src/catalog/comments/loaders.ts), built when first asked for. */
+  comments: () => CommentLoaders;
 };
 
 /** `reader`: this request's (bound to its deadline); by default the platform's. */
-export function createLoaders(platform: Pick<Platform, 'reader' | 'embeddings'>, viewer: User | null = null, reader: Reader = platform.reader): Loaders {
-  return Object.assign(createPaperLoaders(reader, viewer), { related: createRelatedLoader(reader, platform.embeddings) });
+export function createLoaders(platform: Pick<Platform, 'db' | 'reader' | 'embeddings'>, viewer: User | null = null, reader: Reader = platform.reader): Loaders {
+  let comments: CommentLoaders | undefined;
+  return Object.assign(createPaperLoaders(reader, viewer), {
+    related: createRelatedLoader(reader, platform.embeddings),
+    comments: () => (comments ??= createCommentLoaders(platform.db)),
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { LISTED } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
-import { commentLoaders, EDIT_WINDOW_MS, reachableComment } from './reads.ts';
+import { EDIT_WINDOW_MS, reachableComment } from './reads.ts';
 import { MAX_COMMENT_LENGTH, renderComment } from './render.ts';
 
 const REASON_MAX = 500;
@@ -31,7 +31,7 @@ async function existingComment(ctx: Context, globalId: string, field: string[]):
 /** The comment as it now is, with this request's cache told. */
 async function reloaded(ctx: Context, id: number): Promise<Comment> {
   const comment = await ctx.db.comment.findUniqueOrThrow({ where: { id } });
-  commentLoaders(ctx).byId.clear(id).prime(id, comment);
+  ctx.loaders.comments().byId.clear(id).prime(id, comment);
   ctx.loaders.paperById.clear(comment.paperId);
   return comment;
 }
@@ -62,7 +62,7 @@ export const Mutation: Pick<MutationResolvers, 'addComment' | 'editComment' | 'd
         }
         return tx.comment.create({ data: { paperId, authorId: ctx.viewer!.id, parentId: threadId, body: source, bodyHtml: html } });
       });
-      commentLoaders(ctx).byId.prime(comment.id, comment);
+      ctx.loaders.comments().byId.prime(comment.id, comment);
       ctx.loaders.paperById.clear(paperId);
       ctx.events?.commentAdded(comment);
       return { comment };

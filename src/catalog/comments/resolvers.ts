@@ -9,7 +9,7 @@ import { channels, type CatalogEvent } from '../../platform/events/bus.ts';
 import { createLoaders } from '../context.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { GraphQLError } from 'graphql';
-import { commentLoaders, commentPage, showsContent, stateOf, viewerCanEdit } from './reads.ts';
+import { commentPage, showsContent, stateOf, viewerCanEdit } from './reads.ts';
 import { isListed } from '../papers/index.ts';
 
 export const Paper: Pick<PaperResolvers, 'comments' | 'commentCount'> = {
@@ -32,7 +32,7 @@ export const Comment: CommentResolvers = {
   createdAt: (comment) => comment.createdAt,
   editedAt: (comment) => comment.editedAt,
   edited: (comment) => comment.editedAt !== null,
-  parent: (comment, _args, ctx) => (comment.parentId === null ? null : commentLoaders(ctx).byId.load(comment.parentId)),
+  parent: (comment, _args, ctx) => (comment.parentId === null ? null : ctx.loaders.comments().byId.load(comment.parentId)),
   replies: (comment, args, ctx) => commentPage(ctx, { kind: 'replies', id: comment.id }, args),
   viewerCanEdit: (comment, _args, ctx) => viewerCanEdit(ctx.viewer, comment),
   hiddenReason: (comment, _args, ctx) => (isCurator(ctx.viewer) ? comment.hiddenReason : null),
@@ -47,7 +47,7 @@ function commentOf(event: CatalogEvent | undefined, ctx: Context): CommentRow {
   }
   // Fresh loaders per event: a subscription's context outlives any one event's data.
   ctx.loaders = createLoaders(ctx.platform, ctx.viewer);
-  commentLoaders(ctx).byId.prime(event.comment.id, event.comment);
+  ctx.loaders.comments().byId.prime(event.comment.id, event.comment);
   return event.comment;
 }
 
