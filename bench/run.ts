@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
+import { benchPlatform } from './platform.ts';
 import { createBenchTokens, ensureCatalog, restoreCatalog, type BenchCatalog } from './catalog.ts';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { runLoad, type LoadResult } from './load.ts';
@@ -410,9 +410,8 @@ async function runScale(scale: Scale, ops: OperationName[], adminUrl: string, wo
   log(`${catalog.name}: daily dates ${inputs.dailyDates.join(', ')}; deep page ${inputs.deepPage.page} (rows ${inputs.deepPage.firstRow}-${inputs.deepPage.firstRow + 49})`);
 
   const database = createDb({ connectionString: catalog.url, poolSize: 2 });
-  const { db } = database;
   try {
-    await refreshTrending(db);
+    await benchPlatform(database).trending.refreshNow();
   } finally {
     await database.close();
   }

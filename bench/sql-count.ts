@@ -11,7 +11,6 @@ import { contextFromRequest, createContext } from '../src/catalog/context.ts';
 import { createDb } from '../src/platform/db/client.ts';
 import { benchPlatform } from './platform.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { createServer } from '../src/http/server.ts';
 import { OPERATIONS, type Call, type OperationName } from './operations.ts';
 
@@ -30,14 +29,13 @@ const SETTLE_MS = 100;
 export async function countStatements(url: string, calls: Record<OperationName, Call>, env: Record<string, string>): Promise<Record<OperationName, StatementCount>> {
   let log: string[] = [];
   const database = createDb({ connectionString: url, onQuery: (sql) => log.push(sql) });
-  const { db } = database;
   const platform = benchPlatform(database);
   const config = loadConfig({ ...env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
   const apollo = createServer({ config, logger: createLogger(config) });
   await apollo.start();
   try {
     // The trending page's first request in a process waits for a refresh: done here, uncounted.
-    await refreshTrending(db);
+    await platform.trending.refreshNow();
     const result = {} as Record<OperationName, StatementCount>;
     for (const [name, call] of Object.entries(calls) as [OperationName, Call][]) {
       const op = OPERATIONS[name];

@@ -1,6 +1,5 @@
 // The catalog API: filters, orders, keyset paging, daily lists, trending, search, facets.
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { day, smallCatalog } from './helpers/scenarios.ts';
 
@@ -172,7 +171,7 @@ describe('trending', () => {
     for (const v of voters.slice(0, 4)) await vote(v.id, '2407.00001', hoursAgo(120));
     for (const v of voters.slice(0, 2)) await vote(v.id, '2407.00002', hoursAgo(1));
     await vote(voters[5]!.id, '2407.00003', hoursAgo(24 * 40));
-    await refreshTrending(run.t.db);
+    await run.t.platform.trending.refreshNow();
 
     const trending = async (window: string) => (await run.server.data(`query($w: TrendWindow) { trendingPapers(window: $w) { nodes { arxivId } } }`, { w: window })).trendingPapers;
     // WEEK (half-life 42 h): 4 x 0.5^(120/42) = 0.55 < 2 x 0.5^(1/42) = 1.97.
@@ -189,7 +188,7 @@ describe('trending', () => {
   test('imported Hugging Face upvotes count as cast at noon of the featured day', async () => {
     const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
     await run.t.db.paper.update({ where: { arxivId: '2407.00005' }, data: { featuredOn: today, hfUpvotes: 10 } });
-    await refreshTrending(run.t.db);
+    await run.t.platform.trending.refreshNow();
     expect(ids((await run.server.data(`{ trendingPapers(window: WEEK) { nodes { arxivId } } }`)).trendingPapers)).toEqual(['2407.00005']);
   });
 });

@@ -13,7 +13,6 @@ import { DigestRunAborted, sendConfirmations, sendDueDigests, type DigestRunOpti
 import { digestRoutes } from '../src/http/routes/digests.ts';
 import { signLink, verifyLink } from '../src/catalog/digests/links.ts';
 import type { Paper, User } from '../src/generated/prisma/client.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { until } from './helpers/wait.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
@@ -108,7 +107,7 @@ async function trendingToday() {
   await vote(bob, p4!);
   await vote(alice, p2!);
   await vote(bob, p1!);
-  await refreshTrending(run.db);
+  await run.platform.trending.refreshNow();
 }
 
 async function subscribers(n: number, settings: { frequency?: 'DAILY' | 'WEEKDAYS' | 'WEEKLY'; topics?: string[]; minUpvotes?: number } = {}) {

@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { feedRoutes } from '../src/http/routes/feeds.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 
@@ -101,7 +100,7 @@ test('trending, topic, author and search feeds', async () => {
   for (const [user, paper] of [[alice, p4], [bob, p4], [alice, p2]] as const) {
     await run.db.vote.create({ data: { userId: user.id, paperId: paper!.id } });
   }
-  await refreshTrending(run.db);
+  await run.platform.trending.refreshNow();
   const trending = await feed('/feeds/trending.atom?window=DAY');
   expect(text(trending.feed.id)).toBe(`${PUBLIC_URL}/feeds/trending.atom?window=day`);
   expect(arxivIds(trending.feed)).toEqual(['2407.00004', '2407.00002']);

@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { projectRoot } from '../src/platform/paths.ts';
 import { SAMPLE_DIR, seedFirstStart, type FirstStartSummary } from '../src/catalog/demo/first-start.ts';
 import { importFiles } from '../src/catalog/import/index.ts';
-import { refreshTrending } from '../src/catalog/papers/trending.ts';
 import { dataDir, testWithRealData } from './helpers/real-data.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 
@@ -26,7 +25,7 @@ const now = new Date();
 // Not the runner's scenario: seeding the whole sample gets a longer timeout than a hook's default.
 beforeAll(async () => {
   summary = await seedFirstStart(run.db, { now });
-  await refreshTrending(run.db);
+  await run.platform.trending.refreshNow();
 }, 180_000);
 
 async function rows<T>(sql: string, ...values: unknown[]): Promise<T[]> {

@@ -171,12 +171,11 @@ describe('digests of follows', () => {
 
   test('a follows digest sends the trending papers of what its owner follows, and nothing hidden', async () => {
     const { sendDueDigests } = await import('../src/catalog/digests/send.ts');
-    const { refreshTrending } = await import('../src/catalog/papers/trending.ts');
     const now = new Date();
     // Votes now, so every paper trends; Bob follows Yann (00002, 00004, 00006); 00004 is hidden.
     for (const paper of run.scenario.papers) await run.db.vote.create({ data: { userId: run.scenario.users.alice.id, paperId: paper.id, createdAt: now } });
     await run.db.paper.update({ where: { id: run.scenario.papers[3]!.id }, data: { hiddenAt: now } });
-    await refreshTrending(run.db);
+    await run.platform.trending.refreshNow();
     await run.db.follow.create({ data: { userId: run.scenario.users.bob.id, authorId: run.scenario.authors.yann.id } });
     await run.db.digestSubscription.create({ data: { email: 'bob@example.org', ownerId: run.scenario.users.bob.id, frequency: 'DAILY', topics: [], follows: true, confirmedAt: now } });
     await run.db.digestSubscription.create({ data: { email: 'all@example.org', frequency: 'DAILY', topics: [], confirmedAt: now } });

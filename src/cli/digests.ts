@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const deps = { platform: cliPlatform(database), mailer, secrets: follow.secrets, publicUrl: follow.linkBaseUrl, from: follow.from, signal: abort.signal };
+  const deps = { platform: cliPlatform(database, config), mailer, secrets: follow.secrets, publicUrl: follow.linkBaseUrl, from: follow.from, signal: abort.signal };
   try {
     const confirmations = await sendConfirmations({ ...deps, limit: 10_000, concurrency: follow.smtpConnections });
     const digests = await sendDueDigests({ ...deps, at, sendHourUtc: follow.sendHourUtc, papersPerDigest: follow.papersPerDigest, concurrency: follow.smtpConnections });

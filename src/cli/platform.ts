@@ -1,9 +1,10 @@
 // The platform object of a command (src/platform/platform.ts), over the database it opened: no
 // live events (nobody listens to a script), trending refreshed by its reads as in the server.
 import { trendingScores } from '../catalog/papers/trending.ts';
+import type { Config } from '../config.ts';
 import type { Database } from '../platform/db/open.ts';
 import { createPlatform, type Platform } from '../platform/platform.ts';
 
-export function cliPlatform(database: Database, trendingRefreshSeconds = 300): Platform {
-  return createPlatform(database, { trending: trendingScores(database.db, { maxAgeSeconds: trendingRefreshSeconds }), embeddings: database.embeddingPath });
+export function cliPlatform(database: Database, config: Pick<Config, 'trendingRefreshSeconds'>): Platform {
+  return createPlatform(database, { trending: trendingScores(database.db, { maxAgeSeconds: config.trendingRefreshSeconds }), embeddings: database.embeddingPath });
 }

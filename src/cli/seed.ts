@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';
-import { refreshTrending } from '../catalog/papers/trending.ts';
+import { cliPlatform } from './platform.ts';
 import { seedFirstStart } from '../catalog/demo/first-start.ts';
 import { DEFAULT_DEMO_DAYS, DEFAULT_DEMO_PAPERS, DEFAULT_DEMO_SEED, MAX_DEMO_PAPERS, generateDemoCatalog, integerRange, isCatalogEmpty, type DemoOptions } from '../catalog/demo/generate.ts';
 
@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
         `Catalog now has ${summary.papers} papers, ${summary.authors} authors and ${summary.topics} topics; ` +
           `added ${summary.users} users and ${summary.votes} votes in ${seconds} s.`,
       );
-      await refreshTrending(database.db);
+      await cliPlatform(database, config).trending.refreshNow();
       return 0;
     }
     console.log(`Adding ${demo.papers} demo papers to ${where}${force ? ' (--force)' : ''}...`);
@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
         `${n(summary.users)} users and ${n(summary.votes)} votes in ${seconds} s.`,
     );
     // A running server would recompute these within TRENDING_REFRESH_SECONDS; do it now.
-    await refreshTrending(database.db);
+    await cliPlatform(database, config).trending.refreshNow();
     return 0;
   } finally {
     await database.close();

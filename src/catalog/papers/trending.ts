@@ -17,8 +17,11 @@ import { Freshness } from '../../platform/freshness.ts';
 export const TREND_WINDOWS = { DAY: 24, WEEK: 7 * 24, MONTH: 30 * 24 } as const;
 export type TrendWindow = keyof typeof TREND_WINDOWS;
 
-/** Recomputes every window's scores in one transaction. */
-export async function refreshTrending(db: Db): Promise<void> {
+/**
+ * Recomputes every window's scores in one transaction. Private: callers refresh through the
+ * platform's `trending` (trendingScores below), so that its reads know the scores are fresh.
+ */
+async function refreshTrending(db: Db): Promise<void> {
   // Built lazily, one window after the other, on the transaction's own client.
   const statements = (tx: Pick<Db, '$executeRaw'>) => Object.entries(TREND_WINDOWS).flatMap(([window, hours]) => {
     const halfLifeSeconds = (hours * 3600) / 4;
