@@ -310,6 +310,13 @@ describe('rate limits', () => {
     // A cheaper operation still fits; a broken one costs a point too.
     expect((await ask('{ topic(slug: "nlp") { name } }')).headers.get('ratelimit')).toMatch(/r=15;/);
     expect((await ask('{ topic(')).headers.get('ratelimit')).toMatch(/r=14;/);
+    // Over the cost limit: refused before it runs, a point paid, and the budget told as for any operation.
+    const costly = await ask('{ papers(first: 100) { nodes { title } } }'); // 1 + 100 × 1 = 101 points
+    expect(costly.status).toBe(400);
+    expect(costly.headers.get('ratelimit')).toMatch(/r=13;/);
+    const costlyBody = await costly.json();
+    expect(costlyBody.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
+    expect(costlyBody.extensions.cost).toEqual({ requested: 101, maximum: 100, remaining: 13, resetSeconds: expect.any(Number) });
 
     // A token has a budget of its own, whatever its address spent.
     const withToken = await ask(PAGE, token);

@@ -5,6 +5,7 @@
 import type { Db } from '../platform/db/client.ts';
 import { readerUntil, switchableReader, type Deadline, type Reader } from '../platform/db/reader.ts';
 import type { CatalogEvents } from '../platform/events/bus.ts';
+import type { OperationReport } from '../platform/operation.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { User } from '../generated/prisma/client.ts';
 import { createCommentLoaders, type CommentLoaders } from './comments/index.ts';
@@ -29,27 +30,6 @@ export function createLoaders(platform: Pick<Platform, 'db' | 'reader' | 'embedd
   });
 }
 
-/**
- * What the transport learns of the operation as it runs: the GraphQL layer writes it
- * (src/graphql/limits/plugin.ts) and whoever serves the operation reads it (over HTTP: the request's
- * log line and rate limit, src/http/request-state.ts). One object per request, handed over, never
- * looked up.
- */
-export interface OperationReport {
-  name: string | null;
-  /** The calculated cost once known; `withinLimit` false: refused for it (GRAPHQL_MAX_COST). */
-  cost?: { readonly points: number; readonly withinLimit: boolean };
-  /**
-   * The transport's charge for the cost (HTTP's rate limit): resolves with the budget left and
-   * throws RATE_LIMITED to refuse the operation. Absent: nothing is charged.
-   */
-  charge?: (points: number) => Promise<void>;
-  /** The budget as it stands after the charge (or a refusal), for `extensions.cost`. */
-  budget?: { readonly remaining: number; readonly resetSeconds: number };
-  /** The request's id, on the log lines of the operation's masked errors. */
-  requestId?: string;
-}
-
 export interface Context {
   platform: Platform;
   /** The platform's Prisma client (`platform.db`), for writes and the reads Prisma makes. */
@@ -72,7 +52,8 @@ export interface Context {
   operation: OperationReport;
 }
 
-export function createContext(platform: Platform, viewer: User | null = null, deadline?: Deadline): Context {
+/** `operation`: the report the transport reads (over HTTP, the request's: src/http/request-state.ts). */
+export function createContext(platform: Platform, viewer: User | null = null, deadline?: Deadline, operation: OperationReport = {}): Context {
   const routing = switchableReader(platform.reader, platform.primaryReader);
   const reader = deadline ? readerUntil(routing.reader, deadline) : routing.reader;
   return {
@@ -84,21 +65,16 @@ export function createContext(platform: Platform, viewer: User | null = null, de
     hybrid: hybridRanker(platform.embeddings),
     ...(platform.events ? { events: platform.events } : {}),
     ...(routing.readOwnWrites ? { readOwnWrites: routing.readOwnWrites } : {}),
-    operation: { name: null },
+    operation,
   };
 }
 
-/**
- * The context of an HTTP request: authenticates its Authorization header. `operation`: the
- * report the transport reads (src/http/request-state.ts); default a fresh one.
- */
+/** The context of an HTTP request: authenticates its Authorization header. */
 export async function contextFromRequest(
   platform: Platform,
   headers: { authorization?: string | undefined },
   deadline?: Deadline,
   operation?: OperationReport,
 ): Promise<Context> {
-  const context = createContext(platform, await authenticate(platform, headers.authorization), deadline);
-  if (operation) context.operation = operation;
-  return context;
+  return createContext(platform, await authenticate(platform, headers.authorization), deadline, operation);
 }

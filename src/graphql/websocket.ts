@@ -91,7 +91,7 @@ function subscriptionContext(platform: Platform, viewer: User | null): Context {
     viewer,
     reader: platform.reader,
     ...(platform.events ? { events: platform.events } : {}),
-    operation: { name: null },
+    operation: {},
     get loaders() {
       return (loaders ??= createLoaders(platform, viewer));
     },

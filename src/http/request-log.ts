@@ -22,7 +22,7 @@ export function requestLog(app: FastifyInstance, logger: Logger): void {
     const probe = path === '/healthz' || path === '/readyz';
     // What the GraphQL layer reported of the operation (src/http/request-state.ts).
     const operation = request.state?.operation;
-    const graphql = operation !== undefined && (operation.name !== null || operation.cost !== undefined);
+    const graphql = operation?.name !== undefined;
     logger[probe ? 'debug' : 'info'](
       {
         requestId: request.id,

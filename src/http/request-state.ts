@@ -1,14 +1,14 @@
 // One object per HTTP request, created at the door (the app's first hook) and read by every hook
-// and route after it: the rate limit keeps the client's budget here, the /graphql route hands
-// `operation` to the operation's context (the GraphQL layer fills in its name and cost, and calls
-// its `charge`), and the request log reads the same object for its line. Nothing is looked up in
-// a WeakMap or carried back through Apollo.
+// and route after it: the rate limit keeps the client's budget here and installs `operation.charge`;
+// a GraphQL request's context gets `operation` (src/http/app.ts), whose name and cost the GraphQL
+// layer fills in; the request log reads the same object for its line. Nothing is looked up in a
+// WeakMap or carried back through Apollo.
 import type { FastifyInstance } from 'fastify';
-import type { OperationReport } from '../catalog/context.ts';
+import type { OperationReport } from '../platform/operation.ts';
 import type { Budget } from './rate-limit/plugin.ts';
 
 export interface RequestState {
-  /** The operation's report, when the request carries a GraphQL operation (see OperationReport). */
+  /** The report of the GraphQL operation the request carries; stays empty on other routes. */
   readonly operation: OperationReport;
   /** The client's rate budget; null when the route is not limited or limiting is off. */
   budget: Budget | null;
@@ -25,6 +25,6 @@ declare module 'fastify' {
 export function requestState(app: FastifyInstance): void {
   app.decorateRequest('state', null as unknown as RequestState);
   app.addHook('onRequest', async (request) => {
-    request.state = { operation: { name: null, requestId: request.id }, budget: null, authenticated: false };
+    request.state = { operation: { requestId: request.id }, budget: null, authenticated: false };
   });
 }

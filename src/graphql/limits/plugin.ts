@@ -45,8 +45,11 @@ export function limitsPlugin(limits: Pick<QueryLimits, 'maxCost'>): ApolloServer
           if (operation.operation === 'query') rejectUnstorableStrings(document, request.variables);
           const checked = checkCost({ schema, document, operation, variables: request.variables ?? {} }, limits.maxCost);
           report.cost = { points: checked.cost, withinLimit: !checked.error };
-          // Refused for its cost: the transport charges it a point when answered, like any refusal.
-          if (checked.error) throw checked.error;
+          if (checked.error) {
+            // Refused for its cost, it pays a point like any refusal (its own 429 would hide this answer).
+            await report.charge?.(1).catch(() => {});
+            throw checked.error;
+          }
           await report.charge?.(Math.max(1, checked.cost));
         },
 
