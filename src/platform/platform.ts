@@ -17,7 +17,7 @@ export interface Platform extends Omit<Database, 'close'> {
   readonly events?: CatalogEvents;
   /** REDIS_URL's connection; absent: everything stays in the process. */
   readonly redis?: RedisLink;
-  /** The time, for whatever decides by it (digest periods, feeds' days); tests may set it. */
+  /** The time, for what decides by the day or the period: the latest daily page, the digests due. */
   readonly now: () => Date;
 }
 

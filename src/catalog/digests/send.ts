@@ -148,7 +148,7 @@ export async function sendDueDigests(options: DigestRunOptions): Promise<DigestR
   const { platform, mailer, logger, signal } = options;
   const db = platform.db;
   const started = Date.now();
-  const at = options.at ?? new Date();
+  const at = options.at ?? platform.now();
   const sendHourUtc = options.sendHourUtc ?? 7;
   const first = options.papersPerDigest ?? 10;
   const concurrency = options.concurrency ?? 4;

@@ -82,7 +82,7 @@ async function dayNear(deps: Pick<PaperReads, 'reader'>, name: string, text: str
  * The day a daily list or feed without a date shows: the latest day, up to today (UTC), on
  * which listed papers were featured; today when there is none.
  */
-export async function latestFeaturedDay(deps: Pick<PaperReads, 'reader'>, now = new Date()): Promise<Date> {
+export async function latestFeaturedDay(deps: Pick<PaperReads, 'reader' | 'platform'>, now = deps.platform.now()): Promise<Date> {
   return (await dayNear(deps, 'latest_featured_day', LATEST_DAY, now)) ?? new Date(`${dayOf(now)}T00:00:00Z`);
 }
 
