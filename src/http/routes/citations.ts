@@ -2,7 +2,7 @@
 // may carry a version or be old-style (`/papers/hep-th/9901001.bib`). Hidden and unknown papers
 // are the same 404: this is an anonymous read. It pays like one paper.
 import type { FastifyPluginAsync } from 'fastify';
-import { citePapers } from '../../catalog/citations/resolvers.ts';
+import { citePapers } from '../../catalog/citations/cite.ts';
 import { normalizeArxivId } from '../../catalog/papers/arxiv-id.ts';
 import { paperByArxivId, paperReads } from '../../catalog/papers/reads.ts';
 import type { Platform } from '../../platform/platform.ts';
