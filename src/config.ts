@@ -33,7 +33,7 @@ export interface Config {
   readonly follow: FollowConfig;
   /** Where the importPapers mutation fetches from. */
   readonly sources: SourcesConfig;
-  /** Several instances: Redis and read replicas (src/redis/, src/platform/db/replicas.ts). */
+  /** Several instances: Redis and read replicas (src/platform/redis/, src/platform/db/replicas.ts). */
   readonly scale: ScaleConfig;
   /** The optional embedding path of related papers and HYBRID search (src/catalog/related/embeddings/). */
   readonly embeddings: EmbeddingsConfig;
@@ -45,7 +45,7 @@ export interface Config {
  * - `hashing`: the built-in feature-hashing embedder (no model files; src/platform/embeddings/hashing.ts).
  * - `model` (default with EMBEDDINGS_MODEL_DIR): the transformers.js model in EMBEDDINGS_MODEL_DIR,
  *   loaded from that folder only (nothing is ever downloaded).
- * Either way the vectors are used only where pgvector is installable (src/catalog/related/embeddings/path.ts).
+ * Either way the vectors are used only where pgvector is installable (src/platform/embeddings/path.ts).
  */
 export type EmbeddingsConfig = (
   | { readonly embedder: 'off' }

@@ -1,7 +1,7 @@
 // npm run embeddings:refresh [-- --batch 256] [--prune]
 // Embeds the papers that lack a current vector of the configured embedder (EMBEDDINGS, see
 // src/config.ts) in the database of DATABASE_URL (or the embedded one in DATA_DIR); see
-// ./refresh.ts. The vectors are stored on any PostgreSQL, and used where pgvector is installed.
+// src/catalog/related/embeddings/refresh.ts. The vectors are stored on any PostgreSQL, and used where pgvector is installed.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';

@@ -1,4 +1,4 @@
-// All resolvers, one module per domain: a field `Type.field` lives in src/<domain>/ under
+// All resolvers, one module per domain: a field `Type.field` lives in src/catalog/<domain>/ under
 // `Type` (resolvers.ts for reads, mutations.ts for writes), and a root field in the domain
 // that owns its type. Root fields are wrapped with their access decision from src/graphql/access.ts.
 import { DateResolver, DateTimeResolver, NonNegativeIntResolver, URLResolver } from 'graphql-scalars';

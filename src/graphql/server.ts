@@ -1,6 +1,7 @@
 // createApolloServer builds the Apollo server of the schema; it does not listen. The HTTP layer
-// adds its own plugins (src/http/server.ts: rate limit, request log, 503s, Cache-Control) and
-// serves it (src/http/app.ts).
+// adds its own plugins (src/http/server.ts: 503s, Cache-Control) and serves it (src/http/app.ts).
+// The operation's name and cost reach the transport through the context's operation report
+// (src/platform/operation.ts), which the limits plugin fills in.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
@@ -24,10 +25,7 @@ export interface ServerDeps {
   graphql?: GraphQLSetup;
   /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory. */
   persistedQueryCache?: ReturnType<typeof persistedQueryCache>;
-  /**
-   * The transport's plugins, run right after the limits plugin (which computes the cost they
-   * charge and report): src/http/server.ts's.
-   */
+  /** The transport's plugins (src/http/server.ts's), after the limits plugin and the error log. */
   plugins?: ApolloServerPlugin<Context>[];
 }
 
@@ -58,8 +56,6 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     ...(apqCache ? { persistedQueries: { cache: apqCache } } : {}),
     formatError: graphql.formatError,
     plugins: [
-      // Order matters: the limits plugin computes the cost that the rate limit charges and the
-      // request log reports.
       limitsPlugin(graphql.limits),
       maskedErrorLog(logger),
       ...plugins,

@@ -1,6 +1,6 @@
 // The operation deadline (GRAPHQL_OPERATION_TIMEOUT_MS), in two halves that need nothing from
 // each other: the route answers 503 OPERATION_TIMEOUT when the time is up, and the request's
-// reader (src/platform/db/client.ts `readerUntil`, built into the context by src/http/routes/graphql.ts)
+// reader (src/platform/db/reader.ts `readerUntil`, built into the context by src/catalog/context.ts)
 // refuses every statement after it, so an abandoned operation stops querying the database
 // instead of running on unseen. Checked per statement rather than per field: a per-field hook
 // cost 10-25 % of the daily page's CPU, and graphql-jit (src/graphql/jit.ts) calls no such hook.

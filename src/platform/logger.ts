@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 export type { Logger };
 
 // A line about a request names it with `requestId`, passed by whoever logs it: the request log
-// and the error handler (src/http), the operation's masked errors (requestLogPlugin). Not
+// and the error handler (src/http), the operation's masked errors (src/graphql/server.ts). Not
 // through AsyncLocalStorage: on Node 20 and 22 it turns on a promise hook for every promise of
 // every request, and the API cost 6-20 % more CPU per request with it (bench/ab.sh).
 /** Logs to stdout, or to `destination` (tests read what was logged). */

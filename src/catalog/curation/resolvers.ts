@@ -1,7 +1,7 @@
 // Curators' changes to papers: hide/unhide (soft and reversible) and topic tags. Every change
 // is written together with its CurationEvent (who, what, when) in one transaction, and once
 // committed is announced as `paperUpdated`, as votes are (subscribers who may not see a hidden
-// paper are filtered out in src/graphql/subscriptions.ts). A call that changes nothing is silent.
+// paper are filtered out in src/catalog/papers/subscriptions.ts). A call that changes nothing is silent.
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';

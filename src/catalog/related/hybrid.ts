@@ -6,7 +6,7 @@
 // word, and one where the words are central ranks above one that merely mentions them. Each
 // word's posting list is read from its strongest end (POSTINGS_PER_TERM papers, as for related).
 //
-// Where the embedding path is on (./embeddings/path.ts), papers with a vector of its model are
+// Where the embedding path is on (src/platform/embeddings/path.ts), papers with a vector of its model are
 // ranked by the cosine of their vector and the query's instead, and the term ranking keeps only
 // the papers without one: three rankings fused, each paper in at most two of them, so a paper
 // not yet embedded is neither favoured nor left out.

@@ -8,7 +8,7 @@ import { relatedPapers, type ScoredPaper } from './reads.ts';
 
 export type RelatedLoader = (first: number) => DataLoader<number, ScoredPaper[]>;
 
-/** `path`: the database's embedding path (./embeddings/path.ts), null for term weights only. */
+/** `path`: the database's embedding path (src/platform/embeddings/path.ts), null for term weights only. */
 export function createRelatedLoader(reader: Reader, path: EmbeddingPath | null = null): RelatedLoader {
   const byFirst = new Map<number, DataLoader<number, ScoredPaper[]>>();
   return (first) => {

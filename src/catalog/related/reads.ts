@@ -2,7 +2,7 @@
 // catalog_related_* triggers; see the related_terms migration), computed in PostgreSQL with no
 // extension: one join over the terms two papers share, summing the products of their weights
 // (a cosine, the vectors being L2-normalised). Where the embedding path is on
-// (./embeddings/path.ts), a paper (or profile) with vectors of the current model is answered
+// (src/platform/embeddings/path.ts), a paper (or profile) with vectors of the current model is answered
 // from them instead (./embeddings/reads.ts), the rest from their terms.
 //
 // DANGER: hidden papers never come out of here. The LISTED condition (src/catalog/papers/visibility.ts)

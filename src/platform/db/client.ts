@@ -1,6 +1,6 @@
 // The one way the app builds its database access: ONE pg pool per database, shared by Prisma
 // (through the pg driver adapter: schema, migrations, writes) and by the hot read path
-// (`readerOf(db)`: plain pg, named prepared statements). One pool, not two, because the
+// (the database's `reader`: plain pg, named prepared statements). One pool, not two, because the
 // embedded database (PGlite) serves one connection only: a second pool would wait forever.
 import { createHash } from 'node:crypto';
 import pg from 'pg';

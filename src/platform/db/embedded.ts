@@ -8,7 +8,7 @@
 //
 // pgvector is offered (loaded into the WebAssembly build, listed in pg_available_extensions) but
 // not installed: the embedding path of related papers installs it when it is turned on
-// (src/catalog/related/embeddings/path.ts), as it would on a real server.
+// (src/platform/embeddings/path.ts), as it would on a real server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';

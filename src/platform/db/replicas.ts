@@ -1,4 +1,4 @@
-// Read replicas (DATABASE_READ_URLS): the plain-pg read path (`readerOf(db)`, src/platform/db/client.ts)
+// Read replicas (DATABASE_READ_URLS): the plain-pg read path (the database's `reader`, src/platform/db/client.ts)
 // sends its statements to a replica; Prisma (writes, transactions, the few reads it makes)
 // stays on the primary. Chosen over @prisma/extension-read-replicas because the hot reads do
 // not go through Prisma at all: they are pg statements on a pool, so the replica choice belongs

@@ -1,4 +1,4 @@
-// (Re)embeds papers in batches (npm run embeddings:refresh, ./cli.ts): only those with no vector
+// (Re)embeds papers in batches (npm run embeddings:refresh, src/cli/embeddings.ts): only those with no vector
 // of the embedder's model, or whose text changed since (content hash) or whose vector has
 // another dimension. Vectors of other models stay (a new model can be filled in before it is
 // switched on) unless `prune` removes them. Hidden papers are embedded too: like their terms,
