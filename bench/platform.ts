@@ -3,7 +3,7 @@ import { trendingScores } from '../src/catalog/papers/trending.ts';
 import { prismaReader, type Database, type Db } from '../src/platform/db/client.ts';
 import { createPlatform, type Platform } from '../src/platform/platform.ts';
 
-export function benchPlatform(database: Database): Platform {
+export function benchPlatform(database: Omit<Database, 'poolSize'>): Platform {
   return createPlatform(database, { trending: trendingScores(database.db) });
 }
 

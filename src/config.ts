@@ -88,6 +88,11 @@ export interface DatabaseConfig {
    * database (one backend, statements run one at a time).
    */
   readonly statementTimeoutMs: number;
+  /**
+   * DATABASE_RESERVED_CONNECTIONS: connections of the pool that anonymous requests never use,
+   * kept for signed-in readers (src/platform/db/share.ts); 0: none reserved.
+   */
+  readonly reservedConnections: number;
 }
 
 export interface SourcesConfig {
@@ -123,6 +128,16 @@ export interface RateLimitConfig {
   readonly points: number;
   /** RATE_LIMIT_WINDOW_SECONDS */
   readonly windowSeconds: number;
+  /**
+   * RATE_LIMIT_POINTS_PER_MS: what a millisecond of measured server time costs, charged after
+   * the run when it comes to more than the calculated cost (src/graphql/limits/plugin.ts); 0: the
+   * calculated cost only.
+   */
+  readonly pointsPerMs: number;
+  /** RATE_LIMIT_IN_FLIGHT_ANONYMOUS: requests one address may have in flight at once, per process. */
+  readonly inFlightAnonymous: number;
+  /** RATE_LIMIT_IN_FLIGHT: requests one signed-in user may have in flight at once, per process. */
+  readonly inFlightSignedIn: number;
 }
 
 export interface HttpConfig {
@@ -341,6 +356,9 @@ export function loadConfig(env: Env = process.env): Config {
   const rateLimit: RateLimitConfig = Object.freeze({
     points: int(env, 'RATE_LIMIT_POINTS', 5000, 0, 1_000_000_000),
     windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    pointsPerMs: int(env, 'RATE_LIMIT_POINTS_PER_MS', 10, 0, 1_000_000),
+    inFlightAnonymous: int(env, 'RATE_LIMIT_IN_FLIGHT_ANONYMOUS', 4, 1, 100_000),
+    inFlightSignedIn: int(env, 'RATE_LIMIT_IN_FLIGHT', 8, 1, 100_000),
   });
   if (rateLimit.points > 0 && limits.maxCost > rateLimit.points) {
     throw new ConfigError(
@@ -371,6 +389,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: Object.freeze({
       poolTimeoutMs: int(env, 'DATABASE_POOL_TIMEOUT_MS', 5000, 1, 600_000),
       statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+      reservedConnections: int(env, 'DATABASE_RESERVED_CONNECTIONS', 3, 0, 10_000),
     }),
     host,
     port: listenPort,

@@ -15,6 +15,7 @@ import { CatalogEvents, InMemoryEventBus } from './platform/events/bus.ts';
 import { buildApp, listen } from './http/app.ts';
 import { createLogger } from './platform/logger.ts';
 import { createPlatform, type Platform } from './platform/platform.ts';
+import { anonymousShareOf } from './platform/db/share.ts';
 import { clusterStore, rateLimiterFor } from './http/rate-limit/limiter.ts';
 import { connectRedis, type RedisLink } from './platform/redis/client.ts';
 import { RedisEventBus } from './platform/events/redis.ts';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       embeddings: database.embeddingPath,
       events,
       redis,
+      anonymousShare: anonymousShareOf(database.poolSize, config.database.reservedConnections),
     });
   // Opened by the primary half; with one process the serving half uses the same database.
   // One platform per process: with one process both halves share the trending scores' freshness.

@@ -22,7 +22,7 @@ test('POST /graphql answers a query as JSON', async () => {
   expect(await response.json()).toEqual({
     data: { papers: { nodes: [{ arxivId: '2407.00006', publishedAt: '2024-06-28T17:00:00.000Z' }, { arxivId: '2407.00005', publishedAt: '2024-06-28T17:00:00.000Z' }] } },
     // The connection (1) and its 2 nodes (1 each); the client's budget after it.
-    extensions: { cost: { requested: 3, maximum: 1000, remaining: expect.any(Number), resetSeconds: expect.any(Number) } },
+    extensions: { cost: { requested: 3, maximum: 1000, measuredMs: expect.any(Number), charged: 3, remaining: expect.any(Number), resetSeconds: expect.any(Number) } },
   });
 });
 

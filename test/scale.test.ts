@@ -33,6 +33,8 @@ beforeAll(async () => {
     REDIS_URL: testRedisUrl,
     REDIS_KEY_PREFIX: redis.prefix,
     RATE_LIMIT_POINTS: String(BUDGET),
+    // Each request pays its calculated point only: the test counts requests against one budget.
+    RATE_LIMIT_POINTS_PER_MS: '0',
     GRAPHQL_MAX_COST: '100',
     TRENDING_REFRESH_SECONDS: '1',
     LOG_LEVEL: 'debug',

@@ -3,7 +3,7 @@
 // and hands the papers' lists the related domain's HYBRID ranking, so that no domain needs to
 // import another's insides for them.
 import type { Db } from '../platform/db/client.ts';
-import { readerUntil, switchableReader, type Deadline, type Reader } from '../platform/db/reader.ts';
+import { meteredReader, readerUntil, switchableReader, type Deadline, type Reader } from '../platform/db/reader.ts';
 import type { CatalogEvents } from '../platform/events/bus.ts';
 import type { OperationReport } from '../platform/operation.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -37,7 +37,11 @@ export interface Context {
   /** The signed-in user; null when anonymous. */
   viewer: User | null;
   loaders: Loaders;
-  /** This request's reads: past its deadline (over HTTP) every statement is refused. */
+  /**
+   * This request's reads: metered into `operation` (what the request is charged), within the
+   * anonymous share of connections when nobody is signed in, and past the deadline (over HTTP)
+   * refused.
+   */
   reader: Reader;
   /** HYBRID search's ranking (src/catalog/related/hybrid.ts), for the paper lists. */
   hybrid?: HybridRanker;
@@ -55,7 +59,9 @@ export interface Context {
 /** `operation`: the report the transport reads (over HTTP, the request's: src/http/request-state.ts). */
 export function createContext(platform: Platform, viewer: User | null = null, deadline?: Deadline, operation: OperationReport = {}): Context {
   const routing = switchableReader(platform.reader, platform.primaryReader);
-  const reader = deadline ? readerUntil(routing.reader, deadline) : routing.reader;
+  const metered = meteredReader(routing.reader, operation);
+  const shared = !viewer && platform.anonymousShare ? platform.anonymousShare.reader(metered) : metered;
+  const reader = deadline ? readerUntil(shared, deadline) : shared;
   return {
     platform,
     db: platform.db,

@@ -20,7 +20,11 @@ import { createGraphQL, type GraphQLSetup } from './schema.ts';
 export interface ServerDeps {
   /** Where the errors that formatError masks are logged, with the request's id. */
   logger: Pick<Logger, 'error'>;
-  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & { scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'> };
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & {
+    scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'>;
+    /** `pointsPerMs`: the price of measured server time (src/graphql/limits/plugin.ts); absent: 0. */
+    rateLimit?: Pick<Config['rateLimit'], 'pointsPerMs'>;
+  };
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
   /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory. */
@@ -56,7 +60,7 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     ...(apqCache ? { persistedQueries: { cache: apqCache } } : {}),
     formatError: graphql.formatError,
     plugins: [
-      limitsPlugin(graphql.limits),
+      limitsPlugin(graphql.limits, config.rateLimit?.pointsPerMs ?? 0),
       maskedErrorLog(logger),
       ...plugins,
       // With read replicas, a mutation's request reads from the primary.

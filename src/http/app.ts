@@ -97,7 +97,11 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
     maxAge: 600,
     strictPreflight: false,
   });
-  await app.register(rateLimit, { limiter, trustProxy: options.trustProxy });
+  await app.register(rateLimit, {
+    limiter,
+    trustProxy: options.trustProxy,
+    inFlight: { anonymous: config.rateLimit.inFlightAnonymous, signedIn: config.rateLimit.inFlightSignedIn },
+  });
 
   await app.register(healthRoutes, { db: platform.db, ...(platform.redis ? { redis: platform.redis } : {}) });
   await app.register(homeRoutes);

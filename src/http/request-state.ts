@@ -14,6 +14,8 @@ export interface RequestState {
   budget: Budget | null;
   /** Whether the request got past authentication (its refusals then pay from the client's own budget). */
   authenticated: boolean;
+  /** The signed-in user's id once authenticated (their budget is one for all their tokens); null: anonymous. */
+  userId: number | null;
 }
 
 declare module 'fastify' {
@@ -25,6 +27,6 @@ declare module 'fastify' {
 export function requestState(app: FastifyInstance): void {
   app.decorateRequest('state', null as unknown as RequestState);
   app.addHook('onRequest', async (request) => {
-    request.state = { operation: { requestId: request.id }, budget: null, authenticated: false };
+    request.state = { operation: { requestId: request.id }, budget: null, authenticated: false, userId: null };
   });
 }

@@ -14,7 +14,7 @@
 // cannot tell which half of a mutation committed, and every mutation is safe to retry (README).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { isDatabaseUnavailable } from '../platform/db/errors.ts';
-import { serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../platform/errors.ts';
+import { ErrorCode, OVERLOADED_RETRY_AFTER_SECONDS, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../platform/errors.ts';
 
 /** `build()`, with an unreachable database thrown as the 503 SERVICE_UNAVAILABLE error. */
 export async function unlessUnavailable<T>(build: () => Promise<T>): Promise<T> {
@@ -25,15 +25,23 @@ export async function unlessUnavailable<T>(build: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Execution errors: any of them from an unreachable database makes the response 503. */
+/**
+ * Execution errors: any of them from an unreachable database makes the response 503, and so
+ * does a read shed under load (src/platform/db/share.ts: SERVICE_OVERLOADED).
+ */
 export function unavailablePlugin<C extends object>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, response }) {
-          if (!errors.some(isDatabaseUnavailable)) return;
+          const retryAfter = errors.some(isDatabaseUnavailable)
+            ? UNAVAILABLE_RETRY_AFTER_SECONDS
+            : errors.some((error) => error.extensions?.code === ErrorCode.SERVICE_OVERLOADED)
+              ? OVERLOADED_RETRY_AFTER_SECONDS
+              : undefined;
+          if (retryAfter === undefined) return;
           response.http.status = 503;
-          response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+          response.http.headers.set('retry-after', String(retryAfter));
         },
       };
     },

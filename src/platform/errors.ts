@@ -29,6 +29,12 @@ export const ErrorCode = {
    * HTTP 503 with Retry-After. Not a bug; the same request may succeed when retried.
    */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * The server is shedding load: anonymous work that would take connections reserved for others,
+   * or more requests in flight than the client may have. HTTP 503 (429 for a client's own
+   * concurrency cap) with Retry-After; the same request may succeed when retried.
+   */
+  SERVICE_OVERLOADED: 'SERVICE_OVERLOADED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -54,6 +60,20 @@ export function serviceUnavailable(): GraphQLError {
       code: ErrorCode.SERVICE_UNAVAILABLE,
       retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
       http: { status: 503, headers: new HeaderMap([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]) },
+    },
+  });
+}
+
+/** How long a shed request is told to wait: load moves in seconds. */
+export const OVERLOADED_RETRY_AFTER_SECONDS = 2;
+
+/** Work shed under load (src/platform/db/share.ts, src/graphql/limits/plugin.ts): HTTP 503 with Retry-After. */
+export function serviceOverloaded(reason: string): GraphQLError {
+  return new GraphQLError(`The service is shedding load: ${reason}. Retry after ${OVERLOADED_RETRY_AFTER_SECONDS} s`, {
+    extensions: {
+      code: ErrorCode.SERVICE_OVERLOADED,
+      retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: new HeaderMap([['retry-after', String(OVERLOADED_RETRY_AFTER_SECONDS)]]) },
     },
   });
 }

@@ -7,8 +7,9 @@ import type { EmbeddingPath } from './embeddings/path.ts';
 import type { CatalogEvents } from './events/bus.ts';
 import type { Freshness } from './freshness.ts';
 import type { RedisLink } from './redis/client.ts';
+import type { ConnectionShare } from './db/share.ts';
 
-export interface Platform extends Omit<Database, 'close'> {
+export interface Platform extends Omit<Database, 'close' | 'poolSize'> {
   /** The embedding path of related papers and HYBRID search; null: term weights only. */
   readonly embeddings: EmbeddingPath | null;
   /** The trending scores' freshness (src/catalog/papers/trending.ts builds it). */
@@ -19,6 +20,11 @@ export interface Platform extends Omit<Database, 'close'> {
   readonly redis?: RedisLink;
   /** The time, for what decides by the day or the period: the latest daily page, the digests due. */
   readonly now: () => Date;
+  /**
+   * The connections anonymous requests may use at once (src/platform/db/share.ts); absent: all
+   * of them (scripts, and DATABASE_RESERVED_CONNECTIONS=0).
+   */
+  readonly anonymousShare?: ConnectionShare;
 }
 
 export interface PlatformParts {
@@ -27,9 +33,15 @@ export interface PlatformParts {
   readonly events?: CatalogEvents | undefined;
   readonly redis?: RedisLink | undefined;
   readonly now?: () => Date;
+  readonly anonymousShare?: ConnectionShare | undefined;
 }
 
-export function createPlatform(database: Database, { trending, embeddings = null, events, redis, now = () => new Date() }: PlatformParts): Platform {
+export function createPlatform(database: Omit<Database, 'poolSize'>, { trending, embeddings = null, events, redis, now = () => new Date(), anonymousShare }: PlatformParts): Platform {
   const { db, reader, primaryReader, replicas } = database;
-  return { db, reader, primaryReader, replicas, embeddings, trending, now, ...(events ? { events } : {}), ...(redis ? { redis } : {}) };
+  return {
+    db, reader, primaryReader, replicas, embeddings, trending, now,
+    ...(events ? { events } : {}),
+    ...(redis ? { redis } : {}),
+    ...(anonymousShare ? { anonymousShare } : {}),
+  };
 }

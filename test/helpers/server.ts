@@ -65,7 +65,9 @@ export interface TestServerOptions {
 }
 
 export async function createTestServer(t: TestDatabase, env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', ...env });
+  // Measured time is not charged unless a test asks (test/fair-share.test.ts): budgets then
+  // follow the calculated cost alone, which tests can assert exactly.
+  const config = loadConfig({ NODE_ENV: 'test', RATE_LIMIT_POINTS_PER_MS: '0', ...env });
   const logger = createLogger(config);
   const graphql = createGraphQL(config);
   const apollo = createServer({ config, logger, graphql });

@@ -1,4 +1,9 @@
-// Who a request is, for rate limiting: its API token, else its network address.
+// Who a request is, for rate limiting: its API token's user, else its network address.
+//
+// Budgets are per user, not per token: all of a user's tokens spend from `user:<id>`. Which user
+// a token belongs to is known once the request is authenticated; it is remembered here (a
+// bounded map from token hash to user key) so that the next request with that token is checked
+// against its user's budget and in-flight count at the door, before any lookup.
 //
 // DANGER: keys are stored and may reach logs or a shared store. A token is keyed by its SHA-256
 // (the same hash the database keeps), never by the secret itself.
@@ -56,4 +61,21 @@ function expandIPv6(address: string): string[] {
   const right = tail ? tail.split(':') : [];
   const missing = tail === undefined ? 0 : 8 - left.length - right.length;
   return [...left, ...Array<string>(missing).fill('0'), ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** Token hashes whose user is known, at most this many (the oldest learned is forgotten first). */
+const MAX_KNOWN_OWNERS = 10_000;
+const owners = new Map<string, string>();
+
+/** The budget a request spends: its user's once known, else its token's or address's. */
+export function budgetKey(client: Client, userId?: number | null): string {
+  if (client.kind !== 'token') return client.key;
+  if (userId == null) return owners.get(client.key) ?? client.key;
+  const key = `user:${userId}`;
+  if (owners.get(client.key) !== key) {
+    owners.delete(client.key);
+    if (owners.size >= MAX_KNOWN_OWNERS) owners.delete(owners.keys().next().value!);
+    owners.set(client.key, key);
+  }
+  return key;
 }

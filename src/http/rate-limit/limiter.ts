@@ -81,6 +81,20 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * Spends `points` whatever is left: a cost found after the fact (the measured time of an
+   * operation that already ran). A budget spent past zero stays at zero until its window closes.
+   */
+  async spend(key: string, points: number): Promise<RateLimitDecision> {
+    try {
+      const res = await this.store.consume(key, points);
+      return { ...this.state(res.consumedPoints, res.msBeforeNext), allowed: true };
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      return { ...this.state(refusal.consumedPoints, refusal.msBeforeNext), allowed: false };
+    }
+  }
+
   /** The key's state without spending; null when it has no open window (a whole budget). */
   async peek(key: string): Promise<RateLimitState | null> {
     const res = await this.store.get(key);

@@ -40,6 +40,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
       try {
         const built = await unlessUnavailable(() => context(request, deadline));
         request.state.authenticated = true;
+        request.state.userId = built.viewer?.id ?? null;
         return built;
       } catch (error) {
         logMaskedError(logger, error, { requestId: request.id });

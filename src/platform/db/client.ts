@@ -132,6 +132,8 @@ export interface Database {
   readonly primaryReader: Reader;
   /** DATABASE_READ_URLS (src/platform/db/replicas.ts); null without replicas. */
   readonly replicas: ReplicaSet | null;
+  /** Connections of the primary's pool. */
+  readonly poolSize: number;
   /** Closes the replicas' pools, then the primary's (Prisma's $disconnect). */
   close(): Promise<void>;
 }
@@ -175,6 +177,7 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
     reader: set ? set.reader(primary) : primary,
     primaryReader: primary,
     replicas: set,
+    poolSize,
     async close() {
       await set?.close();
       await db.$disconnect();
