@@ -9,8 +9,10 @@
 // OPERATION_TIMEOUT. `busy` tells the limits plugin (src/graphql/limits/plugin.ts) to refuse
 // expensive anonymous operations before they start, which sheds the costliest work first.
 //
-// Statements shared between requests (src/platform/db/shared-reads.ts: a paper page by arXiv id,
-// the daily page) go past the share: they are cheap, and one of them serves many requests.
+// Statements shared between requests (src/platform/db/shared-reads.ts: the paper lists, search,
+// a paper page by arXiv id) are shared among anonymous requests only, and take their place in
+// the share like any other: the share's reader offers, as the reader to share on, one gated
+// reader per reader beneath, the same object for every anonymous request.
 import { operationTimedOut, serviceOverloaded } from '../errors.ts';
 import type { Deadline, Reader, ReadStatement } from './reader.ts';
 
@@ -23,6 +25,8 @@ interface Waiter {
 export class ConnectionShare {
   private running = 0;
   private readonly queue: Waiter[] = [];
+  /** Per reader beneath, the one gated reader that anonymous requests share statements on. */
+  private readonly gates = new WeakMap<Reader, Reader>();
 
   constructor(
     /** Statements that may run at once: the pool's size less the connections reserved. */
@@ -45,20 +49,32 @@ export class ConnectionShare {
 
   /** `inner`, whose statements each hold a place in the share while they run. */
   reader(inner: Reader): Reader {
+    const share = this;
     return {
-      rows: async <R>(statement: ReadStatement, name?: string, deadline?: Deadline): Promise<R[]> => {
-        await this.acquire(deadline);
-        try {
-          return await inner.rows<R>(statement, name, deadline);
-        } finally {
-          this.release();
-        }
-      },
-      // Shared statements go to the reader beneath, past the share (see above).
+      rows: (statement, name, deadline) => this.run(inner, statement, name, deadline),
       get shared() {
-        return inner.shared ?? { reader: inner };
+        const below = inner.shared ?? { reader: inner };
+        return { ...below, reader: share.gated(below.reader) };
       },
     };
+  }
+
+  private gated(reader: Reader): Reader {
+    let gated = this.gates.get(reader);
+    if (!gated) {
+      gated = { rows: (statement, name, deadline) => this.run(reader, statement, name, deadline) };
+      this.gates.set(reader, gated);
+    }
+    return gated;
+  }
+
+  private async run<R>(reader: Reader, statement: ReadStatement, name: string | undefined, deadline: Deadline | undefined): Promise<R[]> {
+    await this.acquire(deadline);
+    try {
+      return await reader.rows<R>(statement, name, deadline);
+    } finally {
+      this.release();
+    }
   }
 
   private acquire(deadline: Deadline | undefined): Promise<void> {
