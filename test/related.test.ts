@@ -63,7 +63,8 @@ describe('related papers', () => {
   });
 
   test('related counts in the operation cost as a page of its size', async () => {
-    const query = (n: number) => `{ papers(first: 100) { nodes { related(first: ${n}) { paper { title } } } } }`;
+    // Each of the 20 papers pays related's weight (20) and a page of n (1 + 1 each).
+    const query = (n: number) => `{ papers(first: 20) { nodes { related(first: ${n}) { paper { title } } } } }`;
     expect((await run.server.gql(query(1))).errors).toBeUndefined();
     const result = await run.server.gql(query(100));
     expect(result.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');

@@ -185,8 +185,9 @@ test('costs are remembered per document, yet follow page sizes and refuse bad va
   // 1 + n x (1 + 1): the same document, costed anew when the page size changes.
   expect(await costOf({ n: 5 })).toBe(11);
   expect(await costOf({ n: 50 })).toBe(101);
-  expect(await costOf({ n: 5, q: 'attention' })).toBe(11);
-  expect(await costOf({ n: 50, q: 'diffusion' })).toBe(101);
+  // A search pays its weight (src/graphql/limits/cost.ts FIELD_WEIGHTS) on top of the page.
+  expect(await costOf({ n: 5, q: 'attention' })).toBe(111);
+  expect(await costOf({ n: 50, q: 'diffusion' })).toBe(201);
   // A remembered cost does not let a wrongly typed or unstorable variable through.
   for (const variables of [{ n: 'five' }, { n: 5, q: 7 }, { n: 5, q: 'nul\u0000' }]) {
     const { status, body } = await run.http.post(query, variables);

@@ -14,6 +14,16 @@
 //                                     a connection for SIZED_LISTS (`related(first:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
 //                                     (MUTATION_FIELD_COSTS: more for some, e.g. posting a comment)
+//   fields whose work grows with      + their FIELD_WEIGHTS: search and its modes, totalCount,
+//   the catalog or their arguments      facets, related, recommendations, feeds, citations
+//
+// This is the admission price, known before the run; after it, the operation also pays what its
+// measured time came to beyond it (src/graphql/limits/plugin.ts). The weights are set from
+// bench/calibrate.ts on the 100k catalog, at the daily page's rate (about 10 points per
+// millisecond), for a typical argument: a common word matching most of the catalog costs more,
+// and pays it after the run. A test (test/cost-model.test.ts) walks the schema: every field that
+// takes arguments beyond paging, returns a list or a connection, or counts one must be weighted
+// here or listed in PRICED_BY_SHAPE.
 //
 // e.g. `papers(first: 20) { nodes { title authors { name } } pageInfo { endCursor } }` costs
 // 1 + 20 × (1 + 1) = 41, and nesting `authors { papers(first: 100) { ... } }` inside it
@@ -31,6 +41,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -43,7 +54,78 @@ export const MUTATION_FIELD_COST = 10;
  * Mutations that cost more than MUTATION_FIELD_COST: writing what others read (a comment is
  * shown to every reader of its paper and announced live) is what a flood would abuse.
  */
-export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = { addComment: 50, editComment: 20 };
+export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = { addComment: 50, editComment: 20, importPapers: 100 };
+
+type Weight = (args: Record<string, unknown>) => number;
+
+/** A paper list's search: KEYWORD ranks and snippets its matches; HYBRID adds the embedding path. */
+const searchWeight: Weight = (args) => {
+  if (typeof args.query === 'string' && args.query.trim() !== '') return args.searchMode === 'HYBRID' ? 300 : 100;
+  return typeof args.prefix === 'string' && args.prefix !== '' ? 20 : 0;
+};
+
+/**
+ * Points a field adds to its own, once per time it is resolved, from measurement
+ * (bench/calibrate.ts; see the header). Keyed `Type.field`. Resolved once per item of a list
+ * around it: `related` on a page of 20 papers pays its weight 20 times.
+ */
+export const FIELD_WEIGHTS: Readonly<Record<string, Weight>> = {
+  'Query.papers': searchWeight,
+  'Author.papers': searchWeight,
+  'Topic.papers': searchWeight,
+  // Authors by name: a trigram match over every author.
+  'Query.authors': (args) => (typeof args.query === 'string' && args.query !== '' ? 20 : 0),
+  // count(*) over the list's whole filter (a search: every match).
+  'PaperConnection.totalCount': () => 50,
+  'AuthorConnection.totalCount': () => 20,
+  'TopicConnection.totalCount': () => 2,
+  'AuthorClaimConnection.totalCount': () => 2,
+  'CommentConnection.totalCount': () => 2,
+  'FollowConnection.totalCount': () => 2,
+  'CollectionItemConnection.totalCount': () => 2,
+  'CollectionConnection.totalCount': () => 2,
+  // Topic and month counts over the list's whole filter.
+  'PaperConnection.facets': () => 150,
+  // Term overlap of one paper with the catalog, per source paper.
+  'Paper.related': () => 20,
+  // The terms of the reader's upvoted papers, against the catalog.
+  'User.recommendedPapers': () => 100,
+  // Papers of everything the reader follows, merged.
+  'User.feed': () => 50,
+  // Formatting on the event loop (yielding): a paper's entry, or a whole collection's (up to 1,000).
+  'Paper.citation': () => 2,
+  'Collection.citation': () => 200,
+};
+
+/**
+ * Fields the shape prices as it is (the table in the header): lookups by key, lists bounded by
+ * their page size or by a small fixed number, and payloads. Listed so that a new field is a
+ * decision: weighted above, or named here.
+ */
+export const PRICED_BY_SHAPE: ReadonlySet<string> = new Set([
+  // Lookups by key or id (`nodes`: per id).
+  'Query.node', 'Query.nodes', 'Query.paper', 'Query.author', 'Query.topic', 'Query.dailyPapers',
+  // Pages over an index, priced per item: their filters and orders use indexes.
+  'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers',
+  'Paper.comments', 'Comment.replies', 'User.upvotedPapers', 'User.follows', 'User.collections', 'Collection.items',
+  // Small lists of a row, loaded in batches.
+  'Paper.authors', 'Paper.byline', 'Paper.topics', 'Topic.children', 'User.apiTokens', 'User.authorClaims',
+  'PaperFacets.topics', 'PaperFacets.months',
+  // Subscriptions: the selection's cost at subscribing and at each delivery (src/graphql/websocket.ts).
+  'Subscription.paperUpdated', 'Subscription.papersFeatured', 'Subscription.commentAdded',
+]);
+
+/** Whether a field must be weighted or listed: see PRICED_BY_SHAPE. Mutations have their own rule. */
+export function needsPrice(typeName: string, field: { name: string; args: readonly { name: string }[]; type: GraphQLOutputType }): boolean {
+  if (field.name === 'userErrors' || field.name === 'pageInfo' || field.name === 'edges' || field.name === 'nodes') return false;
+  const named = getNamedType(field.type);
+  if (field.args.some((arg) => !PAGING_ARGUMENTS.has(arg.name))) return true;
+  if (isListType(getNullableType(field.type)) && isCompositeType(named)) return true;
+  if (isConnection(named)) return true;
+  return typeName.endsWith('Connection');
+}
+
+const PAGING_ARGUMENTS = new Set(['first', 'after', 'last', 'before']);
 /**
  * Field selections an operation may expand to once fragments are inlined. A "fragment bomb"
  * (each fragment spreading the previous one twice) is refused here after this much work,
@@ -80,19 +162,49 @@ function tooManySelections(): GraphQLError {
  */
 const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers']);
 
-export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
+/**
+ * The weights of a connection's own fields (totalCount, facets) that `selectionSet` asks for,
+ * looking through inline fragments and named ones: paid once per connection, not per item.
+ */
+function connectionWeights(connection: GraphQLNamedType, selectionSet: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
+  let total = 0;
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) {
+      const key = `${connection.name}.${selection.name.value}`;
+      if (Object.hasOwn(FIELD_WEIGHTS, key)) total += FIELD_WEIGHTS[key]!({});
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      total += connectionWeights(connection, selection.selectionSet, fragments, seen);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      total += connectionWeights(connection, fragments.get(selection.name.value)?.selectionSet, fragments, seen);
+    }
+  }
+  return total;
+}
+
+/** `fragments`: the document's, for the connection fields that a fragment selects. */
+export function costEstimator(schema: GraphQLSchema, fragments: ReadonlyMap<string, FragmentDefinitionNode> = new Map()): ComplexityEstimator {
   const mutation = schema.getMutationType();
-  return ({ type, field, args, childComplexity }) => {
+  return ({ type, field, node, args, childComplexity }) => {
     const returned = getNamedType(field.type);
-    if (!isCompositeType(returned)) return 0;
-    const own = type === mutation ? (Object.hasOwn(MUTATION_FIELD_COSTS, field.name) ? MUTATION_FIELD_COSTS[field.name]! : MUTATION_FIELD_COST) : 1;
-    if (isConnection(returned)) return own + pageSize(args) * childComplexity;
     const list = isListType(getNullableType(field.type));
-    if (isConnection(type) && !list) return childComplexity;
-    if (!list) return own + childComplexity;
-    const length = SIZED_LISTS.has(`${type.name}.${field.name}`) ? pageSize(args) : longestListArgument(args);
-    return length * (own + childComplexity);
+    // A connection's own fields (and the facets' insides) are paid by the connection, once.
+    if ((isConnection(type) && !list) || type.name === 'PaperFacets') return 0;
+    const key = `${type.name}.${field.name}`;
+    const weight = Object.hasOwn(FIELD_WEIGHTS, key) ? FIELD_WEIGHTS[key]!(args) : 0;
+    if (!isCompositeType(returned)) return weight;
+    const own = type === mutation ? (Object.hasOwn(MUTATION_FIELD_COSTS, field.name) ? MUTATION_FIELD_COSTS[field.name]! : MUTATION_FIELD_COST) : 1;
+    if (isConnection(returned)) return weight + own + connectionWeights(returned, node.selectionSet, fragments) + pageSize(args) * childComplexity;
+    if (!list) return weight + own + childComplexity;
+    const length = SIZED_LISTS.has(key) ? pageSize(args) : longestListArgument(args);
+    return weight + length * (own + childComplexity);
   };
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  return fragments;
 }
 
 /**
@@ -101,8 +213,7 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
  * bomb" is refused for the price of reading it, before the cost walk would expand it.
  */
 export function expandedSelections(document: DocumentNode, operation: OperationDefinitionNode): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const counted = new Map<string, number>();
   const count = (selectionSet: SelectionSetNode | undefined): number => {
     let total = 0;
@@ -174,7 +285,7 @@ function computeCost(
       query: document,
       operationName: operation.name?.value,
       variables,
-      estimators: [costEstimator(schema)],
+      estimators: [costEstimator(schema, fragmentsOf(document))],
       maxQueryNodes: MAX_EXPANDED_SELECTIONS,
     });
   } catch (error) {
