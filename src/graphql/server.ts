@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import type { Context } from '../catalog/context.ts';
 import { limitsPlugin } from './limits/plugin.ts';
 import { memoryPersistedQueryCache, type PersistedQueryCache } from './apq-cache.ts';
+import { persistedQueryPlugin } from './apq.ts';
 import { logMaskedError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
@@ -57,6 +58,9 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     persistedQueries: { cache: apqCache ?? memoryPersistedQueryCache(config.persistedQueries) },
     formatError: graphql.formatError,
     plugins: [
+      // Before the limits plugin: a registration's charge is asked first, so the budget that
+      // plugin reports (extensions.cost) is the one after both.
+      persistedQueryPlugin(config.persistedQueries),
       limitsPlugin(graphql.limits),
       maskedErrorLog(logger),
       ...plugins,
