@@ -37,6 +37,22 @@ export interface Config {
   readonly scale: ScaleConfig;
   /** The optional embedding path of related papers and HYBRID search (src/catalog/related/embeddings/). */
   readonly embeddings: EmbeddingsConfig;
+  /** Automatic persisted queries: what a registration may be and what the store holds (src/graphql/apq.ts). */
+  readonly persistedQueries: PersistedQueriesConfig;
+}
+
+export interface PersistedQueriesConfig {
+  /**
+   * APQ_MAX_QUERY_BYTES: the largest document (UTF-8 bytes) a client may register; larger ones
+   * are refused with QUERY_TOO_LARGE and not stored. At most GRAPHQL_MAX_QUERY_LENGTH (whose
+   * characters are each at least a byte, so a registration allowed here is allowed there).
+   */
+  readonly maxQueryBytes: number;
+  /**
+   * APQ_MAX_BYTES: the memory budget of the registered queries (in Redis with REDIS_URL, shared
+   * by every instance; else per process); past it the least recently used are evicted.
+   */
+  readonly maxBytes: number;
 }
 
 /**
@@ -283,6 +299,21 @@ function scaleConfig(env: Env, databaseUrl: string | undefined): ScaleConfig {
   });
 }
 
+function persistedQueriesConfig(env: Env, limits: QueryLimits): PersistedQueriesConfig {
+  // 10,000 bytes: twenty times the operations the benchmarks send (bench/operations.ts, 300 to
+  // 500 bytes), half the general limit: a registration stores at most that much for everyone.
+  const maxQueryBytes = int(env, 'APQ_MAX_QUERY_BYTES', Math.min(10_000, limits.maxQueryLength), 100, 10_000_000);
+  if (maxQueryBytes > limits.maxQueryLength) {
+    throw new ConfigError(`APQ_MAX_QUERY_BYTES (${maxQueryBytes}) must not exceed GRAPHQL_MAX_QUERY_LENGTH (${limits.maxQueryLength}): a registration is a query first`);
+  }
+  // 4 MB: a few hundred of the largest registrations, thousands of ordinary ones.
+  const maxBytes = int(env, 'APQ_MAX_BYTES', Math.max(4_000_000, 2 * maxQueryBytes), 1000, 10_000_000_000);
+  if (maxBytes < 2 * maxQueryBytes) {
+    throw new ConfigError(`APQ_MAX_BYTES (${maxBytes}) must be at least twice APQ_MAX_QUERY_BYTES (${maxQueryBytes}): the largest registration, with what storing it costs, must fit`);
+  }
+  return Object.freeze({ maxQueryBytes, maxBytes });
+}
+
 function embeddingsConfig(env: Env): EmbeddingsConfig {
   const modelDir = env.EMBEDDINGS_MODEL_DIR || undefined;
   const embedder = oneOf(env, 'EMBEDDINGS', ['off', 'hashing', 'model'] as const, modelDir ? 'model' : 'off');
@@ -412,5 +443,6 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),
+    persistedQueries: persistedQueriesConfig(env, limits),
   });
 }

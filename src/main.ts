@@ -19,7 +19,7 @@ import { anonymousShareOf } from './platform/db/share.ts';
 import { clusterStore, rateLimiterFor } from './http/rate-limit/limiter.ts';
 import { connectRedis, type RedisLink } from './platform/redis/client.ts';
 import { RedisEventBus } from './platform/events/redis.ts';
-import { persistedQueryCache } from './graphql/apq-cache.ts';
+import { redisPersistedQueryCache } from './graphql/apq-cache.ts';
 import { redisStore } from './http/rate-limit/redis-store.ts';
 import { takeTurns, type Stop } from './platform/redis/turns.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       const platform = primaryPlatform ? { ...primaryPlatform, events } : platformOf(database, redis, events);
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
       const graphql = createGraphQL(config);
-      const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: persistedQueryCache(redis) } : {}) });
+      const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: redisPersistedQueryCache(redis, config.persistedQueries) } : {}) });
       await apollo.start();
       // One budget for every instance (Redis) or for this host's workers (the primary's store).
       const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;

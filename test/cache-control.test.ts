@@ -7,7 +7,7 @@ import { createServer } from '../src/http/server.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { connectRedis, type RedisLink } from '../src/platform/redis/client.ts';
-import { persistedQueryCache } from '../src/graphql/apq-cache.ts';
+import { redisPersistedQueryCache } from '../src/graphql/apq-cache.ts';
 import { testRedisPrefix, testRedisUrl } from './helpers/redis.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
@@ -95,7 +95,7 @@ test('with REDIS_URL a query registered through one instance is known by its has
       const logger = createLogger(config);
       const link = connectRedis(testRedisUrl, redis.prefix, logger);
       links.push(link);
-      const apollo = createServer({ config, logger, graphql: createGraphQL(config), persistedQueryCache: persistedQueryCache(link) });
+      const apollo = createServer({ config, logger, graphql: createGraphQL(config), persistedQueryCache: redisPersistedQueryCache(link, config.persistedQueries) });
       await apollo.start();
       const h = await startTestHttp(run.t, { apollo, config });
       started.push({ stop: async () => (await h.close(), await apollo.stop()) });

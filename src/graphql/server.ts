@@ -11,7 +11,8 @@ import {
 import type { Config } from '../config.ts';
 import type { Context } from '../catalog/context.ts';
 import { limitsPlugin } from './limits/plugin.ts';
-import type { persistedQueryCache } from './apq-cache.ts';
+import { memoryPersistedQueryCache, type PersistedQueryCache } from './apq-cache.ts';
+import { persistedQueryPlugin } from './apq.ts';
 import { logMaskedError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
@@ -20,15 +21,15 @@ import { createGraphQL, type GraphQLSetup } from './schema.ts';
 export interface ServerDeps {
   /** Where the errors that formatError masks are logged, with the request's id. */
   logger: Pick<Logger, 'error'>;
-  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources'> & {
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources' | 'persistedQueries'> & {
     scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'>;
     /** `pointsPerMs`: the price of measured server time (src/graphql/limits/plugin.ts); absent: 0. */
     rateLimit?: Pick<Config['rateLimit'], 'pointsPerMs'>;
   };
   /** The schema and rules shared with the WebSocket transport; built here when not given. */
   graphql?: GraphQLSetup;
-  /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory. */
-  persistedQueryCache?: ReturnType<typeof persistedQueryCache>;
+  /** Where automatic persisted queries are kept (Redis with REDIS_URL); default: in memory, APQ_MAX_BYTES. */
+  persistedQueryCache?: PersistedQueryCache;
   /** The transport's plugins (src/http/server.ts's), after the limits plugin and the error log. */
   plugins?: ApolloServerPlugin<Context>[];
 }
@@ -56,10 +57,14 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     // still stop parsing at the token limit.
     parseOptions: { maxTokens: graphql.limits.maxTokens },
     validationRules: [...graphql.validationRules],
-    // Automatic persisted queries (Apollo's default, in memory), in Redis when given.
-    ...(apqCache ? { persistedQueries: { cache: apqCache } } : {}),
+    // Automatic persisted queries, in a store of APQ_MAX_BYTES (src/graphql/apq-cache.ts): in Redis
+    // when given, else in memory (Apollo's own default is a 30 MiB LRU per process).
+    persistedQueries: { cache: apqCache ?? memoryPersistedQueryCache(config.persistedQueries) },
     formatError: graphql.formatError,
     plugins: [
+      // Before the limits plugin: a registration's charge is asked first, so the budget that
+      // plugin reports (extensions.cost) is the one after both.
+      persistedQueryPlugin(config.persistedQueries),
       limitsPlugin(graphql.limits, config.rateLimit?.pointsPerMs ?? 0),
       maskedErrorLog(logger),
       ...plugins,
