@@ -122,6 +122,11 @@ export interface SourcesConfig {
   readonly hfDelayMs: number | undefined;
   readonly arxivDelayMs: number | undefined;
   readonly oaiDelayMs: number | undefined;
+  /**
+   * ARXIV_OAI_MAX_PAGE_BYTES: most bytes of one OAI-PMH response page, read as a stream; past it
+   * the download is aborted and the harvest fails at that page. Undefined: the harvester's 32 MiB.
+   */
+  readonly oaiMaxPageBytes: number | undefined;
 }
 
 export interface QueryLimits {
@@ -440,6 +445,7 @@ export function loadConfig(env: Env = process.env): Config {
       hfDelayMs: optionalInt(env, 'HF_DELAY_MS', 0, 3_600_000),
       arxivDelayMs: optionalInt(env, 'ARXIV_DELAY_MS', 0, 3_600_000),
       oaiDelayMs: optionalInt(env, 'ARXIV_OAI_DELAY_MS', 0, 3_600_000),
+      oaiMaxPageBytes: optionalInt(env, 'ARXIV_OAI_MAX_PAGE_BYTES', 65_536, 1_073_741_824),
     }),
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),

@@ -216,6 +216,26 @@ describe('claims', () => {
     expect((await run.server.data(NODE, { id: sent.id })).node).toBeNull();
   });
 
+  test('nobody approves their own claim: FORBIDDEN and nothing written; another curator may', async () => {
+    const own = (await claim(alice, 'ada')).data.claimAuthor.claim;
+    expect(own).toMatchObject({ status: 'PENDING', user: { handle: 'alice' } });
+    const before = await state();
+    const refused = await run.server.as(alice).gql(APPROVE, { id: own.id });
+    expect(refused.errors).toMatchObject([{ message: 'You cannot approve your own author claim: another curator or an admin must decide it', extensions: { code: 'FORBIDDEN' } }]);
+    expect(refused.data).toBeNull();
+    expect(await state()).toEqual(before);
+
+    // An admin is held to the same rule.
+    const dana = await run.db.user.create({ data: { handle: 'dana', displayName: 'Dana Admin', role: 'ADMIN' } });
+    const danas = (await claim(dana, 'alan')).data.claimAuthor.claim;
+    expect((await run.server.as(dana).gql(APPROVE, { id: danas.id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // Another curator (or admin) decides it as any other claim.
+    const approved = await run.server.as(dana).data(APPROVE, { id: own.id });
+    expect(approved.approveAuthorClaim).toMatchObject({ userErrors: [], claim: { status: 'APPROVED', decidedBy: { handle: 'dana' }, author: { orcid: VALID, claimedBy: { handle: 'alice' } } } });
+    expect(await run.db.curationEvent.findMany()).toMatchObject([{ actorId: dana.id, action: 'author.claim.approve', details: { userId: alice.id } }]);
+  });
+
   test('pendingAuthorClaims pages by keyset, oldest first', async () => {
     await claim(bob, 'ada');
     await claim(carol, 'ada', VALID_X);

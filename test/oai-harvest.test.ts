@@ -1,6 +1,7 @@
 // OAI-PMH harvesting against a local HTTP server serving responses written to the OAI-PMH 2.0
 // specification (test/fixtures/oai): a resumption chain, a 503 with Retry-After, deleted
-// records, a malformed page, an expired token; and resuming after a failure.
+// records, a malformed page, an expired token, a page past the size limit (streamed, endless);
+// and resuming after a failure.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { main, parseCli, UsageError } from '../src/cli/import.ts';
 import { RejectedInput } from '../src/catalog/import/validate.ts';
 import type { Db } from '../src/platform/db/client.ts';
 import { setupTestRunner } from './helpers/runner.ts';
+import { until } from './helpers/wait.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'oai', name), 'utf8');
 const TOKEN_2 = 'cs|2026-11-01||2';
@@ -21,7 +23,7 @@ interface Seen {
   params: Record<string, string>;
   at: number;
 }
-type Answer = { status?: number; headers?: Record<string, string>; body: string };
+type Answer = { status?: number; headers?: Record<string, string>; body: string | ((response: http.ServerResponse) => void) };
 
 /** The repository: answers by the request's arguments; `override` may answer first (once per call). */
 let seen: Seen[] = [];
@@ -53,7 +55,8 @@ beforeAll(async () => {
     seen.push({ params, at: performance.now() });
     const reply = override?.(params, seen.length) ?? answer(params);
     response.writeHead(reply.status ?? 200, { 'content-type': 'text/xml; charset=utf-8', ...reply.headers });
-    response.end(reply.body);
+    if (typeof reply.body === 'function') reply.body(response);
+    else response.end(reply.body);
   });
   await new Promise<void>((resolve) => repository.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(repository.address() as AddressInfo).port}/oai`;
@@ -180,6 +183,89 @@ test('a page whose writing fails leaves nothing of it: papers, datestamps and po
   const resumed = await harvest();
   expect(resumed).toMatchObject({ complete: true, resumed: true, pages: 3 });
   expect(seen[0]!.params).toMatchObject({ from: '2026-11-01', set: 'cs' });
+});
+
+/**
+ * An OAI-PMH page that never ends: valid records, written as fast as the client reads them (the
+ * server waits for 'drain', so neither side holds more than socket buffers), until the client
+ * hangs up or `stopAt` bytes were sent.
+ */
+function endlessPage(stopAt: number) {
+  const state = { sent: 0, hungUp: false, finished: false };
+  const body = (response: http.ServerResponse) => {
+    response.on('close', () => (state.hungUp = !response.writableFinished));
+    const head = `<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-11-30T06:00:03Z</responseDate><request verb="ListRecords">x</request><ListRecords>\n`;
+    let n = 0;
+    const record = () =>
+      `<record><header><identifier>oai:arXiv.org:2612.${String(n++ % 100_000).padStart(5, '0')}</identifier><datestamp>2026-12-01</datestamp></header>` +
+      `<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><created>2026-11-30</created><authors><author><keyname>Endless</keyname></author></authors>` +
+      `<title>A Page That Does Not End</title><abstract>${'Padding of an oversized page. '.repeat(30)}</abstract></arXiv></metadata></record>\n`;
+    const pump = () => {
+      if (state.sent === 0) state.sent += Buffer.byteLength(head), response.write(head);
+      while (!response.destroyed && state.sent < stopAt) {
+        let chunk = '';
+        while (chunk.length < 64 * 1024) chunk += record();
+        state.sent += Buffer.byteLength(chunk);
+        if (!response.write(chunk)) return void response.once('drain', pump);
+      }
+      if (!response.destroyed) response.end('</ListRecords></OAI-PMH>\n', () => (state.finished = true));
+    };
+    pump();
+  };
+  return { state, body };
+}
+
+test('a page past maxPageBytes is cut off as it streams: the run fails there, nothing of it written, and a later run resumes', async () => {
+  const LIMIT = 1024 * 1024;
+  const endless = endlessPage(200 * 1024 * 1024);
+  override = (params) => (params.resumptionToken === TOKEN_2 ? { body: endless.body } : undefined);
+  const papersBefore = await run.db.paper.count();
+  const logged: string[] = [];
+  const failed = await harvest({ from: '2026-11-01', maxPageBytes: LIMIT, progress: { begin() {}, advance() {}, end() {}, log: (line) => logged.push(line) } });
+
+  expect(failed).toMatchObject({ complete: false, pages: 1, lastDatestamp: null });
+  const cutOff = `${baseUrl}?verb=ListRecords&resumptionToken=${encodeURIComponent(TOKEN_2)}: the response is larger than ${LIMIT} bytes, the most one response may have: the download was stopped there and nothing of it was used`;
+  expect(failed.failure).toBe(`${cutOff} (the limit of one OAI-PMH page is maxPageBytes, ARXIV_OAI_MAX_PAGE_BYTES in the CLI; raise it if this repository's pages are legitimately larger)`);
+  expect(logged).toContain(`REJECTED ${failed.failure}`);
+  expect(failed.summary).toMatchObject({ ok: false });
+  // Not retried: one request for the oversized page, and the client hung up on it.
+  expect(seen.filter((s) => s.params.resumptionToken === TOKEN_2)).toHaveLength(1);
+  await until(() => endless.state.hungUp, 'the client to hang up on the endless page');
+  expect(endless.state.finished).toBe(false);
+  // Stopped near the limit (plus what the loopback socket buffers held), far from the 200 MB on offer.
+  console.log(`maxPageBytes ${LIMIT}: the server had sent ${endless.state.sent} bytes when the client hung up`);
+  expect(endless.state.sent).toBeLessThan(LIMIT + 16 * 1024 * 1024);
+
+  // Page 1 committed; nothing of the oversized page (its records are 2612.*); the position is kept.
+  expect(await run.db.paper.count({ where: { arxivId: { startsWith: '2612.' } } })).toBe(0);
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).not.toBeNull();
+  expect(await run.db.paper.count()).toBe(papersBefore + 1);
+  expect(await run.db.oaiHarvest.findUniqueOrThrow({ where: { setSpec: 'cs' } })).toMatchObject({ pendingFrom: day('2026-11-01'), pendingToken: TOKEN_2, pages: 1, lastDatestamp: null });
+
+  override = undefined;
+  seen = [];
+  const resumed = await harvest({ maxPageBytes: LIMIT });
+  expect(resumed).toMatchObject({ complete: true, resumed: true, pages: 2, lastDatestamp: '2026-11-04' });
+  expect(seen.map((s) => s.params.resumptionToken)).toEqual([TOKEN_2, TOKEN_3]);
+});
+
+test('maxPageBytes counts the bytes of the body: a page of exactly the limit is read, one byte less refuses it, by Content-Length too', async () => {
+  const page1 = Buffer.byteLength(fixture('page-1.xml'));
+  const firstPageOnly = (extra: Record<string, string> = {}) => (params: Record<string, string>) =>
+    params.resumptionToken ? { body: fixture('no-records-match.xml') } : { headers: extra, body: fixture('page-1.xml') };
+
+  // Chunked (no Content-Length): counted as it arrives.
+  override = firstPageOnly();
+  expect(await harvest({ from: '2026-11-01', maxPageBytes: page1 - 1 })).toMatchObject({ complete: false, pages: 0, failure: expect.stringContaining(`the response is larger than ${page1 - 1} bytes`) });
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).toBeNull();
+  // Announced by Content-Length: refused before reading.
+  override = firstPageOnly({ 'content-length': String(page1) });
+  expect(await harvest({ from: '2026-11-01', maxPageBytes: page1 - 1 })).toMatchObject({ complete: false, pages: 0, failure: expect.stringContaining(`the response announces ${page1} bytes (Content-Length), more than ${page1 - 1}`) });
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).toBeNull();
+
+  override = firstPageOnly({ 'content-length': String(page1) });
+  expect(await harvest({ from: '2026-11-01', maxPageBytes: page1 })).toMatchObject({ complete: true, pages: 2, failure: undefined });
+  expect(await run.db.paper.findUnique({ where: { arxivId: '2611.00001' } })).not.toBeNull();
 });
 
 test('an expired resumption token starts the harvest over from its first day', async () => {

@@ -43,6 +43,11 @@ export interface Context {
    * refused.
    */
   reader: Reader;
+  /**
+   * The operation's deadline (over HTTP), for work that is not a statement: long CPU work such
+   * as citation formatting stops there too (src/catalog/citations/format.ts). Absent: none.
+   */
+  deadline?: Deadline;
   /** HYBRID search's ranking (src/catalog/related/hybrid.ts), for the paper lists. */
   hybrid?: HybridRanker;
   /** Where mutations publish live updates (`platform.events`); absent: nobody listens. */
@@ -67,6 +72,7 @@ export function createContext(platform: Platform, viewer: User | null = null, de
     db: platform.db,
     viewer,
     reader,
+    ...(deadline ? { deadline } : {}),
     loaders: createLoaders(platform, viewer, reader),
     hybrid: hybridRanker(platform.embeddings),
     ...(platform.events ? { events: platform.events } : {}),

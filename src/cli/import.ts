@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type SourcesConfig } from '../config.ts';
 import { openDatabase } from '../platform/db/open.ts';
 import { DEFAULT_ARXIV_API_URL, DEFAULT_ARXIV_DELAY_MS, DEFAULT_HF_API_URL, DEFAULT_HF_DELAY_MS, daysBetween, importArxivQuery, importHfDays, isoWeekDays, monthDays } from '../catalog/import/fetchers.ts';
 import { formatSummary, importFiles, summarize, type ImportSummary, type SourceSummary } from '../catalog/import/importer.ts';
-import { DEFAULT_ARXIV_OAI_URL, DEFAULT_OAI_DELAY_MS, harvestOai, OaiHarvestError, type OaiHarvestResult } from '../catalog/import/oai/harvest.ts';
+import { DEFAULT_ARXIV_OAI_URL, DEFAULT_OAI_DELAY_MS, DEFAULT_OAI_MAX_PAGE_BYTES, harvestOai, OaiHarvestError, type OaiHarvestResult } from '../catalog/import/oai/harvest.ts';
 import { parseDay } from '../catalog/import/normalize.ts';
 import { createProgress, silentProgress } from '../catalog/import/progress.ts';
 
@@ -42,6 +42,8 @@ Where and how fast:
   --arxiv-delay-ms MS             least time between arXiv requests (env ARXIV_DELAY_MS; default ${DEFAULT_ARXIV_DELAY_MS}, as arXiv asks)
   --oai-url URL                   OAI-PMH base URL (env ARXIV_OAI_URL; default ${DEFAULT_ARXIV_OAI_URL})
   --oai-delay-ms MS               least time between OAI-PMH requests (env ARXIV_OAI_DELAY_MS; default ${DEFAULT_OAI_DELAY_MS})
+  (env only) ARXIV_OAI_MAX_PAGE_BYTES  most bytes of one OAI-PMH page (default ${DEFAULT_OAI_MAX_PAGE_BYTES}): a larger one is
+                                  cut off and fails the harvest there, nothing of it written
 
 Other:
   --quiet                         no progress on stderr (the summary is still printed)
@@ -75,6 +77,8 @@ export interface CliPlan {
   oaiUntil?: string | undefined;
   oaiUrl: string;
   oaiDelayMs: number;
+  /** ARXIV_OAI_MAX_PAGE_BYTES; undefined: the harvester's default. */
+  oaiMaxPageBytes?: number | undefined;
   quiet: boolean;
   help: boolean;
 }
@@ -167,6 +171,7 @@ function planOf(argv: readonly string[], sources: SourcesConfig): CliPlan {
     oaiUntil: values.until,
     oaiUrl: httpUrl('--oai-url', values['oai-url']) ?? sources.oaiUrl ?? DEFAULT_ARXIV_OAI_URL,
     oaiDelayMs: count('--oai-delay-ms', values['oai-delay-ms'], sources.oaiDelayMs ?? DEFAULT_OAI_DELAY_MS, 0),
+    oaiMaxPageBytes: sources.oaiMaxPageBytes,
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
@@ -239,7 +244,7 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
     let harvest: OaiHarvestResult | undefined;
     if (plan.oaiSet) {
       try {
-        harvest = await harvestOai(database.db, { setSpec: plan.oaiSet, from: plan.oaiFrom, until: plan.oaiUntil, baseUrl: plan.oaiUrl, delayMs: plan.oaiDelayMs, progress });
+        harvest = await harvestOai(database.db, { setSpec: plan.oaiSet, from: plan.oaiFrom, until: plan.oaiUntil, baseUrl: plan.oaiUrl, delayMs: plan.oaiDelayMs, maxPageBytes: plan.oaiMaxPageBytes, progress });
       } catch (error) {
         if (!(error instanceof OaiHarvestError)) throw error;
         io.stderr.write(`error: ${error.message}\n`);

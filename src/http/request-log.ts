@@ -1,5 +1,7 @@
 // Request ids and the one log line per request. A client's own x-request-id is kept when it is
-// a plain token (a UUID, a trace id), else a fresh UUID is made; either way it is echoed back.
+// a plain token (a UUID, a trace id), else a fresh UUID is made; it is echoed back, except on a
+// publicly cacheable answer (src/http/cache-control.ts `isPubliclyCacheable`): a CDN would hand
+// that one request's id to every client it serves the answer to. The log line keeps it.
 //
 // DANGER: the line says which request, what operation, how long and how costly, and nothing
 // about who beyond "anonymous" or "token": never the query text, variables, token or address.
@@ -7,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.ts';
+import { isPubliclyCacheable } from './cache-control.ts';
 
 export function requestIdOf(req: http.IncomingMessage): string {
   const given = req.headers['x-request-id'];
@@ -16,6 +19,10 @@ export function requestIdOf(req: http.IncomingMessage): string {
 export function requestLog(app: FastifyInstance, logger: Logger): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (isPubliclyCacheable(reply)) reply.removeHeader('x-request-id');
+    return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';

@@ -5,7 +5,10 @@
 //   sent twice; a rejected one is sent again by moving the same row back to PENDING;
 // - an author has at most one approved claim: approval sets Author.claimedById only where it is
 //   still null, in the same statement, so two curators approving two claims at once cannot
-//   both win.
+//   both win;
+// - nobody approves their own claim, whatever their role: a curator who is also an author waits
+//   for another curator like everyone else (FORBIDDEN; a claim's claimant never changes, so the
+//   check before the transaction cannot go stale).
 //
 // DANGER: who sees a claim. The claimant and curators do (ORCID iDs of pending or rejected
 // claims, and rejection reasons, are not public); once approved, the ORCID iD is public on the
@@ -15,7 +18,7 @@ import type { AuthorClaimResolvers, MutationResolvers, QueryResolvers, UserResol
 import type { Context } from '../context.ts';
 import { isCurator } from '../users/index.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { badInput, truncate } from '../../platform/errors.ts';
+import { badInput, forbidden, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection } from '../../platform/pagination/connection.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
@@ -110,6 +113,9 @@ export const Mutation: Pick<MutationResolvers, 'claimAuthor' | 'approveAuthorCla
   approveAuthorClaim: (_parent, { claimId }, ctx) =>
     payload({ claim: null }, async () => {
       const pending = await claimToDecide(ctx, claimId);
+      if (pending.userId === ctx.viewer!.id) {
+        throw forbidden('You cannot approve your own author claim: another curator or an admin must decide it');
+      }
       const now = new Date();
       const claim = await ctx.db.$transaction(async (tx) => {
         // Both guards in the statements themselves: the claim still pending, the author unclaimed.

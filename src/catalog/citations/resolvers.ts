@@ -4,5 +4,5 @@ import { citePapers } from './cite.ts';
 
 export const Paper: Pick<PaperResolvers, 'citation'> = {
   // The parent is a paper this viewer may see: the field adds nothing about visibility.
-  citation: (paper, { format }, ctx) => citePapers(ctx.loaders, [paper], format),
+  citation: (paper, { format }, ctx) => citePapers(ctx.loaders, [paper], format, ctx.deadline),
 };

@@ -5,6 +5,9 @@
 // Politeness: requests to one API are spaced by `delayMs` (arXiv asks for 3 s between calls;
 // tests set it to 0), failures that may pass (network errors, 429, 5xx) are retried a few times
 // with growing waits, honouring Retry-After.
+//
+// Bounded: a response is read as a stream and counted, at most `maxResponseBytes` of it (32 MiB
+// by default); past that the download is aborted and the input rejected, never retried.
 import type { Db } from '../../platform/db/client.ts';
 import { readArxivAtom, type ArxivFeedInfo } from './arxiv-atom.ts';
 import { readHfDailyPapers } from './hf-daily-papers.ts';
@@ -17,6 +20,13 @@ export const DEFAULT_HF_API_URL = 'https://huggingface.co';
 export const DEFAULT_ARXIV_API_URL = 'http://export.arxiv.org';
 export const DEFAULT_ARXIV_DELAY_MS = 3000;
 export const DEFAULT_HF_DELAY_MS = 1000;
+/**
+ * The most one response may have, decoded. A Hugging Face day or an arXiv page of 100 entries
+ * is well under 1 MB, an arXiv OAI-PMH page of 1,000 records a few MB; the limit is what keeps
+ * a huge or endless response from taking the process's memory (a 200 MB page read whole took
+ * the importer past 800 MB and out of heap).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface FetchOptions extends ImportOptions {
   /** The fetch to use (default: the global one). */
@@ -27,6 +37,11 @@ export interface FetchOptions extends ImportOptions {
   retryDelayMs?: number | undefined;
   /** Per request (ms, default 60 s). */
   requestTimeoutMs?: number | undefined;
+  /**
+   * Most bytes of one response body (default 32 MiB, DEFAULT_MAX_RESPONSE_BYTES): read as a
+   * stream and counted, the request aborted past it and its input rejected (ResponseTooLarge).
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 export interface HfFetchOptions extends FetchOptions {
@@ -168,9 +183,46 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A response whose body ran past the client's `maxResponseBytes`: the download was aborted
+ * there, nothing of it was used, and it is not retried (it would not get shorter).
+ */
+export class ResponseTooLarge extends RejectedInput {
+  override name = 'ResponseTooLarge';
+  constructor(
+    source: string,
+    readonly limit: number,
+    /** The Content-Length the server announced, when that alone refused it. */
+    readonly announced?: number,
+  ) {
+    super(source, [
+      {
+        message:
+          announced === undefined
+            ? `the response is larger than ${limit} bytes, the most one response may have: the download was stopped there and nothing of it was used`
+            : `the response announces ${announced} bytes (Content-Length), more than ${limit}, the most one response may have: nothing of it was read`,
+      },
+    ]);
+  }
+}
+
+/** The connection failed while the body was being read: retried like a failed request. */
+class BodyReadFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super((reason as Error)?.message ?? String(reason));
+  }
+}
+
+/** What a failed response's body may show in a message (only the first 200 characters are kept). */
+const ERROR_EXCERPT_BYTES = 4096;
+
+/**
  * GETs, one at a time, with retries for failures that may pass. `delayMs` is counted from the
  * end of the previous response, so the server sees its requests at least that far apart
  * however long each one took on the way.
+ *
+ * Bounded: a body is read as a stream and counted; past `maxResponseBytes` (default 32 MiB) the
+ * request is aborted and the input rejected (ResponseTooLarge), so a huge or endless response
+ * costs at most that much memory, never the process.
  */
 export class Client {
   readonly progress: Progress;
@@ -179,6 +231,7 @@ export class Client {
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
+  private readonly maxBytes: number;
 
   constructor(
     options: FetchOptions,
@@ -189,31 +242,58 @@ export class Client {
     this.attempts = Math.max(1, options.attempts ?? 3);
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.timeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
+  /** The whole body as text (at most `maxResponseBytes` of it). */
   async get(url: string): Promise<{ text: string; headers: Headers }> {
+    const { value, headers } = await this.read(url, async (body) => {
+      let text = '';
+      for await (const chunk of body) text += chunk;
+      return text;
+    });
+    return { text: value, headers };
+  }
+
+  /**
+   * Hands a successful response's body to `consume`, decoded from UTF-8 chunk by chunk as it
+   * arrives, so a reader that parses as it goes never holds the whole text. A connection that
+   * fails while the body is read is retried with a fresh `consume`; whatever `consume` throws
+   * itself (a rejected page, ResponseTooLarge) ends the request and is thrown as it is.
+   */
+  async read<T>(url: string, consume: (body: AsyncIterable<string>) => Promise<T>): Promise<{ value: T; headers: Headers }> {
     let failure = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       const wait = this.last + this.delayMs - performance.now();
       if (wait > 0) await sleep(wait);
       let retryAfterMs: number | undefined;
+      const abort = new AbortController();
+      let consuming = false;
       try {
         const response = await this.fetch(url, {
           headers: { 'user-agent': USER_AGENT, accept: 'application/json, application/atom+xml;q=0.9, */*;q=0.1' },
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.any([abort.signal, AbortSignal.timeout(this.timeoutMs)]),
         });
-        const text = await response.text();
-        this.last = performance.now();
-        if (response.ok) return { text, headers: response.headers };
+        if (response.ok) {
+          consuming = true;
+          return { value: await consume(boundedBody(response, url, this.maxBytes, abort)), headers: response.headers };
+        }
+        const text = await excerpt(response);
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${text.replace(/\s+/g, ' ').trim().slice(0, 200)}`;
         if (response.status !== 429 && response.status < 500) break;
         // Seconds, or an HTTP date (RFC 9110 allows both; OAI-PMH repositories send seconds).
         const header = response.headers.get('retry-after')?.trim() ?? '';
         const retryAfter = /^\d+$/.test(header) ? Number(header) : header ? (Date.parse(header) - Date.now()) / 1000 : NaN;
         if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, 120_000);
-      } catch (error) {
+      } catch (caught) {
+        // Once the body is being consumed, only the connection's failures are retried; what the
+        // consumer throws (a rejected page, ResponseTooLarge) is its answer.
+        if (consuming && !(caught instanceof BodyReadFailed)) throw caught;
+        const error = (caught instanceof BodyReadFailed ? caught.reason : caught) as Error;
+        failure = `request failed: ${error.message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`;
+      } finally {
         this.last = performance.now();
-        failure = `request failed: ${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`;
+        abort.abort(); // a body nobody read to its end is not downloaded any further
       }
       if (attempt < this.attempts) {
         const delay = retryAfterMs ?? this.retryDelayMs * 2 ** (attempt - 1);
@@ -223,6 +303,68 @@ export class Client {
     }
     throw new RejectedInput(url, [{ message: failure }]);
   }
+}
+
+/**
+ * The body as text chunks, counting its bytes: past `maxBytes` the request is aborted and
+ * ResponseTooLarge thrown, before the chunk that crossed the limit is decoded. A Content-Length
+ * already past it is refused before anything is read (only for an uncompressed body: the limit
+ * is on the decoded bytes, which are what memory holds).
+ */
+async function* boundedBody(response: Response, source: string, maxBytes: number, abort: AbortController): AsyncGenerator<string> {
+  const announced = Number(response.headers.get('content-length') ?? NaN);
+  const encoding = response.headers.get('content-encoding');
+  if ((!encoding || encoding === 'identity') && Number.isFinite(announced) && announced > maxBytes) {
+    abort.abort();
+    throw new ResponseTooLarge(source, maxBytes, announced);
+  }
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new BodyReadFailed(error);
+      }
+      if (chunk.done) break;
+      bytes += chunk.value.byteLength;
+      if (bytes > maxBytes) {
+        abort.abort();
+        throw new ResponseTooLarge(source, maxBytes);
+      }
+      const text = decoder.decode(chunk.value, { stream: true });
+      if (text !== '') yield text;
+    }
+    const rest = decoder.decode();
+    if (rest !== '') yield rest;
+  } finally {
+    // The consumer stopped early (a rejected page) or the limit was hit: download no further.
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** The start of a failed response's body, for the message; the rest is not downloaded. */
+async function excerpt(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  let bytes = 0;
+  try {
+    while (bytes < ERROR_EXCERPT_BYTES) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      bytes += chunk.value.byteLength;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return text;
 }
 
 // Day ranges for --hf-from/--hf-to, --hf-week and --hf-month.

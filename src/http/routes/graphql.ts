@@ -10,7 +10,7 @@ import type { QueryLimits } from '../../config.ts';
 import type { Context } from '../../catalog/context.ts';
 import type { Deadline } from '../../platform/db/reader.ts';
 import { checkDocument, graphqlBodyParsers } from '../body.ts';
-import { varyPublicByAuthorization } from '../cache-control.ts';
+import { varyPublicAnswers } from '../cache-control.ts';
 import { withDeadline } from '../deadline.ts';
 import { unlessUnavailable } from '../unavailable.ts';
 import { logMaskedError } from '../../platform/errors.ts';
@@ -52,8 +52,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     method: ['GET', 'POST'],
     url: '/graphql',
     preValidation: checkDocument(limits),
-    // A public (cacheable) answer varies with Authorization: src/http/cache-control.ts.
-    onSend: varyPublicByAuthorization,
+    // A public (cacheable) answer varies with Authorization and Accept: src/http/cache-control.ts.
+    onSend: varyPublicAnswers,
     handler: withDeadline(async (request, reply) => apolloHandler.call(app, request, reply), operationTimeoutMs),
   });
   // A preflight from an origin CORS does not allow (or none configured) is answered all the

@@ -19,21 +19,29 @@
 //
 // Politeness: one request at a time, `delayMs` apart (3 s by default, as arXiv asks); a 503
 // is retried after its Retry-After.
+//
+// Bounded: a page is parsed as it arrives and may have at most `maxPageBytes` (32 MiB by
+// default, ARXIV_OAI_MAX_PAGE_BYTES); past that the download is aborted and the run fails
+// there like a malformed page would (nothing of that page written, the position kept), so a
+// huge or endless answer costs at most that much memory. arXiv's pages of 1,000 records are a
+// few MB.
 import type { Db } from '../../../platform/db/client.ts';
 import type { Prisma } from '../../../generated/prisma/client.ts';
-import { Client, type FetchOptions } from '../fetchers.ts';
+import { Client, ResponseTooLarge, type FetchOptions } from '../fetchers.ts';
 import { rejected, summarize, type ImportSummary, type SourceSummary } from '../importer.ts';
 import { formatDay, parseDay } from '../normalize.ts';
 import { silentProgress } from '../progress.ts';
 import type { PaperRecord } from '../records.ts';
 import { RejectedInput } from '../validate.ts';
 import { writeRecords } from '../writer.ts';
-import { OaiError, readOaiPage, type OaiPage } from './read.ts';
+import { OaiError, readOaiPageFrom, type OaiPage } from './read.ts';
 
 /** arXiv's OAI-PMH base URL (https://info.arxiv.org/help/oa/index.html). */
 export const DEFAULT_ARXIV_OAI_URL = 'https://oaipmh.arxiv.org/oai';
 export const DEFAULT_OAI_DELAY_MS = 3000;
 export const OAI_METADATA_PREFIX = 'arXiv';
+/** The most bytes one response page may have (decoded), unless ARXIV_OAI_MAX_PAGE_BYTES says otherwise. */
+export const DEFAULT_OAI_MAX_PAGE_BYTES = 32 * 1024 * 1024;
 
 export interface OaiHarvestOptions extends FetchOptions {
   /** OAI setSpec, e.g. `cs`. */
@@ -45,6 +53,8 @@ export interface OaiHarvestOptions extends FetchOptions {
   baseUrl?: string | undefined;
   /** Least time between two requests (ms, default 3000). */
   delayMs?: number | undefined;
+  /** Most bytes of one response page (default 32 MiB): past it the run fails at that page. */
+  maxPageBytes?: number | undefined;
 }
 
 export interface OaiHarvestResult {
@@ -92,7 +102,8 @@ export async function harvestOai(db: Db, options: OaiHarvestOptions): Promise<Oa
   if (from && until && from > until) throw new OaiHarvestError(`--until (${options.until}) is before --from (${options.from})`);
   const base = (options.baseUrl ?? DEFAULT_ARXIV_OAI_URL).replace(/\/+$/, '');
   const progress = options.progress ?? silentProgress;
-  const client = new Client({ ...options, attempts: options.attempts ?? 5 }, options.delayMs ?? DEFAULT_OAI_DELAY_MS);
+  const maxPageBytes = options.maxPageBytes ?? DEFAULT_OAI_MAX_PAGE_BYTES;
+  const client = new Client({ ...options, attempts: options.attempts ?? 5, maxResponseBytes: maxPageBytes }, options.delayMs ?? DEFAULT_OAI_DELAY_MS);
 
   const state = await db.oaiHarvest.findUnique({ where: { setSpec } });
   // An unfinished harvest of this set continues, unless the run asks for other days.
@@ -137,8 +148,7 @@ export async function harvestOai(db: Db, options: OaiHarvestOptions): Promise<Oa
     const url = token ? `${base}?${new URLSearchParams({ verb: 'ListRecords', resumptionToken: token })}` : firstUrl();
     let page: OaiPage;
     try {
-      const { text } = await client.get(url);
-      page = readOaiPage(text, url);
+      page = (await client.read(url, (body) => readOaiPageFrom(body, url))).value;
     } catch (error) {
       if (error instanceof OaiError && error.code === 'noRecordsMatch') {
         page = { records: [], datestamps: new Map(), deleted: [], entries: 0, resumptionToken: null };
@@ -159,8 +169,12 @@ export async function harvestOai(db: Db, options: OaiHarvestOptions): Promise<Oa
         continue;
       } else if (error instanceof OaiError || error instanceof RejectedInput) {
         failure = error.message;
+        if (error instanceof ResponseTooLarge) {
+          // Not a passing failure: the next run asks for the same page and meets the same limit.
+          failure += ` (the limit of one OAI-PMH page is maxPageBytes, ARXIV_OAI_MAX_PAGE_BYTES in the CLI; raise it if this repository's pages are legitimately larger)`;
+        }
         summaries.push(rejected(url, null, error));
-        progress.log(`REJECTED ${error.message}`);
+        progress.log(`REJECTED ${failure}`);
         break;
       } else {
         throw error;

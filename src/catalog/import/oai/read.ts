@@ -4,7 +4,10 @@
 // like the Atom reader: elements are matched by namespace URI, never by prefix.
 //
 // A page is read whole before anything is written: a malformed document, or one record that
-// cannot be read, rejects the page (RejectedInput), and the harvest stops before it.
+// cannot be read, rejects the page (RejectedInput), and the harvest stops before it. It is
+// parsed as it arrives (`readOaiPageFrom`, fed chunk by chunk from the response), so what is
+// held is the page's records, never its text; the bytes a page may have are capped by the
+// harvester's client (ARXIV_OAI_MAX_PAGE_BYTES).
 //
 // Mapping of a record (`<record><header>...<metadata><arXiv>`):
 //   header/identifier oai:arXiv.org:2411.00001 -> arxivId; header/datestamp -> the OAI datestamp
@@ -66,6 +69,29 @@ const AUTHOR_FIELDS = new Set(['keyname', 'forenames', 'suffix', 'affiliation'])
 
 /** Reads one response page (its whole text). Throws RejectedInput or OaiError. */
 export function readOaiPage(text: string, source: string): OaiPage {
+  const page = oaiPageParser(source);
+  page.write(text.replace(/^\uFEFF/, ''));
+  return page.close();
+}
+
+/**
+ * Reads one response page as its text arrives (chunks of decoded UTF-8, a leading BOM already
+ * stripped, as TextDecoder does). What the chunks' source throws (a failed connection, a page
+ * past its size limit) propagates as it is. Throws RejectedInput or OaiError.
+ */
+export async function readOaiPageFrom(chunks: AsyncIterable<string>, source: string): Promise<OaiPage> {
+  const page = oaiPageParser(source);
+  for await (const chunk of chunks) page.write(chunk);
+  return page.close();
+}
+
+interface OaiPageParser {
+  write(chunk: string): void;
+  /** The end of the page: its records, or the reason it is refused. */
+  close(): OaiPage;
+}
+
+function oaiPageParser(source: string): OaiPageParser {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: SaxesTagNS[] = [];
   const problems: Problem[] = [];
@@ -153,24 +179,32 @@ export function readOaiPage(text: string, source: string): OaiPage {
     }
   });
 
-  try {
-    parser.write(text.replace(/^\uFEFF/, ''));
-    parser.close();
-  } catch (caught) {
-    if (caught instanceof RejectedInput) throw caught;
-    const message = (caught as Error).message.replace(/^(\d+):(\d+): /, 'line $1, column $2: ');
-    throw new RejectedInput(source, [{ message: `invalid XML after ${complete(entries)} (the response is malformed or truncated): ${message}` }]);
-  }
-  if (error) throw new OaiError(source, error.code, error.text);
-  if (!sawListRecords) throw new RejectedInput(source, [{ message: 'expected <ListRecords> or <error> in the OAI-PMH response, found neither' }]);
-  if (problems.length > 0) throw new RejectedInput(source, problems, dropped);
+  const parse = (step: () => void) => {
+    try {
+      step();
+    } catch (caught) {
+      if (caught instanceof RejectedInput) throw caught;
+      const message = (caught as Error).message.replace(/^(\d+):(\d+): /, 'line $1, column $2: ');
+      throw new RejectedInput(source, [{ message: `invalid XML after ${complete(entries)} (the response is malformed or truncated): ${message}` }]);
+    }
+  };
+
   return {
-    records: [...byId.values()],
-    datestamps,
-    deleted,
-    entries,
-    resumptionToken: token && token.text !== '' ? token.text : null,
-    completeListSize: token?.size,
+    write: (chunk) => parse(() => parser.write(chunk)),
+    close() {
+      parse(() => parser.close());
+      if (error) throw new OaiError(source, error.code, error.text);
+      if (!sawListRecords) throw new RejectedInput(source, [{ message: 'expected <ListRecords> or <error> in the OAI-PMH response, found neither' }]);
+      if (problems.length > 0) throw new RejectedInput(source, problems, dropped);
+      return {
+        records: [...byId.values()],
+        datestamps,
+        deleted,
+        entries,
+        resumptionToken: token && token.text !== '' ? token.text : null,
+        completeListSize: token?.size,
+      };
+    },
   };
 }
 
