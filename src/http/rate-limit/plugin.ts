@@ -13,12 +13,13 @@
 // Every response says where the budget stands (RateLimit, RateLimit-Policy), except a publicly
 // cacheable one: a shared cache would hand one client's budget to every other.
 import { HeaderMap } from '@apollo/server';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
 import { budgetKey, identifyClient, type Client } from './client.ts';
 import type { RateLimiter, RateLimitState } from './limiter.ts';
+import { isPubliclyCacheable } from '../cache-control.ts';
 import { errorBody } from '../errors.ts';
 
 /** Points a failed sign-in costs the address it came from. */
@@ -66,9 +67,6 @@ export function rateLimited(state: RateLimitState, cost: number): GraphQLError {
     },
   );
 }
-
-/** Whether a shared cache may keep the answer (src/http/cache-control.ts decides). */
-const isPubliclyCacheable = (reply: FastifyReply) => /^\s*public\b/.test(String(reply.getHeader('cache-control') ?? ''));
 
 /** What Retry-After says to a client over its cap on requests in flight: one should end soon. */
 const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
