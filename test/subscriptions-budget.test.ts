@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { CatalogEvents, type InMemoryEventBus } from '../src/platform/events/bus.ts';
 import type { SubscriptionServerOptions } from '../src/graphql/websocket.ts';
 import { operationCost } from '../src/graphql/limits/cost.ts';
+import { FanOutLimiter } from '../src/platform/events/fanout.ts';
 import { RateLimiter } from '../src/http/rate-limit/limiter.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { setupTestRunner } from './helpers/runner.ts';
@@ -320,6 +321,25 @@ test('past the delivery queue an event is dropped for that subscriber with a not
   }
 });
 
+test('the turns: in order, at most `concurrency` at once; a delivery that waited past maxWaitMs is dropped when its turn comes', async () => {
+  let now = 0;
+  const turns = new FanOutLimiter({ concurrency: 1, maxQueued: 2, maxWaitMs: 100 }, () => now);
+  const first = (await turns.acquire())!;
+  const stale = turns.acquire();
+  now = 150;
+  const fresh = turns.acquire();
+  expect(await turns.acquire()).toBeNull(); // the queue is full
+  expect(turns.stats()).toEqual({ running: 1, queued: 2, dropped: 1 });
+  first();
+  first(); // a second release gives nothing back twice
+  expect(await stale).toBeNull();
+  const second = await fresh;
+  expect(second).toEqual(expect.any(Function));
+  expect(turns.stats()).toEqual({ running: 1, queued: 0, dropped: 2 });
+  second!();
+  expect(turns.stats()).toEqual({ running: 0, queued: 0, dropped: 2 });
+});
+
 test("a changed role closes its user's sockets (4403) before anything more is sent, as revocation does", async () => {
   const live = await startLive({});
   const hidden = await run.db.paper.update({ where: { id: run.scenario.papers[1]!.id }, data: { hiddenAt: new Date() } });
@@ -351,3 +371,39 @@ test("a changed role closes its user's sockets (4403) before anything more is se
   expect(reconnected.of('1')[0].payload.errors[0]).toMatchObject({ message: 'No listed paper has this id' });
   expect(theirs.ws.readyState).toBe(WebSocket.OPEN);
 });
+
+const FANOUT_SUBSCRIBERS = Number(process.env.FANOUT_SUBSCRIBERS ?? 100);
+test(`one event to ${FANOUT_SUBSCRIBERS} subscribers: every one delivered, in turns, beside an HTTP read (FANOUT_SUBSCRIBERS=300 FANOUT_COMPARE=1 to measure)`, async () => {
+  const paper = run.scenario.papers[0]!;
+  const variables = { id: toGlobalId('Paper', paper.id) };
+  const costly = `subscription($id: ID!) { paperUpdated(id: $id) { title authors { name papers(first: 20) { nodes { title authors { name } topics { slug } } } } } }`;
+  const limits = { maxConnectionsPerClient: 1000, maxSubscriptionsPerClient: 100_000 };
+  // Unbounded (what every event did before the turns) only when comparing.
+  for (const concurrency of process.env.FANOUT_COMPARE ? [4, 100_000] : [4]) {
+    const live = await startLive({ ...limits, deliveryConcurrency: concurrency });
+    const connections: Awaited<ReturnType<typeof connect>>[] = [];
+    for (let i = 0; i < Math.ceil(FANOUT_SUBSCRIBERS / 20); i++) connections.push(await connect(live));
+    for (let i = 0; i < FANOUT_SUBSCRIBERS; i++) connections[Math.floor(i / 20)]!.subscribe(`${i}`, costly, variables);
+    await until(() => live.listeners() === FANOUT_SUBSCRIBERS, `${FANOUT_SUBSCRIBERS} subscriptions`, 30_000);
+    const results = () => connections.flatMap((c) => c.messages.filter((m) => m.type === 'next'));
+
+    const started = performance.now();
+    live.events.paperUpdated(paper);
+    const read = live.http.post(`query { papers(first: 20) { nodes { title authors { name } } } }`).then((r) => ({ status: r.status, ms: performance.now() - started }));
+    await until(() => results().length === FANOUT_SUBSCRIBERS, 'every delivery', 60_000);
+    const ms = performance.now() - started;
+    const failed = results().filter((m) => m.payload.errors).length;
+    const { status, ms: readMs } = await read;
+    console.log(
+      `fan-out, ${FANOUT_SUBSCRIBERS} subscribers of a ${costOf(costly, variables)}-point selection, concurrency ${concurrency}: ` +
+        `all delivered in ${Math.round(ms)} ms, ${failed} with errors; an HTTP read beside it: ${status} in ${Math.round(readMs)} ms`,
+    );
+    if (concurrency === 4) {
+      expect(failed).toBe(0);
+      expect(status).toBe(200);
+      expect(live.http.app.subscriptions!.deliveries()).toEqual({ running: 0, queued: 0, dropped: 0 });
+    }
+    for (const c of connections) c.ws.terminate();
+    await until(() => live.listeners() === 0, 'the subscriptions to go', 30_000);
+  }
+}, 180_000);
