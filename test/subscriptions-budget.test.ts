@@ -5,7 +5,8 @@
 import { getOperationAST, parse, type GraphQLFieldResolver } from 'graphql';
 import WebSocket from 'ws';
 import { CatalogEvents, type InMemoryEventBus } from '../src/platform/events/bus.ts';
-import type { SubscriptionServerOptions } from '../src/graphql/websocket.ts';
+import { SUBSCRIPTION_DEFAULTS, type SubscriptionServerOptions } from '../src/graphql/websocket.ts';
+import { loadConfig } from '../src/config.ts';
 import { operationCost } from '../src/graphql/limits/cost.ts';
 import { FanOutLimiter } from '../src/platform/events/fanout.ts';
 import { RateLimiter } from '../src/http/rate-limit/limiter.ts';
@@ -319,6 +320,11 @@ test('past the delivery queue an event is dropped for that subscriber with a not
     selections.releaseAll();
     selections.restore();
   }
+});
+
+test("the environment's defaults are the WebSocket server's own", () => {
+  const { subscriptions } = loadConfig({});
+  for (const [name, value] of Object.entries(subscriptions)) expect([name, SUBSCRIPTION_DEFAULTS[name as keyof typeof SUBSCRIPTION_DEFAULTS]]).toEqual([name, value]);
 });
 
 test('the turns: in order, at most `concurrency` at once; a delivery that waited past maxWaitMs is dropped when its turn comes', async () => {
