@@ -29,6 +29,8 @@ export interface Config {
   /** Query-cost budget per client (API token, else IP address) and window. */
   readonly rateLimit: RateLimitConfig;
   readonly http: HttpConfig;
+  /** What WebSocket subscribers may hold and how one event's deliveries take turns (src/graphql/websocket.ts). */
+  readonly subscriptions: SubscriptionConfig;
   /** Digests, feeds and the links in emails. */
   readonly follow: FollowConfig;
   /** Where the importPapers mutation fetches from. */
@@ -174,6 +176,21 @@ export interface HttpConfig {
   readonly trustProxy: boolean;
   /** SHUTDOWN_GRACE_MS: how long SIGTERM waits for in-flight requests before closing them. */
   readonly shutdownGraceMs: number;
+}
+
+export interface SubscriptionConfig {
+  /** SUBSCRIPTIONS_PER_CONNECTION: subscriptions open at once on one WebSocket connection. */
+  readonly maxSubscriptionsPerConnection: number;
+  /** SUBSCRIPTIONS_PER_CLIENT: across a client's connections (a client: its token, else its address, as the rate limit keys it). */
+  readonly maxSubscriptionsPerClient: number;
+  /** SUBSCRIPTION_CONNECTIONS_PER_CLIENT: WebSocket connections of one client at once. */
+  readonly maxConnectionsPerClient: number;
+  /** SUBSCRIPTION_DELIVERY_CONCURRENCY: subscribers' selections run at once in a process (one event's fan-out takes turns). */
+  readonly deliveryConcurrency: number;
+  /** SUBSCRIPTION_DELIVERY_QUEUE: deliveries waiting for a turn; past it an event is dropped for that subscriber, with a notice. */
+  readonly maxQueuedDeliveries: number;
+  /** SUBSCRIPTION_DELIVERY_WAIT_MS: a delivery that waited longer than this for its turn is dropped, with a notice. */
+  readonly maxDeliveryWaitMs: number;
 }
 
 export interface FollowConfig {
@@ -412,6 +429,14 @@ export function loadConfig(env: Env = process.env): Config {
     // By default long enough for a request that just arrived to be received and answered.
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', requestTimeoutMs + operationTimeoutMs, 0, 3_600_000),
   });
+  const subscriptions: SubscriptionConfig = Object.freeze({
+    maxSubscriptionsPerConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
+    maxSubscriptionsPerClient: int(env, 'SUBSCRIPTIONS_PER_CLIENT', 50, 1, 1_000_000),
+    maxConnectionsPerClient: int(env, 'SUBSCRIPTION_CONNECTIONS_PER_CLIENT', 10, 1, 1_000_000),
+    deliveryConcurrency: int(env, 'SUBSCRIPTION_DELIVERY_CONCURRENCY', 4, 1, 1000),
+    maxQueuedDeliveries: int(env, 'SUBSCRIPTION_DELIVERY_QUEUE', 2000, 0, 10_000_000),
+    maxDeliveryWaitMs: int(env, 'SUBSCRIPTION_DELIVERY_WAIT_MS', 5000, 0, 600_000),
+  });
   const webConcurrency = int(env, 'WEB_CONCURRENCY', 1, 1, 64);
   if (webConcurrency > 1 && databaseUrl === undefined) {
     throw new ConfigError(`WEB_CONCURRENCY=${webConcurrency} needs DATABASE_URL: the embedded database belongs to one process`);
@@ -437,6 +462,7 @@ export function loadConfig(env: Env = process.env): Config {
     limits,
     rateLimit,
     http: httpConfig,
+    subscriptions,
     follow: followConfig(env, host, listenPort),
     sources: Object.freeze({
       hfApiUrl: httpUrl(env, 'HF_API_URL'),

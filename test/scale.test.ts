@@ -80,7 +80,14 @@ test('one rate budget: requests accepted across both instances stay within 5 % o
 test('a vote cast through instance A reaches a subscriber on instance B within 1 s', async () => {
   const paper = await run.db.paper.findUniqueOrThrow({ where: { arxivId: '2407.00001' } });
   const id = toGlobalId('Paper', paper.id);
-  const client = createClient({ url: `${b.url.replace('http:', 'ws:')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+  // Signed in: subscribing spends the rate budget too, and the anonymous one is spent by the test above.
+  const subscriber = await userWithToken(run.t, 'scale-subscriber');
+  const client = createClient({
+    url: `${b.url.replace('http:', 'ws:')}/graphql`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${subscriber.token}` },
+  });
   const heard: { upvotes: number; at: number }[] = [];
   const unsubscribe = client.subscribe<{ paperUpdated: { upvotes: number } }>(
     { query: 'subscription($id: ID!) { paperUpdated(id: $id) { upvotes } }', variables: { id } },

@@ -18,7 +18,9 @@ import { startTestHttp, userWithToken } from './helpers/server.ts';
 const run = setupTestRunner({
   scenario: smallCatalog,
   events: true,
-  http: { rateLimiter: null, subscriptions: { maxSubscriptionsPerConnection: 3 } },
+  // Every client here is anonymous from 127.0.0.1: one client to the per-client caps, which
+  // test/subscriptions-budget.test.ts tests; lifted here for the idle-clients measurement.
+  http: { rateLimiter: null, subscriptions: { maxSubscriptionsPerConnection: 3, maxConnectionsPerClient: 100_000, maxSubscriptionsPerClient: 100_000 } },
 });
 
 const wsUrlOf = (http: { url: string }) => `${http.url.replace('http:', 'ws:')}/graphql`;

@@ -6,23 +6,37 @@
 //   - frames: at most maxPayloadBytes each (ws closes the connection with 1009 past it);
 //   - documents: the same schema object, token limit, validation rules (depth, aliases,
 //     directives), cost limit and error masking as over HTTP (src/graphql/schema.ts);
-//   - subscriptions: at most maxSubscriptionsPerConnection at once; only subscriptions (queries
-//     and mutations go over HTTP, through its rate limit);
+//   - subscriptions: at most maxSubscriptionsPerConnection at once, and maxSubscriptionsPerClient
+//     across a client's connections (a client: its token, else its address, as the rate limit
+//     keys it); only subscriptions (queries and mutations go over HTTP, through its rate limit);
+//   - connections: at most maxConnectionsPerClient per client (past it: closed with 4429);
+//   - the rate budget: subscribing costs the selection's cost, and so does every event delivered,
+//     from the client's HTTP budget (`charge`); a spent budget refuses a subscribe, or ends a
+//     subscription, with RATE_LIMITED and retryAfterSeconds;
+//   - one event's fan-out: the selections of its subscribers take turns, at most
+//     deliveryConcurrency at once in this process; a delivery that finds maxQueuedDeliveries
+//     waiting, or waits past maxDeliveryWaitMs, is dropped with a notice (src/platform/events/fanout.ts);
 //   - undelivered events: at most maxQueuedEvents per subscription (src/platform/events/bus.ts), and
 //     at most maxBufferedBytes in the socket's send buffer: past either the client is too slow
 //     and loses the subscription, or the connection;
 //   - silence: a ping every keepAliveMs; no pong by the next one and the socket is cut;
 //   - a connection must say connection_init within 3 s; at most maxConnections at once;
-//   - a connection lives no longer than its token: revoking it closes them (4403).
+//   - a connection lives no longer than its token: revoking it closes them (4403), and so does a
+//     change of its user's role, found when the token is read again before each subscribe and
+//     each delivery (as HTTP reads it for each request).
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   GraphQLError,
+  createSourceEventStream,
+  execute,
   getOperationAST,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -39,6 +53,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { GraphQLSetup } from './schema.ts';
 import { authenticate, bearerSecret, hashToken } from '../catalog/users/tokens.ts';
 import type { CatalogEvents } from '../platform/events/bus.ts';
+import { FanOutLimiter, type Release } from '../platform/events/fanout.ts';
+import { DeliveryStream } from './deliveries.ts';
 
 export interface SubscriptionServerOptions {
   /** Its `events` are the object the HTTP contexts publish to. */
@@ -52,13 +68,41 @@ export interface SubscriptionServerOptions {
   keepAliveMs?: number;
   maxBufferedBytes?: number;
   maxSubscriptionsPerConnection?: number;
+  /** Across one client's connections. */
+  maxSubscriptionsPerClient?: number;
+  maxConnectionsPerClient?: number;
   maxConnections?: number;
+  /** Subscribers' selections running at once in this process (src/platform/events/fanout.ts). */
+  deliveryConcurrency?: number;
+  maxQueuedDeliveries?: number;
+  maxDeliveryWaitMs?: number;
+  /**
+   * Whose budget a connection spends and whose caps it counts against, from its upgrade request
+   * and the authorization of its connection_init. Default: `token:<sha256 of the token>`, else
+   * `ip:<the socket's address>`; the HTTP app passes its rate limit's keying (TRUST_PROXY, IPv6 /64,
+   * one budget per user). Asked again with the viewer once the token is checked.
+   */
+  clientOf?: (request: http.IncomingMessage, authorization: string | undefined, viewer?: User | null) => string;
+  /**
+   * Spends `points` of `client`'s budget when enough is left, otherwise nothing (the HTTP rate
+   * limit's budget: one budget for both transports). Absent: subscriptions are not charged.
+   */
+  charge?: (client: string, points: number) => Promise<BudgetDecision>;
   logger?: Pick<Logger, 'error' | 'warn'>;
+}
+
+export interface BudgetDecision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  /** Seconds until the budget is whole again. */
+  readonly resetSeconds: number;
 }
 
 export interface SubscriptionServer {
   /** Open WebSocket connections. */
   connections(): number;
+  /** Deliveries running, waiting for a turn, and dropped since the start. */
+  deliveries(): { running: number; queued: number; dropped: number };
   /** Refuses new connections, closes open ones (1001 Going Away; cut after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -67,7 +111,16 @@ type Extra = {
   socket: WebSocket;
   request: http.IncomingMessage;
   viewer?: User | null;
+  /** Whose budget and caps (`clientOf`), once connection_init said who it is. */
+  client?: string;
+  /** The connection's Authorization, to read its token again; absent: anonymous. */
+  authorization?: string;
+  /** The per-client subscription slots it holds: released when it closes, whatever else failed. */
+  slots?: Set<Release>;
 };
+
+/** Close code of a connection past maxConnectionsPerClient (graphql-ws's own codes are 44xx too). */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 export const SUBSCRIPTION_DEFAULTS = {
   path: '/graphql',
@@ -75,7 +128,12 @@ export const SUBSCRIPTION_DEFAULTS = {
   keepAliveMs: 12_000,
   maxBufferedBytes: 1024 * 1024,
   maxSubscriptionsPerConnection: 20,
+  maxSubscriptionsPerClient: 50,
+  maxConnectionsPerClient: 10,
   maxConnections: 20_000,
+  deliveryConcurrency: 4,
+  maxQueuedDeliveries: 2000,
+  maxDeliveryWaitMs: 5000,
 } as const;
 
 /**
@@ -148,7 +206,7 @@ function tokenSockets(events: CatalogEvents) {
  * The operation a subscribe message asks for, checked as HTTP checks one (parse, validation
  * rules, cost, the caller's own check), or the errors that refuse it.
  */
-function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] | { document: DocumentNode; variables: Record<string, unknown> } {
+function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] | { document: DocumentNode; variables: Record<string, unknown>; cost: number } {
   const { schema, limits, validationRules } = settings.graphql;
   let document: DocumentNode;
   try {
@@ -166,13 +224,69 @@ function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] 
   }
   const variables = payload.variables ?? {};
   try {
-    const rejected = checkCost({ schema, document, operation, variables }, limits.maxCost).error ?? settings.checkOperation?.({ schema, document, operation, variables });
-    return rejected ? [rejected] : { document, variables };
+    const checked = checkCost({ schema, document, operation, variables }, limits.maxCost);
+    const rejected = checked.error ?? settings.checkOperation?.({ schema, document, operation, variables });
+    return rejected ? [rejected] : { document, variables, cost: checked.cost };
   } catch (error) {
     // A check that throws its refusal (as src/graphql/limits does for fragment bombs) refuses too.
     if (!(error instanceof GraphQLError)) throw error;
     return [error];
   }
+}
+
+/** How many connections or subscriptions each client holds; a slot is taken and released. */
+class ClientCounts {
+  private readonly counts = new Map<string, number>();
+
+  /** A slot of `client`'s, unless it holds `max` already; its release is idempotent. */
+  take(client: string, max: number): Release | null {
+    const held = this.counts.get(client) ?? 0;
+    if (held >= max) return null;
+    this.counts.set(client, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.counts.get(client) ?? 1) - 1;
+      // Clients that left take no memory.
+      if (left > 0) this.counts.set(client, left);
+      else this.counts.delete(client);
+    };
+  }
+}
+
+/** As the HTTP rate limit keys a request by default: the token's hash, else the address. */
+function defaultClientOf(request: http.IncomingMessage, authorization: string | undefined): string {
+  if (authorization) return `token:${hashToken(bearerSecret(authorization) ?? authorization)}`;
+  return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/** The budget is spent: RATE_LIMITED, with when to retry (as over HTTP, without the status). */
+function budgetSpent(message: string, decision: BudgetDecision): GraphQLError {
+  return new GraphQLError(`Rate limit exceeded: ${message}. Retry after ${decision.resetSeconds} s`, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: decision.resetSeconds },
+  });
+}
+
+/** What a subscriber is told of an event it does not get: the server could not serve it in time. */
+function droppedEvent(): ExecutionResult {
+  return {
+    data: null,
+    errors: [
+      new GraphQLError('An event was dropped: too many subscribers were being served at once. The subscription goes on; the next event carries the current state', {
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      }),
+    ],
+  };
+}
+
+/** What a subscription accepted by onSubscribe brings to its `subscribe`: found by its context. */
+interface Accepted {
+  extra: Extra;
+  /** What each event costs: the selection's cost. */
+  points: number;
+  /** Its slot of the client's subscriptions. */
+  release: Release;
 }
 
 /** Upgrades requests for the subscription path, within the connection limit and not while closing. */
@@ -191,7 +305,8 @@ function upgradeHandler(httpServer: http.Server, wss: WebSocketServer, settings:
 
 export function attachSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): SubscriptionServer {
   const settings = { ...SUBSCRIPTION_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Settings;
-  const { platform, logger, graphql } = options;
+  const { platform, logger, graphql, charge } = options;
+  const clientOf = options.clientOf ?? defaultClientOf;
   // What the client is not told is logged, as the GraphQL layer does over HTTP (src/graphql/server.ts).
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
@@ -199,10 +314,64 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       return graphql.formatError(error.toJSON(), error);
     });
   const tokens = tokenSockets(platform.events);
+  const connectionsByClient = new ClientCounts();
+  const subscriptionsByClient = new ClientCounts();
+  const fanOut = new FanOutLimiter({ concurrency: settings.deliveryConcurrency, maxQueued: settings.maxQueuedDeliveries, maxWaitMs: settings.maxDeliveryWaitMs });
+  const accepted = new WeakMap<object, Accepted>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxPayloadBytes, perMessageDeflate: false });
   let closing = false;
   const onUpgrade = upgradeHandler(httpServer, wss, settings, () => closing);
   httpServer.on('upgrade', onUpgrade);
+
+  // The token read again, once per event for all the subscriptions of connections with that token.
+  const rereads = new WeakMap<object, Map<string, Promise<User | null>>>();
+  const reread = (authorization: string, event?: object): Promise<User | null> => {
+    const read = () =>
+      authenticate(platform, authorization).catch((error: unknown) => {
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) return null;
+        throw error;
+      });
+    if (!event) return read();
+    let byToken = rereads.get(event);
+    if (!byToken) rereads.set(event, (byToken = new Map()));
+    let user = byToken.get(authorization);
+    if (!user) byToken.set(authorization, (user = read()));
+    return user;
+  };
+  /**
+   * Whether the connection still acts for whom it was opened as. DANGER: its subscriptions were
+   * checked (and filter their events) as that viewer; a revoked token or a changed role (a curator
+   * demoted to reader) closes the connection with 4403, as revocation does, before anything more
+   * is sent; the client connects again as who it now is.
+   */
+  const stillTheViewer = async (extra: Extra, event?: object): Promise<boolean> => {
+    if (extra.authorization === undefined || !extra.viewer) return true;
+    const now = await reread(extra.authorization, event);
+    if (now && now.id === extra.viewer.id && now.role === extra.viewer.role) return true;
+    extra.socket.close(4403, now ? "Forbidden: the token's user changed role; connect again" : 'Forbidden: the token was revoked');
+    return false;
+  };
+
+  /** One event to one subscriber: its turn, its viewer, its charge, then its selection. */
+  const deliver = async (subscription: Accepted, args: ExecutionArgs, event: unknown): Promise<ExecutionResult | undefined> => {
+    const release = await fanOut.acquire();
+    if (!release) return droppedEvent();
+    try {
+      const { extra, points } = subscription;
+      // Closed while it waited: nothing to send, nothing to charge.
+      if (extra.socket.readyState !== extra.socket.OPEN) return undefined;
+      if (!(await stillTheViewer(extra, typeof event === 'object' && event !== null ? event : undefined))) return undefined;
+      if (charge) {
+        const decision = await charge(extra.client!, points);
+        if (!decision.allowed) {
+          throw budgetSpent(`each event of this subscription costs ${points} points and ${decision.remaining} are left in the current window; the subscription was ended, subscribe again later`, decision);
+        }
+      }
+      return await execute({ ...args, rootValue: event });
+    } finally {
+      release();
+    }
+  };
 
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -210,14 +379,32 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       async onConnect(ctx) {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
+        const { extra } = ctx;
+        extra.client = clientOf(extra.request, authorization || undefined);
+        // Counted before the lookup, so that many connection_inits at once cannot all pass.
+        const connection = connectionsByClient.take(extra.client, settings.maxConnectionsPerClient);
+        if (!connection) {
+          extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections: at most ${settings.maxConnectionsPerClient} per client`);
+          return false;
+        }
+        extra.slots = new Set();
+        extra.socket.once('close', () => {
+          connection();
+          for (const release of extra.slots!) release();
+        });
         // Tracked before the lookup: a revocation that lands while it runs still closes it.
         const secret = authorization === undefined ? undefined : bearerSecret(authorization);
-        if (secret) tokens.track(hashToken(secret), ctx.extra.socket);
+        if (secret) tokens.track(hashToken(secret), extra.socket);
         try {
-          ctx.extra.viewer = await authenticate(platform, authorization);
+          extra.viewer = await authenticate(platform, authorization);
         } catch {
           // Closes with 4403 Forbidden: the same for an unknown, revoked or malformed token.
           return false;
+        }
+        if (extra.viewer && authorization) {
+          extra.authorization = authorization;
+          // From now on its subscriptions count, and spend, as the user's.
+          extra.client = clientOf(extra.request, authorization, extra.viewer);
         }
         return true;
       },
@@ -227,13 +414,59 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
         }
         const checked = checkedOperation(payload, settings);
         if (Array.isArray(checked)) return checked;
+        const { extra } = ctx;
+        const taken = subscriptionsByClient.take(extra.client!, settings.maxSubscriptionsPerClient);
+        if (!taken) {
+          return refuse(`At most ${settings.maxSubscriptionsPerClient} subscriptions per client, across its connections; complete one first`);
+        }
+        const release = () => {
+          extra.slots!.delete(release);
+          taken();
+        };
+        extra.slots!.add(release);
+        const points = Math.max(1, checked.cost);
+        try {
+          if (!(await stillTheViewer(extra))) {
+            release();
+            return refuse('The connection is closing: connect again');
+          }
+          const decision = charge ? await charge(extra.client!, points) : undefined;
+          if (decision && !decision.allowed) {
+            release();
+            return [budgetSpent(`this subscription costs ${points} points and ${decision.remaining} are left in the current window`, decision)];
+          }
+        } catch (error) {
+          release();
+          throw error;
+        }
+        const contextValue = subscriptionContext(platform, extra.viewer ?? null);
+        accepted.set(contextValue, { extra, points, release });
         return {
           schema: graphql.schema,
           document: checked.document,
           operationName: payload.operationName ?? null,
           variableValues: checked.variables,
-          contextValue: subscriptionContext(platform, ctx.extra.viewer ?? null),
+          contextValue,
         };
+      },
+      // graphql-js's subscribe, with each event's selection run by `deliver` instead of at once.
+      async subscribe(args) {
+        const subscription = accepted.get(args.contextValue as object);
+        if (!subscription) throw new Error('a subscription that onSubscribe did not accept');
+        accepted.delete(args.contextValue as object);
+        let source: AsyncIterable<unknown> | ExecutionResult;
+        try {
+          source = await createSourceEventStream(args);
+        } catch (error) {
+          subscription.release();
+          throw error;
+        }
+        // Refused by its `subscribe` resolver (an unknown paper...): sent as a result, then completed.
+        if (!(Symbol.asyncIterator in source)) {
+          subscription.release();
+          return source;
+        }
+        return new DeliveryStream(source[Symbol.asyncIterator](), (event) => deliver(subscription, args, event), subscription.release);
       },
       onNext(ctx, _id, _payload, _args, result) {
         const socket = ctx.extra.socket;
@@ -252,6 +485,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
 
   return {
     connections: () => wss.clients.size,
+    deliveries: () => fanOut.stats(),
     async close(graceMs = 1000) {
       if (closing) return;
       closing = true;

@@ -23,6 +23,7 @@ import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
 import { citationRoutes } from './routes/citations.ts';
 import { homeRoutes } from './routes/home.ts';
+import { subscriptionBudget } from './subscription-budget.ts';
 
 export interface AppDeps {
   /** Started. */
@@ -34,7 +35,8 @@ export interface AppDeps {
    */
   platform: Platform;
   logger: Logger;
-  config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'>;
+  /** `subscriptions`: the WebSocket side's caps and turns (default: src/graphql/websocket.ts's). */
+  config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'> & Partial<Pick<Config, 'subscriptions'>>;
   /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
   rateLimiter?: RateLimiter | null;
   /** GraphQL subscriptions over WebSocket on /graphql (src/graphql/websocket.ts), on the platform's `events`. */
@@ -116,7 +118,11 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   await app.register(digestRoutes, { db: platform.db, secrets: config.follow.secrets, logger });
   await app.register(citationRoutes, { platform });
 
-  const live = subscriptions && platform.events ? attachSubscriptions(app.server, { ...subscriptions, platform: { ...platform, events: platform.events }, logger }) : null;
+  // Subscriptions spend the HTTP rate budget of the same client, and their caps count by its key.
+  const budget = subscriptionBudget(limiter, options.trustProxy);
+  const live = subscriptions && platform.events
+    ? attachSubscriptions(app.server, { ...config.subscriptions, ...budget, ...subscriptions, platform: { ...platform, events: platform.events }, logger })
+    : null;
   app.decorate('subscriptions', live);
   // WebSockets first: the HTTP server's close waits for every open connection.
   if (live) app.addHook('preClose', async () => live.close(options.shutdownGraceMs));
