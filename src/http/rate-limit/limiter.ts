@@ -38,10 +38,29 @@ export function memoryStore(policy: RateLimitPolicy): RateLimiterMemory {
 /**
  * A store shared by the worker processes of one host (WEB_CONCURRENCY, src/platform/cluster.ts): the
  * windows live in the primary (a RateLimiterClusterMaster it creates), so N workers grant one
- * budget, not N.
+ * budget, not N. A primary that does not answer within a second (a busy host) fails open, as
+ * Redis does (src/http/rate-limit/redis-store.ts): the request is served as if the client had its
+ * whole budget, rather than failing with an internal error.
  */
-export function clusterStore(policy: RateLimitPolicy): RateLimiterCluster {
-  return new RateLimiterCluster({ keyPrefix: 'cost', points: policy.points, duration: policy.windowSeconds, timeoutMs: 1000 });
+export function clusterStore(policy: RateLimitPolicy): RateLimitStore {
+  return failingOpen(new RateLimiterCluster({ keyPrefix: 'cost', points: policy.points, duration: policy.windowSeconds, timeoutMs: 1000 }), policy);
+}
+
+/**
+ * `store`, answering as if the client had its whole budget when it fails (unreachable, timed
+ * out), after telling `onFailure`. A refusal is the store's answer, not a failure: it passes.
+ */
+export function failingOpen(store: RateLimitStore, policy: RateLimitPolicy, onFailure: (error: unknown) => void = () => {}): RateLimitStore {
+  const failOpen = (error: unknown) => {
+    if (error instanceof RateLimiterRes) throw error;
+    onFailure(error);
+  };
+  const whole = () => new RateLimiterRes(policy.points, 0, 0, false);
+  return {
+    consume: (key, points, options) => store.consume(key, points, options).catch((error: unknown) => (failOpen(error), whole())),
+    reward: (key, points, options) => store.reward(key, points, options).catch((error: unknown) => (failOpen(error), whole())),
+    get: (key, options) => store.get(key, options).catch((error: unknown) => (failOpen(error), null)),
+  };
 }
 
 /** The policy's name in the RateLimit fields. */
