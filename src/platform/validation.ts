@@ -36,6 +36,22 @@ export function hasUnsafeCharacters(value: string): boolean {
   return CONTROL.test(value) || LONE_SURROGATE.test(value);
 }
 
+/**
+ * Topic slugs given as input (a paper's topics, a digest's): trimmed, lower-cased, without
+ * repeats, at most `max`. Checked for control characters and broken Unicode before they are
+ * looked up: PostgreSQL refuses NUL in text, which would fail the whole statement.
+ */
+export function topicSlugs(values: readonly string[] | null | undefined, field: string[], max: number): string[] {
+  const slugs = [...new Set((values ?? []).map((slug) => slug.trim().toLowerCase()))];
+  const name = field.at(-1);
+  if (slugs.length > max) throw new UserErrors([userError(field, 'INVALID', `${name} takes at most ${max} slugs; got ${slugs.length}`)]);
+  const unsafe = slugs.find(hasUnsafeCharacters);
+  if (unsafe !== undefined) {
+    throw new UserErrors([userError(field, 'INVALID', `${name} must be topic slugs without control characters or broken Unicode; got "${truncate(unsafe)}"`)]);
+  }
+  return slugs;
+}
+
 export function webUrl(value: string, field: string[]): string {
   const trimmed = value.trim();
   // Checked before parsing: the URL parser would silently percent-encode or drop them.
