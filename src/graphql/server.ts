@@ -11,6 +11,7 @@ import {
 import type { Config } from '../config.ts';
 import type { Context } from '../catalog/context.ts';
 import { limitsPlugin } from './limits/plugin.ts';
+import { inputErrorsPlugin } from './input-errors.ts';
 import type { persistedQueryCache } from './apq-cache.ts';
 import { logMaskedError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -57,6 +58,7 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     formatError: graphql.formatError,
     plugins: [
       limitsPlugin(graphql.limits),
+      inputErrorsPlugin(),
       maskedErrorLog(logger),
       ...plugins,
       // With read replicas, a mutation's request reads from the primary.
