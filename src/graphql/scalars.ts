@@ -11,21 +11,27 @@ import { withinYears } from '../platform/validation.ts';
 
 function limited(scalar: GraphQLScalarType, expected: string): GraphQLScalarType {
   const config = scalar.toConfig();
+  // Every refusal is BAD_USER_INPUT, graphql-scalars' own ("an invalid date-string") too: a
+  // literal's would otherwise be a GRAPHQL_VALIDATION_FAILED and a variable's a BAD_USER_INPUT.
   // `ast`: a literal's node, so that the error points at it (graphql-js reports a literal's
   // GraphQLError as it is, and input-errors.ts finds the argument by that location).
-  const check = (parsed: unknown, raw: unknown, ast?: ValueNode): unknown => {
+  const refusal = (message: string, ast?: ValueNode) => new GraphQLError(message, { ...(ast ? { nodes: ast } : {}), extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  const parse = (parseOne: () => unknown, raw: unknown, ast?: ValueNode): unknown => {
+    let parsed: unknown;
+    try {
+      parsed = parseOne();
+    } catch (error) {
+      throw refusal(error instanceof Error ? error.message : `${scalar.name} cannot represent this value`, ast);
+    }
     if (parsed instanceof Date && !withinYears(parsed)) {
-      throw new GraphQLError(`${scalar.name} must be ${expected} between years 0001 and 9999 (UTC); got "${truncate(String(raw))}"`, {
-        ...(ast ? { nodes: ast } : {}),
-        extensions: { code: ErrorCode.BAD_USER_INPUT },
-      });
+      throw refusal(`${scalar.name} must be ${expected} between years 0001 and 9999 (UTC); got "${truncate(String(raw))}"`, ast);
     }
     return parsed;
   };
   return new GraphQLScalarType({
     ...config,
-    parseValue: (value: unknown) => check(config.parseValue!(value), value),
-    parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => check(config.parseLiteral!(ast, variables), 'value' in ast ? ast.value : '', ast),
+    parseValue: (value: unknown) => parse(() => config.parseValue!(value), value),
+    parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => parse(() => config.parseLiteral!(ast, variables), 'value' in ast ? ast.value : '', ast),
   });
 }
 
