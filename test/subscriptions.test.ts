@@ -183,6 +183,12 @@ test('errors: unknown paper or topic, operations other than subscriptions, inval
     expect.objectContaining({ message: 'No listed paper has this id', extensions: { code: 'BAD_USER_INPUT', argumentName: 'id' } }),
   ]);
   expect(await errorsOf(`subscription { papersFeatured(topic: "astrology") { id } }`)).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', argumentName: 'topic' } })]);
+  // NUL would reach the topic lookup (PostgreSQL refuses it in text): refused before it.
+  for (const topic of ['nlp\u0000', 'nlp\ud800', 'bell\u0007']) {
+    expect(await errorsOf(`subscription ($t: String) { papersFeatured(topic: $t) { id } }`, { t: topic })).toEqual([
+      expect.objectContaining({ message: 'topic must be a topic slug, without control characters or broken Unicode', extensions: { code: 'BAD_USER_INPUT', argumentName: 'topic' } }),
+    ]);
+  }
   expect(await errorsOf(`query { papers { totalCount } }`)).toEqual([
     expect.objectContaining({ message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)', extensions: { code: 'BAD_REQUEST' } }),
   ]);
