@@ -25,7 +25,7 @@ function utf8(body: Buffer): string {
  * executor, Apollo's plugins) overflow the stack at a few thousand, on a variable the operation
  * does not even declare. Counted on the text, before JSON.parse builds anything.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Refuses JSON text nesting deeper than MAX_JSON_DEPTH; one pass, nothing allocated. */
 function checkJsonDepth(text: string, what: string): void {
