@@ -47,6 +47,11 @@ describe('filters', () => {
     expect((await list('filter: $f', { f: { featuredWeek: '2024-W26' } })).totalCount).toBe(0);
     expect((await list('filter: $f', { f: { featuredMonth: '2024-07' } })).totalCount).toBe(6);
     expect((await list('filter: $f', { f: { featuredMonth: '2024-06' } })).totalCount).toBe(0);
+    // The first and last weeks and months that fit in years 0001 to 9999 (years 0 to 99 are not 1900s).
+    expect((await list('filter: $f', { f: { featuredWeek: '0001-W01' } })).totalCount).toBe(0);
+    expect((await list('filter: $f', { f: { featuredMonth: '0024-07' } })).totalCount).toBe(0);
+    expect((await list('filter: $f', { f: { featuredMonth: '9999-12' } })).totalCount).toBe(0);
+    expect((await list('filter: $f', { f: { featuredOn: '9999-12-31', publishedAfter: '0001-01-01T00:00:00Z' } })).totalCount).toBe(0);
     const published = await list('filter: $f, orderBy: $o', { f: { publishedBefore: '2024-06-25T00:00:00Z' }, o: { field: 'PUBLISHED_AT' } });
     expect(ids(published)).toEqual(['2406.09999']); // never featured, yet listed by publication date
     expect((await list('filter: $f, orderBy: $o', { f: { publishedAfter: '2024-06-25T00:00:00Z' }, o: { field: 'PUBLISHED_AT' } })).totalCount).toBe(6);
@@ -57,10 +62,31 @@ describe('filters', () => {
       [{ featuredWeek: '2024-27' }, 'filter.featuredWeek must be an ISO week like 2026-W30; got "2024-27"'],
       [{ featuredWeek: '2024-W60' }, 'filter.featuredWeek must be an ISO week like 2026-W30; got "2024-W60"'],
       [{ featuredMonth: '2024-13' }, 'filter.featuredMonth must be a month like 2026-07; got "2024-13"'],
+      [{ featuredWeek: '9999-W52' }, 'filter.featuredWeek must have all its days within the years 0001 to 9999; got "9999-W52"'],
+      [{ featuredWeek: '0000-W10' }, 'filter.featuredWeek must have all its days within the years 0001 to 9999; got "0000-W10"'],
+      [{ featuredMonth: '0000-12' }, 'filter.featuredMonth must have all its days within the years 0001 to 9999; got "0000-12"'],
       [{ author: toGlobalId('Topic', 1) }, 'filter.author must be the ID of a Author; got the ID of a Topic'],
     ] as const) {
       const result = await run.server.gql(`query($f: PaperFilter) { papers(filter: $f) { totalCount } }`, { f: filter });
       expect(result.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
+  test('days and times outside the years 0001 to 9999 are refused by the scalars, naming the argument', async () => {
+    for (const [filter, message] of [
+      [{ featuredOn: '0000-01-01' }, 'Date must be a day like 2026-07-31 between years 0001 and 9999 (UTC); got "0000-01-01"'],
+      [{ publishedAfter: '0000-12-31T23:59:59Z' }, 'DateTime must be a time like 2026-07-31T12:00:00Z between years 0001 and 9999 (UTC); got "0000-12-31T23:59:59Z"'],
+      // In UTC this is 10000-01-01T00:59:59Z.
+      [{ publishedBefore: '9999-12-31T23:59:59-01:00' }, 'DateTime must be a time like 2026-07-31T12:00:00Z between years 0001 and 9999 (UTC); got "9999-12-31T23:59:59-01:00"'],
+    ] as const) {
+      const result = await run.server.gql(`query($f: PaperFilter) { papers(filter: $f) { totalCount } }`, { f: filter });
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]!.message).toContain(message);
+      expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'filter' });
+    }
+    for (const query of ['{ dailyPapers(date: "0000-01-01") { date } }', '{ papers(filter: { featuredOn: "0000-01-01" }) { totalCount } }']) {
+      const result = await run.server.gql(query);
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: query.includes('daily') ? 'date' : 'filter' });
     }
   });
 });
@@ -230,15 +256,15 @@ describe('search', () => {
       ['   ', 'query must contain at least one word (letters or digits)'],
       ['!!!', 'query must contain at least one word (letters or digits)'],
       ['a'.repeat(300), 'query must be at most 256 characters; got 300'],
-      ['bell\u0007char', 'query must be plain text without control characters or broken Unicode'],
     ]) {
       const result = await run.server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
       expect(result.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
     }
-    // NUL and lone surrogates are refused for every variable, before any resolver runs.
-    for (const q of ['bad\u0000byte', 'lone \ud800 surrogate']) {
+    // Control characters (NUL, BEL...) and lone surrogates are refused for every variable of a
+    // query, before any resolver runs (src/graphql/limits/strings.ts).
+    for (const q of ['bad\u0000byte', 'bell\u0007char', 'lone \ud800 surrogate']) {
       const result = await run.server.gql(`query($q: String) { papers(query: $q) { totalCount } }`, { q });
-      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'query' });
     }
   });
 

@@ -1,4 +1,5 @@
 // Atom feeds over real HTTP, parsed as XML and checked against RFC 4287's required elements.
+import { request } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { feedRoutes } from '../src/http/routes/feeds.ts';
@@ -169,4 +170,58 @@ test('HEAD answers the headers only; other methods get 405; paths that are not f
   expect(post.headers.get('allow')).toBe('GET, HEAD');
   expect((await fetch(`${base}/feeds/unknown.atom`)).status).toBe(404);
   expect((await fetch(`${base}/graphql`)).status).toBe(418);
+});
+
+test('a bad parameter is a 400 with a coded JSON error naming it; days outside years 0001 to 9999 are bad', async () => {
+  for (const [path, argumentName] of [
+    ['/feeds/daily.atom?date=0000-01-01', 'date'],
+    ['/feeds/daily.atom?date=10000-01-01', 'date'],
+    ['/feeds/daily.atom?date=2024-02-30', 'date'],
+    ['/feeds/daily.atom?date=bogus', 'date'],
+    ['/feeds/trending.atom?window=year', 'window'],
+    ['/feeds/search.atom?q=', 'q'],
+    ['/feeds/search.atom?q=nul%00byte', 'q'],
+    ['/feeds/search.atom?q=bell%07', 'q'],
+  ]) {
+    const response = await fetch(`${base}${path}`);
+    expect([path, response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([path, 400, 'application/json; charset=utf-8', 'no-store']);
+    const body = await response.json();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName });
+  }
+  expect((await feed('/feeds/daily.atom?date=0001-01-01')).feed.entry).toBeUndefined();
+  expect((await feed('/feeds/daily.atom?date=9999-12-31')).feed.entry).toBeUndefined();
+});
+
+describe('without PUBLIC_URL', () => {
+  let bare: FastifyInstance;
+  let bareBase: string;
+  beforeAll(async () => {
+    bare = Fastify();
+    await bare.register(feedRoutes, { platform: run.platform, publicUrl: undefined });
+    bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await bare?.close();
+  });
+
+  test("links name the address the server was reached at, never the request's Host (a cached feed cannot be poisoned)", async () => {
+    for (const path of ['/feeds/daily.atom?date=2024-07-01', '/feeds/topics/nlp.atom']) {
+      // fetch will not send a forged Host: a raw request does.
+      const url = new URL(`${bareBase}${path}`);
+      const { status, headers, body } = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const sent = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { host: 'evil.example' } }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+        });
+        sent.on('error', reject).end();
+      });
+      expect(status).toBe(200);
+      expect(headers['cache-control']).toBe('public, max-age=300');
+      expect(body).not.toContain('evil.example');
+      const f = parser.parse(body).feed;
+      expect(text(f.id)).toBe(`${bareBase}${path}`);
+      expect(f.link.find((l: any) => l['@rel'] === 'self')['@href']).toBe(`${bareBase}${path}`);
+    }
+  });
 });

@@ -103,7 +103,21 @@ const cases: HostileCase[] = [
     name: 'variables nested 200 000 deep',
     request: () => send(`{"query":"query ($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${'['.repeat(200_000)}${']'.repeat(200_000)}}}`),
     status: 400,
-    code: 'BAD_USER_INPUT',
+    code: 'BAD_REQUEST',
+    message: /nests more than 64 levels/,
+  },
+  {
+    name: 'an undeclared variable nested 5000 deep',
+    request: () => send(`{"query":"{ __typename }","variables":{"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /nests more than 64 levels/,
+  },
+  {
+    name: 'GET variables nested 1000 deep',
+    request: () => send('', { method: 'GET', search: `?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(`{"x":${'['.repeat(1_000)}${']'.repeat(1_000)}}`)}` }),
+    status: 400,
+    code: 'BAD_REQUEST',
   },
 
   // Cost and page sizes
@@ -132,6 +146,7 @@ const cases: HostileCase[] = [
   { name: 'application/xml', request: () => send('<query/>', { contentType: 'application/xml' }), status: 400, code: 'BAD_REQUEST' },
   { name: 'batched operations (a JSON array)', request: () => send(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }])), status: 400, code: 'BAD_REQUEST', message: /not supported: send one operation per request/ },
   { name: 'an unknown operationName', request: () => send(json('query A { __typename } query B { __typename }', undefined, { operationName: 'C' })), status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
+  { name: 'an unknown operationName of a one-operation document', request: () => send(json('query A { __typename }', undefined, { operationName: 'B' })), status: 400, code: 'OPERATION_RESOLUTION_FAILURE', message: /operationName "B" names no operation of the document; it has: A/ },
 
   // Cursors and ids
   { name: 'a cursor that is not one', request: () => send(json('{ papers(first: 2, after: "!!not-a-cursor!!") { totalCount } }')), status: 200, code: 'BAD_USER_INPUT', message: /after is not a cursor of this list/ },
@@ -141,7 +156,8 @@ const cases: HostileCase[] = [
   { name: "an id of the wrong type", request: () => send(json(`{ paper(id: "${toGlobalId('Topic', 1)}") { title } }`)), status: 200, code: 'BAD_USER_INPUT', message: /must be the ID of a Paper/ },
 
   // NUL and broken Unicode
-  { name: 'NUL in a variable', request: () => send(json('query ($s: String!) { topic(slug: $s) { name } }', { s: 'nlp\u0000' })), status: 400, code: 'BAD_USER_INPUT', message: /NUL characters or unpaired UTF-16 surrogates; found one in \$s/ },
+  { name: 'NUL in a variable', request: () => send(json('query ($s: String!) { topic(slug: $s) { name } }', { s: 'nlp\u0000' })), status: 400, code: 'BAD_USER_INPUT', message: /control characters \(but tab and line breaks\) or unpaired UTF-16 surrogates; found one in \$s/ },
+  { name: 'an escape sequence (ESC) in a variable', request: () => send(json('query ($s: String!) { topic(slug: $s) { name } }', { s: 'nlp\u001b[2J' })), status: 400, code: 'BAD_USER_INPUT' },
   { name: 'NUL in a string literal (escaped)', request: () => send(json('{ topic(slug: "nlp\\u0000") { name } }')), status: 400, code: 'BAD_USER_INPUT' },
   { name: 'a raw NUL in a string of the document', request: () => send(json('{ topic(slug: "nlp\u0000") { name } }')), status: 400, code: 'BAD_USER_INPUT' },
   { name: 'a raw NUL outside strings', request: () => send(json('{ topic\u0000(slug: "nlp") { name } }')), status: 400, code: 'GRAPHQL_PARSE_FAILED' },

@@ -185,6 +185,13 @@ test('errors: unknown paper or topic, operations other than subscriptions, inval
     expect.objectContaining({ message: 'No listed paper has this id', extensions: { code: 'BAD_USER_INPUT', argumentName: 'id' } }),
   ]);
   expect(await errorsOf(`subscription { papersFeatured(topic: "astrology") { id } }`)).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', argumentName: 'topic' } })]);
+  // NUL would reach the topic lookup (PostgreSQL refuses it in text): refused before it.
+  for (const topic of ['nlp\u0000', 'nlp\ud800', 'bell\u0007']) {
+    expect(await errorsOf(`subscription ($t: String) { papersFeatured(topic: $t) { id } }`, { t: topic })).toEqual([
+      // Refused up front, as over HTTP (src/graphql/limits/strings.ts).
+      expect.objectContaining({ message: expect.stringMatching(/^Text must not contain control characters/), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'topic' }) }),
+    ]);
+  }
   expect(await errorsOf(`query { papers { totalCount } }`)).toEqual([
     expect.objectContaining({ message: 'Only subscriptions are served over WebSocket; send queries and mutations over HTTP (POST /graphql)', extensions: { code: 'BAD_REQUEST' } }),
   ]);

@@ -1,7 +1,8 @@
 // All resolvers, one module per domain: a field `Type.field` lives in src/catalog/<domain>/ under
 // `Type` (resolvers.ts for reads, mutations.ts for writes), and a root field in the domain
 // that owns its type. Root fields are wrapped with their access decision from src/graphql/access.ts.
-import { DateResolver, DateTimeResolver, NonNegativeIntResolver, URLResolver } from 'graphql-scalars';
+import { NonNegativeIntResolver, URLResolver } from 'graphql-scalars';
+import { DateScalar, DateTimeScalar } from './scalars.ts';
 import type { Resolvers } from '../generated/graphql.ts';
 import { withAccess } from './access.ts';
 import * as authors from '../catalog/authors/resolvers.ts';
@@ -30,8 +31,8 @@ import * as collectionMutations from '../catalog/collections/mutations.ts';
 import * as citations from '../catalog/citations/resolvers.ts';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
-  Date: DateResolver,
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
   URL: URLResolver,
   NonNegativeInt: NonNegativeIntResolver,
   Query: withAccess('Query', {

@@ -13,6 +13,7 @@ import type { Context } from '../catalog/context.ts';
 import { limitsPlugin } from './limits/plugin.ts';
 import { memoryPersistedQueryCache, type PersistedQueryCache } from './apq-cache.ts';
 import { persistedQueryPlugin } from './apq.ts';
+import { inputErrorsPlugin } from './input-errors.ts';
 import { logMaskedError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
@@ -66,6 +67,7 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
       // plugin reports (extensions.cost) is the one after both.
       persistedQueryPlugin(config.persistedQueries),
       limitsPlugin(graphql.limits, config.rateLimit?.pointsPerMs ?? 0),
+      inputErrorsPlugin(),
       maskedErrorLog(logger),
       ...plugins,
       // With read replicas, a mutation's request reads from the primary.

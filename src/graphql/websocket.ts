@@ -49,6 +49,7 @@ import type { Platform } from '../platform/platform.ts';
 import { ErrorCode, logMaskedError } from '../platform/errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import { checkCost } from './limits/plugin.ts';
+import { rejectUnstorableStrings } from './limits/strings.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { GraphQLSetup } from './schema.ts';
 import { authenticate, bearerSecret, hashToken } from '../catalog/users/tokens.ts';
@@ -224,6 +225,8 @@ function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] 
   }
   const variables = payload.variables ?? {};
   try {
+    // The same text rule as over HTTP (src/graphql/limits/plugin.ts): no NUL or control characters.
+    rejectUnstorableStrings(document, variables);
     const checked = checkCost({ schema, document, operation, variables }, limits.maxCost);
     const rejected = checked.error ?? settings.checkOperation?.({ schema, document, operation, variables });
     return rejected ? [rejected] : { document, variables, cost: checked.cost };

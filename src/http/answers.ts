@@ -32,13 +32,6 @@ export function onlyReads(method: string, what: string): Answer | null {
   return method === 'GET' || method === 'HEAD' ? null : plain(405, `${what} answer GET and HEAD`, { allow: 'GET, HEAD' });
 }
 
-/** The base of ids and self links: PUBLIC_URL, else the request's own origin (a Host that is not a plain host[:port] is not echoed). */
-export function baseOf(headers: IncomingHttpHeaders, publicUrl: string | undefined): string {
-  if (publicUrl) return publicUrl;
-  const host = headers.host ?? '';
-  return /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
-}
-
 /** RFC 9110 13.2.2: If-None-Match decides when present; else If-Modified-Since. */
 function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: Date): boolean {
   const ifNoneMatch = headers['if-none-match'];

@@ -10,6 +10,7 @@
 import type { DigestFrequency, MutationResolvers } from '../../generated/graphql.ts';
 import { truncate } from '../../platform/errors.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
+import { topicSlugs } from '../../platform/validation.ts';
 
 export const LIMITS = { email: 254, topics: 20, minUpvotes: 1_000_000 } as const;
 const REQUEST_THROTTLE_MS = 10 * 60_000;
@@ -31,10 +32,7 @@ export const Mutation: Pick<MutationResolvers, 'subscribeDigest'> = {
   subscribeDigest: (_parent, { input }, ctx) =>
     payload({ status: null, subscription: null }, async () => {
       const email = emailAddress(input.email, ['input', 'email']);
-      const slugs = [...new Set((input.topics ?? []).map((slug) => slug.trim().toLowerCase()))].sort();
-      if (slugs.length > LIMITS.topics) {
-        throw new UserErrors([userError(['input', 'topics'], 'INVALID', `topics takes at most ${LIMITS.topics} slugs; got ${slugs.length}`)]);
-      }
+      const slugs = topicSlugs(input.topics, ['input', 'topics'], LIMITS.topics).sort();
       const known = slugs.length ? await ctx.db.topic.findMany({ where: { slug: { in: slugs } }, select: { slug: true } }) : [];
       const missing = slugs.filter((slug) => !known.some((topic) => topic.slug === slug));
       if (missing.length) {

@@ -8,7 +8,9 @@
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
+import { truncate } from '../../platform/errors.ts';
 import { dayOf } from '../../platform/pagination/keys.ts';
+import { withinYears } from '../../platform/validation.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { latestFeaturedDay, listPapers, paperDetails, paperReads, type PaperListArgs, type PaperReads } from '../papers/index.ts';
 import { isTopicSlug, topicFeedPath } from '../topics/index.ts';
@@ -35,10 +37,12 @@ const NEWEST = { orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: F
 
 const daily: SpecBuilder = async (_match, params, reads) => {
   const given = params.get('date');
-  if (given !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(given) || Number.isNaN(Date.parse(`${given}T00:00:00Z`)))) {
-    throw new FeedError('badRequest', `date must be a day like 2026-07-31; got "${given.slice(0, 20)}"`);
+  const date = given === null ? null : new Date(`${given}T00:00:00Z`);
+  // A day of years 0001 to 9999 that prints back as given (JavaScript rolls 2026-02-30 over to March).
+  if (given !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(given) || !withinYears(date!) || dayOf(date!) !== given)) {
+    throw new FeedError('badRequest', `date must be a day like 2026-07-31, of the years 0001 to 9999; got "${truncate(given, 20)}"`, 'date');
   }
-  const day = dayOf(given === null ? await latestFeaturedDay(reads) : new Date(`${given}T00:00:00Z`));
+  const day = dayOf(date ?? (await latestFeaturedDay(reads)));
   return {
     title: `Daily papers of ${day}`,
     subtitle: 'Papers featured that day, most upvoted first',
@@ -51,7 +55,7 @@ const daily: SpecBuilder = async (_match, params, reads) => {
 const trending: SpecBuilder = async (_match, params) => {
   const given = (params.get('window') ?? 'week').toLowerCase();
   const window = WINDOWS[given as keyof typeof WINDOWS];
-  if (!window) throw new FeedError('badRequest', `window must be day, week or month; got "${given.slice(0, 20)}"`);
+  if (!window) throw new FeedError('badRequest', `window must be day, week or month; got "${truncate(given, 20)}"`, 'window');
   return {
     title: `Trending papers (${given})`,
     subtitle: `Papers with the most recent upvotes over the last ${given}`,
@@ -63,7 +67,7 @@ const trending: SpecBuilder = async (_match, params) => {
 
 const search: SpecBuilder = async (_match, params) => {
   const q = params.get('q')?.trim() ?? '';
-  if (q === '') throw new FeedError('badRequest', 'q must be the search words, e.g. /feeds/search.atom?q=diffusion');
+  if (q === '') throw new FeedError('badRequest', 'q must be the search words, e.g. /feeds/search.atom?q=diffusion', 'q');
   return { title: `Papers matching “${q}”`, subtitle: 'Newest first', canonical: `/feeds/search.atom?q=${encodeURIComponent(q)}`, args: { query: q, ...NEWEST } };
 };
 
@@ -123,7 +127,8 @@ export async function catalogFeed(platform: Platform, url: URL, base: string): P
     list = await listPapers(reads, spec.args, spec.scope ? { scope: spec.scope } : {});
   } catch (error) {
     // Bad search words and the like: listPapers says what was wrong, for the client.
-    if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') throw new FeedError('badRequest', error.message);
+    // Only the search feed passes client text to listPapers: its parameter is q.
+    if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') throw new FeedError('badRequest', error.message, 'q');
     throw error;
   }
   const entries = (await paperDetails(reads, list.nodes)).map((d) => entryOf(d.paper, d.authors, d.topics));

@@ -8,11 +8,15 @@ import type { AtomEntry } from './atom.ts';
 /** Papers in a feed. */
 export const FEED_SIZE = 50;
 
-/** No such feed (`notFound`), or a feed asked for with a bad parameter (`badRequest`, said why). */
+/**
+ * No such feed (`notFound`), or a feed asked for with a bad parameter (`badRequest`, said why,
+ * naming the query parameter as `argumentName`).
+ */
 export class FeedError extends Error {
   constructor(
     readonly reason: 'notFound' | 'badRequest',
     message = 'No such feed',
+    readonly argumentName?: string,
   ) {
     super(message);
   }

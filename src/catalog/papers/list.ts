@@ -9,8 +9,9 @@ import { sharedRows } from '../../platform/db/shared-reads.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { decodeCursor, encodeCursor, pageRequest, toConnection, type Connection, type ConnectionArgs, type Edge, type KeyValue, type PageRequest } from '../../platform/pagination/connection.ts';
-import { dayOf } from '../../platform/pagination/keys.ts';
+import { dayOf, keyDay, keyInt, keyTimestamp } from '../../platform/pagination/keys.ts';
 import { escapeHtml } from '../../platform/html.ts';
+import { utcDay, withinYears } from '../../platform/validation.ts';
 import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
 import { primeRelations, RELATION_COLUMNS, type RelationColumns } from './loaders.ts';
 import type { FacetSource } from './facets.ts';
@@ -89,20 +90,17 @@ function resolveOrder(orderBy: PaperOrder | null | undefined, search: SearchQuer
   }
 }
 
-function keyParam(type: KeyType, value: KeyValue): Prisma.Sql {
-  const invalid = () => badInput('after/before is not a cursor of this list: pass a cursor from the same field and order', 'after');
+/** A cursor's key value as a parameter of its column's type, checked to be one (keys.ts: in range). */
+function keyParam(type: KeyType, value: KeyValue, cursorArg: 'after' | 'before'): Prisma.Sql {
   switch (type) {
     case 'day':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw invalid();
-      return Prisma.sql`${value}::date`;
+      return Prisma.sql`${dayOf(keyDay(value, cursorArg))}::date`;
     case 'timestamp':
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalid();
-      return Prisma.sql`${value}::timestamptz`;
+      return Prisma.sql`${keyTimestamp(value, cursorArg).toISOString()}::timestamptz`;
     case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid();
-      return Prisma.sql`${value}::int`;
+      return Prisma.sql`${keyInt(value, cursorArg)}::int`;
     case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid();
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw badInput(`${cursorArg} is not a cursor of this list: pass a cursor from the same field and order`, cursorArg);
       return Prisma.sql`${value}::float8`;
   }
 }
@@ -119,7 +117,7 @@ const FEATURED_MONTH = /^(\d{4})-(\d{2})$/;
 
 /** Monday of ISO week `week` of `year`, UTC. */
 function isoWeekStart(year: number, week: number): Date {
-  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const jan4 = utcDay(year, 0, 4);
   const monday = new Date(jan4);
   monday.setUTCDate(jan4.getUTCDate() - ((jan4.getUTCDay() + 6) % 7) + (week - 1) * 7);
   return monday;
@@ -129,6 +127,17 @@ function addDays(date: Date, days: number): Date {
   const next = new Date(date);
   next.setUTCDate(next.getUTCDate() + days);
   return next;
+}
+
+/**
+ * Featured from `first` to `last`, both included. A week or month with a day outside years 0001
+ * to 9999 (0000-W01, 9999-W52, which ends in 10000) is refused: no SQL date holds that day.
+ */
+function featuredBetween(first: Date, last: Date, name: 'featuredWeek' | 'featuredMonth', given: string): Prisma.Sql {
+  if (!withinYears(first) || !withinYears(last)) {
+    throw badInput(`filter.${name} must have all its days within the years 0001 to 9999; got "${truncate(given)}"`, 'filter');
+  }
+  return Prisma.sql`p."featuredOn" BETWEEN ${dayOf(first)}::date AND ${dayOf(last)}::date`;
 }
 
 const MAX_FILTER_TOPICS = 20;
@@ -163,16 +172,15 @@ export function filterConditions(filter: PaperFilter | null | undefined): Prisma
     const match = FEATURED_WEEK.exec(filter.featuredWeek);
     const week = Number(match?.[2]);
     if (!match || week < 1 || week > 53) throw badInput(`filter.featuredWeek must be an ISO week like 2026-W30; got "${truncate(filter.featuredWeek)}"`, 'filter');
-    const start = isoWeekStart(Number(match[1]), week);
-    conditions.push(Prisma.sql`p."featuredOn" >= ${dayOf(start)}::date AND p."featuredOn" < ${dayOf(addDays(start, 7))}::date`);
+    const first = isoWeekStart(Number(match[1]), week);
+    conditions.push(featuredBetween(first, addDays(first, 6), 'featuredWeek', filter.featuredWeek));
   }
   if (filter.featuredMonth != null) {
     const match = FEATURED_MONTH.exec(filter.featuredMonth);
     const month = Number(match?.[2]);
     if (!match || month < 1 || month > 12) throw badInput(`filter.featuredMonth must be a month like 2026-07; got "${truncate(filter.featuredMonth)}"`, 'filter');
-    const start = new Date(Date.UTC(Number(match[1]), month - 1, 1));
-    const end = new Date(Date.UTC(Number(match[1]), month, 1));
-    conditions.push(Prisma.sql`p."featuredOn" >= ${dayOf(start)}::date AND p."featuredOn" < ${dayOf(end)}::date`);
+    const first = utcDay(Number(match[1]), month - 1, 1);
+    conditions.push(featuredBetween(first, utcDay(Number(match[1]), month, 0), 'featuredMonth', filter.featuredMonth));
   }
   if (filter.publishedAfter != null) conditions.push(Prisma.sql`p."publishedAt" >= ${filter.publishedAfter.toISOString()}::timestamptz`);
   if (filter.publishedBefore != null) conditions.push(Prisma.sql`p."publishedAt" < ${filter.publishedBefore.toISOString()}::timestamptz`);
@@ -247,8 +255,7 @@ function keysetOf({ order }: ListSource, request: PageRequest, ascending: boolea
   if (request.cursor === null) return empty;
   const cursorArg = request.direction === 'forward' ? 'after' : 'before';
   const [value, id] = decodeCursor(order.name, request.cursor, 2, cursorArg);
-  if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw badInput(`${cursorArg} is not a cursor of this list`, cursorArg);
-  return Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null)}, ${id}::int)`;
+  return Prisma.sql`AND (${order.key}, p.id) ${Prisma.raw(ascending ? '>' : '<')} (${keyParam(order.keyType, value ?? null, cursorArg)}, ${keyInt(id, cursorArg)}::int)`;
 }
 
 /** The one statement of a page: its rows, their snippets (a search) and relations (when asked). */

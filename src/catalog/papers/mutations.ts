@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { forbidden, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
-import { githubRepoUrl, text, webUrl } from '../../platform/validation.ts';
+import { githubRepoUrl, text, topicSlugs, webUrl } from '../../platform/validation.ts';
 import { normalizeArxivId } from './arxiv-id.ts';
 import { paperById } from './reads.ts';
 import { canSee } from './visibility.ts';
@@ -52,10 +52,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
       });
       const githubRepo = input.githubRepo == null ? null : githubRepoUrl(input.githubRepo, ['input', 'githubRepo']);
       const projectPage = input.projectPage == null ? null : webUrl(input.projectPage, ['input', 'projectPage']);
-      const slugs = [...new Set((input.topics ?? []).map((slug) => slug.trim().toLowerCase()))];
-      if (slugs.length > LIMITS.topics) {
-        throw new UserErrors([userError(['input', 'topics'], 'INVALID', `topics takes at most ${LIMITS.topics} slugs; got ${slugs.length}`)]);
-      }
+      const slugs = topicSlugs(input.topics, ['input', 'topics'], LIMITS.topics);
       const topics = await ctx.db.topic.findMany({ where: { slug: { in: slugs } } });
       const missing = slugs.filter((slug) => !topics.some((topic) => topic.slug === slug));
       if (missing.length) {

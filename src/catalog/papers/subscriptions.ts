@@ -7,6 +7,7 @@ import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput, ErrorCode } from '../../platform/errors.ts';
 import { createLoaders, type Loaders } from '../context.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
+import { hasUnsafeCharacters } from '../../platform/validation.ts';
 import { canSee, visibleTo } from './visibility.ts';
 import { GraphQLError } from 'graphql';
 import { channels, type CatalogEvent, type CatalogEvents } from '../../platform/events/bus.ts';
@@ -68,6 +69,9 @@ export const Subscription: Required<Pick<SubscriptionResolvers, 'paperUpdated' |
   papersFeatured: {
     async subscribe(_parent, { topic }, ctx) {
       const slug = topic?.trim().toLowerCase();
+      // Checked before the lookup: PostgreSQL refuses NUL in text (a masked internal error), and
+      // WebSocket operations do not pass the HTTP side's up-front string check.
+      if (slug !== undefined && hasUnsafeCharacters(slug)) throw badInput('topic must be a topic slug, without control characters or broken Unicode', 'topic');
       if (slug !== undefined && !(await ctx.db.topic.findUnique({ where: { slug }, select: { id: true } }))) {
         throw badInput('No topic has this slug', 'topic');
       }

@@ -9,8 +9,10 @@ import { collectionFeed } from '../../catalog/feeds/collection.ts';
 import { FEED_SIZE, FeedError } from '../../catalog/feeds/feed.ts';
 import { followingFeed } from '../../catalog/feeds/following.ts';
 import { FEED_PATH } from '../../catalog/follows/feed-token.ts';
+import { ErrorCode } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { ANY_METHOD, atom, baseOf, onlyReads, plain, send, type Answer } from '../answers.ts';
+import { ANY_METHOD, atom, onlyReads, plain, send, type Answer } from '../answers.ts';
+import { errorBody } from '../errors.ts';
 
 export const FEED_COST = 1 + FEED_SIZE;
 /** The feed of follows is someone's own: never kept by shared caches, never leaked as a Referer. */
@@ -18,8 +20,30 @@ const PRIVATE_CACHE = 'private, max-age=300';
 
 export interface FeedRouteOptions {
   platform: Platform;
-  /** PUBLIC_URL: base of feed ids and self links; else taken from the request's Host. */
+  /** PUBLIC_URL: base of feed ids and self links; else the address the request arrived at (see feedBase). */
   publicUrl: string | undefined;
+}
+
+/**
+ * DANGER: the base of every id and link in a feed, which shared caches keep (public, max-age=300)
+ * and serve to everyone. PUBLIC_URL when set; else the local address and port the connection
+ * arrived at (http://127.0.0.1:4000 on a developer's machine), which the client cannot choose.
+ * Never the Host header: with it, one request with a forged Host would put the attacker's links
+ * into the cached feed every later reader gets (cache poisoning).
+ */
+function feedBase(request: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl;
+  const { localAddress, localPort } = request.socket;
+  if (!localAddress || !localPort) return 'http://localhost';
+  const address = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${localPort}`;
+}
+
+/** A bad parameter: 400 with the API's coded error body (BAD_USER_INPUT, naming the parameter). */
+function badParameter(message: string, argumentName: string | undefined): Answer {
+  const body = errorBody(message, ErrorCode.BAD_USER_INPUT);
+  if (argumentName) Object.assign(body.errors[0]!.extensions, { argumentName });
+  return { status: 400, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: JSON.stringify(body) };
 }
 
 /** The answer to a feed request: the feed `build` makes, or its refusal. */
@@ -29,7 +53,7 @@ async function answer(request: FastifyRequest, build: (url: URL) => Promise<Atom
   try {
     return atom(await build(new URL(request.url, 'http://localhost')), request.method, request.headers, cacheControl);
   } catch (error) {
-    if (error instanceof FeedError) return plain(error.reason === 'notFound' ? 404 : 400, error.message);
+    if (error instanceof FeedError) return error.reason === 'notFound' ? plain(404, error.message) : badParameter(error.message, error.argumentName);
     throw error;
   }
 }
@@ -41,7 +65,7 @@ export const feedRoutes: FastifyPluginAsync<FeedRouteOptions> = async (app, { pl
     url: '/feeds/*',
     exposeHeadRoute: false,
     config,
-    handler: async (request, reply) => send(reply, await answer(request, (url) => catalogFeed(platform, url, baseOf(request.headers, publicUrl)))),
+    handler: async (request, reply) => send(reply, await answer(request, (url) => catalogFeed(platform, url, feedBase(request, publicUrl)))),
   });
   // The token is in the query string, which the request log leaves out (it logs the path only).
   app.route({
@@ -50,7 +74,7 @@ export const feedRoutes: FastifyPluginAsync<FeedRouteOptions> = async (app, { pl
     exposeHeadRoute: false,
     config,
     handler: async (request, reply) => {
-      const base = baseOf(request.headers, publicUrl);
+      const base = feedBase(request, publicUrl);
       const built = await answer(request, (url) => followingFeed(platform, url.searchParams.get('token'), base, `${base}${url.pathname}${url.search}`), PRIVATE_CACHE);
       if (built.status === 200 || built.status === 304) built.headers['referrer-policy'] = 'no-referrer';
       return send(reply, built);
@@ -63,7 +87,7 @@ export const feedRoutes: FastifyPluginAsync<FeedRouteOptions> = async (app, { pl
     config,
     handler: async (request, reply) => {
       const id = /^([A-Za-z0-9_-]{1,64})\.atom$/.exec(request.params.file)?.[1];
-      const build = (url: URL) => (id ? collectionFeed(platform, id, `${baseOf(request.headers, publicUrl)}${url.pathname}`) : Promise.reject(new FeedError('notFound')));
+      const build = (url: URL) => (id ? collectionFeed(platform, id, `${feedBase(request, publicUrl)}${url.pathname}`) : Promise.reject(new FeedError('notFound')));
       return send(reply, await answer(request, build));
     },
   });
