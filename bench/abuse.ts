@@ -392,7 +392,7 @@ interface Options {
 
 /** Phases wait (at most QUIET_WAIT_MS) until other processes use at most QUIET_CORES. */
 const QUIET_CORES = 0.5;
-const QUIET_WAIT_MS = 30_000;
+const QUIET_WAIT_MS = 15_000;
 
 async function phase(
   server: RunningServer,
