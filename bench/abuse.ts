@@ -610,7 +610,7 @@ function report(results: BuildResult[], setup: AbuseSetup, options: Options, met
   }
   out.push(
     'Columns: "reader other" = no answer, a 2xx with GraphQL errors, or a 4xx other than 429. "cores": CPU over the phase of the API process, ' +
-      "the bench database's Postgres backends, the bench process (the attacker's load generator) and everything else (the readers' process, " +
+      "the bench database's Postgres backends, the bench process (the attacker's load generator) and everything else (the readers' process, Postgres's parallel workers, " +
       `other people's work on a shared machine); each phase first waits (at most ${QUIET_WAIT_MS / 1000} s) for "everything else" to drop to ${QUIET_CORES} cores. ` +
       '"settle before": seconds the phase waited for the bench database to have no statement running (a flood\'s statements go on after its requests time out: ' +
       'the quiet phase after a flood starts once they are over). The machine has 2 cores shared with other work: compare ratios within one run.',
