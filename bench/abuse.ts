@@ -51,6 +51,12 @@ const FEATURED_PER_CONNECTION = 4;
 const RELATED_ALIASES = ['a', 'b', 'c', 'd'];
 const RELATED_IDS_PER_ALIAS = 100;
 const CITATION_REPEATS = 25;
+/**
+ * The sizes the flood uses: the most expensive the server admits. They start at the issue's
+ * (25 copies, 400 sources) and are halved while the server refuses them for their cost
+ * (QUERY_TOO_COSTLY): the attacker then sends the largest request that runs.
+ */
+const sizes = { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS };
 const SEARCH_WORDS = 24;
 
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -109,15 +115,16 @@ function httpAttack(kind: Exclude<FloodKind, 'subscriptions'>, setup: AbuseSetup
     }
     case 'citations':
       return {
-        describe: `nodes(ids: [the 1,000-paper public collection × ${CITATION_REPEATS}]) { ... on Collection { citation × CSL_JSON, BIBTEX, RIS } }`,
-        next: () => graphqlBody(CITATIONS_DOCUMENT, { ids: Array<string>(CITATION_REPEATS).fill(setup.collectionId) }),
+        describe: `nodes(ids: [the 1,000-paper public collection × ${sizes.citationRepeats}]) { ... on Collection { citation × CSL_JSON, BIBTEX, RIS } }`,
+        next: () => graphqlBody(CITATIONS_DOCUMENT, { ids: Array<string>(sizes.citationRepeats).fill(setup.collectionId) }),
       };
     case 'related':
       return {
-        describe: `${RELATED_ALIASES.length} × nodes(ids: [${RELATED_IDS_PER_ALIAS} random papers]) { ... on Paper { related(first: 1) { score } } }: ${RELATED_ALIASES.length * RELATED_IDS_PER_ALIAS} sources a request`,
+        describe: `${RELATED_ALIASES.length} × nodes(ids: [${sizes.relatedIdsPerAlias} random papers]) { ... on Paper { related(first: 1) { score } } }: ${RELATED_ALIASES.length * sizes.relatedIdsPerAlias} sources a request`,
         next: () => {
-          const ids = pick(setup.paperIds, RELATED_ALIASES.length * RELATED_IDS_PER_ALIAS);
-          return graphqlBody(RELATED_DOCUMENT, Object.fromEntries(RELATED_ALIASES.map((a, i) => [a, ids.slice(i * RELATED_IDS_PER_ALIAS, (i + 1) * RELATED_IDS_PER_ALIAS)])));
+          const per = sizes.relatedIdsPerAlias;
+          const ids = pick(setup.paperIds, RELATED_ALIASES.length * per);
+          return graphqlBody(RELATED_DOCUMENT, Object.fromEntries(RELATED_ALIASES.map((a, i) => [a, ids.slice(i * per, (i + 1) * per)])));
         },
       };
   }
@@ -445,7 +452,23 @@ async function probeCosts(url: string, setup: AbuseSetup): Promise<Record<FloodK
       kind === 'subscriptions'
         ? graphqlBody(`query Probe($id: ID!) { node(id: $id) { ... on Paper { ${HEAVY_PAPER} } } }`, { id: setup.upvoteTargets[0] })
         : httpAttack(kind, setup).next();
-    const answer = await request(url, { path: '/graphql', body, timeoutMs: 120_000 });
+    let answer = await request(url, { path: '/graphql', body, timeoutMs: 120_000 });
+    // Too costly to run at all: the largest that runs is the most expensive request admitted.
+    while (answer.status === 400 && answer.body.includes('QUERY_TOO_COSTLY') && (kind === 'citations' || kind === 'related')) {
+      const key = kind === 'citations' ? 'citationRepeats' : 'relatedIdsPerAlias';
+      if (sizes[key] === 1) break;
+      sizes[key] = Math.max(1, Math.floor(sizes[key] / 2));
+      log(`  ${kind}: refused for its cost; trying ${sizes[key]}`);
+      answer = await request(url, { path: '/graphql', body: httpAttack(kind, setup).next(), timeoutMs: 120_000 });
+    }
+    // The budget spent by an earlier probe (a measured charge): wait its window out.
+    if (answer.status === 429) {
+      const wait = Number(answer.headers['retry-after'] ?? 60) + 1;
+      log(`  ${kind}: budget spent by the probes; waiting ${wait} s`);
+      await sleep(wait * 1000);
+      previous = null;
+      answer = await request(url, { path: '/graphql', body: kind === 'subscriptions' ? body : httpAttack(kind, setup).next(), timeoutMs: 120_000 });
+    }
     const parsed = JSON.parse(answer.body) as { errors?: { message: string }[]; extensions?: { cost?: { requested?: number; charged?: number } } };
     // Refused for what it asks (bad input, over the cost maximum) is a bench bug; a timeout (503) is what the flood may get.
     if (answer.status !== 200 && answer.status !== 503) throw new Error(`the ${kind} flood's request is refused (${answer.status}): ${answer.body.slice(0, 400)}`);
@@ -477,6 +500,7 @@ interface BuildResult {
 
 async function runBuild(build: Build, databaseUrl: string, setup: AbuseSetup, kinds: FloodKind[], options: Options, logDir: string): Promise<BuildResult> {
   const logFile = path.join(logDir, `api-${build.name}.log`);
+  Object.assign(sizes, { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS });
   log(`build ${build.name} (${build.dir}): starting; log ${logFile}`);
   const server = await startApi(build, apiEnv(databaseUrl), logFile);
   try {
