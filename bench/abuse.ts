@@ -453,21 +453,28 @@ async function probeCosts(url: string, setup: AbuseSetup): Promise<Record<FloodK
         ? graphqlBody(`query Probe($id: ID!) { node(id: $id) { ... on Paper { ${HEAVY_PAPER} } } }`, { id: setup.upvoteTargets[0] })
         : httpAttack(kind, setup).next();
     let answer = await request(url, { path: '/graphql', body, timeoutMs: 120_000 });
-    // Too costly to run at all: the largest that runs is the most expensive request admitted.
-    while (answer.status === 400 && answer.body.includes('QUERY_TOO_COSTLY') && (kind === 'citations' || kind === 'related')) {
-      const key = kind === 'citations' ? 'citationRepeats' : 'relatedIdsPerAlias';
-      if (sizes[key] === 1) break;
-      sizes[key] = Math.max(1, Math.floor(sizes[key] / 2));
-      log(`  ${kind}: refused for its cost; trying ${sizes[key]}`);
-      answer = await request(url, { path: '/graphql', body: httpAttack(kind, setup).next(), timeoutMs: 120_000 });
-    }
-    // The budget spent by an earlier probe (a measured charge): wait its window out.
-    if (answer.status === 429) {
-      const wait = Number(answer.headers['retry-after'] ?? 60) + 1;
-      log(`  ${kind}: budget spent by the probes; waiting ${wait} s`);
-      await sleep(wait * 1000);
-      previous = null;
-      answer = await request(url, { path: '/graphql', body: kind === 'subscriptions' ? body : httpAttack(kind, setup).next(), timeoutMs: 120_000 });
+    for (;;) {
+      const again = () => request(url, { path: '/graphql', body: kind === 'subscriptions' ? body : httpAttack(kind, setup).next(), timeoutMs: 120_000 });
+      // The budget spent by an earlier probe (a measured charge): wait its window out.
+      if (answer.status === 429) {
+        const wait = Number(answer.headers['retry-after'] ?? 60) + 1;
+        log(`  ${kind}: budget spent by the probes; waiting ${wait} s`);
+        await sleep(wait * 1000);
+        previous = null;
+        answer = await again();
+        continue;
+      }
+      // Too costly to run at all: the largest that runs is the most expensive request admitted.
+      if (answer.status === 400 && answer.body.includes('QUERY_TOO_COSTLY') && (kind === 'citations' || kind === 'related')) {
+        const key = kind === 'citations' ? 'citationRepeats' : 'relatedIdsPerAlias';
+        if (sizes[key] > 1) {
+          sizes[key] = Math.max(1, Math.floor(sizes[key] / 2));
+          log(`  ${kind}: refused for its cost; trying ${sizes[key]}`);
+          answer = await again();
+          continue;
+        }
+      }
+      break;
     }
     const parsed = JSON.parse(answer.body) as { errors?: { message: string }[]; extensions?: { cost?: { requested?: number; charged?: number } } };
     // Refused for what it asks (bad input, over the cost maximum) is a bench bug; a timeout (503) is what the flood may get.
