@@ -68,10 +68,14 @@ test('an operation pays its measured time past its calculated cost, and the debt
   expect(cost.charged).toBeGreaterThanOrEqual(Math.floor(cost.measuredMs * 100_000) - 5_000);
   expect(cost.charged).toBeGreaterThan(cost.requested);
   expect(cost.remaining).toBe(0);
-  // Admitted on its calculated cost, it ran; the next one finds the budget spent.
+  // Admitted on its calculated cost, it ran; the next one finds the budget spent, and the debt
+  // (many budgets) keeps the address out for as many windows, not only to the end of this one.
   const next = await ask(http, PAGE);
   expect(next.status).toBe(429);
   expect((await next.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+  const debtWindows = (cost.charged - 5000) / 5000;
+  expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(Math.min(3600, Math.floor(debtWindows * 60)));
+  expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(60);
 
   // Without a price on time, the calculated cost is what is charged.
   const flat = await serve({ RATE_LIMIT_POINTS: '5000', RATE_LIMIT_POINTS_PER_MS: '0' });

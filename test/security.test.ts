@@ -286,6 +286,7 @@ describe('rate limits', () => {
     consume: (key, points) => (keys.add(String(key)), memory.consume(key, points)),
     reward: (key, points) => memory.reward(key, points),
     get: (key) => memory.get(key),
+    block: (key, seconds) => memory.block(key, seconds),
   };
   const limiter = new RateLimiter({ points: 100, windowSeconds: 60 }, store);
   let limited: TestServer;

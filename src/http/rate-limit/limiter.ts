@@ -28,7 +28,10 @@ export interface RateLimitDecision extends RateLimitState {
 }
 
 /** Where the windows are kept: any rate-limiter-flexible limiter (memory, Redis...). */
-export type RateLimitStore = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'get'>;
+export type RateLimitStore = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'get' | 'block'>;
+
+/** The longest a debt keeps a client out: an hour, whatever it owes. */
+export const MAX_DEBT_SECONDS = 3600;
 
 /** A store in this process's memory, with the policy's points and window. */
 export function memoryStore(policy: RateLimitPolicy): RateLimiterMemory {
@@ -60,6 +63,7 @@ export function failingOpen(store: RateLimitStore, policy: RateLimitPolicy, onFa
     consume: (key, points, options) => store.consume(key, points, options).catch((error: unknown) => (failOpen(error), whole())),
     reward: (key, points, options) => store.reward(key, points, options).catch((error: unknown) => (failOpen(error), whole())),
     get: (key, options) => store.get(key, options).catch((error: unknown) => (failOpen(error), null)),
+    block: (key, seconds, options) => store.block(key, seconds, options).catch((error: unknown) => (failOpen(error), whole())),
   };
 }
 
@@ -102,7 +106,9 @@ export class RateLimiter {
 
   /**
    * Spends `points` whatever is left: a cost found after the fact (the measured time of an
-   * operation that already ran). A budget spent past zero stays at zero until its window closes.
+   * operation that already ran). What goes past the budget is a debt, paid in time: the client
+   * is refused for as many windows as the debt is budgets (at most MAX_DEBT_SECONDS), on top of
+   * what is left of this one. A request that cost eight budgets keeps its client out eight minutes.
    */
   async spend(key: string, points: number): Promise<RateLimitDecision> {
     try {
@@ -110,7 +116,10 @@ export class RateLimiter {
       return { ...this.state(res.consumedPoints, res.msBeforeNext), allowed: true };
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      return { ...this.state(refusal.consumedPoints, refusal.msBeforeNext), allowed: false };
+      const debt = Math.min(refusal.consumedPoints - this.policy.points, points);
+      const seconds = Math.min(MAX_DEBT_SECONDS, Math.ceil(refusal.msBeforeNext / 1000 + (debt / this.policy.points) * this.policy.windowSeconds));
+      const blocked = await this.store.block(key, seconds);
+      return { ...this.state(this.policy.points, blocked.msBeforeNext), allowed: false };
     }
   }
 
