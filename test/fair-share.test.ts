@@ -3,6 +3,7 @@
 // of the database, shed with 503 before they take the connections kept for signed-in readers.
 import pg from 'pg';
 import { generateToken } from '../src/catalog/users/tokens.ts';
+import { readerUntil } from '../src/platform/db/reader.ts';
 import { ConnectionShare } from '../src/platform/db/share.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
@@ -151,4 +152,22 @@ test('anonymous reads keep to their share of the database: past it expensive wor
   const statuses = await Promise.all(answers.map(async (answer) => (await answer).status));
   expect(statuses).toEqual([200, 200, 200]);
   expect(share.load()).toEqual({ running: 0, waiting: 0 });
+});
+
+test('a statement still running at its deadline is cancelled on the server, not left to statement_timeout', async () => {
+  const watcher = new pg.Client({ connectionString: run.t.url });
+  await watcher.connect();
+  const sleeping = async () =>
+    (await watcher.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()`)).rows[0]!.n;
+  try {
+    const deadline = { at: performance.now() + 300, timeoutMs: 300 };
+    const read = readerUntil(run.t.platform.reader, deadline).rows({ text: 'SELECT pg_sleep(30) AS slept', values: [] });
+    await until(async () => (await sleeping()) === 1, 'the statement to run');
+    await expect(read).rejects.toMatchObject({ extensions: { code: 'OPERATION_TIMEOUT' } });
+    await until(async () => (await sleeping()) === 0, 'the server to stop the statement');
+    // The pool goes on serving.
+    expect(await run.t.platform.reader.rows<{ one: number }>({ text: 'SELECT 1 AS one', values: [] }, undefined, { at: performance.now() + 5000, timeoutMs: 5000 })).toEqual([{ one: 1 }]);
+  } finally {
+    await watcher.end();
+  }
 });

@@ -74,10 +74,17 @@ function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined,
         values: statement.values as unknown[],
         types: readTypes,
       };
-      // A free connection is handed out at once: pool.query, as before. Else the wait for one
-      // ends at the deadline as well as at the pool's timeout.
-      if (!deadline || (pool.idleCount > 0 && pool.waitingCount === 0)) return (await pool.query(query)).rows as R[];
-      const client = await connectBefore(pool, deadline);
+      if (!deadline) return (await pool.query(query)).rows as R[];
+      // A free connection is handed out at once; else the wait for one ends at the deadline as
+      // well as at the pool's timeout.
+      const client = pool.idleCount > 0 && pool.waitingCount === 0 ? await pool.connect() : await connectBefore(pool, deadline);
+      // A statement still running at the deadline is cancelled: nobody reads its answer, and
+      // the server would otherwise go on working for it up to statement_timeout.
+      let cancelled = false;
+      const timer = setTimeout(() => {
+        cancelled = true;
+        cancelStatement(pool, client);
+      }, Math.max(0, deadline.at - performance.now()));
       try {
         const result = await client.query(query);
         client.release();
@@ -86,10 +93,22 @@ function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined,
         // As pool.query does: a client whose statement failed is closed, not reused (it may be
         // the connection that broke).
         client.release(error as Error);
-        throw error;
+        throw cancelled ? operationTimedOut(deadline.timeoutMs) : error;
+      } finally {
+        clearTimeout(timer);
       }
     },
   };
+}
+
+/** Asks the server to cancel what `client` is running (PostgreSQL's cancel request, on a connection of its own). */
+function cancelStatement(pool: pg.Pool, client: pg.PoolClient): void {
+  const running = (client as unknown as { activeQuery?: unknown }).activeQuery;
+  if (!running) return;
+  const canceller = new pg.Client(pool.options);
+  // Best effort: a cancel that cannot reach the server leaves the statement to statement_timeout.
+  (canceller as unknown as { connection: NodeJS.EventEmitter }).connection.on('error', () => {});
+  (canceller as unknown as { cancel(client: pg.PoolClient, query: unknown): void }).cancel(client, running);
 }
 
 /** A pool connection, or OPERATION_TIMEOUT once the deadline passes first. */
