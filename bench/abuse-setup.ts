@@ -35,6 +35,12 @@ export interface AbuseSetup {
   owner: AbuseUser;
   /** The user with the most upvotes: `viewer.recommendedPapers` at its costliest. */
   recommender: AbuseUser;
+  /**
+   * One user per flood kind whose single request probes that kind's cost: a probe's measured
+   * charge can put its client in debt for minutes, which must hold up neither the next probe
+   * nor the attacker's address.
+   */
+  probers: AbuseUser[];
   collectionId: string;
   /** Listed papers the upvoter has no vote on (global ids): watched and upvoted in the subscription flood. */
   upvoteTargets: string[];
@@ -67,19 +73,24 @@ async function tokenFor(client: pg.Client, userId: number): Promise<AbuseUser> {
   return { userId, token };
 }
 
+/** Users probing the flood kinds' costs, one each. */
+const PROBERS = 4;
+
 /** Tokens, the collection, the inputs. `readers` tokens for as many READER users. */
 export async function prepareAbuse(url: string, marker: Marker, readers: number, log: (m: string) => void): Promise<AbuseSetup> {
   await restoreAbuse(url, marker);
   return withClient(url, async (client) => {
     const users = await client.query<{ id: number }>(
       `SELECT id FROM "User" WHERE role = 'READER' ORDER BY md5('abuse' || id::text) LIMIT $1`,
-      [readers + 2],
+      [readers + 2 + PROBERS],
     );
     const ids = users.rows.map((r) => r.id);
     const readerUsers = [];
     for (const id of ids.slice(0, readers)) readerUsers.push(await tokenFor(client, id));
     const upvoter = await tokenFor(client, ids[readers]!);
     const owner = await tokenFor(client, ids[readers + 1]!);
+    const probers = [];
+    for (const id of ids.slice(readers + 2, readers + 2 + PROBERS)) probers.push(await tokenFor(client, id));
     const top = await client.query<{ userId: number }>(`SELECT "userId" FROM "Vote" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`);
     const recommender = await tokenFor(client, top.rows[0]!.userId);
 
@@ -144,6 +155,7 @@ export async function prepareAbuse(url: string, marker: Marker, readers: number,
       upvoter,
       owner,
       recommender,
+      probers,
       collectionId: toGlobalId('Collection', collection.id),
       upvoteTargets: targets.rows.map((r) => toGlobalId('Paper', r.id)),
       paperIds: sample.rows.map((r) => toGlobalId('Paper', r.id)),

@@ -173,8 +173,15 @@ interface AttackResult {
 
 // ─── The attackers ───────────────────────────────────────────────────────────────────────────
 
-async function runHttpAttack(url: string, attack: HttpAttack, connections: number, seconds: number, pauseAfter429: number): Promise<Omit<AttackResult, 'cost'>> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+/**
+ * Each HTTP flood kind attacks from an address of its own on the loopback (127.0.0.11, .12,
+ * .13): one anonymous client per kind, so a debt one flood ran up (a measured charge blocks its
+ * client for as many windows as it owes) does not keep the next kind's attacker out.
+ */
+const attackerAddress = (kind: FloodKind) => `127.0.0.${11 + FLOOD_KINDS.indexOf(kind)}`;
+
+async function runHttpAttack(url: string, attack: HttpAttack, connections: number, seconds: number, pauseAfter429: number, localAddress: string): Promise<Omit<AttackResult, 'cost'>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, localAddress });
   const counts = noCounts();
   const okMs: number[] = [];
   const okPer10s: number[] = [];
@@ -428,7 +435,7 @@ async function phase(
     const result =
       attack.kind === 'subscriptions'
         ? await runSubscriptionAttack(server.url, setup, seconds - 1.5, options.upvoteRate)
-        : await runHttpAttack(server.url, httpAttack(attack.kind, setup), options.connections, seconds - 1.5, options.pauseAfter429);
+        : await runHttpAttack(server.url, httpAttack(attack.kind, setup), options.connections, seconds - 1.5, options.pauseAfter429, attackerAddress(attack.kind));
     attackResult = { ...result, cost: attack.cost };
   }
   const readerResult = await readers;
@@ -452,9 +459,11 @@ async function probeCosts(url: string, setup: AbuseSetup): Promise<Record<FloodK
       kind === 'subscriptions'
         ? graphqlBody(`query Probe($id: ID!) { node(id: $id) { ... on Paper { ${HEAVY_PAPER} } } }`, { id: setup.upvoteTargets[0] })
         : httpAttack(kind, setup).next();
-    let answer = await request(url, { path: '/graphql', body, timeoutMs: 120_000 });
+    // Signed in, one user a kind (see AbuseSetup.probers): the attacker's address stays clean.
+    const headers = bearer(setup.probers[FLOOD_KINDS.indexOf(kind)]!.token);
+    let answer = await request(url, { path: '/graphql', body, headers, timeoutMs: 120_000 });
     for (;;) {
-      const again = () => request(url, { path: '/graphql', body: kind === 'subscriptions' ? body : httpAttack(kind, setup).next(), timeoutMs: 120_000 });
+      const again = () => request(url, { path: '/graphql', body: kind === 'subscriptions' ? body : httpAttack(kind, setup).next(), headers, timeoutMs: 120_000 });
       // The budget spent by an earlier probe (a measured charge): wait its window out.
       if (answer.status === 429) {
         const wait = Number(answer.headers['retry-after'] ?? 60) + 1;
@@ -525,8 +534,8 @@ async function runBuild(build: Build, databaseUrl: string, setup: AbuseSetup, ki
     const perReader = readerCost === null ? NaN : (readerCost * options.readerRate * 60) / setup.readers.length;
     log(`  daily page: cost ${readerCost}; each reader spends about ${fmt(perReader, 0)} points a minute`);
     const costs = await probeCosts(server.url, setup);
-    // The probes opened the attacker address's window: let it close before measuring.
-    log('  waiting 61 s for the warm-up\'s budget window to close');
+    // The readers' warm-up opened their windows: let them close before measuring.
+    log('  waiting 61 s for the warm-up\'s budget windows to close');
     await sleep(61_000);
     const results: KindResult[] = [];
     const context = { setup, options, databaseUrl, meter: new CpuMeter(databaseUrl, () => [server.pid]) };
@@ -559,7 +568,7 @@ function report(results: BuildResult[], setup: AbuseSetup, options: Options, met
   out.push(`${meta.date}, commit ${meta.commit}, ${meta.machine}. Command: \`${meta.command}\`.`, '');
   out.push(
     `Readers: ${setup.readers.length} signed-in users (bearer tokens) load the daily page (50 papers with authors and topics; bench/operations.ts \`daily\`) ` +
-      `at ${options.readerRate} req/s together, open loop, each within its own budget. Attacker: anonymous, all from 127.0.0.1 (one budget), ` +
+      `at ${options.readerRate} req/s together, open loop, each within its own budget. Attacker: anonymous, one loopback address per flood kind (127.0.0.11-13; subscriptions from 127.0.0.1), one budget each, ` +
       `${options.connections} keep-alive connections back to back (a ${options.pauseAfter429} ms pause after a 429), ` +
       `the server at its default limits (5,000 points a minute per client, 1,000 per request). Quiet: ${options.quietSeconds} s; flooded: ${options.floodSeconds} s. ` +
       `Latency over every answered reader request; "5xx" and "other" count failures apart. ` +
