@@ -1,0 +1,106 @@
+-- CreateEnum
+CREATE TYPE "CitationSource" AS ENUM ('S2', 'OPENALEX');
+
+-- CreateTable
+CREATE TABLE "CitationSnapshot" (
+    "id" TEXT NOT NULL,
+    "source" "CitationSource" NOT NULL,
+    "kind" TEXT NOT NULL,
+    "importedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "report" JSONB NOT NULL,
+
+    CONSTRAINT "CitationSnapshot_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CitationWork" (
+    "source" "CitationSource" NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "arxivId" TEXT,
+    "doi" TEXT,
+    "title" TEXT,
+    "year" INTEGER,
+    "citationCount" INTEGER,
+    "influentialCitationCount" INTEGER,
+    "referenceCount" INTEGER,
+    "asOf" TIMESTAMPTZ(3) NOT NULL,
+    "paperId" INTEGER,
+
+    CONSTRAINT "CitationWork_pkey" PRIMARY KEY ("source","externalId")
+);
+
+-- CreateTable
+CREATE TABLE "Citation" (
+    "source" "CitationSource" NOT NULL,
+    "citingId" TEXT NOT NULL,
+    "citedId" TEXT NOT NULL,
+    "citingPaperId" INTEGER,
+    "citedPaperId" INTEGER,
+    "isInfluential" BOOLEAN NOT NULL DEFAULT false,
+    "intents" TEXT[],
+
+    CONSTRAINT "Citation_pkey" PRIMARY KEY ("source","citingId","citedId")
+);
+
+-- CreateTable
+CREATE TABLE "PaperCitationCount" (
+    "paperId" INTEGER NOT NULL,
+    "inCatalog" INTEGER NOT NULL,
+
+    CONSTRAINT "PaperCitationCount_pkey" PRIMARY KEY ("paperId")
+);
+
+-- CreateIndex
+CREATE INDEX "CitationWork_paperId_idx" ON "CitationWork"("paperId");
+
+-- CreateIndex
+CREATE INDEX "Citation_citedPaperId_citingPaperId_idx" ON "Citation"("citedPaperId", "citingPaperId");
+
+-- CreateIndex
+CREATE INDEX "Citation_citingPaperId_citedPaperId_idx" ON "Citation"("citingPaperId", "citedPaperId");
+
+-- CreateIndex
+CREATE INDEX "PaperCitationCount_inCatalog_paperId_idx" ON "PaperCitationCount"("inCatalog" DESC, "paperId" DESC);
+
+-- AddForeignKey
+ALTER TABLE "CitationWork" ADD CONSTRAINT "CitationWork_paperId_fkey" FOREIGN KEY ("paperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Citation" ADD CONSTRAINT "Citation_citingPaperId_fkey" FOREIGN KEY ("citingPaperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Citation" ADD CONSTRAINT "Citation_citedPaperId_fkey" FOREIGN KEY ("citedPaperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "PaperCitationCount" ADD CONSTRAINT "PaperCitationCount_paperId_fkey" FOREIGN KEY ("paperId") REFERENCES "Paper"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Hand-written: keep "PaperCitationCount" exact when a citing paper is hidden, unhidden or
+-- deleted. A listed citing paper counts once for every distinct catalog paper it cites, however
+-- many sources ship the edge; citation imports rewrite the whole table in their transaction.
+CREATE FUNCTION paper_citation_count_follow_citing() RETURNS trigger AS $$
+DECLARE
+  paper_id integer;
+  delta integer;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD."hiddenAt" IS NOT NULL THEN RETURN OLD; END IF;
+    paper_id := OLD.id;
+    delta := -1;
+  ELSE
+    IF (OLD."hiddenAt" IS NULL) = (NEW."hiddenAt" IS NULL) THEN RETURN NEW; END IF;
+    paper_id := NEW.id;
+    delta := CASE WHEN NEW."hiddenAt" IS NULL THEN 1 ELSE -1 END;
+  END IF;
+  INSERT INTO "PaperCitationCount" ("paperId", "inCatalog")
+    SELECT DISTINCT c."citedPaperId", delta FROM "Citation" c
+    WHERE c."citingPaperId" = paper_id AND c."citedPaperId" IS NOT NULL
+  ON CONFLICT ("paperId") DO UPDATE SET "inCatalog" = "PaperCitationCount"."inCatalog" + EXCLUDED."inCatalog";
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER paper_citation_count_hidden AFTER UPDATE OF "hiddenAt" ON "Paper"
+  FOR EACH ROW EXECUTE FUNCTION paper_citation_count_follow_citing();
+CREATE TRIGGER paper_citation_count_deleted BEFORE DELETE ON "Paper"
+  FOR EACH ROW EXECUTE FUNCTION paper_citation_count_follow_citing();
