@@ -2,7 +2,10 @@
 // see its README for the hand-checked counts), matching both ends to catalog papers, and
 // Paper.references / citedBy / citationCount. The tests run in order on one database: each
 // import builds on the previous one, as snapshots do.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { formatSnapshotReport, importCitationSnapshot } from '../src/catalog/citation-graph/index.ts';
 import { importFiles } from '../src/catalog/import/index.ts';
 import { main } from '../src/cli/import.ts';
@@ -79,7 +82,7 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
   });
 
   test('S2 papers match by arXiv id without version, by DataCite DOI, by published DOI', async () => {
-    const report = await importCitationSnapshot(run.db, 's2-papers', [fixture('s2-papers.jsonl')]);
+    const report = await importCitationSnapshot(run.t.url, 's2-papers', [fixture('s2-papers.jsonl')]);
     expect(report).toMatchObject({ status: 'imported', rows: 8, works: 8, worksMatched: 6 });
     const works = await run.db.citationWork.findMany({ where: { source: 'S2' }, include: { paper: { select: { arxivId: true } } }, orderBy: { externalId: 'asc' } });
     expect(works.map((w) => [w.externalId, w.paper?.arxivId ?? null])).toEqual([
@@ -95,9 +98,9 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
   });
 
   test('S2 citations across two files: duplicates collapse, edges with one end outside are kept, none with neither', async () => {
-    const report = await importCitationSnapshot(run.db, 's2-citations', S2_CITATIONS);
-    expect(report).toMatchObject({ status: 'imported', rows: 13, edgesRead: 12, edgesDistinct: 10, matchedBoth: 7, matchedOne: 2, matchedNeither: 1 });
-    expect(formatSnapshotReport(report)).toMatch(/12 edges read, 10 distinct: 7 matched both ends, 2 one end, 1 neither \(not kept\)/);
+    const report = await importCitationSnapshot(run.t.url, 's2-citations', S2_CITATIONS);
+    expect(report).toMatchObject({ status: 'imported', rows: 13, edgesRead: 12, matchedBoth: 7, matchedOne: 2, matchedNeither: 1, duplicates: 2 });
+    expect(formatSnapshotReport(report)).toMatch(/12 edges read: 7 matched both ends, 2 one end, 1 neither \(not kept\), 2 duplicates collapsed/);
     expect(await counts()).toHaveLength(9);
 
     const a = await paper(A);
@@ -158,16 +161,16 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
 
   test('re-importing the same snapshot changes nothing', async () => {
     const before = await counts();
-    const report = await importCitationSnapshot(run.db, 's2-citations', [...S2_CITATIONS].reverse());
+    const report = await importCitationSnapshot(run.t.url, 's2-citations', [...S2_CITATIONS].reverse());
     expect(report.status).toBe('unchanged');
-    expect((await importCitationSnapshot(run.db, 's2-papers', [fixture('s2-papers.jsonl')])).status).toBe('unchanged');
+    expect((await importCitationSnapshot(run.t.url, 's2-papers', [fixture('s2-papers.jsonl')])).status).toBe('unchanged');
     expect(await counts()).toEqual(before);
     expect(await run.db.citationSnapshot.count()).toBe(2);
   });
 
   test('a truncated .gz is rejected and changes nothing', async () => {
     const before = await counts();
-    const report = await importCitationSnapshot(run.db, 's2-citations', [fixture('s2-citations-truncated.jsonl.gz')]);
+    const report = await importCitationSnapshot(run.t.url, 's2-citations', [fixture('s2-citations-truncated.jsonl.gz')]);
     expect(report.status).toBe('rejected');
     expect(report.reason).toMatch(/s2-citations-truncated\.jsonl\.gz: .*(unexpected end of file|truncated)/);
     expect(await counts()).toEqual(before);
@@ -191,16 +194,16 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     const io = { stdout: { write: (s: string) => out.push(s) }, stderr: Object.assign({ write: (s: string) => err.push(s) }, { isTTY: false }) };
     const code = await main(['--s2-citations', fixture('s2-citations-newer.jsonl.gz'), '--quiet'], { ...process.env, DATABASE_URL: run.t.url }, io as never);
     expect(code).toBe(0);
-    expect(out.join('')).toMatch(/s2-citations \(1 file\): imported snapshot .*: 12 rows.*11 edges read, 9 distinct: 6 matched both ends, 2 one end, 1 neither/);
+    expect(out.join('')).toMatch(/s2-citations \(1 file\): imported snapshot .*: 12 rows.*11 edges read: 6 matched both ends, 2 one end, 1 neither \(not kept\), 2 duplicates collapsed/);
     expect(await citing(A)).not.toContain(D);
     expect((await paper(A)).citationCount.inCatalog).toBe(3);
     await expectInvariant();
   });
 
   test('OpenAlex works: matched through 10.48550/arXiv DOIs; an edge both sources ship is one edge; totals say their source', async () => {
-    const report = await importCitationSnapshot(run.db, 'openalex-works', [fixture('openalex-works.jsonl.gz')]);
+    const report = await importCitationSnapshot(run.t.url, 'openalex-works', [fixture('openalex-works.jsonl.gz')]);
     // W1→W2 (A→B), W1→W3 (A→outside), W2→W1 (B→A), W4→W1 (E→A, listed twice in W4).
-    expect(report).toMatchObject({ status: 'imported', rows: 4, works: 4, worksMatched: 3, edgesRead: 5, edgesDistinct: 4, matchedBoth: 3, matchedOne: 1, matchedNeither: 0 });
+    expect(report).toMatchObject({ status: 'imported', rows: 4, works: 4, worksMatched: 3, edgesRead: 5, matchedBoth: 3, matchedOne: 1, matchedNeither: 0, duplicates: 1 });
     const a = await paper(A);
     // C, B (S2 and OpenAlex: once), 1601.00001, E.
     expect(a.citationCount.inCatalog).toBe(4);
@@ -218,6 +221,67 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     // E is known to OpenAlex only.
     expect((await paper(E)).citationCount).toMatchObject({ inCatalog: 0, total: { value: 0, source: 'OPENALEX', asOf: '2026-11-03T00:00:00.000Z' }, influential: null });
     expect(await expectInvariant()).toBeGreaterThan(10);
+  });
+
+  test('the invariant holds for readers while an import runs: they see the graph before it or after it, never between', async () => {
+    // A snapshot big enough to take a while: every listed paper cites A, plus 60k edges from
+    // catalog papers to works outside the catalog (one end matched: kept).
+    const papers = await run.db.paper.findMany({ where: { hiddenAt: null }, select: { arxivId: true }, orderBy: { id: 'asc' } });
+    const lines: string[] = [];
+    papers.forEach((p, i) => lines.push(JSON.stringify({ corpusid: 50_000 + i, externalids: { ArXiv: p.arxivId }, title: p.arxivId })));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citation-graph-'));
+    fs.writeFileSync(path.join(dir, 'papers.jsonl'), `${lines.join('\n')}\n`);
+    const edges: string[] = [];
+    const a = papers.findIndex((p) => p.arxivId === A);
+    papers.forEach((_, i) => i !== a && edges.push(JSON.stringify({ citingcorpusid: 50_000 + i, citedcorpusid: 50_000 + a, isinfluential: false, intents: [] })));
+    for (let k = 0; k < 60_000; k++) edges.push(JSON.stringify({ citingcorpusid: 50_000 + (k % papers.length), citedcorpusid: 900_000 + k, isinfluential: false, intents: [] }));
+    fs.writeFileSync(path.join(dir, 'citations.jsonl.gz'), zlib.gzipSync(`${edges.join('\n')}\n`));
+    expect((await importCitationSnapshot(run.t.url, 's2-papers', [path.join(dir, 'papers.jsonl')])).status).toBe('imported');
+
+    const before = (await paper(A)).citationCount.inCatalog;
+    const after = papers.length - 1;
+    expect(after).toBeGreaterThan(before);
+    const importing = importCitationSnapshot(run.t.url, 's2-citations', [path.join(dir, 'citations.jsonl.gz')], { batch: 5_000 });
+    let finished = false;
+    void importing.finally(() => (finished = true));
+    const seen = new Set<number>();
+    let reads = 0;
+    while (!finished || reads === 0) {
+      // One statement, one snapshot of the database: the stored count against the live one.
+      const [check] = await run.db.$queryRawUnsafe<[{ drift: number }]>(`
+        SELECT count(*)::int AS drift FROM "Paper" p
+        WHERE coalesce((SELECT "inCatalog" FROM "PaperCitationCount" WHERE "paperId" = p.id), 0)
+           <> (SELECT count(DISTINCT c."citingPaperId") FROM "Citation" c JOIN "Paper" q ON q.id = c."citingPaperId" AND q."hiddenAt" IS NULL WHERE c."citedPaperId" = p.id)`);
+      expect(check.drift).toBe(0);
+      const read = (await paper(A, { first: 1 })).citationCount.inCatalog;
+      seen.add(read);
+      reads++;
+    }
+    expect((await importing).status).toBe('imported');
+    expect([...seen].every((n) => n === before || n === after)).toBe(true);
+    expect((await paper(A)).citationCount.inCatalog).toBe(after);
+    await expectInvariant();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    // A is now cited by most of the catalog: citedBy walks the catalog in the order's index
+    // instead of reading A's citations (reads.ts). Same pages, every order, page by page.
+    const keys = { NEWEST: 'p."publishedAt"', UPVOTES: 'p."upvoteCount"', CITATIONS: 'cc."inCatalog"' } as const;
+    for (const order of ['NEWEST', 'UPVOTES', 'CITATIONS'] as const) {
+      const expected = await run.db.$queryRawUnsafe<{ arxivId: string }[]>(`
+        SELECT p."arxivId" FROM "Paper" p JOIN "PaperCitationCount" cc ON cc."paperId" = p.id
+        WHERE p."hiddenAt" IS NULL AND EXISTS (SELECT 1 FROM "Citation" c JOIN "Paper" a ON a.id = c."citedPaperId" AND a."arxivId" = '${A}' WHERE c."citingPaperId" = p.id)
+        ORDER BY ${keys[order]} DESC, p.id DESC`);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      type Page = { edges: { node: { arxivId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      for (;;) {
+        const page: Page = (await paper(A, { order, first: 7, after: cursor })).citedBy;
+        seen.push(...page.edges.map((e) => e.node.arxivId));
+        if (!page.pageInfo.hasNextPage) break;
+        cursor = page.pageInfo.endCursor;
+      }
+      expect({ order, seen }).toEqual({ order, seen: expected.map((row) => row.arxivId) });
+    }
   });
 
   test('a page of papers asks for each citation field in one statement, whatever its size', async () => {

@@ -267,7 +267,7 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
     let citationsOk = true;
     const citationLines: string[] = [];
     for (const { kind, files } of plan.citations) {
-      const report = await importCitationSnapshot(database.db, kind, files, { progress });
+      const report = await importCitationSnapshot(database.url, kind, files, { progress });
       citationLines.push(formatSnapshotReport(report));
       if (report.status === 'rejected') citationsOk = false;
     }

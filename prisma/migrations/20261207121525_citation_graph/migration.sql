@@ -100,6 +100,19 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
+-- Every paper has its row (0 until cited), so that lists ordered by CITATIONS walk the
+-- ("inCatalog", "paperId") index instead of sorting the catalog.
+CREATE FUNCTION paper_citation_count_new_paper() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO "PaperCitationCount" ("paperId", "inCatalog") VALUES (NEW.id, 0) ON CONFLICT ("paperId") DO NOTHING;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+INSERT INTO "PaperCitationCount" ("paperId", "inCatalog") SELECT id, 0 FROM "Paper";
+
+CREATE TRIGGER paper_citation_count_inserted AFTER INSERT ON "Paper"
+  FOR EACH ROW EXECUTE FUNCTION paper_citation_count_new_paper();
 CREATE TRIGGER paper_citation_count_hidden AFTER UPDATE OF "hiddenAt" ON "Paper"
   FOR EACH ROW EXECUTE FUNCTION paper_citation_count_follow_citing();
 CREATE TRIGGER paper_citation_count_deleted BEFORE DELETE ON "Paper"

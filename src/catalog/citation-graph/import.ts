@@ -7,12 +7,14 @@
 // - a damaged file (a truncated .gz, a cut line, a bad field) rejects the whole snapshot and
 //   nothing of it is kept; readers see the old graph until the commit, then the new one.
 // Files are streamed and written in rounds of BATCH rows through a temporary table, so memory
-// does not grow with their size. Edges are matched to catalog papers in SQL (matchWorks,
+// does not grow with their size. The import holds one plain pg connection of its own for its
+// transaction, not the app's Prisma client: a Prisma interactive transaction kept every round's
+// parameters (OOM at 128 MB of heap after 900k edges) and spent more time converting them. Edges are matched to catalog papers in SQL (matchWorks,
 // writeEdges) and kept when at least one end is a catalog paper.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import type { Db } from '../../platform/db/client.ts';
+import pg from 'pg';
 import { openAlexWork, parseLine, s2Citation, s2Paper, SnapshotError, type EdgeRecord, type WorkRecord } from './records.ts';
 
 export type SnapshotKind = 's2-papers' | 's2-citations' | 'openalex-works';
@@ -44,12 +46,16 @@ export interface SnapshotReport {
   worksMatched: number;
   /** Edges read (citations rows with both ends known to the source; references of works). */
   edgesRead: number;
-  /** Distinct edges (duplicates collapsed). */
-  edgesDistinct: number;
+  /** Distinct edges kept (duplicates collapsed) with both ends, or one end, matched to catalog papers. */
   matchedBoth: number;
   matchedOne: number;
-  /** Not kept: neither end is a catalog paper. */
+  /**
+   * Edges read with neither end a catalog paper: not kept. S2 rows are dropped as they are read,
+   * so their duplicates count each time; OpenAlex's are counted after collapsing.
+   */
   matchedNeither: number;
+  /** Edges read more than once (within and across files), collapsed into one. */
+  duplicates: number;
   seconds: number;
 }
 
@@ -99,17 +105,31 @@ async function* linesOf(file: string): AsyncGenerator<string> {
   if (rest !== '') yield rest;
 }
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+/** The import's connection, inside its transaction. */
+interface Tx {
+  $executeRawUnsafe(text: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<R>(text: string, ...values: unknown[]): Promise<R>;
+}
+
+function txOf(client: pg.Client): Tx {
+  return {
+    $executeRawUnsafe: async (text, ...values) => (await client.query(text, values)).rowCount ?? 0,
+    $queryRawUnsafe: async <R>(text: string, ...values: unknown[]) => (await client.query(text, values)).rows as R,
+  };
+}
+
+const snapshotExists = async (tx: Tx, id: string) =>
+  (await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "CitationSnapshot" WHERE id = $1`, id)).length > 0;
 
 /** Imports one snapshot; never throws for a bad file (the report says why it was rejected). */
-export async function importCitationSnapshot(db: Db, kind: SnapshotKind, files: string[], options: SnapshotOptions = {}): Promise<SnapshotReport> {
+export async function importCitationSnapshot(connectionString: string, kind: SnapshotKind, files: string[], options: SnapshotOptions = {}): Promise<SnapshotReport> {
   const started = performance.now();
   const progress = options.progress ?? silent;
   const batch = options.batch ?? BATCH;
   const source = SOURCE_OF[kind];
   const report: SnapshotReport = {
     kind, files, snapshotId: '', status: 'imported', rows: 0, works: 0, worksMatched: 0,
-    edgesRead: 0, edgesDistinct: 0, matchedBoth: 0, matchedOne: 0, matchedNeither: 0, seconds: 0,
+    edgesRead: 0, duplicates: 0, matchedBoth: 0, matchedOne: 0, matchedNeither: 0, seconds: 0,
   };
   const done = (status: SnapshotReport['status'], reason?: string) => {
     report.status = status;
@@ -122,43 +142,65 @@ export async function importCitationSnapshot(db: Db, kind: SnapshotKind, files: 
   } catch (error) {
     return done('rejected', (error as Error).message);
   }
-  if (await db.citationSnapshot.findUnique({ where: { id: report.snapshotId }, select: { id: true } })) return done('unchanged');
-
+  const client = new pg.Client({ connectionString });
+  // A connection the server ends mid-import fails the next statement; without a listener its
+  // 'error' event would end the process first.
+  client.on('error', () => {});
+  await client.connect();
+  const tx = txOf(client);
   try {
-    const imported = await db.$transaction(
-      async (tx) => {
-        // Big snapshots run longer than a request's statement timeout; one import at a time.
-        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = 0`);
-        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('citation-graph-import'))`);
-        if (await tx.citationSnapshot.findUnique({ where: { id: report.snapshotId }, select: { id: true } })) return false;
-        const asOf = new Date();
-        if (kind === 's2-citations') {
-          await stageEdges(tx, files, report, progress, batch, (row, file, line) => s2Citation(row, file, line));
-        } else {
-          await tx.$executeRawUnsafe(`DELETE FROM "CitationWork" WHERE source = $1::"CitationSource"`, source);
-          if (kind === 'openalex-works') await createStaging(tx);
-          await readWorks(tx, kind, source, files, asOf, report, progress, batch);
-          report.worksMatched = await matchWorks(tx, source);
-        }
-        if (kind === 's2-papers') await rematchEdges(tx, source);
-        else await writeEdges(tx, source, report);
-        await recount(tx);
-        const { snapshotId: _id, status: _status, seconds: _seconds, ...counts } = report;
-        await tx.citationSnapshot.create({ data: { id: report.snapshotId, source, kind, importedAt: asOf, report: counts } });
-        return true;
-      },
-      { timeout: 6 * 3600_000, maxWait: 60_000 },
+    if (await snapshotExists(tx, report.snapshotId)) return done('unchanged');
+    await tx.$executeRawUnsafe('BEGIN');
+    // Big snapshots run longer than a request's statement timeout; one import at a time.
+    await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = 0`);
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('citation-graph-import'))`);
+    if (await snapshotExists(tx, report.snapshotId)) {
+      await tx.$executeRawUnsafe('ROLLBACK');
+      return done('unchanged');
+    }
+    const asOf = new Date();
+    if (kind === 's2-citations') {
+      const at = performance.now();
+      await stageEdges(tx, files, report, progress, batch, (row, file, line) => s2Citation(row, file, line));
+      progress.log(`${kind}: ${report.edgesRead.toLocaleString('en-US')} edges read and staged in ${((performance.now() - at) / 1000).toFixed(1)} s`);
+    } else {
+      await tx.$executeRawUnsafe(`DELETE FROM "CitationWork" WHERE source = $1::"CitationSource"`, source);
+      if (kind === 'openalex-works') await createStaging(tx);
+      await readWorks(tx, kind, source, files, asOf, report, progress, batch);
+      report.worksMatched = await matchWorks(tx, source);
+    }
+    const phase = async (label: string, work: () => Promise<void>) => {
+      const at = performance.now();
+      await work();
+      progress.log(`${kind}: ${label} in ${((performance.now() - at) / 1000).toFixed(1)} s`);
+    };
+    if (kind === 's2-papers') await phase('edges rematched', () => rematchEdges(tx, source));
+    else await phase('edges matched and written', () => writeEdges(tx, source, report, kind === 's2-citations'));
+    await phase('counts recomputed', () => recount(tx));
+    const { snapshotId: _id, status: _status, seconds: _seconds, ...counts } = report;
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "CitationSnapshot" (id, source, kind, "importedAt", report) VALUES ($1, $2::"CitationSource", $3, $4, $5)`,
+      report.snapshotId, source, kind, asOf, JSON.stringify(counts),
     );
-    return done(imported ? 'imported' : 'unchanged');
+    await tx.$executeRawUnsafe('COMMIT');
+    return done('imported');
   } catch (error) {
     progress.end();
+    await tx.$executeRawUnsafe('ROLLBACK').catch(() => {});
     if (error instanceof SnapshotError) return done('rejected', error.message);
     throw error;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
 async function createStaging(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`CREATE TEMP TABLE citation_staging (citing text NOT NULL, cited text NOT NULL, influential boolean NOT NULL, intents text NOT NULL) ON COMMIT DROP`);
+  // citing_paper/cited_paper: the catalog papers of the ends when already known (S2: matched
+  // while reading), else null and matched in SQL (OpenAlex: its works come in the same files).
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE citation_staging (citing text NOT NULL, cited text NOT NULL, influential boolean NOT NULL, intents text NOT NULL,
+       citing_paper int, cited_paper int) ON COMMIT DROP`,
+  );
 }
 
 /** Rounds of rows: the next round is parsed while the previous one is written. */
@@ -189,16 +231,20 @@ class Rounds<T> {
   }
 }
 
-function edgeRounds(tx: Tx, size: number): Rounds<EdgeRecord> {
-  return new Rounds(size, (rows) =>
-    tx.$executeRawUnsafe(
-      `INSERT INTO citation_staging SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[])`,
-      rows.map((r) => r.citingId),
-      rows.map((r) => r.citedId),
-      rows.map((r) => r.isInfluential),
-      rows.map((r) => r.intents),
-    ),
-  );
+type StagedEdge = EdgeRecord & { citingPaper?: number | undefined; citedPaper?: number | undefined };
+
+function edgeRounds(tx: Tx, size: number): Rounds<StagedEdge> {
+  // One text parameter of tab-separated lines, split by the server: far cheaper to send than
+  // four arrays (ids are digits or W..., intents carry no tab or newline: records.ts).
+  return new Rounds(size, (rows) => {
+    let tsv = '';
+    for (const r of rows) tsv += `${r.citingId}\t${r.citedId}\t${r.isInfluential ? 't' : 'f'}\t${r.intents}\t${r.citingPaper ?? ''}\t${r.citedPaper ?? ''}\n`;
+    return tx.$executeRawUnsafe(
+      `INSERT INTO citation_staging SELECT f[1], f[2], f[3]::boolean, f[4], nullif(f[5], '')::int, nullif(f[6], '')::int
+       FROM (SELECT string_to_array(l, E'\\t') AS f FROM unnest(string_to_array(rtrim($1, E'\\n'), E'\\n')) l) s`,
+      tsv,
+    );
+  });
 }
 
 async function stageEdges(
@@ -210,6 +256,14 @@ async function stageEdges(
   parse: (row: Record<string, unknown>, file: string, line: number) => EdgeRecord | null,
 ): Promise<void> {
   await createStaging(tx);
+  // The source's works matched to catalog papers (as many as the catalog has papers, at most):
+  // an edge with neither end among them is counted and dropped here, never sent.
+  const papers = new Map<string, number>();
+  const matched = await tx.$queryRawUnsafe<{ externalId: string; paperId: number }[]>(
+    `SELECT "externalId", "paperId" FROM "CitationWork" WHERE source = 'S2' AND "paperId" IS NOT NULL`,
+  );
+  for (const work of matched) papers.set(work.externalId, work.paperId);
+  matched.length = 0;
   const edges = edgeRounds(tx, batch);
   for (const file of files) {
     progress.begin(`s2-citations ${file}`, 'rows');
@@ -221,7 +275,10 @@ async function stageEdges(
       const edge = parse(parseLine(text, file, line), file, line);
       if (edge) {
         report.edgesRead++;
-        await edges.push(edge);
+        const citingPaper = papers.get(edge.citingId);
+        const citedPaper = papers.get(edge.citedId);
+        if (citingPaper === undefined && citedPaper === undefined) report.matchedNeither++;
+        else await edges.push({ ...edge, citingPaper, citedPaper });
       }
       if (line % 10_000 === 0) progress.advance(10_000);
     }
@@ -302,34 +359,36 @@ async function matchWorks(tx: Tx, source: Source): Promise<number> {
  * Replaces the source's edges with the staged ones: duplicates collapsed, both ends matched
  * through the source's works, kept when one end at least is a catalog paper.
  */
-async function writeEdges(tx: Tx, source: Source, report: SnapshotReport): Promise<void> {
+async function writeEdges(tx: Tx, source: Source, report: SnapshotReport, matchedWhileReading: boolean): Promise<void> {
   await tx.$executeRawUnsafe(`DELETE FROM "Citation" WHERE source = $1::"CitationSource"`, source);
   await tx.$executeRawUnsafe(`ANALYZE citation_staging`);
-  const [counts] = await tx.$queryRawUnsafe<[{ distinct: number; both: number; one: number; neither: number }]>(
-    `WITH edges AS (
-       SELECT s.citing, s.cited, bool_or(s.influential) AS influential, max(s.intents) AS intents, wc."paperId" AS citing_paper, wd."paperId" AS cited_paper
-       FROM citation_staging s
+  const ends = matchedWhileReading
+    ? `s.citing_paper, s.cited_paper FROM citation_staging s`
+    : `wc."paperId" AS citing_paper, wd."paperId" AS cited_paper FROM citation_staging s
        LEFT JOIN "CitationWork" wc ON wc.source = $1::"CitationSource" AND wc."externalId" = s.citing
-       LEFT JOIN "CitationWork" wd ON wd.source = $1::"CitationSource" AND wd."externalId" = s.cited
-       GROUP BY s.citing, s.cited, wc."paperId", wd."paperId"
+       LEFT JOIN "CitationWork" wd ON wd.source = $1::"CitationSource" AND wd."externalId" = s.cited`;
+  const [counts] = await tx.$queryRawUnsafe<[{ both: number; one: number; neither: number }]>(
+    `WITH edges AS (
+       SELECT s.citing, s.cited, bool_or(s.influential) AS influential, max(s.intents) AS intents, citing_paper, cited_paper
+       FROM (SELECT s.citing, s.cited, s.influential, s.intents, ${ends}) s
+       GROUP BY s.citing, s.cited, citing_paper, cited_paper
      ), kept AS (
        INSERT INTO "Citation" (source, "citingId", "citedId", "citingPaperId", "citedPaperId", "isInfluential", intents)
        SELECT $1::"CitationSource", citing, cited, citing_paper, cited_paper, influential, string_to_array(intents, ',')
        FROM edges WHERE citing_paper IS NOT NULL OR cited_paper IS NOT NULL
        RETURNING 1
      )
-     SELECT count(*)::int AS distinct,
-       count(*) FILTER (WHERE citing_paper IS NOT NULL AND cited_paper IS NOT NULL)::int AS both,
+     SELECT count(*) FILTER (WHERE citing_paper IS NOT NULL AND cited_paper IS NOT NULL)::int AS both,
        count(*) FILTER (WHERE (citing_paper IS NULL) <> (cited_paper IS NULL))::int AS one,
        count(*) FILTER (WHERE citing_paper IS NULL AND cited_paper IS NULL)::int AS neither,
        (SELECT count(*) FROM kept)::int AS kept
      FROM edges`,
     source,
   );
-  report.edgesDistinct = counts.distinct;
   report.matchedBoth = counts.both;
   report.matchedOne = counts.one;
-  report.matchedNeither = counts.neither;
+  report.matchedNeither += counts.neither;
+  report.duplicates = report.edgesRead - report.matchedBoth - report.matchedOne - report.matchedNeither;
 }
 
 /** After a new `papers` snapshot: the source's edges follow their works' new matches. */
@@ -344,14 +403,17 @@ async function rematchEdges(tx: Tx, source: Source): Promise<void> {
   await tx.$executeRawUnsafe(`DELETE FROM "Citation" WHERE source = $1::"CitationSource" AND "citingPaperId" IS NULL AND "citedPaperId" IS NULL`, source);
 }
 
-/** PaperCitationCount from scratch: distinct listed citing papers per cited paper. */
+/** PaperCitationCount again, for every paper: distinct listed citing papers; only changed rows are written. */
 async function recount(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`DELETE FROM "PaperCitationCount"`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "PaperCitationCount" ("paperId", "inCatalog")
-     SELECT c."citedPaperId", count(DISTINCT c."citingPaperId")::int
-     FROM "Citation" c JOIN "Paper" p ON p.id = c."citingPaperId" AND p."hiddenAt" IS NULL
-     WHERE c."citedPaperId" IS NOT NULL GROUP BY 1`,
+     SELECT p.id, coalesce(n.n, 0) FROM "Paper" p LEFT JOIN (
+       SELECT c."citedPaperId" AS id, count(DISTINCT c."citingPaperId")::int AS n
+       FROM "Citation" c JOIN "Paper" q ON q.id = c."citingPaperId" AND q."hiddenAt" IS NULL
+       WHERE c."citedPaperId" IS NOT NULL GROUP BY 1
+     ) n ON n.id = p.id
+     ON CONFLICT ("paperId") DO UPDATE SET "inCatalog" = excluded."inCatalog"
+     WHERE "PaperCitationCount"."inCatalog" <> excluded."inCatalog"`,
   );
 }
 
@@ -365,8 +427,8 @@ export function formatSnapshotReport(r: SnapshotReport): string {
   if (r.kind !== 's2-citations') parts.push(`${fmt(r.works)} works, ${fmt(r.worksMatched)} matched to catalog papers`);
   if (r.kind !== 's2-papers') {
     parts.push(
-      `${fmt(r.edgesRead)} edges read, ${fmt(r.edgesDistinct)} distinct: ${fmt(r.matchedBoth)} matched both ends, ${fmt(r.matchedOne)} one end, ` +
-        `${fmt(r.matchedNeither)} neither (not kept)`,
+      `${fmt(r.edgesRead)} edges read: ${fmt(r.matchedBoth)} matched both ends, ${fmt(r.matchedOne)} one end, ` +
+        `${fmt(r.matchedNeither)} neither (not kept), ${fmt(r.duplicates)} duplicates collapsed`,
     );
   }
   return `${name}: imported snapshot ${r.snapshotId}: ${parts.join('; ')}`;

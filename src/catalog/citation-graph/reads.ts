@@ -150,7 +150,7 @@ function citedByKey(order: CitedByOrder): CitedByKey {
     case 'UPVOTES':
       return { key: Prisma.sql`p."upvoteCount"`, join: Prisma.empty, type: 'int' };
     case 'CITATIONS':
-      return { key: Prisma.sql`coalesce(cc."inCatalog", 0)`, join: Prisma.sql`LEFT JOIN "PaperCitationCount" cc ON cc."paperId" = p.id`, type: 'int' };
+      return { key: Prisma.sql`cc."inCatalog"`, join: Prisma.sql`JOIN "PaperCitationCount" cc ON cc."paperId" = p.id`, type: 'int' };
     default: {
       const unreachable: never = order;
       throw badInput(`Unknown order ${String(unreachable)}`, 'orderBy');
@@ -163,6 +163,14 @@ const citedByCursorName = (order: CitedByOrder) => `citedBy:${order}`;
 /**
  * The first page (or the page after a cursor) of the listed papers citing each paper. The
  * semi-join (EXISTS) counts a citing paper once however many sources ship the edge.
+ *
+ * Two ways to the same page, the cheaper one taken per paper (a gate Postgres evaluates before
+ * running either branch): from the paper's citations (reads every citing paper, then sorts:
+ * cost ~ c, the number citing it), or walking the whole catalog in the order's index and
+ * keeping the papers that cite it (cost ~ take × N / c for N listed papers). The walk wins when
+ * c² > take × N: a paper cited by 100k of 100k papers reads about `take` rows instead of 100k.
+ * c is the stored count (PaperCitationCount), N the highest paper id (ids are a sequence: about the
+ * catalog's size, read from the primary key's end).
  */
 export async function citedByPages(reader: Reader, paperIds: number[], order: CitedByOrder, request: PageRequest): Promise<Map<number, CitingRow[]>> {
   const { key, join, type } = citedByKey(order);
@@ -173,19 +181,32 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
     if (!valid) throw badInput('after is not a cursor of this list: pass a cursor from the same field and order', 'after');
     keyset = Prisma.sql`AND (${key}, p.id) < (${type === 'int' ? Prisma.sql`${value}::int` : Prisma.sql`${value}::timestamptz`}, ${id}::int)`;
   }
+  const limit = request.take + 1;
+  const cites = (citing: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = ${citing})`;
   const rows = await reader.rows<CitingRow>(
     Prisma.sql`
       SELECT page.*, e.* FROM unnest(${paperIds}::int[]) x(id)
       CROSS JOIN LATERAL (
-        SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
-        FROM "Paper" p ${join}
-        WHERE ${LISTED} AND EXISTS (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id) ${keyset}
-        ORDER BY ${key} DESC, p.id DESC LIMIT ${request.take + 1}
+        SELECT (SELECT cc."inCatalog" FROM "PaperCitationCount" cc WHERE cc."paperId" = x.id)::float8 ^ 2
+             > ${limit}::int * coalesce((SELECT max(id) FROM "Paper"), 0)::float8 AS walk
+      ) strategy
+      CROSS JOIN LATERAL (
+        (SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
+         FROM "Paper" p ${join}
+         WHERE NOT strategy.walk AND ${LISTED} AND ${cites(Prisma.sql`p.id`)} ${keyset}
+         ORDER BY ${key} DESC, p.id DESC LIMIT ${limit})
+        UNION ALL
+        (SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
+         FROM "Paper" p ${join}
+         CROSS JOIN LATERAL (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id LIMIT 1) hit
+         WHERE strategy.walk AND ${LISTED} ${keyset}
+         ORDER BY ${key} DESC, p.id DESC LIMIT ${limit})
       ) page
       CROSS JOIN LATERAL (
         SELECT bool_or(c."isInfluential") AS influential, string_agg(array_to_string(c.intents, ','), ',') AS intents, array_agg(c.source::text) AS sources
         FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = page.id
-      ) e`,
+      ) e
+      ORDER BY page.grp, page."sortKey" DESC, page.id DESC`,
   );
   return groupBy(rows);
 }

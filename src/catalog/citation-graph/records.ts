@@ -105,7 +105,7 @@ export function s2Citation(row: Json, file: string, line: number): EdgeRecord | 
   const intents = new Set<string>();
   // Per context a list of intents ([["methodology"], []]); older exports give a flat list.
   for (const entry of Array.isArray(row.intents) ? row.intents : []) {
-    for (const intent of Array.isArray(entry) ? entry : [entry]) if (typeof intent === 'string' && intent !== '') intents.add(intent.replace(/,/g, ' '));
+    for (const intent of Array.isArray(entry) ? entry : [entry]) if (typeof intent === 'string' && intent !== '') intents.add(intent.replace(/[,\t\n\r]/g, ' '));
   }
   return {
     citingId: id(row, 'citingcorpusid', file, line),

@@ -80,14 +80,8 @@ function resolveOrder(orderBy: PaperOrder | null | undefined, search: SearchQuer
       };
     }
     case 'CITATIONS':
-      // The stored count (src/catalog/citation-graph): listed citing papers, kept by imports and a trigger on hiding.
-      return {
-        name,
-        key: Prisma.sql`coalesce(cc."inCatalog", 0)`,
-        keyType: 'int',
-        direction: dir,
-        join: Prisma.sql`LEFT JOIN "PaperCitationCount" cc ON cc."paperId" = p.id`,
-      };
+      // The stored count (src/catalog/citation-graph): listed citing papers, a row for every paper.
+      return { name, key: Prisma.sql`cc."inCatalog"`, keyType: 'int', direction: dir, join: Prisma.sql`JOIN "PaperCitationCount" cc ON cc."paperId" = p.id` };
     case 'RELEVANCE':
       if (!search) throw badInput('orderBy RELEVANCE needs a search query', 'orderBy');
       return { name, key: Prisma.sql`ts_rank_cd(p."searchVector", q.q)::float8`, keyType: 'float', direction: dir };
