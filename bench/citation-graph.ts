@@ -194,17 +194,30 @@ async function loadCitedBy(hotArxivId: string): Promise<string[]> {
       })
     ).json()) as { data: { paper: { id: string; citationCount: { inCatalog: number } } } };
     rows.push(`Hot paper ${hotArxivId}: ${data.paper.citationCount.inCatalog} citing catalog papers.`, '');
-    rows.push('| operation | connections | req/s | p50 ms | p99 ms | failed |', '| --- | --- | --- | --- | --- | --- |');
-    for (const order of ['NEWEST', 'UPVOTES', 'CITATIONS']) {
-      const body = JSON.stringify({
-        query: `query($id: ID!) { node(id: $id) { ... on Paper { citedBy(orderBy: ${order}, first: 20) { edges { isInfluential node { ... on Paper { arxivId title upvotes } } } } } } }`,
-        variables: { id: data.paper.id },
-      });
+    rows.push('| operation | cost (extensions.cost) | connections | req/s | p50 ms | p99 ms | failed |', '| --- | --- | --- | --- | --- | --- | --- |');
+    const operations: [string, string][] = [
+      ...['NEWEST', 'UPVOTES', 'CITATIONS'].map((order): [string, string] => [
+        `citedBy(orderBy: ${order}, first: 20) of the hot paper`,
+        `query($id: ID!) { node(id: $id) { ... on Paper { citedBy(orderBy: ${order}, first: 20) { edges { isInfluential node { ... on Paper { arxivId title upvotes } } } } } } }`,
+      ]),
+      ['references(first: 20) of the hot paper', `query($id: ID!) { node(id: $id) { ... on Paper { references(first: 20) { totalCount edges { node { ... on Paper { arxivId } ... on ExternalPaper { title year } } } } } } }`],
+      [
+        'papers(first: 20) with citationCount, citedBy(first: 5), references(first: 5)',
+        `query { papers(first: 20, orderBy: { field: CITATIONS }) { nodes { title citationCount { inCatalog total { value source } } citedBy(first: 5) { totalCount nodes { ... on Paper { title } } } references(first: 5) { nodes { ... on Paper { title } ... on ExternalPaper { title } } } } } }`,
+      ],
+    ];
+    for (const [name, query] of operations) {
+      const body = JSON.stringify({ query, variables: { id: data.paper.id } });
+      const probe = (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { errors?: unknown; extensions?: { cost?: unknown } };
+      if (probe.errors) throw new Error(`${name}: ${JSON.stringify(probe.errors)}`);
+      const cost = JSON.stringify(probe.extensions?.cost ?? null);
       const call = { path: '/graphql', body, headers: { 'content-type': 'application/json' } };
-      await runLoad({ url: server.url, connections: Number(values.connections), durationS: 3, maxRequests: 100_000, next: () => call });
-      const r = await runLoad({ url: server.url, connections: Number(values.connections), durationS: Number(values.seconds), maxRequests: 1_000_000, next: () => call });
-      rows.push(`| citedBy(orderBy: ${order}, first: 20) | ${r.connections} | ${r.rps.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.graphqlErrors + r.errors} |`);
-      log(rows.at(-1)!);
+      for (const connections of [1, Number(values.connections)]) {
+        await runLoad({ url: server.url, connections, durationS: 2, maxRequests: 100_000, next: () => call });
+        const r = await runLoad({ url: server.url, connections, durationS: Number(values.seconds), maxRequests: 1_000_000, next: () => call });
+        rows.push(`| ${name} | ${cost} | ${r.connections} | ${r.rps.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.graphqlErrors + r.errors} |`);
+        log(rows.at(-1)!);
+      }
     }
   } finally {
     await server.stop();

@@ -74,6 +74,22 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     return expected.length;
   }
 
+  /**
+   * A snapshot big enough to take a while: every listed paper cites A, plus `outside` edges from
+   * catalog papers to works outside the catalog (one end matched: kept).
+   */
+  async function bigSnapshot(outside: number) {
+    const papers = await run.db.paper.findMany({ where: { hiddenAt: null }, select: { arxivId: true }, orderBy: { id: 'asc' } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citation-graph-'));
+    fs.writeFileSync(path.join(dir, 'papers.jsonl'), `${papers.map((p, i) => JSON.stringify({ corpusid: 50_000 + i, externalids: { ArXiv: p.arxivId }, title: p.arxivId })).join('\n')}\n`);
+    const edges: string[] = [];
+    const a = papers.findIndex((p) => p.arxivId === A);
+    papers.forEach((_, i) => i !== a && edges.push(JSON.stringify({ citingcorpusid: 50_000 + i, citedcorpusid: 50_000 + a, isinfluential: false, intents: [] })));
+    for (let k = 0; k < outside; k++) edges.push(JSON.stringify({ citingcorpusid: 50_000 + (k % papers.length), citedcorpusid: 900_000 + k, isinfluential: false, intents: [] }));
+    fs.writeFileSync(path.join(dir, 'citations.jsonl.gz'), zlib.gzipSync(`${edges.join('\n')}\n`));
+    return { dir, papers };
+  }
+
   test('setup: a catalog of real papers, F hidden', async () => {
     const summary = await importFiles(run.db, [path.join(hfDir, '2026-07-31.json'), path.join(atomDir, 'query-legacy-doi.xml')]);
     expect(summary.ok).toBe(true);
@@ -224,18 +240,7 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
   });
 
   test('the invariant holds for readers while an import runs: they see the graph before it or after it, never between', async () => {
-    // A snapshot big enough to take a while: every listed paper cites A, plus 60k edges from
-    // catalog papers to works outside the catalog (one end matched: kept).
-    const papers = await run.db.paper.findMany({ where: { hiddenAt: null }, select: { arxivId: true }, orderBy: { id: 'asc' } });
-    const lines: string[] = [];
-    papers.forEach((p, i) => lines.push(JSON.stringify({ corpusid: 50_000 + i, externalids: { ArXiv: p.arxivId }, title: p.arxivId })));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citation-graph-'));
-    fs.writeFileSync(path.join(dir, 'papers.jsonl'), `${lines.join('\n')}\n`);
-    const edges: string[] = [];
-    const a = papers.findIndex((p) => p.arxivId === A);
-    papers.forEach((_, i) => i !== a && edges.push(JSON.stringify({ citingcorpusid: 50_000 + i, citedcorpusid: 50_000 + a, isinfluential: false, intents: [] })));
-    for (let k = 0; k < 60_000; k++) edges.push(JSON.stringify({ citingcorpusid: 50_000 + (k % papers.length), citedcorpusid: 900_000 + k, isinfluential: false, intents: [] }));
-    fs.writeFileSync(path.join(dir, 'citations.jsonl.gz'), zlib.gzipSync(`${edges.join('\n')}\n`));
+    const { dir, papers } = await bigSnapshot(60_000);
     expect((await importCitationSnapshot(run.t.url, 's2-papers', [path.join(dir, 'papers.jsonl')])).status).toBe('imported');
 
     const before = (await paper(A)).citationCount.inCatalog;
@@ -261,7 +266,6 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     expect([...seen].every((n) => n === before || n === after)).toBe(true);
     expect((await paper(A)).citationCount.inCatalog).toBe(after);
     await expectInvariant();
-    fs.rmSync(dir, { recursive: true, force: true });
 
     // A is now cited by most of the catalog: citedBy walks the catalog in the order's index
     // instead of reading A's citations (reads.ts). Same pages, every order, page by page.
@@ -282,6 +286,28 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
       }
       expect({ order, seen }).toEqual({ order, seen: expected.map((row) => row.arxivId) });
     }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a curator hiding and unhiding citing papers while an import runs leaves every count exact', async () => {
+    const { dir } = await bigSnapshot(60_001);
+    const importing = importCitationSnapshot(run.t.url, 's2-citations', [path.join(dir, 'citations.jsonl.gz')], { batch: 5_000 });
+    let finished = false;
+    void importing.finally(() => (finished = true));
+    const citers = [B, C, D, E];
+    let rounds = 0;
+    // Hides and unhides until the import is over (at least one round): some before its recount,
+    // some waiting for it, some after.
+    while (!finished || rounds === 0) {
+      const arxivId = citers[rounds % citers.length]!;
+      await run.db.paper.update({ where: { arxivId }, data: { hiddenAt: rounds % 8 < 4 ? new Date() : null } });
+      rounds++;
+    }
+    expect((await importing).status).toBe('imported');
+    await expectInvariant();
+    await run.db.paper.updateMany({ where: { arxivId: { in: citers } }, data: { hiddenAt: null } });
+    await expectInvariant();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('a page of papers asks for each citation field in one statement, whatever its size', async () => {

@@ -91,6 +91,10 @@ BEGIN
     paper_id := NEW.id;
     delta := CASE WHEN NEW."hiddenAt" IS NULL THEN 1 ELSE -1 END;
   END IF;
+  -- An import recounts under the exclusive lock (src/catalog/citation-graph/import.ts): a change
+  -- made while it recounts waits, then applies its delta to the recounted rows, never to rows the
+  -- import is about to overwrite from a snapshot that missed the change.
+  PERFORM pg_advisory_xact_lock_shared(hashtext('citation-graph-counts'));
   INSERT INTO "PaperCitationCount" ("paperId", "inCatalog")
     SELECT DISTINCT c."citedPaperId", delta FROM "Citation" c
     WHERE c."citingPaperId" = paper_id AND c."citedPaperId" IS NOT NULL

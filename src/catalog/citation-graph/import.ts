@@ -403,8 +403,14 @@ async function rematchEdges(tx: Tx, source: Source): Promise<void> {
   await tx.$executeRawUnsafe(`DELETE FROM "Citation" WHERE source = $1::"CitationSource" AND "citingPaperId" IS NULL AND "citedPaperId" IS NULL`, source);
 }
 
-/** PaperCitationCount again, for every paper: distinct listed citing papers; only changed rows are written. */
+/**
+ * PaperCitationCount again, for every paper: distinct listed citing papers; only changed rows
+ * are written. Under the lock the hiding trigger takes in shared mode (migration citation_graph),
+ * so that the count reads every hide committed before it and a hide after it waits and applies
+ * its delta on top: the stored count stays exact while curators work during an import.
+ */
 async function recount(tx: Tx): Promise<void> {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('citation-graph-counts'))`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "PaperCitationCount" ("paperId", "inCatalog")
      SELECT p.id, coalesce(n.n, 0) FROM "Paper" p LEFT JOIN (
