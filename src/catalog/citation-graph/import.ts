@@ -13,6 +13,7 @@
 // writeEdges) and kept when at least one end is a catalog paper.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import pg from 'pg';
 import { openAlexWork, parseLine, s2Citation, s2Paper, SnapshotError, type EdgeRecord, type WorkRecord } from './records.ts';
@@ -91,9 +92,11 @@ async function* linesOf(file: string): AsyncGenerator<string> {
   const stream = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
   raw.on('error', (error) => stream.destroy(error));
   let rest = '';
+  // A character split between two chunks is decoded whole.
+  const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of stream) {
-      const text = rest + (chunk as Buffer).toString('utf8');
+      const text = rest + decoder.write(chunk as Buffer);
       const lines = text.split('\n');
       rest = lines.pop()!;
       for (const line of lines) yield line;
@@ -101,6 +104,7 @@ async function* linesOf(file: string): AsyncGenerator<string> {
   } catch (error) {
     throw new SnapshotError(`${file}: ${(error as Error).message} (a truncated or damaged file?)`);
   }
+  rest += decoder.end();
   // A last line without its newline is kept: JSON.parse tells a cut one.
   if (rest !== '') yield rest;
 }
