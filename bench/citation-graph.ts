@@ -28,7 +28,7 @@ import { createDb } from '../src/platform/db/client.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { withDatabase } from './catalog.ts';
 import { runLoad } from './load.ts';
-import { ROOT, startServer } from './processes.ts';
+import { apiServer, buildApi, ROOT, startServer } from './processes.ts';
 import { API_ENV } from './run.ts';
 
 const { values } = parseArgs({
@@ -158,7 +158,7 @@ async function generateFiles(): Promise<{ papersFile: string; citationsFile: str
   return { papersFile, citationsFile, hotArxivId: arxivIds[0]! };
 }
 
-async function importWithCli(flag: string, file: string): Promise<{ line: string; seconds: number; wallSeconds: number; rssMb: number }> {
+async function importWithCli(flag: string, file: string): Promise<{ line: string; seconds: number; wallSeconds: number; rssMb: number; phases: string[] }> {
   const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.import;
   const shape = /^((?:\w+=\S+ )*)tsx ((?:--\S+ )*)src\/cli\/import\.ts$/.exec(script);
   if (!shape) throw new Error(`package.json's import script has an unexpected shape: ${script}`);
@@ -174,13 +174,15 @@ async function importWithCli(flag: string, file: string): Promise<{ line: string
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
   const line = stdout.trim().split('\n').at(-1) ?? '';
   const seconds = Number(/in ([\d.]+) s/.exec(line)?.[1] ?? NaN);
-  return { line, seconds, wallSeconds, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
+  const phases = stderr.split('\n').filter((l) => / in [\d.]+ s$/.test(l));
+  return { line, seconds, wallSeconds, rssMb: rss ? Number(rss[1]) / 1024 : NaN, phases };
 }
 
 async function loadCitedBy(hotArxivId: string): Promise<string[]> {
+  buildApi(log);
   const server = await startServer({
     name: 'api',
-    script: 'src/main.ts',
+    ...apiServer('dist'),
     env: { ...API_ENV, DATABASE_URL: url },
     logFile: path.join(values.dir!, 'api.log'),
   });
@@ -200,6 +202,8 @@ async function loadCitedBy(hotArxivId: string): Promise<string[]> {
         `citedBy(orderBy: ${order}, first: 20) of the hot paper`,
         `query($id: ID!) { node(id: $id) { ... on Paper { citedBy(orderBy: ${order}, first: 20) { edges { isInfluential node { ... on Paper { arxivId title upvotes } } } } } } }`,
       ]),
+      // The yardstick: a page of 20 papers with the same fields, no citations.
+      ['papers(first: 20) (for comparison)', `query { papers(first: 20, orderBy: { field: UPVOTES }) { nodes { arxivId title upvotes } } }`],
       ['references(first: 20) of the hot paper', `query($id: ID!) { node(id: $id) { ... on Paper { references(first: 20) { totalCount edges { node { ... on Paper { arxivId } ... on ExternalPaper { title year } } } } } } }`],
       [
         'papers(first: 20) with citationCount, citedBy(first: 5), references(first: 5)',
@@ -229,12 +233,26 @@ await ensureCatalog();
 const { papersFile, citationsFile, hotArxivId } = await generateFiles();
 const report = [`# Citation graph bench (${new Date().toISOString().slice(0, 10)})`, '', `Catalog: ${PAPERS} generated papers; citations file: ${EDGES.toLocaleString('en-US')} edges, ${(fs.statSync(citationsFile).size / 2 ** 20).toFixed(0)} MB gzipped.`, ''];
 if (!values['skip-import']) {
-  for (const [flag, file] of [['--s2-papers', papersFile], ['--s2-citations', citationsFile]] as const) {
-    log(`importing ${flag} ${file}`);
+  // A first import: no citation data at all before it.
+  await withClient(url, async (c) => {
+    await c.query(`TRUNCATE "Citation", "CitationWork", "CitationSnapshot"`);
+    await c.query(`UPDATE "PaperCitationCount" SET "inCatalog" = 0 WHERE "inCatalog" <> 0`);
+    await c.query(`VACUUM ANALYZE "Citation", "CitationWork", "PaperCitationCount"`);
+  });
+  const steps = [
+    ['first', '--s2-papers', papersFile],
+    ['first', '--s2-citations', citationsFile],
+    // The same edges as a newer snapshot (its record removed): the replace path, edges diffed.
+    ['again', '--s2-citations', citationsFile],
+  ] as const;
+  for (const [when, flag, file] of steps) {
+    if (when === 'again') await withClient(url, (c) => c.query(`DELETE FROM "CitationSnapshot" WHERE kind = 's2-citations'`));
+    log(`importing ${flag} ${file} (${when})`);
     const r = await importWithCli(flag, file);
     log(r.line);
-    report.push(`- \`npm run import -- ${flag} ${path.basename(file)}\`: ${r.line}`);
+    report.push(`- ${when === 'again' ? 'again, as a newer snapshot: ' : ''}\`npm run import -- ${flag} ${path.basename(file)}\`: ${r.line}`);
     report.push(`  wall ${r.wallSeconds.toFixed(1)} s (with start and migrations), peak RSS ${r.rssMb.toFixed(0)} MB` + (flag === '--s2-citations' ? `, **${Math.round(EDGES / r.seconds).toLocaleString('en-US')} edges/s**` : ''));
+    report.push(...r.phases.map((phase) => `  - ${phase}`));
   }
   report.push('');
   await withClient(url, (c) => c.query('ANALYZE'));
