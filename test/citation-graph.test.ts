@@ -310,6 +310,21 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('deleting a citing paper: its edges lose that end (or go, with no catalog end left) and every count stays exact', async () => {
+    const before = (await paper(A)).citationCount.inCatalog;
+    const c = await run.db.paper.findUniqueOrThrow({ where: { arxivId: C } });
+    const toA = await run.db.citation.findFirstOrThrow({ where: { citingPaperId: c.id, citedPaperId: { not: null } } });
+    await run.db.paper.delete({ where: { id: c.id } });
+    expect((await paper(A)).citationCount.inCatalog).toBe(before - 1);
+    expect(await citing(A)).not.toContain(C);
+    expect(await run.db.citation.count({ where: { OR: [{ citingPaperId: c.id }, { citedPaperId: c.id }] } })).toBe(0);
+    expect(await run.db.citation.count({ where: { citingPaperId: null, citedPaperId: null } })).toBe(0);
+    // C→A stays, with C's source id: A is still a catalog end.
+    const kept = await run.db.citation.findUniqueOrThrow({ where: { source_citingId_citedId: { source: toA.source, citingId: toA.citingId, citedId: toA.citedId } } });
+    expect(kept).toMatchObject({ citingPaperId: null, citedPaperId: toA.citedPaperId });
+    await expectInvariant();
+  });
+
   test('a page of papers asks for each citation field in one statement, whatever its size', async () => {
     const query = `query($n: Int!) { papers(first: $n) { nodes { citationCount { inCatalog total { value } totals { source } influential }
       citedBy(first: 3) { totalCount edges { isInfluential node { ... on Paper { arxivId } } } }

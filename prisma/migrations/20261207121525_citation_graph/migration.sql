@@ -66,12 +66,6 @@ CREATE INDEX "PaperCitationCount_inCatalog_paperId_idx" ON "PaperCitationCount"(
 ALTER TABLE "CitationWork" ADD CONSTRAINT "CitationWork_paperId_fkey" FOREIGN KEY ("paperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Citation" ADD CONSTRAINT "Citation_citingPaperId_fkey" FOREIGN KEY ("citingPaperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Citation" ADD CONSTRAINT "Citation_citedPaperId_fkey" FOREIGN KEY ("citedPaperId") REFERENCES "Paper"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
 ALTER TABLE "PaperCitationCount" ADD CONSTRAINT "PaperCitationCount_paperId_fkey" FOREIGN KEY ("paperId") REFERENCES "Paper"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Hand-written: keep "PaperCitationCount" exact when a citing paper is hidden, unhidden or
@@ -121,3 +115,19 @@ CREATE TRIGGER paper_citation_count_hidden AFTER UPDATE OF "hiddenAt" ON "Paper"
   FOR EACH ROW EXECUTE FUNCTION paper_citation_count_follow_citing();
 CREATE TRIGGER paper_citation_count_deleted BEFORE DELETE ON "Paper"
   FOR EACH ROW EXECUTE FUNCTION paper_citation_count_follow_citing();
+
+-- What a foreign key with ON DELETE SET NULL would do ("Citation" has none: see schema.prisma):
+-- a deleted paper's edges keep their other end; an edge left with no catalog end goes. Runs after
+-- the trigger above (triggers fire in name order), which still needs the edges to find the counts.
+CREATE FUNCTION citation_paper_deleted() RETURNS trigger AS $$
+BEGIN
+  DELETE FROM "Citation" WHERE ("citingPaperId" = OLD.id AND ("citedPaperId" IS NULL OR "citedPaperId" = OLD.id))
+    OR ("citedPaperId" = OLD.id AND "citingPaperId" IS NULL);
+  UPDATE "Citation" SET "citingPaperId" = NULL WHERE "citingPaperId" = OLD.id;
+  UPDATE "Citation" SET "citedPaperId" = NULL WHERE "citedPaperId" = OLD.id;
+  RETURN OLD;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER paper_citation_edges_deleted BEFORE DELETE ON "Paper"
+  FOR EACH ROW EXECUTE FUNCTION citation_paper_deleted();
