@@ -207,7 +207,7 @@ async function loadCitedBy(hotArxivId: string): Promise<string[]> {
       ['references(first: 20) of the hot paper', `query($id: ID!) { node(id: $id) { ... on Paper { references(first: 20) { totalCount edges { node { ... on Paper { arxivId } ... on ExternalPaper { title year } } } } } } }`],
       [
         'papers(first: 20) with citationCount, citedBy(first: 5), references(first: 5)',
-        `query { papers(first: 20, orderBy: { field: CITATIONS }) { nodes { title citationCount { inCatalog total { value source } } citedBy(first: 5) { totalCount nodes { ... on Paper { title } } } references(first: 5) { nodes { ... on Paper { title } ... on ExternalPaper { title } } } } } }`,
+        `query { papers(first: 20, orderBy: { field: CITATIONS }) { nodes { title citationCount { inCatalog total { value source } } citedBy(first: 5) { totalCount nodes { ... on Paper { title } } } references(first: 5) { nodes { ... on Paper { title } ... on ExternalPaper { externalTitle: title } } } } } }`,
       ],
     ];
     for (const [name, query] of operations) {
