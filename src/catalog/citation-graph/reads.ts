@@ -190,6 +190,10 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
       FROM unnest(${paperIds}::int[]) x(id) LEFT JOIN "PaperCitationCount" cc ON cc."paperId" = x.id`,
     'citation_graph_cited_by_way',
   );
+  // The page size as a literal, not a parameter: the statements are prepared, and a generic plan
+  // that knows it stops after 21 rows walks the order's index (with LIMIT $n it sorted 100k papers
+  // for CITATIONS). `take` is a checked 1..100.
+  const pageLimit = Prisma.raw(String(Math.trunc(limit)));
   const walk = sizes.filter((size) => size.walk).map((size) => size.id);
   const read = sizes.filter((size) => !size.walk).map((size) => size.id);
   const edge = Prisma.sql`
@@ -206,7 +210,7 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
           SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
           FROM "Paper" p ${join}
           WHERE ${LISTED} AND EXISTS (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id) ${keyset}
-          ORDER BY ${key} DESC, p.id DESC LIMIT ${limit}
+          ORDER BY ${key} DESC, p.id DESC LIMIT ${pageLimit}
         ) page ${edge}`),
     );
   }
@@ -220,7 +224,7 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
           FROM "Paper" p ${join}
           CROSS JOIN LATERAL (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id LIMIT 1) hit
           WHERE ${LISTED} ${keyset}
-          ORDER BY ${key} DESC, p.id DESC LIMIT ${limit}
+          ORDER BY ${key} DESC, p.id DESC LIMIT ${pageLimit}
         ) page ${edge}`),
     );
   }
