@@ -8,6 +8,7 @@ import type { CatalogEvents } from '../platform/events/bus.ts';
 import type { OperationReport } from '../platform/operation.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { User } from '../generated/prisma/client.ts';
+import { createCitationGraphLoaders, type CitationGraphLoaders } from './citation-graph/index.ts';
 import { createCommentLoaders, type CommentLoaders } from './comments/index.ts';
 import { createPaperLoaders, type HybridRanker, type PaperLoaders } from './papers/index.ts';
 import { createRelatedLoader, hybridRanker, type RelatedLoader } from './related/index.ts';
@@ -19,14 +20,18 @@ export type Loaders = PaperLoaders & {
   related: RelatedLoader;
   /** The comment loaders (src/catalog/comments/loaders.ts), built when first asked for. */
   comments: () => CommentLoaders;
+  /** The citation graph's loaders (src/catalog/citation-graph/loaders.ts), built when first asked for. */
+  citationGraph: () => CitationGraphLoaders;
 };
 
 /** `reader`: this request's (bound to its deadline); by default the platform's. */
 export function createLoaders(platform: Pick<Platform, 'db' | 'reader' | 'embeddings'>, viewer: User | null = null, reader: Reader = platform.reader): Loaders {
   let comments: CommentLoaders | undefined;
+  let citationGraph: CitationGraphLoaders | undefined;
   return Object.assign(createPaperLoaders(reader, viewer), {
     related: createRelatedLoader(reader, platform.embeddings),
     comments: () => (comments ??= createCommentLoaders(platform.db)),
+    citationGraph: () => (citationGraph ??= createCitationGraphLoaders(reader)),
   });
 }
 

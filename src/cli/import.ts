@@ -11,6 +11,7 @@ import { formatSummary, importFiles, summarize, type ImportSummary, type SourceS
 import { DEFAULT_ARXIV_OAI_URL, DEFAULT_OAI_DELAY_MS, DEFAULT_OAI_MAX_PAGE_BYTES, harvestOai, OaiHarvestError, type OaiHarvestResult } from '../catalog/import/oai/harvest.ts';
 import { parseDay } from '../catalog/import/normalize.ts';
 import { createProgress, silentProgress } from '../catalog/import/progress.ts';
+import { formatSnapshotReport, importCitationSnapshot, type SnapshotKind } from '../catalog/citation-graph/index.ts';
 
 export const USAGE = `Usage: npm run import -- [options] [<file or folder> ...]
 
@@ -34,6 +35,13 @@ Live sources:
   --from YYYY-MM-DD               ... records changed on or after this day (default: the last
                                   datestamp of the set's last completed harvest)
   --until YYYY-MM-DD              ... and on or before this day
+
+Citation graph (JSON Lines, plain or .gz; each flag's files are one snapshot, one transaction,
+replacing that source's previous one; the same files again change nothing; papers first):
+  --s2-papers FILE                Semantic Scholar papers dataset (corpusid, externalids, counts);
+                                  repeat the flag for each file, as for the two below
+  --s2-citations FILE             Semantic Scholar citations dataset (citingcorpusid, citedcorpusid, ...)
+  --openalex-works FILE           OpenAlex works snapshot part files (id, doi, referenced_works, ...)
 
 Where and how fast:
   --hf-url URL                    Hugging Face base URL (env HF_API_URL; default ${DEFAULT_HF_API_URL})
@@ -79,6 +87,8 @@ export interface CliPlan {
   oaiDelayMs: number;
   /** ARXIV_OAI_MAX_PAGE_BYTES; undefined: the harvester's default. */
   oaiMaxPageBytes?: number | undefined;
+  /** Citation snapshots, in the order they import (S2 papers before S2 citations). */
+  citations: { kind: SnapshotKind; files: string[] }[];
   quiet: boolean;
   help: boolean;
 }
@@ -118,6 +128,9 @@ function planOf(argv: readonly string[], sources: SourcesConfig): CliPlan {
         until: { type: 'string' },
         'oai-url': { type: 'string' },
         'oai-delay-ms': { type: 'string' },
+        's2-papers': { type: 'string', multiple: true },
+        's2-citations': { type: 'string', multiple: true },
+        'openalex-works': { type: 'string', multiple: true },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -172,11 +185,14 @@ function planOf(argv: readonly string[], sources: SourcesConfig): CliPlan {
     oaiUrl: httpUrl('--oai-url', values['oai-url']) ?? sources.oaiUrl ?? DEFAULT_ARXIV_OAI_URL,
     oaiDelayMs: count('--oai-delay-ms', values['oai-delay-ms'], sources.oaiDelayMs ?? DEFAULT_OAI_DELAY_MS, 0),
     oaiMaxPageBytes: sources.oaiMaxPageBytes,
+    citations: (['s2-papers', 's2-citations', 'openalex-works'] as const)
+      .filter((kind) => (values[kind]?.length ?? 0) > 0)
+      .map((kind) => ({ kind, files: values[kind]! })),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
-  if (!plan.help && plan.paths.length === 0 && plan.hfDays.length === 0 && !plan.arxivQuery && !plan.oaiSet) {
-    throw new UsageError('nothing to import: name files or folders, or use --hf-date, --hf-from/--hf-to, --hf-week, --hf-month, --arxiv or --oai-set');
+  if (!plan.help && plan.paths.length === 0 && plan.hfDays.length === 0 && !plan.arxivQuery && !plan.oaiSet && plan.citations.length === 0) {
+    throw new UsageError('nothing to import: name files or folders, or use --hf-date, --hf-from/--hf-to, --hf-week, --hf-month, --arxiv, --oai-set, --s2-papers, --s2-citations or --openalex-works');
   }
   return plan;
 }
@@ -252,10 +268,19 @@ export async function main(argv: readonly string[], env: Env = process.env, io: 
       }
       parts.push(harvest.summary);
     }
+    // After the papers: citations match against the catalog as it then is.
+    let citationsOk = true;
+    const citationLines: string[] = [];
+    for (const { kind, files } of plan.citations) {
+      const report = await importCitationSnapshot(database.url, kind, files, { progress });
+      citationLines.push(formatSnapshotReport(report));
+      if (report.status === 'rejected') citationsOk = false;
+    }
     const summary = summarize(parts.flatMap((part): readonly SourceSummary[] => part.sources));
-    io.stdout.write(`${formatSummary(summary)}\n`);
+    if (parts.length > 0) io.stdout.write(`${formatSummary(summary)}\n`);
     if (harvest) io.stdout.write(`${formatHarvest(harvest)}\n`);
-    return summary.ok && (harvest?.complete ?? true) ? 0 : 1;
+    for (const line of citationLines) io.stdout.write(`${line}\n`);
+    return summary.ok && citationsOk && (harvest?.complete ?? true) ? 0 : 1;
   } finally {
     await database.close();
   }

@@ -29,6 +29,7 @@ import * as follows from '../catalog/follows/resolvers.ts';
 import * as collections from '../catalog/collections/resolvers.ts';
 import * as collectionMutations from '../catalog/collections/mutations.ts';
 import * as citations from '../catalog/citations/resolvers.ts';
+import * as citationGraph from '../catalog/citation-graph/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -65,7 +66,7 @@ export const resolvers: Resolvers = {
   AuthorClaimConnection: connections.Connection,
   AuthorClaim: authorClaims.AuthorClaim,
   TopicConnection: connections.Connection,
-  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper, ...citations.Paper, ...related.Paper },
+  Paper: { ...papers.Paper, ...votes.Paper, ...comments.Paper, ...citations.Paper, ...citationGraph.Paper, ...related.Paper },
   PaperEdge: papers.PaperEdge,
   PaperFacets: facets.PaperFacets,
   TopicCount: facets.TopicCount,
@@ -85,4 +86,8 @@ export const resolvers: Resolvers = {
   ApiToken: users.ApiToken,
   Comment: comments.Comment,
   CommentConnection: connections.Connection,
+  CitationConnection: connections.Connection,
+  CitationCount: citationGraph.CitationCount,
+  CitationPaper: citationGraph.CitationPaper,
+  ExternalPaper: citationGraph.ExternalPaper,
 };

@@ -80,6 +80,9 @@ function resolveOrder(orderBy: PaperOrder | null | undefined, search: SearchQuer
         join: Prisma.sql`JOIN "PaperTrend" t ON t."paperId" = p.id AND t."window" = ${w}::"TrendWindow"`,
       };
     }
+    case 'CITATIONS':
+      // The stored count (src/catalog/citation-graph): listed citing papers, a row for every paper.
+      return { name, key: Prisma.sql`cc."inCatalog"`, keyType: 'int', direction: dir, join: Prisma.sql`JOIN "PaperCitationCount" cc ON cc."paperId" = p.id` };
     case 'RELEVANCE':
       if (!search) throw badInput('orderBy RELEVANCE needs a search query', 'orderBy');
       return { name, key: Prisma.sql`ts_rank_cd(p."searchVector", q.q)::float8`, keyType: 'float', direction: dir };
@@ -190,6 +193,9 @@ export function filterConditions(filter: PaperFilter | null | undefined): Prisma
     conditions.push(Prisma.sql`p."submittedById" = ${userId}`);
   }
   if (filter.minUpvotes != null) conditions.push(Prisma.sql`p."upvoteCount" >= ${filter.minUpvotes}`);
+  if (filter.minCitations != null && filter.minCitations > 0) {
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "PaperCitationCount" mc WHERE mc."paperId" = p.id AND mc."inCatalog" >= ${filter.minCitations})`);
+  }
   return conditions;
 }
 
