@@ -41,6 +41,21 @@ export interface Config {
   readonly embeddings: EmbeddingsConfig;
   /** Automatic persisted queries: what a registration may be and what the store holds (src/graphql/apq.ts). */
   readonly persistedQueries: PersistedQueriesConfig;
+  /** Metrics, traces and the log format (src/platform/telemetry/, src/platform/logger.ts). */
+  readonly telemetry: TelemetryConfig;
+}
+
+export interface TelemetryConfig {
+  /** LOG_FORMAT: `pretty` (pino-pretty, for people) by default in development, else `json`. */
+  readonly logFormat: 'json' | 'pretty';
+  /** METRICS_PORT: /metrics on its own port (and not on the API's); undefined: on the API's port. */
+  readonly metricsPort: number | undefined;
+  /** METRICS_TOKEN: /metrics on the API's port wants `Authorization: Bearer <it>`. */
+  readonly metricsToken: string | undefined;
+  /** METRICS_OPERATION_NAMES: distinct operation names kept as labels; later ones count as `other`. */
+  readonly maxOperationNames: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT): tracing is on when set (OTLP over HTTP). */
+  readonly otlpEndpoint: string | undefined;
 }
 
 export interface PersistedQueriesConfig {
@@ -476,5 +491,21 @@ export function loadConfig(env: Env = process.env): Config {
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),
     persistedQueries: persistedQueriesConfig(env, limits),
+    telemetry: telemetryConfig(env, nodeEnv),
+  });
+}
+
+function telemetryConfig(env: Env, nodeEnv: NodeEnv): TelemetryConfig {
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 printable ASCII characters without spaces');
+  }
+  const metricsPort = env.METRICS_PORT ? port(env, 'METRICS_PORT', 0) : undefined;
+  return Object.freeze({
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'development' ? 'pretty' : 'json'),
+    metricsPort,
+    metricsToken,
+    maxOperationNames: int(env, 'METRICS_OPERATION_NAMES', 100, 0, 10_000),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   });
 }
