@@ -102,6 +102,8 @@ export interface BudgetDecision {
 export interface SubscriptionServer {
   /** Open WebSocket connections. */
   connections(): number;
+  /** Subscriptions open across them (metrics). */
+  subscriptions(): number;
   /** Deliveries running, waiting for a turn, and dropped since the start. */
   deliveries(): { running: number; queued: number; dropped: number };
   /** Refuses new connections, closes open ones (1001 Going Away; cut after `graceMs`). */
@@ -240,16 +242,20 @@ function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] 
 /** How many connections or subscriptions each client holds; a slot is taken and released. */
 class ClientCounts {
   private readonly counts = new Map<string, number>();
+  /** Slots held by every client together. */
+  total = 0;
 
   /** A slot of `client`'s, unless it holds `max` already; its release is idempotent. */
   take(client: string, max: number): Release | null {
     const held = this.counts.get(client) ?? 0;
     if (held >= max) return null;
     this.counts.set(client, held + 1);
+    this.total++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.total--;
       const left = (this.counts.get(client) ?? 1) - 1;
       // Clients that left take no memory.
       if (left > 0) this.counts.set(client, left);
@@ -488,6 +494,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
 
   return {
     connections: () => wss.clients.size,
+    subscriptions: () => subscriptionsByClient.total,
     deliveries: () => fanOut.stats(),
     async close(graceMs = 1000) {
       if (closing) return;
