@@ -66,6 +66,7 @@ export async function startTracing({ otlpEndpoint, exporter, serviceName = 'pape
 }
 
 const HTTP_SPAN = Symbol('telemetry.httpSpan');
+const UNTRACED = /^\/(metrics|healthz|readyz)(\?|$)/;
 type Traced = http.IncomingMessage & { [HTTP_SPAN]?: Span };
 
 /**
@@ -75,6 +76,8 @@ type Traced = http.IncomingMessage & { [HTTP_SPAN]?: Span };
  */
 export function httpTracing(tracing: Tracing, handler: http.RequestListener): http.RequestListener {
   return (req, res) => {
+    // Scrapes and probes come every few seconds and say nothing about a request: no trace.
+    if (UNTRACED.test(req.url ?? '')) return handler(req, res);
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracing.tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? '' } }, parent);
     (req as Traced)[HTTP_SPAN] = span;
