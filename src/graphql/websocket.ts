@@ -89,6 +89,8 @@ export interface SubscriptionServerOptions {
    * limit's budget: one budget for both transports). Absent: subscriptions are not charged.
    */
   charge?: (client: string, points: number) => Promise<BudgetDecision>;
+  /** Told of each subscribe or event refused for a spent budget (metrics: src/http/app.ts). */
+  onRateLimited?: () => void;
   logger?: Pick<Logger, 'error' | 'warn'>;
 }
 
@@ -373,6 +375,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       if (charge) {
         const decision = await charge(extra.client!, points);
         if (!decision.allowed) {
+          options.onRateLimited?.();
           throw budgetSpent(`each event of this subscription costs ${points} points and ${decision.remaining} are left in the current window; the subscription was ended, subscribe again later`, decision);
         }
       }
@@ -442,6 +445,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
           const decision = charge ? await charge(extra.client!, points) : undefined;
           if (decision && !decision.allowed) {
             release();
+            options.onRateLimited?.();
             return [budgetSpent(`this subscription costs ${points} points and ${decision.remaining} are left in the current window`, decision)];
           }
         } catch (error) {

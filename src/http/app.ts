@@ -129,7 +129,10 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   // Subscriptions spend the HTTP rate budget of the same client, and their caps count by its key.
   const budget = subscriptionBudget(limiter, options.trustProxy);
   const live = subscriptions && platform.events
-    ? attachSubscriptions(app.server, { ...config.subscriptions, ...budget, ...subscriptions, platform: { ...platform, events: platform.events }, logger })
+    ? attachSubscriptions(app.server, {
+        ...config.subscriptions, ...budget, ...subscriptions, platform: { ...platform, events: platform.events }, logger,
+        ...(telemetry ? { onRateLimited: () => telemetry.metrics.rateLimited('websocket') } : {}),
+      })
     : null;
   app.decorate('subscriptions', live);
   if (live) telemetry?.metrics.watchSubscriptions(() => ({ connections: live.connections(), subscriptions: live.subscriptions() }));

@@ -12,8 +12,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 /** ok: no errors; partial: errors beside data; failed: errors and no data (refused, invalid, timed out). */
 export type OperationOutcome = 'ok' | 'partial' | 'failed';
-/** The background jobs: trending refresh, digests, embeddings (src/main.ts), harvests (src/cli/import.ts). */
-export type JobName = 'trending' | 'digests' | 'embeddings' | 'harvest';
+/**
+ * The server's background jobs (src/main.ts). OAI harvests run in `npm run import`'s own process,
+ * which nobody scrapes: not here.
+ */
+export type JobName = 'trending' | 'digests' | 'embeddings';
 
 /** What a pg.Pool tells of itself (pg-pool's counters). */
 export interface PoolCounts {
