@@ -56,7 +56,12 @@ export interface TelemetryConfig {
   readonly maxOperationNames: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT): tracing is on when set (OTLP over HTTP). */
   readonly otlpEndpoint: string | undefined;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG (the ratio, default 1). */
+  readonly sampler: TraceSampler;
+  readonly samplerRatio: number;
 }
+
+export type TraceSampler = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 export interface PersistedQueriesConfig {
   /**
@@ -507,5 +512,15 @@ function telemetryConfig(env: Env, nodeEnv: NodeEnv): TelemetryConfig {
     metricsToken,
     maxOperationNames: int(env, 'METRICS_OPERATION_NAMES', 100, 0, 10_000),
     otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    sampler: oneOf(env, 'OTEL_TRACES_SAMPLER', ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const, 'parentbased_always_on'),
+    samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', 1),
   });
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\s*[0-9.]+\s*$/.test(raw) || !(n >= 0 && n <= 1)) throw new ConfigError(`${name} must be a number from 0 to 1; got "${raw.slice(0, 20)}"`);
+  return n;
 }

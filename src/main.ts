@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const clustered = config.webConcurrency > 1;
   // Metrics of this process, and tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/platform/telemetry/).
-  const telemetry = await createTelemetry({ otlpEndpoint: config.telemetry.otlpEndpoint, maxOperationNames: config.telemetry.maxOperationNames });
+  const { otlpEndpoint, maxOperationNames, sampler, samplerRatio } = config.telemetry;
+  const telemetry = await createTelemetry({ otlpEndpoint, maxOperationNames, sampler, samplerRatio });
   // Connected before serving when Redis answers within 5 s; without it the instance starts all
   // the same, in the outage mode of src/platform/redis/client.ts.
   const openRedis = async () => {

@@ -14,7 +14,8 @@
 // blanked and never its bound values; Redis command names, never keys or arguments.
 import type http from 'node:http';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { TraceSampler } from '../../config.ts';
 
 export interface Tracing {
   readonly tracer: Tracer;
@@ -28,11 +29,14 @@ export interface TracingOptions {
   /** Tests: spans go here, one at a time as they end, instead of OTLP. */
   exporter?: SpanExporter;
   serviceName?: string;
+  /** OTEL_TRACES_SAMPLER and its ratio (OTEL_TRACES_SAMPLER_ARG); default: every trace, a caller's decision kept. */
+  sampler?: TraceSampler;
+  samplerRatio?: number;
 }
 
-export async function startTracing({ otlpEndpoint, exporter, serviceName = 'paper-catalog' }: TracingOptions): Promise<Tracing | null> {
+export async function startTracing({ otlpEndpoint, exporter, serviceName = 'paper-catalog', sampler = 'parentbased_always_on', samplerRatio = 1 }: TracingOptions): Promise<Tracing | null> {
   if (!otlpEndpoint && !exporter) return null;
-  const [{ TracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
+  const [{ TracerProvider, BatchSpanProcessor, SimpleSpanProcessor, AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/core'),
@@ -46,7 +50,10 @@ export async function startTracing({ otlpEndpoint, exporter, serviceName = 'pape
     // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and _HEADERS itself.
     processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
   }
+  // The standard sampler names, which this SDK (unlike sdk-node) does not read from the environment itself.
+  const root: Sampler = sampler.endsWith('always_on') ? new AlwaysOnSampler() : sampler.endsWith('always_off') ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(samplerRatio);
   const provider = new TracerProvider({
+    sampler: sampler.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root,
     resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || serviceName }),
     spanProcessors: [processor],
   });
