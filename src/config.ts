@@ -41,7 +41,27 @@ export interface Config {
   readonly embeddings: EmbeddingsConfig;
   /** Automatic persisted queries: what a registration may be and what the store holds (src/graphql/apq.ts). */
   readonly persistedQueries: PersistedQueriesConfig;
+  /** Metrics, traces and the log format (src/platform/telemetry/, src/platform/logger.ts). */
+  readonly telemetry: TelemetryConfig;
 }
+
+export interface TelemetryConfig {
+  /** LOG_FORMAT: `pretty` (pino-pretty, for people) by default in development, else `json`. */
+  readonly logFormat: 'json' | 'pretty';
+  /** METRICS_PORT: /metrics on its own port (and not on the API's); undefined: on the API's port. */
+  readonly metricsPort: number | undefined;
+  /** METRICS_TOKEN: /metrics on the API's port wants `Authorization: Bearer <it>`. */
+  readonly metricsToken: string | undefined;
+  /** METRICS_OPERATION_NAMES: distinct operation names kept as labels; later ones count as `other`. */
+  readonly maxOperationNames: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT): tracing is on when set (OTLP over HTTP). */
+  readonly otlpEndpoint: string | undefined;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG (the ratio, default 1). */
+  readonly sampler: TraceSampler;
+  readonly samplerRatio: number;
+}
+
+export type TraceSampler = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 export interface PersistedQueriesConfig {
   /**
@@ -478,5 +498,31 @@ export function loadConfig(env: Env = process.env): Config {
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),
     persistedQueries: persistedQueriesConfig(env, limits),
+    telemetry: telemetryConfig(env, nodeEnv),
   });
+}
+
+function telemetryConfig(env: Env, nodeEnv: NodeEnv): TelemetryConfig {
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 printable ASCII characters without spaces');
+  }
+  const metricsPort = env.METRICS_PORT ? port(env, 'METRICS_PORT', 0) : undefined;
+  return Object.freeze({
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'development' ? 'pretty' : 'json'),
+    metricsPort,
+    metricsToken,
+    maxOperationNames: int(env, 'METRICS_OPERATION_NAMES', 100, 0, 10_000),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    sampler: oneOf(env, 'OTEL_TRACES_SAMPLER', ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const, 'parentbased_always_on'),
+    samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', 1),
+  });
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\s*[0-9.]+\s*$/.test(raw) || !(n >= 0 && n <= 1)) throw new ConfigError(`${name} must be a number from 0 to 1; got "${raw.slice(0, 20)}"`);
+  return n;
 }

@@ -25,16 +25,23 @@ import { takeTurns, type Stop } from './platform/redis/turns.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
 import { createGraphQL } from './graphql/schema.ts';
 import { createServer } from './http/server.ts';
+import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
+import { instrumentRedis } from './platform/telemetry/redis.ts';
+import { serveMetrics } from './http/telemetry.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const clustered = config.webConcurrency > 1;
+  // Metrics of this process, and tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/platform/telemetry/).
+  const { otlpEndpoint, maxOperationNames, sampler, samplerRatio } = config.telemetry;
+  const telemetry = await createTelemetry({ otlpEndpoint, maxOperationNames, sampler, samplerRatio });
   // Connected before serving when Redis answers within 5 s; without it the instance starts all
   // the same, in the outage mode of src/platform/redis/client.ts.
   const openRedis = async () => {
     if (!config.scale.redisUrl) return undefined;
     const link = connectRedis(config.scale.redisUrl, config.scale.redisKeyPrefix, logger);
+    instrumentRedis(link, telemetry);
     if (!(await link.whenReady(5000))) logger.warn('Redis did not answer within 5 s: starting without it for now');
     return link;
   };
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
     logger,
 
     async primary() {
-      const database = await openDatabase(config, { embeddings: true });
+      const database = await openDatabase(config, { embeddings: true, telemetry });
       primaryDatabase = database;
       logger.info(
         { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied, embeddings: database.embeddings },
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
       // instances take turns through Redis).
       const refresh = async () => {
         const started = Date.now();
-        await platform.trending.refreshNow().then(
+        await trackJob(telemetry, 'trending', () => platform.trending.refreshNow()).then(
           () => logger.debug({ ms: Date.now() - started }, 'trending refreshed'),
           (error) => logger.error({ err: error }, 'trending refresh failed'),
         );
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
         let running: Promise<void> | undefined;
         const run = () => {
           // One run at a time: a first run over a large catalog can outlast the interval.
-          running ??= refreshEmbeddings(database.db, path.embedder)
+          running ??= trackJob(telemetry, 'embeddings', () => refreshEmbeddings(database.db, path.embedder))
             .then(
               ({ embedded, ms }) => (embedded > 0 ? logger.info({ embedded, ms, model: path.embedder.model }, 'papers embedded') : undefined),
               (error) => logger.error({ err: error }, 'embedding refresh failed'),
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
         };
       };
       const digests = async (): Promise<Stop> => {
-        const scheduler = digestSchedulerFromConfig(config, platform, logger);
+        const scheduler = digestSchedulerFromConfig(config, platform, logger, (run) => trackJob(telemetry, 'digests', run));
         return async () => scheduler?.stop();
       };
       // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
@@ -138,7 +145,7 @@ async function main(): Promise<void> {
     },
 
     async worker() {
-      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false, embeddings: true }));
+      const database = primaryDatabase ?? (await openDatabase(config, { migrate: false, embeddings: true, telemetry }));
       const redis = primaryRedis ?? (await openRedis());
       // Live updates: in memory for this process, and shared with every instance over Redis
       // pub/sub, or else relayed to this host's other workers through the primary.
@@ -147,15 +154,21 @@ async function main(): Promise<void> {
       const platform = primaryPlatform ? { ...primaryPlatform, events } : platformOf(database, redis, events);
       // One schema with its rules, served over HTTP (Apollo) and WebSocket (graphql-ws) alike.
       const graphql = createGraphQL(config);
-      const apollo = createServer({ config, logger, graphql, ...(redis ? { persistedQueryCache: redisPersistedQueryCache(redis, config.persistedQueries) } : {}) });
+      const apollo = createServer({ config, logger, graphql, metrics: telemetry.metrics, ...(redis ? { persistedQueryCache: redisPersistedQueryCache(redis, config.persistedQueries) } : {}) });
       await apollo.start();
       // One budget for every instance (Redis) or for this host's workers (the primary's store).
       const store = redis ? redisStore(config.rateLimit, redis) : cluster.isWorker ? clusterStore(config.rateLimit) : undefined;
       const rateLimiter = rateLimiterFor(config.rateLimit, store);
       const app = await buildApp({
-        apollo, platform, logger, config, subscriptions: { graphql }, rateLimiter,
+        apollo, platform, logger, config, subscriptions: { graphql }, rateLimiter, telemetry,
       });
       const http = await listen(app, config.port, config.host);
+      // METRICS_PORT: /metrics on a port of its own (with WEB_CONCURRENCY, the first worker's).
+      const metricsServer = config.telemetry.metricsPort !== undefined ? await serveMetrics(telemetry.metrics, config.telemetry.metricsPort, config.host).catch((error: unknown) => {
+        logger.warn({ err: error }, 'METRICS_PORT: /metrics is not served by this process');
+        return null;
+      }) : null;
+      if (metricsServer) logger.info(`metrics at ${metricsServer.url}`);
       logger.info(
         { ...(cluster.isWorker ? { pid: process.pid } : {}) },
         `GraphQL API at ${http.url}/graphql (subscriptions: ws://${http.url.slice('http://'.length)}/graphql)`,
@@ -167,8 +180,10 @@ async function main(): Promise<void> {
         // the grace period; WebSockets close first), then stop Apollo and close the database.
         await http.close(config.http.shutdownGraceMs).catch((error) => logger.error({ err: error }, 'closing the HTTP server'));
         await apollo.stop();
+        await metricsServer?.close();
         await redis?.close();
         await database.close();
+        await telemetry.tracing?.shutdown();
       };
     },
   });

@@ -60,7 +60,8 @@ function emptyParts(data: Record<string, unknown>): string[] {
 /** The environment of the child processes: an embedded database in `dataDir`, as a newcomer's. */
 function newcomerEnv(dataDir: string): NodeJS.ProcessEnv {
   const { NODE_OPTIONS: _jest, DATABASE_URL: _server, ...inherited } = process.env;
-  return { ...inherited, DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0' };
+  // LOG_FORMAT=json: the test reads the log line by line; a newcomer's terminal shows readable ones.
+  return { ...inherited, DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: '0' };
 }
 
 /** Starts `src/main.ts` as `npm start` does (without its generate step); resolves once it listens. */

@@ -18,6 +18,8 @@ import { logMaskedError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { jitExecution } from './jit.ts';
 import { createGraphQL, type GraphQLSetup } from './schema.ts';
+import type { Metrics } from '../platform/telemetry/metrics.ts';
+import { operationTelemetryPlugin } from './telemetry.ts';
 
 export interface ServerDeps {
   /** Where the errors that formatError masks are logged, with the request's id. */
@@ -33,9 +35,11 @@ export interface ServerDeps {
   persistedQueryCache?: PersistedQueryCache;
   /** The transport's plugins (src/http/server.ts's), after the limits plugin and the error log. */
   plugins?: ApolloServerPlugin<Context>[];
+  /** Where operations are counted and timed (src/graphql/telemetry.ts); absent: not counted. */
+  metrics?: Metrics;
 }
 
-export function createApolloServer({ config, logger, graphql = createGraphQL(config), persistedQueryCache: apqCache, plugins = [] }: ServerDeps): ApolloServer<Context> {
+export function createApolloServer({ config, logger, graphql = createGraphQL(config), persistedQueryCache: apqCache, plugins = [], metrics }: ServerDeps): ApolloServer<Context> {
   const production = config.nodeEnv === 'production';
   return new ApolloServer<Context>({
     // graphql-jit executes (src/graphql/jit.ts); Apollo parses, validates, runs plugins and formats.
@@ -63,6 +67,8 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
     persistedQueries: { cache: apqCache ?? memoryPersistedQueryCache(config.persistedQueries) },
     formatError: graphql.formatError,
     plugins: [
+      // First: its clock starts before the others' work.
+      operationTelemetryPlugin(metrics ?? null),
       // Before the limits plugin: a registration's charge is asked first, so the budget that
       // plugin reports (extensions.cost) is the one after both.
       persistedQueryPlugin(config.persistedQueries),

@@ -89,6 +89,8 @@ export interface SubscriptionServerOptions {
    * limit's budget: one budget for both transports). Absent: subscriptions are not charged.
    */
   charge?: (client: string, points: number) => Promise<BudgetDecision>;
+  /** Told of each subscribe or event refused for a spent budget (metrics: src/http/app.ts). */
+  onRateLimited?: () => void;
   logger?: Pick<Logger, 'error' | 'warn'>;
 }
 
@@ -102,6 +104,8 @@ export interface BudgetDecision {
 export interface SubscriptionServer {
   /** Open WebSocket connections. */
   connections(): number;
+  /** Subscriptions open across them (metrics). */
+  subscriptions(): number;
   /** Deliveries running, waiting for a turn, and dropped since the start. */
   deliveries(): { running: number; queued: number; dropped: number };
   /** Refuses new connections, closes open ones (1001 Going Away; cut after `graceMs`). */
@@ -240,16 +244,20 @@ function checkedOperation(payload: Payload, settings: Settings): GraphQLError[] 
 /** How many connections or subscriptions each client holds; a slot is taken and released. */
 class ClientCounts {
   private readonly counts = new Map<string, number>();
+  /** Slots held by every client together. */
+  total = 0;
 
   /** A slot of `client`'s, unless it holds `max` already; its release is idempotent. */
   take(client: string, max: number): Release | null {
     const held = this.counts.get(client) ?? 0;
     if (held >= max) return null;
     this.counts.set(client, held + 1);
+    this.total++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.total--;
       const left = (this.counts.get(client) ?? 1) - 1;
       // Clients that left take no memory.
       if (left > 0) this.counts.set(client, left);
@@ -367,6 +375,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
       if (charge) {
         const decision = await charge(extra.client!, points);
         if (!decision.allowed) {
+          options.onRateLimited?.();
           throw budgetSpent(`each event of this subscription costs ${points} points and ${decision.remaining} are left in the current window; the subscription was ended, subscribe again later`, decision);
         }
       }
@@ -436,6 +445,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
           const decision = charge ? await charge(extra.client!, points) : undefined;
           if (decision && !decision.allowed) {
             release();
+            options.onRateLimited?.();
             return [budgetSpent(`this subscription costs ${points} points and ${decision.remaining} are left in the current window`, decision)];
           }
         } catch (error) {
@@ -488,6 +498,7 @@ export function attachSubscriptions(httpServer: http.Server, options: Subscripti
 
   return {
     connections: () => wss.clients.size,
+    subscriptions: () => subscriptionsByClient.total,
     deliveries: () => fanOut.stats(),
     async close(graceMs = 1000) {
       if (closing) return;

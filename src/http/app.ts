@@ -24,6 +24,9 @@ import { healthRoutes } from './routes/health.ts';
 import { citationRoutes } from './routes/citations.ts';
 import { homeRoutes } from './routes/home.ts';
 import { subscriptionBudget } from './subscription-budget.ts';
+import type { Telemetry } from '../platform/telemetry/telemetry.ts';
+import { httpTracing } from '../platform/telemetry/tracing.ts';
+import { telemetryHooks, type MetricsExposure } from './telemetry.ts';
 
 export interface AppDeps {
   /** Started. */
@@ -36,11 +39,13 @@ export interface AppDeps {
   platform: Platform;
   logger: Logger;
   /** `subscriptions`: the WebSocket side's caps and turns (default: src/graphql/websocket.ts's). */
-  config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'> & Partial<Pick<Config, 'subscriptions'>>;
+  config: Pick<Config, 'http' | 'limits' | 'rateLimit' | 'follow'> & Partial<Pick<Config, 'subscriptions' | 'telemetry' | 'nodeEnv'>>;
   /** Default: one in memory built from `config.rateLimit`; null (or RATE_LIMIT_POINTS=0): off. */
   rateLimiter?: RateLimiter | null;
   /** GraphQL subscriptions over WebSocket on /graphql (src/graphql/websocket.ts), on the platform's `events`. */
   subscriptions?: Omit<SubscriptionServerOptions, 'platform' | 'logger'>;
+  /** Metrics (and /metrics) and tracing (src/http/telemetry.ts); absent: neither. */
+  telemetry?: Telemetry;
 }
 
 declare module 'fastify' {
@@ -53,7 +58,7 @@ declare module 'fastify' {
 const CORS_ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 const CORS_EXPOSED_HEADERS = 'ratelimit, ratelimit-policy, retry-after, x-request-id';
 
-export async function buildApp({ apollo, platform: given, logger, config, rateLimiter, subscriptions }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ apollo, platform: given, logger, config, rateLimiter, subscriptions, telemetry }: AppDeps): Promise<FastifyInstance> {
   const { http: options } = config;
   // Subscriptions need a bus that the HTTP contexts publish to.
   const platform = given.events || !subscriptions ? given : { ...given, events: new CatalogEvents() };
@@ -69,7 +74,8 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
     serverFactory: (handler) =>
       http.createServer(
         { requestTimeout: options.requestTimeoutMs, headersTimeout: options.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs) },
-        handler,
+        // With tracing, each request runs inside its HTTP span; off, the handler as it is.
+        telemetry?.tracing ? httpTracing(telemetry.tracing, handler) : handler,
       ),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -87,6 +93,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
 
   requestState(app);
   requestLog(app, logger);
+  if (telemetry) telemetryHooks(app, telemetry, metricsExposure(config));
   handleErrors(app, { maxBodyBytes: options.maxBodyBytes, logger });
   // CORS for the configured origins only (CORS_ORIGINS; none by default: same-origin pages and
   // non-browser clients need no CORS). Tokens travel in a header, not cookies: no credentials.
@@ -113,6 +120,7 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
     limits: config.limits,
     operationTimeoutMs: options.operationTimeoutMs,
     logger,
+    tracing: telemetry?.tracing ?? null,
   });
   await app.register(feedRoutes, { platform, publicUrl: config.follow.publicUrl });
   await app.register(digestRoutes, { db: platform.db, secrets: config.follow.secrets, logger });
@@ -121,12 +129,24 @@ export async function buildApp({ apollo, platform: given, logger, config, rateLi
   // Subscriptions spend the HTTP rate budget of the same client, and their caps count by its key.
   const budget = subscriptionBudget(limiter, options.trustProxy);
   const live = subscriptions && platform.events
-    ? attachSubscriptions(app.server, { ...config.subscriptions, ...budget, ...subscriptions, platform: { ...platform, events: platform.events }, logger })
+    ? attachSubscriptions(app.server, {
+        ...config.subscriptions, ...budget, ...subscriptions, platform: { ...platform, events: platform.events }, logger,
+        ...(telemetry ? { onRateLimited: () => telemetry.metrics.rateLimited('websocket') } : {}),
+      })
     : null;
   app.decorate('subscriptions', live);
+  if (live) telemetry?.metrics.watchSubscriptions(() => ({ connections: live.connections(), subscriptions: live.subscriptions() }));
   // WebSockets first: the HTTP server's close waits for every open connection.
   if (live) app.addHook('preClose', async () => live.close(options.shutdownGraceMs));
   return app;
+}
+
+/** /metrics on the API's port: not with METRICS_PORT; behind METRICS_TOKEN; else open except in production. */
+function metricsExposure(config: AppDeps['config']): MetricsExposure {
+  const options = config.telemetry;
+  if (options?.metricsPort !== undefined) return 'off';
+  if (options?.metricsToken) return { token: options.metricsToken };
+  return config.nodeEnv === 'production' ? 'off' : { open: true };
 }
 
 export interface RunningApp {

@@ -10,6 +10,7 @@ import type http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.ts';
 import { isPubliclyCacheable } from './cache-control.ts';
+import { traceIdOf } from '../platform/telemetry/tracing.ts';
 
 export function requestIdOf(req: http.IncomingMessage): string {
   const given = req.headers['x-request-id'];
@@ -30,9 +31,12 @@ export function requestLog(app: FastifyInstance, logger: Logger): void {
     // What the GraphQL layer reported of the operation (src/http/request-state.ts).
     const operation = request.state?.operation;
     const graphql = operation?.name !== undefined;
+    // With tracing: the trace this request's spans belong to (the caller's, given a traceparent).
+    const traceId = traceIdOf(request.raw);
     logger[probe ? 'debug' : 'info'](
       {
         requestId: request.id,
+        ...(traceId ? { traceId } : {}),
         method: request.method,
         path: path.slice(0, 100),
         status: reply.statusCode,

@@ -29,6 +29,11 @@ export interface OperationReport extends ReadMeter {
   charge?: (points: number, when?: 'admit' | 'settle') => Promise<void>;
   /** The budget as it stands after the charge (or a refusal), for `extensions.cost`. */
   budget?: { readonly remaining: number; readonly resetSeconds: number };
+  /**
+   * The `extensions.code` of every error the operation answered, once answered (the GraphQL
+   * layer sets it; the HTTP layer counts them in its metrics). Undefined: not answered by it.
+   */
+  errorCodes?: readonly string[];
   /** The request's id, on the log lines of the operation's masked errors. */
   requestId?: string;
 }

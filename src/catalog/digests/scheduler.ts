@@ -10,6 +10,8 @@ export interface SchedulerOptions extends Omit<DigestRunOptions, 'at' | 'signal'
   intervalSeconds: number;
   confirmationIntervalSeconds?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Each run of the due digests goes through this (src/main.ts counts them: runs, failures, last success). */
+  track?: (run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export interface DigestScheduler {
@@ -42,7 +44,8 @@ export function startDigestScheduler(options: SchedulerOptions): DigestScheduler
   };
 
   loop((options.confirmationIntervalSeconds ?? 10) * 1000, () => sendConfirmations({ ...options, signal: abort.signal }));
-  loop(options.intervalSeconds * 1000, () => sendDueDigests({ ...options, signal: abort.signal }));
+  const due = () => sendDueDigests({ ...options, signal: abort.signal });
+  loop(options.intervalSeconds * 1000, options.track ? () => options.track!(due) : due);
 
   return {
     async stop() {
@@ -59,7 +62,12 @@ export function startDigestScheduler(options: SchedulerOptions): DigestScheduler
  * without DIGEST_SECRET and SMTP_URL): null when DIGEST_SCHEDULER is off. What src/main.ts
  * calls, then `stop()` on SIGTERM.
  */
-export function digestSchedulerFromConfig({ follow: config }: Pick<Config, 'follow'>, platform: SchedulerOptions['platform'], logger?: SchedulerOptions['logger']): DigestScheduler | null {
+export function digestSchedulerFromConfig(
+  { follow: config }: Pick<Config, 'follow'>,
+  platform: SchedulerOptions['platform'],
+  logger?: SchedulerOptions['logger'],
+  track?: SchedulerOptions['track'],
+): DigestScheduler | null {
   if (!config.scheduler || config.secrets.length === 0 || !config.smtpUrl) return null;
   const mailer = smtpMailer({ url: config.smtpUrl, from: config.from, connections: config.smtpConnections });
   const scheduler = startDigestScheduler({
@@ -73,6 +81,7 @@ export function digestSchedulerFromConfig({ follow: config }: Pick<Config, 'foll
     papersPerDigest: config.papersPerDigest,
     concurrency: config.smtpConnections,
     ...(logger ? { logger } : {}),
+    ...(track ? { track } : {}),
   });
   return {
     async stop() {

@@ -15,6 +15,7 @@ import { withDeadline } from '../deadline.ts';
 import { unlessUnavailable } from '../unavailable.ts';
 import { logMaskedError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { inSpan, type Tracing } from '../../platform/telemetry/tracing.ts';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<Context>;
@@ -27,9 +28,11 @@ export interface GraphQLRouteOptions {
   operationTimeoutMs: number;
   /** Context failures that the client sees masked are logged here (the rest: src/graphql/server.ts). */
   logger: Pick<Logger, 'error'>;
+  /** With tracing, the operation runs in a span of its own, a child of the request's (named by src/graphql/telemetry.ts). */
+  tracing?: Tracing | null;
 }
 
-export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs, logger }) => {
+export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app, { apollo, context, limits, operationTimeoutMs, logger, tracing }) => {
   graphqlBodyParsers(app);
   const apolloHandler = fastifyApolloHandler<Context>(apollo, {
     // Apollo builds the context as soon as the route hands it the request, when withDeadline's
@@ -54,7 +57,12 @@ export const graphqlRoutes: FastifyPluginAsync<GraphQLRouteOptions> = async (app
     preValidation: checkDocument(limits),
     // A public (cacheable) answer varies with Authorization and Accept: src/http/cache-control.ts.
     onSend: varyPublicAnswers,
-    handler: withDeadline(async (request, reply) => apolloHandler.call(app, request, reply), operationTimeoutMs),
+    handler: withDeadline(
+      tracing
+        ? async (request, reply) => inSpan(tracing, 'graphql', async () => apolloHandler.call(app, request, reply))
+        : async (request, reply) => apolloHandler.call(app, request, reply),
+      operationTimeoutMs,
+    ),
   });
   // A preflight from an origin CORS does not allow (or none configured) is answered all the
   // same, without CORS headers: the browser then refuses the call itself.

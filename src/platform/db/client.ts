@@ -10,6 +10,8 @@ import { operationTimedOut } from '../errors.ts';
 import type { Deadline, Reader, ReadStatement } from './reader.ts';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import { ReplicaSet, type ReplicaOptions, type ReplicaStatus } from './replicas.ts';
+import { instrumentPool } from '../telemetry/pg.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export type Db = PrismaClient;
 
@@ -39,6 +41,8 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** DATABASE_READ_URLS: the reader's statements go to these (src/platform/db/replicas.ts). */
   replicas?: ReplicaOptions;
+  /** Metrics (and spans, with tracing) of every pool: the primary's and each replica's (src/platform/telemetry/pg.ts). */
+  telemetry?: Telemetry;
 }
 
 // pg reads DATE as a local-time Date; Prisma (and every caller here) means UTC midnight.
@@ -165,7 +169,7 @@ export function prismaReader(db: Db): Reader {
   return { rows: <R>(s: ReadStatement) => db.$queryRawUnsafe<R[]>(s.text, ...s.values) };
 }
 
-export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas }: DbOptions): Database {
+export function createDb({ connectionString, poolSize = 10, onQuery, prepare = true, poolTimeoutMs = 5000, statementTimeoutMs, replicas, telemetry }: DbOptions): Database {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -180,6 +184,7 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
   // its own listener off: with none, that ends the process (seen in bench/faults.ts). With this
   // one, the client's next statement fails (answered 503) and the pool drops it on release.
   pool.on('connect', (client) => client.on('error', () => {}));
+  if (telemetry) instrumentPool(pool, 'primary', telemetry);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   let db: Db;
   if (onQuery) {
@@ -190,7 +195,15 @@ export function createDb({ connectionString, poolSize = 10, onQuery, prepare = t
     db = new PrismaClient({ adapter });
   }
   const primary = poolReader(pool, onQuery, prepare);
-  const set = replicas && replicas.urls.length > 0 ? new ReplicaSet(pool, replicas, (replicaPool) => poolReader(replicaPool, onQuery, prepare), poolSize) : null;
+  const replicaReader = (replicaPool: pg.Pool, name: string) => {
+    if (telemetry) instrumentPool(replicaPool, name, telemetry);
+    return poolReader(replicaPool, onQuery, prepare);
+  };
+  const metrics = telemetry?.metrics;
+  const set = replicas && replicas.urls.length > 0
+    ? new ReplicaSet(pool, metrics ? { onSkip: (replica, reason) => metrics.replicaSkipped(replica, reason), ...replicas } : replicas, replicaReader, poolSize)
+    : null;
+  if (set) metrics?.watchReplicas(() => set.status());
   return {
     db,
     reader: set ? set.reader(primary) : primary,

@@ -7,6 +7,7 @@ import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 import { enableEmbeddings, type EmbeddingPath, type EmbeddingStatus } from '../embeddings/path.ts';
 import { loadEmbedder } from '../embeddings/load.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
 
 export interface Database extends Pools {
   readonly url: string;
@@ -29,6 +30,8 @@ export async function openDatabase(
     embeddings?: boolean;
     onQuery?: (sql: string) => void;
     poolSize?: number;
+    /** The pools' metrics and spans (src/platform/telemetry/pg.ts). */
+    telemetry?: Telemetry;
     /** false: another process (the cluster's primary) has applied them already. */
     migrate?: boolean;
   } = {},
@@ -42,6 +45,7 @@ export async function openDatabase(
       poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
       prepare: !embedded,
       onQuery: options.onQuery,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(config.database ? { poolTimeoutMs: config.database.poolTimeoutMs } : {}),
       // The embedded database runs one statement at a time on one backend: a timeout there would
       // only cut long jobs short.

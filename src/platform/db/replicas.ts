@@ -26,6 +26,11 @@ export interface ReplicaOptions {
   readonly maxLagSeconds: number;
   /** How often each replica's lag and health are checked (default 1000 ms). */
   readonly checkEveryMs?: number;
+  /**
+   * Called when a read meant for a replica goes to the primary (metrics): `unhealthy`, no
+   * replica is healthy (named `none` then), or `failed`, this one failed the statement.
+   */
+  readonly onSkip?: (replica: string, reason: 'unhealthy' | 'failed') => void;
 }
 
 export interface ReplicaStatus {
@@ -78,7 +83,7 @@ export class ReplicaSet {
   constructor(
     private readonly primary: pg.Pool,
     private readonly options: ReplicaOptions,
-    makeReader: (pool: pg.Pool) => Reader,
+    makeReader: (pool: pg.Pool, name: string) => Reader,
     poolSize: number,
   ) {
     this.replicas = options.urls.map((url) => {
@@ -86,7 +91,8 @@ export class ReplicaSet {
       // A replica that goes away: its idle connections error; the pool drops them.
       pool.on('error', () => {});
       // Unknown until the first check: not used before it.
-      return { name: nameOf(url), pool, reader: makeReader(pool), reachable: false, lagSeconds: null };
+      const name = nameOf(url);
+      return { name, pool, reader: makeReader(pool, name), reachable: false, lagSeconds: null };
     });
     const every = options.checkEveryMs ?? 1000;
     this.timer = setInterval(() => void this.check(), every).unref();
@@ -143,13 +149,17 @@ export class ReplicaSet {
     return {
       rows: async <R>(statement: ReadStatement, name?: string): Promise<R[]> => {
         const replica = this.pick();
-        if (!replica) return primary.rows<R>(statement, name);
+        if (!replica) {
+          this.options.onSkip?.('none', 'unhealthy');
+          return primary.rows<R>(statement, name);
+        }
         try {
           return await replica.reader.rows<R>(statement, name);
         } catch (error) {
           if (!isReplicaTrouble(error)) throw error;
           // Skipped from now until a check finds it answering again; this statement goes on.
           if ((error as { code?: unknown }).code !== RECOVERY_CONFLICT) replica.reachable = false;
+          this.options.onSkip?.(replica.name, 'failed');
           return primary.rows<R>(statement, name);
         }
       },
