@@ -253,6 +253,8 @@ describe('_entities, as a read path', () => {
     const collections = await statementsFor(Array.from({ length: 100 }, (_, i) => ({ __typename: 'Collection', id: toGlobalId('Collection', publicList.id + i) })));
     expect(collections.entities[0]).toEqual({ name: 'Reading group' });
     expect(collections.statements).toBeLessThanOrEqual(2);
+    const counts = { byArxivId, byId, authors, topics, collections };
+    console.log(`SQL statements for 100 representations: ${Object.entries(counts).map(([type, { statements }]) => `${type} ${statements}`).join(', ')}`);
   });
 
   test('four types at once: one statement each', async () => {
