@@ -11,6 +11,7 @@ const config: CodegenConfig = {
       plugins: ['typescript', 'typescript-resolvers'],
       config: {
         useIndexSignature: false,
+        federation: true,
         contextType: '../catalog/context.ts#Context',
         useTypeImports: true,
         enumsAsTypes: true,

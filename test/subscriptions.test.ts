@@ -2,14 +2,13 @@
 // attached, wired as production wires it: one schema for both transports, and the HTTP contexts
 // publish to the same CatalogEvents that the WebSocket side listens to.
 import { spawn } from 'node:child_process';
-import { buildSchema, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ACCESS } from '../src/graphql/access.ts';
 import { CatalogEvents, type InMemoryEventBus } from '../src/platform/events/bus.ts';
 import type { SubscriptionServerOptions } from '../src/graphql/websocket.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
-import { typeDefs } from '../src/graphql/schema.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { smallCatalog } from './helpers/scenarios.ts';
 import { until } from './helpers/wait.ts';
@@ -77,7 +76,7 @@ const UPVOTE = `mutation($id: ID!) { upvotePaper(paperId: $id) { paper { upvotes
 const REMOVE = `mutation($id: ID!) { removeUpvote(paperId: $id) { paper { upvotes } userErrors { code } } }`;
 
 test('every Subscription field has an access decision, and every decision a field', () => {
-  const fields = Object.keys(buildSchema(typeDefs).getSubscriptionType()!.getFields());
+  const fields = Object.keys(run.server.graphql.schema.getSubscriptionType()!.getFields());
   expect(Object.keys(ACCESS.Subscription).sort()).toEqual(fields.sort());
 });
 

@@ -20,6 +20,10 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     topics: 'public',
     viewer: 'public',
     pendingAuthorClaims: 'curator',
+    // Federation (src/graphql/federation.ts): reads by key under the same rules as `node(id:)`,
+    // and the schema for composition (answered by @apollo/subgraph, as introspection would).
+    _entities: 'public',
+    _service: 'public',
   },
   Mutation: {
     upvotePaper: 'signedIn',

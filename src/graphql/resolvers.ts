@@ -1,6 +1,7 @@
 // All resolvers, one module per domain: a field `Type.field` lives in src/catalog/<domain>/ under
 // `Type` (resolvers.ts for reads, mutations.ts for writes), and a root field in the domain
 // that owns its type. Root fields are wrapped with their access decision from src/graphql/access.ts.
+// Federation's `_entities` and each entity's `__resolveReference`: src/graphql/federation.ts.
 import { NonNegativeIntResolver, URLResolver } from 'graphql-scalars';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import type { Resolvers } from '../generated/graphql.ts';
@@ -13,6 +14,7 @@ import * as comments from '../catalog/comments/resolvers.ts';
 import * as commentMutations from '../catalog/comments/mutations.ts';
 import * as curation from '../catalog/curation/resolvers.ts';
 import * as node from './node.ts';
+import * as federation from './federation.ts';
 import * as connections from './connections.ts';
 import * as paperMutations from '../catalog/papers/mutations.ts';
 import * as daily from '../catalog/papers/daily.ts';
@@ -44,6 +46,7 @@ export const resolvers: Resolvers = {
     ...topics.Query,
     ...users.Query,
     ...authorClaims.Query,
+    ...federation.Query,
   }),
   Mutation: withAccess('Mutation', {
     ...votes.Mutation,

@@ -3,10 +3,12 @@
 // the other, and errors are masked the same way.
 import fs from 'node:fs';
 import path from 'node:path';
+import { addResolversToSchema, buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import { parse, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Config } from '../config.ts';
 import { withAccess } from './access.ts';
+import { entities } from './federation.ts';
 import { importMutations } from '../catalog/import/resolvers.ts';
 import { projectRoot } from '../platform/paths.ts';
 import { formatError } from '../platform/errors.ts';
@@ -24,11 +26,26 @@ export interface GraphQLSetup {
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
+/**
+ * schema.graphql as a Federation 2 subgraph: @apollo/subgraph adds what its `@link` imports, the
+ * `_Any`, `_Entity` and `_Service` types, and `_service` and `_entities` (ours: ./federation.ts)
+ * to Query; the resolvers go on as makeExecutableSchema puts them (checked against the schema).
+ * Entities' `__resolveReference` are recorded where @apollo/subgraph's `_entities` looks for them.
+ */
+function buildSchema(sources: Config['sources']): GraphQLSchema {
+  // The configured resolvers (those that need settings) merged over the static map.
+  const schema = makeExecutableSchema({
+    typeDefs: buildSubgraphSchema(parse(typeDefs)),
+    resolvers: [resolvers, { Mutation: withAccess('Mutation', importMutations(sources)) }],
+  });
+  addResolversToSchema(schema, entities as unknown as GraphQLResolverMap);
+  return schema;
+}
+
 /** Built once per process (src/main.ts), then handed to both transports. */
 export function createGraphQL({ limits, sources }: Pick<Config, 'limits' | 'sources'>): GraphQLSetup {
   return Object.freeze({
-    // The configured resolvers (those that need settings) merged over the static map.
-    schema: makeExecutableSchema({ typeDefs, resolvers: [resolvers, { Mutation: withAccess('Mutation', importMutations(sources)) }] }),
+    schema: buildSchema(sources),
     validationRules: Object.freeze(limitRules(limits)),
     limits,
     formatError,

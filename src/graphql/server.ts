@@ -3,7 +3,7 @@
 // The operation's name and cost reach the transport through the context's operation report
 // (src/platform/operation.ts), which the limits plugin fills in.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -80,6 +80,9 @@ export function createApolloServer({ config, logger, graphql = createGraphQL(con
       readOwnWritesPlugin(),
       // No @cacheControl hints in this schema: one rule instead (src/http/cache-control.ts).
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo turns inline tracing (ftv1) on for a subgraph schema: any client sending its header
+      // would get per-field traces, which graphql-jit cannot fill (no willResolveField: jit.ts).
+      ApolloServerPluginInlineTraceDisabled(),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),

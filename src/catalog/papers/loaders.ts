@@ -29,6 +29,7 @@ export type AuthorIdentity = Pick<Author, 'id' | 'orcid' | 'claimedById'>;
 export type TopicParent = Pick<Topic, 'id' | 'name' | 'slug' | 'parentId'>;
 
 const PAPERS_BY_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p.id = ANY($1::int[])`;
+const PAPERS_BY_ARXIV_ID = `SELECT ${PAPER_COLUMNS_P.text} FROM "Paper" p WHERE p."arxivId" = ANY($1::text[])`;
 const AUTHORS_BY_ID = `SELECT id, name, "normalizedName", "createdAt" FROM "Author" WHERE id = ANY($1::int[])`;
 // Ids of authors removed by a merge, with the author they lead to (src/catalog/authors/merge.ts).
 const AUTHORS_BY_ALIAS = `
@@ -37,6 +38,7 @@ const AUTHORS_BY_ALIAS = `
 const AUTHOR_IDENTITIES = `SELECT id, orcid, "claimedById" FROM "Author" WHERE id = ANY($1::int[]) AND "claimedById" IS NOT NULL`;
 const TOPIC_COLUMNS = `id, slug, name, "parentId", "createdAt"`;
 const TOPICS_BY_ID = `SELECT ${TOPIC_COLUMNS} FROM "Topic" WHERE id = ANY($1::int[])`;
+const TOPICS_BY_SLUG = `SELECT ${TOPIC_COLUMNS} FROM "Topic" WHERE slug = ANY($1::text[])`;
 const USERS_BY_ID = `SELECT id, handle, "displayName", role::text AS role, "createdAt" FROM "User" WHERE id = ANY($1::int[])`;
 const VOTED = `SELECT "paperId" FROM "Vote" WHERE "userId" = $1 AND "paperId" = ANY($2::int[])`;
 // A page's bylines and its topics in ONE statement: the two loaders ask in the same tick
@@ -222,6 +224,21 @@ function authorLoader(reader: Reader) {
   });
 }
 
+/**
+ * Rows by a unique text column (`key` of a row), one statement per batch; each row found also
+ * primes `byId`, so a later lookup by id sends nothing.
+ */
+function byUniqueText<R extends { id: number }>(reader: Reader, name: string, text: string, key: (row: R) => string, byId: DataLoader<number, R | null>) {
+  return new DataLoader<string, R | null>(async (keys) => {
+    const found = new Map<string, R>();
+    for (const row of await reader.rows<R>({ text, values: [[...new Set(keys)]] }, name)) {
+      found.set(key(row), row);
+      byId.prime(row.id, row);
+    }
+    return keys.map((k) => found.get(k) ?? null);
+  });
+}
+
 /** Listed papers per key (`key`, `n` rows of `text`). */
 function paperCounts(reader: Reader, name: string, text: string) {
   return counted<number>(async (keys) => {
@@ -235,13 +252,22 @@ export function createPaperLoaders(reader: Reader, viewer: User | null = null) {
   const authorById = authorLoader(reader);
   const topicById = byId<Topic>(byIds(reader, 'loader_topics', TOPICS_BY_ID));
   const relations = relationsLoader(reader, { authorById, topicById });
+  const paperById = byId<Paper>(byIds(reader, 'loader_papers', PAPERS_BY_ID));
   return {
     viewerHasUpvoted: votedLoader(reader, viewer),
-    paperById: byId<Paper>(byIds(reader, 'loader_papers', PAPERS_BY_ID)),
+    paperById,
+    /**
+     * By normalized arXiv id, hidden papers included (the caller applies visibility.ts); primes
+     * paperById. For many keys in one operation (federation's representations); a single paper
+     * page reads through reads.ts `paperByArxivId`, shared between requests.
+     */
+    paperByArxivId: byUniqueText<Paper>(reader, 'loader_papers_by_arxiv_id', PAPERS_BY_ARXIV_ID, (paper) => paper.arxivId, paperById),
     authorById,
     /** orcid and claimedBy of claimed authors (null: unclaimed). */
     authorIdentityById: byId<AuthorIdentity>(byIds(reader, 'loader_author_identities', AUTHOR_IDENTITIES)),
     topicById,
+    /** By slug (lower case); primes topicById. */
+    topicBySlug: byUniqueText<Topic>(reader, 'loader_topics_by_slug', TOPICS_BY_SLUG, (topic) => topic.slug, topicById),
     userById: byId<User>(byIds(reader, 'loader_users', USERS_BY_ID)),
     /** Byline order, each entry with its author; primes authorById. */
     bylineByPaperId: new DataLoader<number, BylineEntry[]>((paperIds) => relations.loadMany(paperIds.map((id) => 2 * id + BYLINE)).then(unwrap<BylineEntry>)),

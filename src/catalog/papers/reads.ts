@@ -67,6 +67,14 @@ export async function paperByArxivId(deps: PaperReads, arxivId: string, options:
   return visibleTo(deps.viewer, paper);
 }
 
+/**
+ * The paper with this normalized arXiv id, or null as for `paperById`, read together with the
+ * operation's other arXiv ids in one statement (a gateway's 100 representations: one, not 100).
+ */
+export async function paperByArxivIdInBatch(deps: PaperReads, arxivId: string): Promise<Paper | null> {
+  return visibleTo(deps.viewer, await deps.loaders.paperByArxivId.load(arxivId));
+}
+
 // The days of the daily pages, through the request's reader like every other read of a page
 // (its deadline, its replica). One statement each, on the "featuredOn" index.
 const LATEST_DAY = `SELECT max(p."featuredOn") AS day FROM "Paper" p WHERE p."featuredOn" <= $1::date AND ${LISTED.text}`;

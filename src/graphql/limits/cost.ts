@@ -10,8 +10,8 @@
 //                                     at 100 (larger is refused when the field runs)
 //   a connection's own objects        0 (pageInfo: the connection's 1 covers it)
 //   other lists of objects            1 + their selections, × the length of a list argument
-//                                     when there is one (`nodes(ids:)`), or × `first` as for
-//                                     a connection for SIZED_LISTS (`related(first:)`)
+//                                     when there is one (`nodes(ids:)`, `_entities(representations:)`),
+//                                     or × `first` as for a connection for SIZED_LISTS (`related(first:)`)
 //   mutation fields                   10 + their selections: a write costs more than a read
 //                                     (MUTATION_FIELD_COSTS: more for some, e.g. posting a comment)
 //   fields whose work grows with      + their FIELD_WEIGHTS: search and its modes, totalCount,
@@ -110,6 +110,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, Weight>> = {
 export const PRICED_BY_SHAPE: ReadonlySet<string> = new Set([
   // Lookups by key or id (`nodes`: per id).
   'Query.node', 'Query.nodes', 'Query.paper', 'Query.author', 'Query.topic', 'Query.dailyPapers',
+  // Federation: per representation, as `nodes` per id; and the schema's text.
+  'Query._entities', 'Query._service',
   // Pages over an index, priced per item: their filters and orders use indexes.
   'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers',
   'Paper.comments', 'Comment.replies', 'User.upvotedPapers', 'User.follows', 'User.collections', 'Collection.items',
