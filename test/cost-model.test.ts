@@ -34,6 +34,9 @@ test('search, its modes, totalCount and facets cost their weights on top of the 
   expect(cost('{ papers(first: 1, query: "model") { nodes { title } } }')).toBe(page + 100);
   expect(cost('{ papers(first: 1, query: "model", searchMode: HYBRID) { nodes { title } } }')).toBe(page + 300);
   expect(cost('{ papers(first: 1, query: "  ") { nodes { title } } }')).toBe(page);
+  // Each OR alternative is one more set of matches: 24 common words joined by OR are refused.
+  expect(cost('{ papers(first: 1, query: "model OR data OR code") { nodes { title } } }')).toBe(page + 300);
+  expect(cost(`{ papers(first: 1, query: "${Array.from({ length: 24 }, (_, i) => `w${i}`).join(' OR ')}") { nodes { title } } }`)).toBe(page + 2400);
   expect(cost('{ papers(first: 1) { totalCount } }')).toBe(1 + 50);
   expect(cost('{ papers(first: 1) { facets { months { month } topics(first: 20) { count } } } }')).toBe(1 + 150);
   // A connection's own fields are paid once, not once per item, through fragments too.

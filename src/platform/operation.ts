@@ -36,4 +36,10 @@ export interface OperationReport extends ReadMeter {
   errorCodes?: readonly string[];
   /** The request's id, on the log lines of the operation's masked errors. */
   requestId?: string;
+  /**
+   * Resolved once the operation has run and been charged (set by the GraphQL layer as it
+   * starts). A client's request counts as in flight until then, even past a 503
+   * OPERATION_TIMEOUT answer: its work goes on until its statements are cancelled.
+   */
+  finished?: Promise<void>;
 }

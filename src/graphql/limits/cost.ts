@@ -58,9 +58,16 @@ export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = { addComme
 
 type Weight = (args: Record<string, unknown>) => number;
 
-/** A paper list's search: KEYWORD ranks and snippets its matches; HYBRID adds the embedding path. */
+/**
+ * A paper list's search: KEYWORD ranks and snippets its matches; HYBRID adds the embedding path.
+ * Each `OR` alternative (web-search syntax) is one more set of matches to rank and count: a
+ * query of 24 common words joined by OR took 3.6 s on the 100k catalog, one common word 2.3 s.
+ */
 const searchWeight: Weight = (args) => {
-  if (typeof args.query === 'string' && args.query.trim() !== '') return args.searchMode === 'HYBRID' ? 300 : 100;
+  if (typeof args.query === 'string' && args.query.trim() !== '') {
+    const alternatives = 1 + (args.query.match(/\sOR\s/g)?.length ?? 0);
+    return (args.searchMode === 'HYBRID' ? 300 : 100) * alternatives;
+  }
   return typeof args.prefix === 'string' && args.prefix !== '' ? 20 : 0;
 };
 

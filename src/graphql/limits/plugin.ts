@@ -10,7 +10,7 @@
 // The cost is reported in every response's `extensions.cost`: { requested, maximum, measuredMs,
 // charged }, and where the transport charged it (the HTTP rate limit) the budget's `remaining`
 // points and `resetSeconds`.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from '../../config.ts';
 import type { Context } from '../../catalog/context.ts';
@@ -61,6 +61,32 @@ export function limitsPlugin(limits: Pick<QueryLimits, 'maxCost'>, pointsPerMs =
       const startedAt = performance.now();
       const report = contextValue.operation;
       let admitted = 0;
+      let finish!: () => void;
+      report.finished = new Promise<void>((resolve) => (finish = resolve));
+      const settleAndReport = async (response: GraphQLResponse) => {
+        if (report.cost === undefined) return;
+        if (admitted > 0) {
+          const ms = measuredMs(startedAt, report.dbMs);
+          const owed = Math.ceil(ms * pointsPerMs) - admitted;
+          report.cost.measuredMs = Math.round(ms * 10) / 10;
+          report.cost.charged = admitted + Math.max(0, owed);
+          // The answer is ready: a store that fails now (the cluster primary's timeout) loses
+          // this charge rather than the answer.
+          if (owed > 0) await report.charge?.(owed, 'settle').catch(() => {});
+        }
+        if (response.body.kind !== 'single') return;
+        const { remaining, resetSeconds } = report.budget ?? {};
+        const { measuredMs: ms, charged } = report.cost;
+        response.body.singleResult.extensions = {
+          ...response.body.singleResult.extensions,
+          cost: {
+            requested: report.cost.points,
+            maximum: limits.maxCost,
+            ...(charged !== undefined ? { measuredMs: ms, charged } : {}),
+            ...(report.budget ? { remaining, resetSeconds } : {}),
+          },
+        };
+      };
       return {
         async didResolveOperation({ request, document, operation, operationName, schema }) {
           report.name = operationName ?? null;
@@ -83,28 +109,11 @@ export function limitsPlugin(limits: Pick<QueryLimits, 'maxCost'>, pointsPerMs =
         },
 
         async willSendResponse({ response }) {
-          if (report.cost === undefined) return;
-          if (admitted > 0) {
-            const ms = measuredMs(startedAt, report.dbMs);
-            const owed = Math.ceil(ms * pointsPerMs) - admitted;
-            report.cost.measuredMs = Math.round(ms * 10) / 10;
-            report.cost.charged = admitted + Math.max(0, owed);
-            // The answer is ready: a store that fails now (the cluster primary's timeout) loses
-            // this charge rather than the answer.
-            if (owed > 0) await report.charge?.(owed, 'settle').catch(() => {});
+          try {
+            await settleAndReport(response);
+          } finally {
+            finish();
           }
-          if (response.body.kind !== 'single') return;
-          const { remaining, resetSeconds } = report.budget ?? {};
-          const { measuredMs: ms, charged } = report.cost;
-          response.body.singleResult.extensions = {
-            ...response.body.singleResult.extensions,
-            cost: {
-              requested: report.cost.points,
-              maximum: limits.maxCost,
-              ...(charged !== undefined ? { measuredMs: ms, charged } : {}),
-              ...(report.budget ? { remaining, resetSeconds } : {}),
-            },
-          };
         },
       };
     },

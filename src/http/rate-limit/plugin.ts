@@ -13,7 +13,7 @@
 // Every response says where the budget stands (RateLimit, RateLimit-Policy), except a publicly
 // cacheable one: a shared cache would hand one client's budget to every other.
 import { HeaderMap } from '@apollo/server';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
@@ -138,8 +138,16 @@ const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, { limiter, trus
     return undefined;
   });
 
-  app.addHook('onResponse', async (request) => leave(request.state.budget));
-  app.addHook('onRequestAbort', async (request) => leave(request.state.budget));
+  // A request stays in flight until its operation has run, not only until it is answered: an
+  // operation answered 503 OPERATION_TIMEOUT still works until its statements are cancelled.
+  const done = (request: FastifyRequest) => {
+    const budget = request.state.budget;
+    const finished = request.state.operation.finished;
+    if (finished) void finished.then(() => leave(budget));
+    else leave(budget);
+  };
+  app.addHook('onResponse', async (request) => done(request));
+  app.addHook('onRequestAbort', async (request) => done(request));
 
   app.addHook('onSend', async (request, reply, payload) => {
     const budget = request.state.budget;
