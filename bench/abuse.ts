@@ -51,13 +51,13 @@ const FEATURED_PER_CONNECTION = 4;
 const RELATED_ALIASES = ['a', 'b', 'c', 'd'];
 const RELATED_IDS_PER_ALIAS = 100;
 const CITATION_REPEATS = 25;
+const SEARCH_WORDS = 24;
 /**
  * The sizes the flood uses: the most expensive the server admits. They start at the issue's
  * (25 copies, 400 sources) and are halved while the server refuses them for their cost
  * (QUERY_TOO_COSTLY): the attacker then sends the largest request that runs.
  */
-const sizes = { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS };
-const SEARCH_WORDS = 24;
+const sizes = { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS, searchWords: SEARCH_WORDS };
 
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -106,11 +106,12 @@ function httpAttack(kind: Exclude<FloodKind, 'subscriptions'>, setup: AbuseSetup
   };
   switch (kind) {
     case 'search': {
-      const documents = Object.values(SEARCH_DOCUMENTS);
+      // HYBRID first: the costliest, so the probe's size is one the other two fit in too.
+      const documents = [SEARCH_DOCUMENTS.hybrid, SEARCH_DOCUMENTS.keyword, SEARCH_DOCUMENTS.facets];
       let i = 0;
       return {
-        describe: `papers(query: <${SEARCH_WORDS} of the ${setup.commonWords.length} commonest words joined by OR, a new draw each time>, first: 1) { totalCount pageInfo { hasNextPage } }, KEYWORD / HYBRID / KEYWORD with facets in turn`,
-        next: () => graphqlBody(documents[i++ % documents.length]!, { q: pick(setup.commonWords, SEARCH_WORDS).join(' OR ') }),
+        describe: `papers(query: <${sizes.searchWords} of the ${setup.commonWords.length} commonest words joined by OR, a new draw each time>, first: 1) { totalCount pageInfo { hasNextPage } }, HYBRID / KEYWORD / KEYWORD with facets in turn`,
+        next: () => graphqlBody(documents[i++ % documents.length]!, { q: pick(setup.commonWords, sizes.searchWords).join(' OR ') }),
       };
     }
     case 'citations':
@@ -474,8 +475,8 @@ async function probeCosts(url: string, setup: AbuseSetup): Promise<Record<FloodK
         continue;
       }
       // Too costly to run at all: the largest that runs is the most expensive request admitted.
-      if (answer.status === 400 && answer.body.includes('QUERY_TOO_COSTLY') && (kind === 'citations' || kind === 'related')) {
-        const key = kind === 'citations' ? 'citationRepeats' : 'relatedIdsPerAlias';
+      if (answer.status === 400 && answer.body.includes('QUERY_TOO_COSTLY') && kind !== 'subscriptions') {
+        const key = kind === 'citations' ? 'citationRepeats' : kind === 'related' ? 'relatedIdsPerAlias' : 'searchWords';
         if (sizes[key] > 1) {
           sizes[key] = Math.max(1, Math.floor(sizes[key] / 2));
           log(`  ${kind}: refused for its cost; trying ${sizes[key]}`);
@@ -516,7 +517,7 @@ interface BuildResult {
 
 async function runBuild(build: Build, databaseUrl: string, setup: AbuseSetup, kinds: FloodKind[], options: Options, logDir: string): Promise<BuildResult> {
   const logFile = path.join(logDir, `api-${build.name}.log`);
-  Object.assign(sizes, { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS });
+  Object.assign(sizes, { citationRepeats: CITATION_REPEATS, relatedIdsPerAlias: RELATED_IDS_PER_ALIAS, searchWords: SEARCH_WORDS });
   log(`build ${build.name} (${build.dir}): starting; log ${logFile}`);
   const server = await startApi(build, apiEnv(databaseUrl), logFile);
   try {
