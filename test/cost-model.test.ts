@@ -42,8 +42,14 @@ test('search, its modes, totalCount and facets cost their weights on top of the 
   // A connection's own fields are paid once, not once per item, through fragments too.
   expect(cost('{ papers(first: 100) { totalCount } }')).toBe(1 + 50);
   expect(cost('{ papers(first: 100) { ...F } } fragment F on PaperConnection { ... on PaperConnection { totalCount } }')).toBe(1 + 50);
-  // Through variables too.
-  expect(cost('query($q: String) { papers(first: 1, query: $q) { nodes { title } } }', { q: 'model' })).toBe(page + 100);
+  // Through variables too, each value costed for itself though the document's costs are remembered.
+  const searched = 'query($q: String) { papers(first: 1, query: $q) { nodes { title } } }';
+  const document = parse(searched);
+  const costOf = (q: string) => operationCost(schema, document, document.definitions[0] as OperationDefinitionNode, { q });
+  expect(costOf('model')).toBe(page + 100);
+  expect(costOf('model OR data OR code')).toBe(page + 300);
+  expect(costOf('  ')).toBe(page);
+  expect(costOf('vision')).toBe(page + 100);
 });
 
 test('related papers pay per source paper; citations per entry; a collection citation flood is refused for its cost', () => {

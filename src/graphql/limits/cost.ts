@@ -63,10 +63,11 @@ type Weight = (args: Record<string, unknown>) => number;
  * Each `OR` alternative (web-search syntax) is one more set of matches to rank and count: a
  * query of 24 common words joined by OR took 3.6 s on the 100k catalog, one common word 2.3 s.
  */
+const alternativesOf = (query: string) => 1 + (query.match(/\sOR\s/g)?.length ?? 0);
+
 const searchWeight: Weight = (args) => {
   if (typeof args.query === 'string' && args.query.trim() !== '') {
-    const alternatives = 1 + (args.query.match(/\sOR\s/g)?.length ?? 0);
-    return (args.searchMode === 'HYBRID' ? 300 : 100) * alternatives;
+    return (args.searchMode === 'HYBRID' ? 300 : 100) * alternativesOf(args.query);
   }
   return typeof args.prefix === 'string' && args.prefix !== '' ? 20 : 0;
 };
@@ -250,12 +251,14 @@ export function expandedSelections(document: DocumentNode, operation: OperationD
 
 // Costs already computed, per parsed document (Apollo keeps one DocumentNode per distinct query
 // text), then per operation and the variable values a cost can depend on. Those are page sizes
-// (Int), @skip/@include conditions (Boolean) and list lengths: every string in the variables is
-// blanked in the key, so a paper page asked for by a thousand arXiv ids is costed once.
+// (Int), @skip/@include conditions (Boolean), list lengths, and of a string only whether it is
+// blank and how many OR alternatives it has (a search's weight): a paper page asked for by a
+// thousand arXiv ids is costed once.
 const costs = new WeakMap<DocumentNode, Map<string, number>>();
 /** Cost entries kept per document: variable shapes beyond these are costed each time. */
 const MAX_COSTS_PER_DOCUMENT = 100;
-const blankStrings = (_key: string, value: unknown) => (typeof value === 'string' ? '' : value);
+/** What a cost can see of a string: whether it is blank, and its OR alternatives (searchWeight). */
+const stringShape = (_key: string, value: unknown) => (typeof value === 'string' ? `${value.trim() === '' ? 0 : 1}:${alternativesOf(value)}` : value);
 
 /**
  * The operation's cost. Throws QUERY_TOO_COSTLY when it expands past MAX_EXPANDED_SELECTIONS,
@@ -270,7 +273,7 @@ export function operationCost(
   // Variables are checked against their types on every request, cached cost or not.
   const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (errors?.length) throw badVariables(errors[errors.length - 1]!);
-  const key = `${operation.name?.value ?? ''}\u0000${JSON.stringify(variables, blankStrings)}`;
+  const key = `${operation.name?.value ?? ''}\u0000${JSON.stringify(variables, stringShape)}`;
   let known = costs.get(document);
   const hit = known?.get(key);
   if (hit !== undefined) return hit;
