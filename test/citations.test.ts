@@ -205,7 +205,10 @@ describe('a 1,000-paper collection: formatted a slice at a time, once per format
       const { status, body } = await h.post(ABUSE, { ids: Array(25).fill(id) });
       console.log(`one 1,000-paper collection x 25, 3 formats, under a 150 ms timeout: ${status} after ${Math.round(performance.now() - started)} ms`);
       expect(status).toBe(503);
-      expect(body.errors).toMatchObject([{ message: 'The operation did not finish within 150 ms and was stopped', extensions: { code: 'OPERATION_TIMEOUT' } }]);
+      // Answered by the route's timer (one error), or by the operation itself when its reads,
+      // stopped at the deadline, end it first (an error per field): OPERATION_TIMEOUT either way.
+      expect(body.errors.length).toBeGreaterThan(0);
+      for (const error of body.errors) expect(error).toMatchObject({ message: 'The operation did not finish within 150 ms and was stopped', extensions: { code: 'OPERATION_TIMEOUT' } });
     } finally {
       await h.close();
       await server.stop();
