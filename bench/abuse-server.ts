@@ -3,8 +3,10 @@
 // current tree, built with `npm run build`) started as `npm run start:prod` starts it, with
 // production settings and, unlike bench/run.ts, the rate and cost limits of the defaults (the
 // budget is what these benches measure).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { API_NODE_ARGS, buildApi, ROOT, startServer, type RunningServer } from './processes.ts';
 
@@ -121,3 +123,21 @@ export function sortedOf(values: number[]): number[] {
 }
 
 export const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+/** What a report says of its run: the day, the commit, the machine and the command that made it. */
+export function runMeta(script: string): { date: string; commit: string; machine: string; command: string } {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    commit,
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
+    command: `npm run ${script}${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  };
+}
+
+/** Writes a report as Markdown, its data beside it as JSON, and prints the Markdown. */
+export function writeReport(out: string, markdown: string, data: unknown): void {
+  fs.writeFileSync(out, markdown + '\n');
+  fs.writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify(data, null, 2) + '\n');
+  console.log('\n' + markdown);
+}

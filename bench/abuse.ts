@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -21,7 +21,7 @@ import pg from 'pg';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { databaseName, ensureCatalog, withDatabase } from './catalog.ts';
 import { prepareAbuse, restoreAbuse, type AbuseSetup } from './abuse-setup.ts';
-import { apiEnv, bearer, fmt, graphqlBody, percentile, remainingOf, request, resolveBuilds, sortedOf, startApi, type Build } from './abuse-server.ts';
+import { apiEnv, bearer, fmt, graphqlBody, percentile, remainingOf, request, resolveBuilds, sortedOf, startApi, type Build, runMeta, writeReport } from './abuse-server.ts';
 import type { ReaderJob, ReaderResult, ReaderSample } from './abuse-reader.ts';
 import { ROOT, type RunningServer } from './processes.ts';
 import { OPERATIONS, rng } from './operations.ts';
@@ -704,19 +704,11 @@ async function main(): Promise<void> {
     const { votesRemoved } = await restoreAbuse(databaseUrl, catalog.marker);
     log(`restored: ${votesRemoved} bench votes removed, bench-abuse tokens deleted`);
   }
-  const date = new Date().toISOString().slice(0, 10);
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  const meta = {
-    date,
-    commit: git('rev-parse', '--short', 'HEAD'),
-    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
-    command: `npm run bench:abuse${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  };
+  const meta = runMeta('bench:abuse');
+  const { date } = meta;
   const markdown = report(results, setup, options, meta);
   const out = values.out ? path.resolve(values.out) : path.join(ROOT, 'bench/results', `${date}-abuse-${builds.map((b) => b.name).join('-vs-')}.md`);
-  fs.writeFileSync(out, markdown + '\n');
-  fs.writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, options, results }, null, 2) + '\n');
-  console.log('\n' + markdown);
+  writeReport(out, markdown, { meta, options, results });
   log(`wrote ${out} (and .json); server logs in ${logDir}`);
 }
 

@@ -13,12 +13,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { databaseName, ensureCatalog, withDatabase } from './catalog.ts';
 import { prepareAbuse, restoreAbuse, type AbuseSetup } from './abuse-setup.ts';
-import { apiEnv, bearer, fmt, graphqlBody, percentile, remainingOf, request, resolveBuilds, sortedOf, startApi, type Build } from './abuse-server.ts';
+import { apiEnv, bearer, fmt, graphqlBody, percentile, remainingOf, request, resolveBuilds, sortedOf, startApi, type Build, runMeta, writeReport } from './abuse-server.ts';
 import { OPERATIONS } from './operations.ts';
 import { ROOT } from './processes.ts';
 import { fromGlobalId } from '../src/platform/global-id.ts';
@@ -303,19 +302,11 @@ async function main(): Promise<void> {
   } finally {
     await restoreAbuse(databaseUrl, catalog.marker);
   }
-  const date = new Date().toISOString().slice(0, 10);
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  const meta = {
-    date,
-    commit: git('rev-parse', '--short', 'HEAD'),
-    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
-    command: `npm run bench:calibrate${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  };
+  const meta = runMeta('bench:calibrate');
+  const { date } = meta;
   const markdown = report(results, reps, warmup, meta);
   const out = values.out ? path.resolve(values.out) : path.join(ROOT, 'bench/results', `${date}-calibrate-${builds.map((b) => b.name).join('-vs-')}.md`);
-  fs.writeFileSync(out, markdown + '\n');
-  fs.writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, reps, warmup, results }, null, 2) + '\n');
-  console.log('\n' + markdown);
+  writeReport(out, markdown, { meta, reps, warmup, results });
   log(`wrote ${out} (and .json); server logs in ${logDir}`);
 }
 
