@@ -20,6 +20,7 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     topics: 'public',
     viewer: 'public',
     pendingAuthorClaims: 'curator',
+    mostCitedPapers: 'public',
     // Federation (src/graphql/federation.ts): reads by key under the same rules as `node(id:)`,
     // and the schema for composition (answered by @apollo/subgraph, as introspection would).
     _entities: 'public',
@@ -66,6 +67,8 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     paperUpdated: 'public',
     papersFeatured: 'public',
     commentAdded: 'public',
+    // Anyone for a paper or an author; the viewer's follows need a token (checked in the resolver).
+    citationAdded: 'public',
   },
 };
 

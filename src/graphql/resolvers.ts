@@ -47,6 +47,7 @@ export const resolvers: Resolvers = {
     ...users.Query,
     ...authorClaims.Query,
     ...federation.Query,
+    ...citationGraph.Query,
   }),
   Mutation: withAccess('Mutation', {
     ...votes.Mutation,
@@ -62,7 +63,7 @@ export const resolvers: Resolvers = {
     ...follows.Mutation,
     ...collectionMutations.Mutation,
   }),
-  Subscription: withAccess('Subscription', { ...paperSubscriptions.Subscription, ...comments.Subscription }),
+  Subscription: withAccess('Subscription', { ...paperSubscriptions.Subscription, ...comments.Subscription, ...citationGraph.Subscription }),
   Node: node.Node,
   PaperConnection: connections.Connection,
   AuthorConnection: connections.Connection,
@@ -93,4 +94,6 @@ export const resolvers: Resolvers = {
   CitationCount: citationGraph.CitationCount,
   CitationPaper: citationGraph.CitationPaper,
   ExternalPaper: citationGraph.ExternalPaper,
+  MostCitedPaperConnection: connections.Connection,
+  CitationAdded: citationGraph.CitationAdded,
 };

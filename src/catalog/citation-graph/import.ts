@@ -57,6 +57,12 @@ export interface SnapshotReport {
   matchedNeither: number;
   /** Edges read more than once (within and across files), collapsed into one. */
   duplicates: number;
+  /**
+   * Pairs of listed catalog papers (citing, cited) that no source linked before this snapshot,
+   * and the cited papers they make: one `citationAdded` event each (live.ts).
+   */
+  pairsAdded: number;
+  papersAnnounced: number;
   seconds: number;
 }
 
@@ -136,7 +142,7 @@ export async function importCitationSnapshot(connectionString: string, kind: Sna
   const source = SOURCE_OF[kind];
   const report: SnapshotReport = {
     kind, files, snapshotId: '', status: 'imported', rows: 0, works: 0, worksMatched: 0,
-    edgesRead: 0, duplicates: 0, matchedBoth: 0, matchedOne: 0, matchedNeither: 0, seconds: 0,
+    edgesRead: 0, duplicates: 0, matchedBoth: 0, matchedOne: 0, matchedNeither: 0, pairsAdded: 0, papersAnnounced: 0, seconds: 0,
   };
   const done = (status: SnapshotReport['status'], reason?: string) => {
     report.status = status;
@@ -186,6 +192,7 @@ export async function importCitationSnapshot(connectionString: string, kind: Sna
     if (kind === 's2-papers') await phase('edges rematched', () => rematchEdges(tx, source));
     else await phase('edges matched and written', () => writeEdges(tx, source, report, kind === 's2-citations'));
     await phase('counts recomputed', () => recount(tx));
+    await phase('new citations announced', () => announce(tx, report, source, asOf));
     const { snapshotId: _id, status: _status, seconds: _seconds, ...counts } = report;
     await tx.$executeRawUnsafe(
       `INSERT INTO "CitationSnapshot" (id, source, kind, "importedAt", report) VALUES ($1, $2::"CitationSource", $3, $4, $5)`,
@@ -403,6 +410,13 @@ async function writeEdges(tx: Tx, source: Source, report: SnapshotReport, matche
   await tx.$executeRawUnsafe(`DELETE FROM citation_edges WHERE citing_paper IS NULL AND cited_paper IS NULL`);
   await tx.$executeRawUnsafe(`CREATE UNIQUE INDEX ON citation_edges (citing, cited)`);
   await tx.$executeRawUnsafe(`ANALYZE citation_edges`);
+  // Before the graph changes: which catalog paper pairs are new to it (announce below).
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE citation_new_pairs ON COMMIT DROP AS
+     SELECT DISTINCT n.citing_paper AS citing, n.cited_paper AS cited FROM citation_edges n
+     WHERE n.citing_paper IS NOT NULL AND n.cited_paper IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = n.cited_paper AND c."citingPaperId" = n.citing_paper)`,
+  );
   await tx.$executeRawUnsafe(
     `DELETE FROM "Citation" c WHERE c.source = $1::"CitationSource"
      AND NOT EXISTS (SELECT 1 FROM citation_edges n WHERE n.citing = c."citingId" AND n.cited = c."citedId")`,
@@ -432,6 +446,16 @@ async function writeEdges(tx: Tx, source: Source, report: SnapshotReport, matche
 
 /** After a new `papers` snapshot: the source's edges follow their works' new matches. */
 async function rematchEdges(tx: Tx, source: Source): Promise<void> {
+  // Before the ends move: the catalog paper pairs that the new matches link for the first time.
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE citation_new_pairs ON COMMIT DROP AS
+     SELECT DISTINCT wc."paperId" AS citing, wd."paperId" AS cited FROM "Citation" c
+     JOIN "CitationWork" wc ON wc.source = c.source AND wc."externalId" = c."citingId"
+     JOIN "CitationWork" wd ON wd.source = c.source AND wd."externalId" = c."citedId"
+     WHERE c.source = $1::"CitationSource" AND wc."paperId" IS NOT NULL AND wd."paperId" IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM "Citation" e WHERE e."citedPaperId" = wd."paperId" AND e."citingPaperId" = wc."paperId")`,
+    source,
+  );
   for (const [end, paper] of [['citingId', 'citingPaperId'], ['citedId', 'citedPaperId']] as const) {
     await tx.$executeRawUnsafe(
       `UPDATE "Citation" c SET "${paper}" = (SELECT w."paperId" FROM "CitationWork" w WHERE w.source = c.source AND w."externalId" = c."${end}")
@@ -460,6 +484,54 @@ async function recount(tx: Tx): Promise<void> {
      ON CONFLICT ("paperId") DO UPDATE SET "inCatalog" = excluded."inCatalog"
      WHERE "PaperCitationCount"."inCatalog" <> excluded."inCatalog"`,
   );
+  // The same count per month of the citing papers' arXiv v1 date ("most cited this month").
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE citation_months ON COMMIT DROP AS
+     SELECT date_trunc('month', q."publishedAt" AT TIME ZONE 'UTC')::date AS month, c."citedPaperId" AS paper, count(DISTINCT c."citingPaperId")::int AS n
+     FROM "Citation" c
+     JOIN "Paper" q ON q.id = c."citingPaperId" AND q."hiddenAt" IS NULL
+     JOIN "Paper" p ON p.id = c."citedPaperId"
+     GROUP BY 1, 2`,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "PaperMonthCitation" (month, "paperId", citations) SELECT month, paper, n FROM citation_months
+     ON CONFLICT (month, "paperId") DO UPDATE SET citations = excluded.citations WHERE "PaperMonthCitation".citations <> excluded.citations`,
+  );
+  await tx.$executeRawUnsafe(
+    `DELETE FROM "PaperMonthCitation" m WHERE NOT EXISTS (SELECT 1 FROM citation_months t WHERE t.month = m.month AND t.paper = m."paperId")`,
+  );
+}
+
+/** Most citing papers an announcement names; `count` says how many there are in all. */
+export const ANNOUNCED_CITING_PAPERS = 5;
+/** Announcements are kept this long: enough for any server to have read them (live.ts). */
+const ANNOUNCEMENTS_KEPT_DAYS = 7;
+
+/**
+ * One row per cited paper that listed catalog papers began to cite (citation_new_pairs, made
+ * before the graph changed): what `citationAdded` delivers. However many edges the snapshot adds,
+ * a paper gets one announcement per import, with the count and a few of the citing papers.
+ * Ids are taken in commit order: imports run one at a time (the import's advisory lock), so a
+ * reader of "id > the last seen" never skips a row that commits later with a smaller id.
+ */
+async function announce(tx: Tx, report: SnapshotReport, source: Source, at: Date): Promise<void> {
+  const rows = await tx.$queryRawUnsafe<{ pairs: number; papers: number }[]>(
+    `WITH added AS (
+       INSERT INTO "CitationAddition" ("snapshotId", source, "citedPaperId", count, "citingPaperIds", "createdAt")
+       SELECT $1, $2::"CitationSource", n.cited, count(*)::int, (array_agg(q.id ORDER BY q."publishedAt" DESC, q.id DESC))[1:${ANNOUNCED_CITING_PAPERS}], $3
+       FROM citation_new_pairs n
+       JOIN "Paper" q ON q.id = n.citing AND q."hiddenAt" IS NULL
+       JOIN "Paper" p ON p.id = n.cited AND p."hiddenAt" IS NULL
+       GROUP BY n.cited ORDER BY n.cited
+       RETURNING count
+     ) SELECT coalesce(sum(count), 0)::int AS pairs, count(*)::int AS papers FROM added`,
+    report.snapshotId,
+    source,
+    at,
+  );
+  report.pairsAdded = rows[0]!.pairs;
+  report.papersAnnounced = rows[0]!.papers;
+  await tx.$executeRawUnsafe(`DELETE FROM "CitationAddition" WHERE "createdAt" < $1::timestamptz - make_interval(days => ${ANNOUNCEMENTS_KEPT_DAYS})`, at);
 }
 
 /** One line per snapshot, for the CLI. */
@@ -476,5 +548,6 @@ export function formatSnapshotReport(r: SnapshotReport): string {
         `${fmt(r.matchedNeither)} neither (not kept), ${fmt(r.duplicates)} duplicates collapsed`,
     );
   }
+  parts.push(`${fmt(r.pairsAdded)} new citing pairs, announced for ${fmt(r.papersAnnounced)} cited papers`);
   return `${name}: imported snapshot ${r.snapshotId}: ${parts.join('; ')}`;
 }

@@ -9,7 +9,7 @@
 import { Prisma, type Paper } from '../../generated/prisma/client.ts';
 import type { CitationSource, CitedByOrder } from '../../generated/graphql.ts';
 import type { Reader } from '../../platform/db/reader.ts';
-import { badInput } from '../../platform/errors.ts';
+import { badInput, truncate } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Connection, type PageRequest } from '../../platform/pagination/connection.ts';
 import { LISTED, PAPER_COLUMNS_P } from '../papers/index.ts';
 
@@ -283,4 +283,69 @@ function groupBy<R extends { grp: number }>(rows: R[]): Map<number, R[]> {
     else groups.set(row.grp, [row]);
   }
   return groups;
+}
+
+// ─── most cited in a month ───────────────────────────────────────────────────────────────
+
+export interface MostCitedRow extends Paper {
+  citations: number;
+}
+
+export interface MostCitedEdgeRow {
+  cursor: string;
+  node: Paper;
+  citations: number;
+}
+
+export type MostCitedConnectionRow = Omit<Connection<Paper>, 'edges'> & { edges: MostCitedEdgeRow[] };
+
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+/** `2026-07` as the first day of that month (UTC), `YYYY-MM-01`; the current month when absent. */
+export function monthOf(given: string | null | undefined, now: Date): string {
+  if (given == null) return `${now.toISOString().slice(0, 7)}-01`;
+  const match = MONTH.exec(given);
+  const month = match ? Number(match[2]) : 0;
+  const year = match ? Number(match[1]) : 0;
+  if (!match || month < 1 || month > 12 || year < 1) {
+    throw badInput(`month must be a month like 2026-07, within the years 0001 to 9999; got "${truncate(given)}"`, 'month');
+  }
+  return `${given}-01`;
+}
+
+const MOST_CITED_CURSOR = 'mostCited';
+
+/**
+ * One page of a month's most cited listed papers: a walk of PaperMonthCitation's
+ * (month, citations DESC, paperId DESC) index that stops after the page, however many papers
+ * were cited that month. Hidden cited papers are skipped here; hidden citing papers were never
+ * counted (import.ts, recount, and the migration citation_feeds's trigger).
+ */
+export async function mostCitedPage(reader: Reader, month: string, request: PageRequest): Promise<MostCitedRow[]> {
+  let keyset = Prisma.empty;
+  if (request.cursor !== null) {
+    const [citations, id] = decodeCursor(MOST_CITED_CURSOR, request.cursor, 2, 'after');
+    if (typeof citations !== 'number' || typeof id !== 'number') throw badInput('after is not a cursor of this list', 'after');
+    keyset = Prisma.sql`AND (m.citations, m."paperId") < (${citations}::int, ${id}::int)`;
+  }
+  return reader.rows<MostCitedRow>(
+    Prisma.sql`
+      SELECT ${PAPER_COLUMNS_P}, m.citations FROM "PaperMonthCitation" m JOIN "Paper" p ON p.id = m."paperId"
+      WHERE m.month = ${month}::date AND m.citations > 0 AND ${LISTED} ${keyset}
+      ORDER BY m.citations DESC, m."paperId" DESC LIMIT ${request.take + 1}::int`,
+    // Named per shape: a prepared statement's name stands for one text.
+    request.cursor === null ? 'citation_graph_most_cited' : 'citation_graph_most_cited_after',
+  );
+}
+
+export const mostCitedCursorOf = (row: MostCitedRow) => encodeCursor(MOST_CITED_CURSOR, [row.citations, row.id]);
+
+/** How many listed papers a month's list holds. */
+export async function mostCitedCount(reader: Reader, month: string): Promise<number> {
+  const [row] = await reader.rows<{ n: number }>(
+    Prisma.sql`SELECT count(*)::int AS n FROM "PaperMonthCitation" m JOIN "Paper" p ON p.id = m."paperId"
+      WHERE m.month = ${month}::date AND m.citations > 0 AND ${LISTED}`,
+    'citation_graph_most_cited_count',
+  );
+  return row?.n ?? 0;
 }

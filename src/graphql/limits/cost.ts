@@ -105,6 +105,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, Weight>> = {
   'Paper.references': () => 10,
   'Paper.citedBy': () => 30,
   'CitationConnection.totalCount': () => 20,
+  // count(*) of a month's cited papers over the (month, ...) index.
+  'MostCitedPaperConnection.totalCount': () => 20,
   // Formatting on the event loop (yielding): a paper's entry, or a whole collection's (up to 1,000).
   'Paper.citation': () => 2,
   'Collection.citation': () => 200,
@@ -121,13 +123,15 @@ export const PRICED_BY_SHAPE: ReadonlySet<string> = new Set([
   // Federation: per representation, as `nodes` per id; and the schema's text.
   'Query._entities', 'Query._service',
   // Pages over an index, priced per item: their filters and orders use indexes.
-  'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers',
+  'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers', 'Query.mostCitedPapers',
   'Paper.comments', 'Comment.replies', 'User.upvotedPapers', 'User.follows', 'User.collections', 'Collection.items',
   // Small lists of a row, loaded in batches.
   'Paper.authors', 'Paper.byline', 'Paper.topics', 'Topic.children', 'User.apiTokens', 'User.authorClaims',
   'PaperFacets.topics', 'PaperFacets.months', 'CitationCount.totals',
   // Subscriptions: the selection's cost at subscribing and at each delivery (src/graphql/websocket.ts).
-  'Subscription.paperUpdated', 'Subscription.papersFeatured', 'Subscription.commentAdded',
+  'Subscription.paperUpdated', 'Subscription.papersFeatured', 'Subscription.commentAdded', 'Subscription.citationAdded',
+  // At most 5 papers by id, priced × `first` (SIZED_LISTS).
+  'CitationAdded.citingPapers',
 ]);
 
 /** Whether a field must be weighted or listed: see PRICED_BY_SHAPE. Mutations have their own rule. */
@@ -175,7 +179,7 @@ function tooManySelections(): GraphQLError {
  * Plain lists whose `first` says how many objects are fetched, each resolved further: they count
  * like a page of that size. (Facet counts, `PaperFacets.topics(first)`, are one aggregate: not here.)
  */
-const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers']);
+const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers', 'CitationAdded.citingPapers']);
 
 /**
  * The weights of a connection's own fields (totalCount, facets) that `selectionSet` asks for,

@@ -18,13 +18,36 @@ export type CatalogEvent =
   /** An API token was revoked: connections opened with it must close (by its hash, never the secret). */
   | { type: 'tokenRevoked'; tokenHash: string }
   /** A comment (or reply) was posted on its paper. */
-  | { type: 'commentAdded'; comment: Comment };
+  | { type: 'commentAdded'; comment: Comment }
+  /**
+   * A citation import made listed catalog papers cite `citedPaperId` for the first time: one per
+   * cited paper and import (src/catalog/citation-graph/live.ts). Read from the database by every
+   * serving process itself, so published to its own listeners only (`publishLocal`).
+   */
+  | { type: 'citationAdded'; addition: CitationAddition };
+
+export interface CitationAddition {
+  /** The announcement's row id ("CitationAddition", a bigint as text). */
+  id: string;
+  citedPaperId: number;
+  /** Listed catalog papers that began to cite it with the import. */
+  count: number;
+  /** Up to a few of them, newest first. */
+  citingPaperIds: number[];
+  source: 'S2' | 'OPENALEX';
+  at: Date;
+}
 
 export interface EventBus {
   /** Fire and forget: never throws, never waits for listeners. */
   publish(channel: string, event: CatalogEvent): void;
   /** `listener` gets every event published on `channel` from now on; call the result to stop. */
   subscribe(channel: string, listener: (event: CatalogEvent) => void): () => void;
+  /**
+   * To this process's listeners only, never to other processes or instances: for events that
+   * every process reads for itself (from the database), which relaying would deliver twice.
+   */
+  publishLocal(channel: string, event: CatalogEvent): void;
 }
 
 /** One process's bus: enough for one instance; replace it to span several. */
@@ -44,6 +67,10 @@ export class InMemoryEventBus implements EventBus {
         this.onListenerError(error);
       }
     }
+  }
+
+  publishLocal(channel: string, event: CatalogEvent): void {
+    this.publish(channel, event);
   }
 
   subscribe(channel: string, listener: (event: CatalogEvent) => void): () => void {
@@ -73,6 +100,10 @@ export const channels = {
   featured: 'papers:featured',
   tokens: 'tokens:revoked',
   comments: (paperId: number) => `comments:${paperId}`,
+  /** citationAdded, by the cited paper, each of its authors, and each user following one of them. */
+  citationsOfPaper: (paperId: number) => `citations:paper:${paperId}`,
+  citationsOfAuthor: (authorId: number) => `citations:author:${authorId}`,
+  citationsFollowedBy: (userId: number) => `citations:follower:${userId}`,
 } as const;
 
 /** Raised to a subscriber whose client reads more slowly than events arrive. */
@@ -183,6 +214,12 @@ export class CatalogEvents {
   /** After `comment` was posted (committed). */
   commentAdded(comment: Comment): void {
     this.bus.publish(channels.comments(comment.paperId), { type: 'commentAdded', comment });
+  }
+
+  /** A citation announcement read from the database, to the listeners of `to` in this process only. */
+  citationAdded(addition: CitationAddition, to: readonly string[]): void {
+    const event: CatalogEvent = { type: 'citationAdded', addition };
+    for (const channel of to) this.bus.publishLocal(channel, event);
   }
 
   /** After an API token was revoked. */

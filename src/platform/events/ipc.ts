@@ -39,4 +39,8 @@ export class IpcEventBus implements EventBus {
   subscribe(channel: string, listener: (event: CatalogEvent) => void): () => void {
     return this.local.subscribe(channel, listener);
   }
+
+  publishLocal(channel: string, event: CatalogEvent): void {
+    this.local.publishLocal(channel, event);
+  }
 }
