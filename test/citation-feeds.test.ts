@@ -168,6 +168,30 @@ describeWithRealData('the citation feeds tests')('citation feeds', () => {
     expect(paperE.events).toEqual([]);
   });
 
+  test('announcements of a paper hidden since its import are not delivered; citing papers hidden since are not shown', async () => {
+    const { paperA } = subscriptions;
+    const ids = await paperIds();
+    const before = listeners();
+    const paperB = subscribe(client(), { paperId: toGlobalId('Paper', ids.get(B)!) });
+    await until(() => listeners() === before + 1, 'the subscription to B listening');
+    const announce = (cited: string, citing: string[]) =>
+      run.db.citationAddition.create({ data: { snapshotId: 'test', source: 'S2', citedPaperId: ids.get(cited)!, count: citing.length, citingPaperIds: citing.map((id) => ids.get(id)!) } });
+    // Rows as an import writes them (its output is checked above), A hidden in between: B's
+    // announcement, written after A's, arriving tells that A's was read.
+    await run.db.paper.update({ where: { arxivId: A }, data: { hiddenAt: new Date() } });
+    await announce(A, [D]);
+    await announce(B, [D]);
+    await until(() => paperB.events.length === 1, "B's announcement", 15_000);
+    await run.db.paper.update({ where: { arxivId: A }, data: { hiddenAt: null } });
+    await run.db.paper.update({ where: { arxivId: C }, data: { hiddenAt: new Date() } });
+    await announce(A, [C, B]);
+    await until(() => paperA.events.length > 2, "A's next announcement", 15_000);
+    expect(paperA.events.slice(2)).toEqual([{ paper: { arxivId: A }, count: 2, citingPapers: [{ arxivId: B }], source: 'S2', addedAt: expect.any(String) }]);
+    await run.db.paper.update({ where: { arxivId: C }, data: { hiddenAt: null } });
+    paperB.stop();
+    await until(() => listeners() === before, 'the subscription to B gone');
+  });
+
   test('a subscription that ends lets go of its listener', async () => {
     const before = listeners();
     subscriptions.paperE.stop();
@@ -217,6 +241,20 @@ describeWithRealData('the citation feeds tests')('citation feeds', () => {
     await run.db.paper.delete({ where: { arxivId: E } });
     expect((await mostCited({})).totalCount).toBe(0);
     await expectMonthInvariant();
+  });
+
+  test('/feeds/most-cited.atom: the list of a month as an Atom feed; a bad month is a 400', async () => {
+    const titles = new Map((await run.db.paper.findMany({ where: { arxivId: { in: [A, B] } } })).map((p) => [p.arxivId, p.title]));
+    const response = await fetch(`${run.http.url}/feeds/most-cited.atom?month=2026-07`);
+    expect(response.status).toBe(200);
+    const xml = await response.text();
+    const entries = [...xml.matchAll(/<entry>[\s\S]*?<id>([^<]+)<\/id>/g)].map((m) => m[1]);
+    expect(entries).toEqual([`https://arxiv.org/abs/${A}`, `https://arxiv.org/abs/${B}`]);
+    expect(xml).toContain('Most cited papers of 2026-07');
+    expect(titles.size).toBe(2);
+    const bad = await fetch(`${run.http.url}/feeds/most-cited.atom?month=2026-13`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'month' });
   });
 
   test('mostCitedPapers refuses a bad month with BAD_USER_INPUT', async () => {

@@ -3,3 +3,4 @@
 // folder is the domain's own.
 export { createCitationGraphLoaders, type CitationGraphLoaders } from './loaders.ts';
 export { formatSnapshotReport, importCitationSnapshot, type SnapshotKind, type SnapshotOptions, type SnapshotReport } from './import.ts';
+export { monthOf, mostCitedPapers } from './reads.ts';

@@ -349,3 +349,15 @@ export async function mostCitedCount(reader: Reader, month: string): Promise<num
   );
   return row?.n ?? 0;
 }
+
+/**
+ * The first `take` papers of a month's list, for the Atom feed (src/catalog/feeds/), and when the
+ * list last changed through an import (the latest citation snapshot's import).
+ */
+export async function mostCitedPapers(reader: Reader, month: string, take: number): Promise<{ papers: Paper[]; importedAt: Date | null }> {
+  const [rows, [last]] = await Promise.all([
+    mostCitedPage(reader, month, { take, direction: 'forward', cursor: null }),
+    reader.rows<{ at: Date | null }>(Prisma.sql`SELECT max("importedAt") AS at FROM "CitationSnapshot"`),
+  ]);
+  return { papers: rows.slice(0, take).map(({ citations: _citations, ...paper }) => paper), importedAt: last?.at ?? null };
+}

@@ -4,6 +4,7 @@
 //   /feeds/topics/<slug>.atom                  a topic's papers, newest arXiv date first (slug percent-encoded)
 //   /feeds/authors/<Author id>.atom            an author's papers, newest first
 //   /feeds/search.atom?q=<words>               a saved search (web-search syntax), newest first
+//   /feeds/most-cited.atom[?month=YYYY-MM]     most cited by catalog papers of a month (default: this month)
 // Each is a list of the papers read service, read anonymously, as any reader of the feed sees it.
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../../generated/prisma/client.ts';
@@ -14,6 +15,8 @@ import { withinYears } from '../../platform/validation.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { latestFeaturedDay, listPapers, paperDetails, paperReads, type PaperListArgs, type PaperReads } from '../papers/index.ts';
 import { isTopicSlug, topicFeedPath } from '../topics/index.ts';
+import { monthOf, mostCitedPapers } from '../citation-graph/index.ts';
+import type { Paper } from '../../generated/prisma/client.ts';
 import type { AtomFeed } from './atom.ts';
 import { entryOf, FEED_SIZE, FeedError, newestUpdate, notFound } from './feed.ts';
 
@@ -26,6 +29,8 @@ interface FeedSpec {
   canonical: string;
   args: PaperListArgs;
   scope?: Prisma.Sql[];
+  /** A list that is not a paper list of the read service (most cited): read instead of `args`. */
+  papers?: (reads: PaperReads) => Promise<Paper[]>;
   /** When the feed changed if not its newest entry (trending: the scores' time). */
   updated?: (reads: PaperReads) => Promise<Date | null>;
 }
@@ -94,7 +99,29 @@ const author: SpecBuilder = async (match, _params, reads) => {
   return { title: `Papers by ${row.name}`, subtitle: 'Newest arXiv date first', canonical: `/feeds/authors/${liveId}.atom`, args: { filter: { author: liveId }, ...NEWEST } };
 };
 
+const mostCited: SpecBuilder = async (_match, params, reads) => {
+  const given = params.get('month');
+  let month: string;
+  try {
+    month = monthOf(given, reads.platform.now());
+  } catch (error) {
+    throw new FeedError('badRequest', (error as Error).message, 'month');
+  }
+  const label = month.slice(0, 7);
+  // Read once: the feed's papers and its `updated` (the last citation import) come together.
+  const list = mostCitedPapers(reads.reader, month, FEED_SIZE);
+  return {
+    title: `Most cited papers of ${label}`,
+    subtitle: `Cited by the most catalog papers with an arXiv date in ${label}`,
+    canonical: given === null ? '/feeds/most-cited.atom' : `/feeds/most-cited.atom?month=${label}`,
+    args: {},
+    papers: async () => (await list).papers,
+    updated: async () => (await list).importedAt,
+  };
+};
+
 const SPECS: readonly [RegExp, SpecBuilder][] = [
+  [/^\/feeds\/most-cited\.atom$/, mostCited],
   [/^\/feeds\/daily\.atom$/, daily],
   [/^\/feeds\/trending\.atom$/, trending],
   [/^\/feeds\/search\.atom$/, search],
@@ -124,7 +151,7 @@ export async function catalogFeed(platform: Platform, url: URL, base: string): P
   const spec = await found[1](found[0]!, url.searchParams, reads);
   let list;
   try {
-    list = await listPapers(reads, spec.args, spec.scope ? { scope: spec.scope } : {});
+    list = spec.papers ? { nodes: await spec.papers(reads) } : await listPapers(reads, spec.args, spec.scope ? { scope: spec.scope } : {});
   } catch (error) {
     // Bad search words and the like: listPapers says what was wrong, for the client.
     // Only the search feed passes client text to listPapers: its parameter is q.

@@ -91,6 +91,7 @@ ${link('/graphql', 'Apollo Sandbox', 'explore the schema and run queries (the Gr
 ${link('/feeds/daily.atom', 'Daily papers', 'the latest featured day; ?date=YYYY-MM-DD for another')}
 ${link('/feeds/trending.atom?window=WEEK', 'Trending this week', 'window=DAY, WEEK or MONTH')}
 ${link('/feeds/search.atom?q=diffusion', 'A search', '?q= takes the same syntax as papers(query:)')}
+${link('/feeds/most-cited.atom', 'Most cited this month', 'by catalog papers of the month; ?month=YYYY-MM for another')}
 <li>A topic: <code>/feeds/topics/&lt;slug&gt;.atom</code>; an author: <code>/feeds/authors/&lt;author id&gt;.atom</code></li>
 </ul>
 <h2>Health</h2>
