@@ -56,6 +56,15 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
     const stored = new Map(
       (await run.db.paperCitationCount.findMany({ include: { paper: { select: { arxivId: true } } } })).map((row) => [row.paper.arxivId, row.inCatalog]),
     );
+    // The same per month of the citing papers' arXiv date ("most cited this month", PaperMonthCitation).
+    const monthDrift = await run.db.$queryRawUnsafe<unknown[]>(`
+      WITH live AS (
+        SELECT date_trunc('month', q."publishedAt" AT TIME ZONE 'UTC')::date AS month, c."citedPaperId" AS paper, count(DISTINCT c."citingPaperId")::int AS n
+        FROM "Citation" c JOIN "Paper" q ON q.id = c."citingPaperId" AND q."hiddenAt" IS NULL JOIN "Paper" p ON p.id = c."citedPaperId"
+        GROUP BY 1, 2)
+      SELECT * FROM live FULL JOIN (SELECT month, "paperId" AS paper, citations AS n FROM "PaperMonthCitation" WHERE citations <> 0) s USING (month, paper)
+      WHERE live.n IS DISTINCT FROM s.n`);
+    expect(monthDrift).toEqual([]);
     const ids = expected.map((row) => row.arxivId);
     for (let i = 0; i < ids.length; i += 15) {
       const chunk = ids.slice(i, i + 15);

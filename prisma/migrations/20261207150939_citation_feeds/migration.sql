@@ -52,8 +52,10 @@ BEGIN
     IF (OLD."hiddenAt" IS NULL) = (NEW."hiddenAt" IS NULL) AND OLD."publishedAt" = NEW."publishedAt" THEN RETURN NEW; END IF;
     paper_id := NEW.id;
   END IF;
+  -- The lock before looking at the edges: an import recounting now may be adding this paper's
+  -- first edges; waiting for it, the statements below see them.
+  PERFORM pg_advisory_xact_lock_shared(hashtext('citation-graph-counts'));
   IF EXISTS (SELECT 1 FROM "Citation" c WHERE c."citingPaperId" = paper_id AND c."citedPaperId" IS NOT NULL) THEN
-    PERFORM pg_advisory_xact_lock_shared(hashtext('citation-graph-counts'));
     -- Counted before: taken out of its month.
     IF OLD."hiddenAt" IS NULL THEN
       INSERT INTO "PaperMonthCitation" ("month", "paperId", "citations")
