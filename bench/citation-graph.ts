@@ -235,9 +235,9 @@ const report = [`# Citation graph bench (${new Date().toISOString().slice(0, 10)
 if (!values['skip-import']) {
   // A first import: no citation data at all before it.
   await withClient(url, async (c) => {
-    await c.query(`TRUNCATE "Citation", "CitationWork", "CitationSnapshot"`);
+    await c.query(`TRUNCATE "Citation", "CitationWork", "CitationSnapshot", "PaperMonthCitation", "CitationAddition"`);
     await c.query(`UPDATE "PaperCitationCount" SET "inCatalog" = 0 WHERE "inCatalog" <> 0`);
-    await c.query(`VACUUM ANALYZE "Citation", "CitationWork", "PaperCitationCount"`);
+    await c.query(`VACUUM ANALYZE "Citation", "CitationWork", "PaperCitationCount", "PaperMonthCitation", "CitationAddition"`);
   });
   const steps = [
     ['first', '--s2-papers', papersFile],
