@@ -503,7 +503,7 @@ async function recount(tx: Tx): Promise<void> {
 }
 
 /** Most citing papers an announcement names; `count` says how many there are in all. */
-export const ANNOUNCED_CITING_PAPERS = 5;
+const ANNOUNCED_CITING_PAPERS = 5;
 /** Announcements are kept this long: enough for any server to have read them (live.ts). */
 const ANNOUNCEMENTS_KEPT_DAYS = 7;
 
