@@ -171,6 +171,10 @@ describeWithRealData('the citation graph tests')('citation graph', () => {
       after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(rows.map((r) => r.arxivId));
+    // A selection of listing fields reads those columns only; one that shows more reads them all.
+    const shown = await run.server.data(`query($a: String!) { paper(arxivId: $a) { citedBy(first: 10) { nodes { ... on Paper { arxivId title abstract } } } } }`, { a: A });
+    const abstracts = new Map(rows.map((r) => [r.arxivId, r.abstract]));
+    expect(shown.paper.citedBy.nodes.map((n: { arxivId: string; abstract: string }) => [n.arxivId, n.abstract])).toEqual(rows.map((r) => [r.arxivId, abstracts.get(r.arxivId)]));
     const refs = (await paper(A, { first: 2 })).references;
     const rest = (await paper(A, { first: 2, refAfter: refs.pageInfo.endCursor })).references;
     expect([...refs.edges, ...rest.edges].map((e: { node: { arxivId?: string; externalArxivId?: string; semanticScholarId?: string } }) => e.node.arxivId ?? e.node.externalArxivId ?? e.node.semanticScholarId)).toEqual([B, '1706.03762', '9999']);

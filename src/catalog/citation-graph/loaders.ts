@@ -16,7 +16,8 @@ export interface PageKey {
 
 export interface CitationGraphLoaders {
   references: DataLoader<PageKey, ReferenceRow[], string>;
-  citedBy: (order: CitedByOrder) => DataLoader<PageKey, CitingRow[], string>;
+  /** `columns`: 'listing' when the citing papers' fields need no more (selection.ts); such rows are never cached as papers. */
+  citedBy: (order: CitedByOrder, columns: 'listing' | 'all') => DataLoader<PageKey, CitingRow[], string>;
   referenceCount: DataLoader<number, number>;
   inCatalog: DataLoader<number, number>;
   /** Each source's own counts of the paper, S2 first. */
@@ -51,12 +52,12 @@ function pages<R>(load: (paperIds: number[], request: PageRequest) => Promise<Ma
 }
 
 export function createCitationGraphLoaders(reader: Reader): CitationGraphLoaders {
-  const citedBy = new Map<CitedByOrder, DataLoader<PageKey, CitingRow[], string>>();
+  const citedBy = new Map<string, DataLoader<PageKey, CitingRow[], string>>();
   return {
     references: pages((ids, request) => referencePages(reader, ids, request)),
-    citedBy: (order) => {
-      let loader = citedBy.get(order);
-      if (!loader) citedBy.set(order, (loader = pages((ids, request) => citedByPages(reader, ids, order, request))));
+    citedBy: (order, columns) => {
+      let loader = citedBy.get(`${order}:${columns}`);
+      if (!loader) citedBy.set(`${order}:${columns}`, (loader = pages((ids, request) => citedByPages(reader, ids, order, request, columns))));
       return loader;
     },
     referenceCount: counted<number>((ids) => referenceCounts(reader, ids)),

@@ -11,7 +11,7 @@ import type { CitationSource, CitedByOrder } from '../../generated/graphql.ts';
 import type { Reader } from '../../platform/db/reader.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Connection, type PageRequest } from '../../platform/pagination/connection.ts';
-import { LISTED, PAPER_COLUMNS_P } from '../papers/index.ts';
+import { LISTED, LISTING_COLUMNS_P, PAPER_COLUMNS_P } from '../papers/index.ts';
 
 /** A work the catalog does not hold, as the source that shipped the edge knows it. */
 export interface ExternalPaperRow {
@@ -160,6 +160,9 @@ function citedByKey(order: CitedByOrder): CitedByKey {
 
 const citedByCursorName = (order: CitedByOrder) => `citedBy:${order}`;
 
+/** An edge's attributes merged over the sources that ship it (EdgeColumns). */
+const EDGE_AGGREGATE = Prisma.sql`SELECT bool_or(c."isInfluential") AS influential, string_agg(array_to_string(c.intents, ','), ',') AS intents, array_agg(c.source::text) AS sources`;
+
 /**
  * The first page (or the page after a cursor) of the listed papers citing each paper. The
  * semi-join (EXISTS) counts a citing paper once however many sources ship the edge.
@@ -173,8 +176,18 @@ const citedByCursorName = (order: CitedByOrder) => `citedBy:${order}`;
  * c is the stored count (PaperCitationCount), N the highest paper id (ids are a sequence: about the
  * catalog's size, read from the primary key's end).
  */
-export async function citedByPages(reader: Reader, paperIds: number[], order: CitedByOrder, request: PageRequest): Promise<Map<number, CitingRow[]>> {
+export async function citedByPages(
+  reader: Reader,
+  paperIds: number[],
+  order: CitedByOrder,
+  request: PageRequest,
+  columns: 'listing' | 'all' = 'all',
+): Promise<Map<number, CitingRow[]>> {
   const { key, join, type } = citedByKey(order);
+  // Only the columns the citing papers' fields show (src/catalog/papers/selection.ts): a list of
+  // titles reads a fifth of the bytes, which made the walk below about 25 % more req/s at 16
+  // clients (bench/cited-by-sql.ts --variants, bench/results/2026-12-07-cited-by.md).
+  const paperColumns = columns === 'listing' ? LISTING_COLUMNS_P : PAPER_COLUMNS_P;
   let keyset = Prisma.empty;
   if (request.cursor !== null) {
     const [value, id] = decodeCursor(citedByCursorName(order), request.cursor, 2, 'after');
@@ -197,17 +210,14 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
   const walk = sizes.filter((size) => size.walk).map((size) => size.id);
   const read = sizes.filter((size) => !size.walk).map((size) => size.id);
   const edge = Prisma.sql`
-      CROSS JOIN LATERAL (
-        SELECT bool_or(c."isInfluential") AS influential, string_agg(array_to_string(c.intents, ','), ',') AS intents, array_agg(c.source::text) AS sources
-        FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = page.id
-      ) e`;
+      CROSS JOIN LATERAL (${EDGE_AGGREGATE} FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = page.id) e`;
   const statements: Promise<CitingRow[]>[] = [];
   if (read.length > 0) {
     statements.push(
       reader.rows<CitingRow>(Prisma.sql`
         SELECT page.*, e.* FROM unnest(${read}::int[]) x(id)
         CROSS JOIN LATERAL (
-          SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
+          SELECT x.id AS grp, ${paperColumns}, ${key} AS "sortKey"
           FROM "Paper" p ${join}
           WHERE ${LISTED} AND EXISTS (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id) ${keyset}
           ORDER BY ${key} DESC, p.id DESC LIMIT ${pageLimit}
@@ -215,17 +225,19 @@ export async function citedByPages(reader: Reader, paperIds: number[], order: Ci
     );
   }
   if (walk.length > 0) {
-    // LATERAL ... LIMIT 1, not EXISTS: a probe per paper walked, never a hash of all the citations.
+    // A LATERAL probe per paper walked, not EXISTS: never a hash of all the citations. The probe
+    // reads the edge's attributes itself (no row: the paper does not cite it), one index probe per
+    // row instead of a probe and then the `edge` aggregate.
     statements.push(
       reader.rows<CitingRow>(Prisma.sql`
-        SELECT page.*, e.* FROM unnest(${walk}::int[]) x(id)
+        SELECT page.* FROM unnest(${walk}::int[]) x(id)
         CROSS JOIN LATERAL (
-          SELECT x.id AS grp, ${PAPER_COLUMNS_P}, ${key} AS "sortKey"
+          SELECT x.id AS grp, ${paperColumns}, ${key} AS "sortKey", e.*
           FROM "Paper" p ${join}
-          CROSS JOIN LATERAL (SELECT 1 FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id LIMIT 1) hit
+          CROSS JOIN LATERAL (${EDGE_AGGREGATE} FROM "Citation" c WHERE c."citedPaperId" = x.id AND c."citingPaperId" = p.id HAVING count(*) > 0) e
           WHERE ${LISTED} ${keyset}
           ORDER BY ${key} DESC, p.id DESC LIMIT ${pageLimit}
-        ) page ${edge}`),
+        ) page`),
     );
   }
   const pages = new Map<number, CitingRow[]>();

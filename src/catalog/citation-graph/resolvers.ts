@@ -17,7 +17,7 @@ import { channels, type CatalogEvent, type CitationAddition } from '../../platfo
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
 import { pageRequest, toConnection } from '../../platform/pagination/connection.ts';
 import { liveAuthorId } from '../authors/index.ts';
-import { isListed } from '../papers/index.ts';
+import { isListed, paperSelection } from '../papers/index.ts';
 import { announcementsOf, CheckedEvents } from './live.ts';
 import {
   citedByCursorOf,
@@ -52,17 +52,19 @@ export const Paper: Pick<PaperResolvers, 'references' | 'citedBy' | 'citationCou
     const byKey = new Map(rows.map((row, i) => [row.k, nodes[i]!]));
     return toConnection(rows, request, (row) => edgeOf(referenceCursorOf(row), byKey.get(row.k)!, row), () => graph.referenceCount.load(paper.id));
   },
-  async citedBy(paper, { orderBy, ...args }, ctx): Promise<CitationConnectionRow> {
+  async citedBy(paper, { orderBy, ...args }, ctx, info): Promise<CitationConnectionRow> {
     const order = orderBy ?? 'NEWEST';
     const request = pageRequest(args);
     const graph = ctx.loaders.citationGraph();
-    const rows = await graph.citedBy(order).load({ paperId: paper.id, request });
+    const { columns } = paperSelection(info);
+    const rows = await graph.citedBy(order, columns).load({ paperId: paper.id, request });
     return toConnection(
       rows,
       request,
       (row) => {
         const { grp: _grp, sortKey: _sortKey, influential: _influential, intents: _intents, sources: _sources, ...citing } = row;
-        ctx.loaders.paperById.prime(citing.id, citing);
+        // A row of the listing columns only is what this selection shows, never a paper to cache.
+        if (columns === 'all') ctx.loaders.paperById.prime(citing.id, citing);
         return edgeOf(citedByCursorOf(order, row), citing, row);
       },
       () => graph.inCatalog.load(paper.id),

@@ -2,7 +2,7 @@
 // `domain-to-domain-through-services`, .dependency-cruiser.cjs). Everything else in this folder
 // is the domain's own.
 export { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
-export { PAPER_COLUMNS, PAPER_COLUMNS_P } from './columns.ts';
+export { LISTING_COLUMNS_P, PAPER_COLUMNS, PAPER_COLUMNS_P } from './columns.ts';
 export { paperDetails } from './details.ts';
 export { type HfLinks, type HfOrganization } from './hugging-face.ts';
 export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs } from './list.ts';
