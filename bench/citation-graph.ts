@@ -212,7 +212,15 @@ async function loadCitedBy(hotArxivId: string): Promise<string[]> {
     ];
     for (const [name, query] of operations) {
       const body = JSON.stringify({ query, variables: { id: data.paper.id } });
-      const probe = (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { errors?: unknown; extensions?: { cost?: unknown } };
+      // The previous load may leave the server shedding or its pool busy for a moment (503s with
+      // Retry-After): the probe waits that out, a few times, before calling the operation broken.
+      let probe: { errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[]; extensions?: { cost?: unknown } } = {};
+      for (let attempt = 0; attempt < 5; attempt++) {
+        probe = (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as typeof probe;
+        const retry = probe.errors?.find((e) => e.extensions?.code === 'SERVICE_OVERLOADED' || e.extensions?.code === 'SERVICE_UNAVAILABLE');
+        if (!retry) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * (retry.extensions?.retryAfterSeconds ?? 2)));
+      }
       if (probe.errors) throw new Error(`${name}: ${JSON.stringify(probe.errors)}`);
       const cost = JSON.stringify(probe.extensions?.cost ?? null);
       const call = { path: '/graphql', body, headers: { 'content-type': 'application/json' } };
