@@ -156,6 +156,26 @@ describe('live events over Redis pub/sub', () => {
     expect(heardB).toHaveLength(1);
   });
 
+  test('publishLocal stays on its instance: events every instance reads for itself are heard once', async () => {
+    const [localA, localB] = [new InMemoryEventBus(), new InMemoryEventBus()];
+    const a = new RedisEventBus(link(), localA);
+    const b = new RedisEventBus(link(), localB);
+    await Promise.all([a.ready(), b.ready()]);
+    const heardA: CatalogEvent[] = [];
+    const heardB: CatalogEvent[] = [];
+    a.subscribe(channels.citationsOfPaper(1), (e) => heardA.push(e));
+    b.subscribe(channels.citationsOfPaper(1), (e) => heardB.push(e));
+    let sentinel = 0;
+    b.subscribe(channels.paper(3), () => void sentinel++);
+    const event: CatalogEvent = { type: 'citationAdded', addition: { id: '1', citedPaperId: 1, count: 1, citingPaperIds: [2], source: 'S2', at: new Date() } };
+    a.publishLocal(channels.citationsOfPaper(1), event);
+    expect(heardA).toEqual([event]);
+    // A later event of A's over Redis reaching B: the local one would have arrived before it.
+    a.publish(channels.paper(3), paperEvent(3, 0));
+    await until(() => sentinel === 1, 'the sentinel on the other instance', 1000);
+    expect(heardB).toEqual([]);
+  });
+
   test('Redis away: subscriptions keep local events; back: they hear other instances again', async () => {
     const relay = await redisRelay();
     try {
