@@ -28,6 +28,8 @@ import { createServer } from './http/server.ts';
 import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
 import { instrumentRedis } from './platform/telemetry/redis.ts';
 import { serveMetrics } from './http/telemetry.ts';
+import { startWebhookWorker } from './catalog/webhooks/index.ts';
+import { smtpMailer } from './catalog/digests/index.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -125,6 +127,21 @@ async function main(): Promise<void> {
         const scheduler = digestSchedulerFromConfig(config, platform, logger, (run) => trackJob(telemetry, 'digests', run));
         return async () => scheduler?.stop();
       };
+      // Signed webhooks: every instance delivers, sharing the outbox's work through FOR UPDATE
+      // SKIP LOCKED (src/catalog/webhooks/worker.ts), woken by NOTIFY on commit. Owners of
+      // endpoints it disables are told through the digests' mailer, when SMTP_URL is set.
+      const webhooks = async (): Promise<Stop> => {
+        if (!config.webhooks.worker) return async () => {};
+        const mailer = config.follow.smtpUrl ? smtpMailer({ url: config.follow.smtpUrl, from: config.follow.from, connections: 1 }) : undefined;
+        const worker = startWebhookWorker({
+          db: database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
+          listenUrl: database.embedded ? undefined : database.url,
+        });
+        return async () => {
+          await worker.stop();
+          await mailer?.close();
+        };
+      };
       // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
       const jobs: Stop[] = redis
         ? [
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
             ...(path ? [takeTurns(redis, 'embeddings', embeddings, { logger }).stop] : []),
           ]
         : [await trending(), await digests(), await embeddings()];
+      jobs.push(await webhooks());
 
       return async () => {
         await Promise.all(jobs.map((stop) => stop()));

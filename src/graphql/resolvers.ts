@@ -32,6 +32,7 @@ import * as collections from '../catalog/collections/resolvers.ts';
 import * as collectionMutations from '../catalog/collections/mutations.ts';
 import * as citations from '../catalog/citations/resolvers.ts';
 import * as citationGraph from '../catalog/citation-graph/resolvers.ts';
+import * as webhooks from '../catalog/webhooks/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -47,6 +48,7 @@ export const resolvers: Resolvers = {
     ...users.Query,
     ...authorClaims.Query,
     ...federation.Query,
+    ...webhooks.Query,
   }),
   Mutation: withAccess('Mutation', {
     ...votes.Mutation,
@@ -78,7 +80,7 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User, ...related.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User, ...related.User, ...webhooks.User },
   Follow: follows.Follow,
   FollowTarget: follows.FollowTarget,
   FollowConnection: connections.Connection,
@@ -93,4 +95,8 @@ export const resolvers: Resolvers = {
   CitationCount: citationGraph.CitationCount,
   CitationPaper: citationGraph.CitationPaper,
   ExternalPaper: citationGraph.ExternalPaper,
+  Webhook: webhooks.Webhook,
+  WebhookDelivery: webhooks.WebhookDelivery,
+  WebhookConnection: connections.Connection,
+  WebhookDeliveryConnection: connections.Connection,
 };
