@@ -145,7 +145,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   async function attempt(message: Claimed, skip: boolean): Promise<void> {
     if (skip) {
       // The paper it was about was hidden since: nothing is sent (README, "Signed webhooks").
-      await serial(() => db.webhookMessage.update({ where: { id: message.messageId }, data: { state: 'SKIPPED' } })).catch(() => {});
+      await serial(() => db.webhookMessage.updateMany({ where: { id: message.messageId, attempts: message.attempts }, data: { state: 'SKIPPED' } }));
       return;
     }
     const body = JSON.stringify({ type: message.type, timestamp: message.eventAt.toISOString(), data: message.data });
@@ -187,15 +187,17 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
               responseCode: result.status, durationMs: result.durationMs, error: succeeded ? null : result.error?.slice(0, 300) ?? null,
             },
           });
+          // Guarded by the attempt count of the claim: a replay meanwhile (attempts back to 0) stands.
+          const claimedNow = { id: message.messageId, attempts: message.attempts };
           if (succeeded) {
-            await tx.webhookMessage.update({ where: { id: message.messageId }, data: { state: 'DELIVERED' } });
+            await tx.webhookMessage.updateMany({ where: claimedNow, data: { state: 'DELIVERED' } });
             await tx.webhookEndpoint.updateMany({ where: { id: message.endpointId, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0, failingSince: null } });
             return;
           }
           const gone = result.status === 410;
           const wait = result.retryAfterMs !== null ? Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS) : retryDelay(config.retrySchedule, message.attempts - 1, random);
-          await tx.webhookMessage.update({
-            where: { id: message.messageId },
+          await tx.webhookMessage.updateMany({
+            where: claimedNow,
             data: gone || wait === null ? { state: 'FAILED' } : { nextAttemptAt: new Date(Date.now() + wait) },
           });
           const [streak] = await tx.$queryRaw<{ failures: number; since: Date }[]>`
