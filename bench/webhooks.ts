@@ -9,7 +9,7 @@
 //      every message is delivered, while pg_stat_activity is sampled every 20 ms for the API's
 //      connections: open, and busy (not idle).
 //
-//   npm run bench:webhooks [-- --seconds 20 --out bench/results/2026-12-07-webhooks.md]
+//   npm run bench:webhooks [-- --seconds 20 --concurrency 8 --out bench/results/2026-12-07-webhooks.md]
 //
 // Needs PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres):
 // it creates a database of its own and drops it at the end.
@@ -28,8 +28,9 @@ import { writeOutbox } from '../src/platform/events/outbox.ts';
 import { toGlobalId } from '../src/platform/global-id.ts';
 import { projectRoot } from '../src/platform/paths.ts';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '8' }, out: { type: 'string' } } });
 const seconds = Number(args.seconds);
+const concurrency = Number(args.concurrency);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const dbName = `bench_webhooks_${process.pid}`;
 const dbUrl = (() => {
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     const owner = (await db.user.findFirstOrThrow()).id;
     const latencyEndpoint = await db.webhookEndpoint.create({ data: { ownerId: owner, url: `${receiver.url}/latency`, events: ['paper.updated'], secret: 'whsec_' + Buffer.alloc(24, 7).toString('base64') } });
 
-    const started = await startApi({ DATABASE_URL: dbUrl, WEBHOOK_ALLOW_INSECURE_TARGETS: '127.0.0.1', RATE_LIMIT_POINTS: '0', RATE_LIMIT_IN_FLIGHT: '1000' });
+    const started = await startApi({ DATABASE_URL: dbUrl, WEBHOOK_ALLOW_INSECURE_TARGETS: '127.0.0.1', RATE_LIMIT_POINTS: '0', RATE_LIMIT_IN_FLIGHT: '1000', WEBHOOK_CONCURRENCY: String(concurrency) });
     api = started.child;
     log(`API at ${started.url} (pid ${api.pid})`);
 
@@ -192,15 +193,22 @@ async function main(): Promise<void> {
     await monitor.connect();
     let maxOpen = 0;
     let maxBusy = 0;
+    let maxWorkerOpen = 0;
+    let maxWorkerBusy = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const { rows } = await monitor.query<{ open: number; busy: number }>(
-          `SELECT count(*)::int AS open, count(*) FILTER (WHERE state <> 'idle')::int AS busy FROM pg_stat_activity WHERE datname = $1 AND application_name = ''`,
+        const { rows } = await monitor.query<{ open: number; busy: number; workerOpen: number; workerBusy: number }>(
+          `SELECT count(*)::int AS open, count(*) FILTER (WHERE state <> 'idle')::int AS busy,
+                  count(*) FILTER (WHERE application_name = 'webhook-worker')::int AS "workerOpen",
+                  count(*) FILTER (WHERE application_name = 'webhook-worker' AND state <> 'idle')::int AS "workerBusy"
+           FROM pg_stat_activity WHERE datname = $1 AND application_name <> 'bench'`,
           [dbName],
         );
         maxOpen = Math.max(maxOpen, rows[0]!.open);
         maxBusy = Math.max(maxBusy, rows[0]!.busy);
+        maxWorkerOpen = Math.max(maxWorkerOpen, rows[0]!.workerOpen);
+        maxWorkerBusy = Math.max(maxWorkerBusy, rows[0]!.workerBusy);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
     sampling = false;
     await sampler;
     await monitor.end();
-    log(`drain: ${delivered} deliveries in ${fmt(drainMs / 1000, 2)} s (${fmt(delivered / (drainMs / 1000), 0)}/s); API connections: at most ${maxOpen} open, ${maxBusy} busy`);
+    log(`drain: ${delivered} deliveries in ${fmt(drainMs / 1000, 2)} s (${fmt(delivered / (drainMs / 1000), 0)}/s); API connections: at most ${maxOpen} open, ${maxBusy} busy; the worker's: ${maxWorkerOpen} open, ${maxWorkerBusy} busy`);
 
     const commit = (() => {
       try {
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
     })();
     const report = `# Signed webhooks: commit to first attempt, and draining (2026-12-07)
 
-Command: \`npm run bench:webhooks -- --seconds ${seconds}\` (bench/webhooks.ts), commit ${commit}, ${os.cpus().length} cores
+Command: \`npm run bench:webhooks -- --seconds ${seconds} --concurrency ${concurrency}\` (bench/webhooks.ts), commit ${commit}, ${os.cpus().length} cores
 (${os.cpus()[0]?.model ?? 'unknown CPU'}), shared with other work; PostgreSQL at 127.0.0.1:5432; Node ${process.version}.
 The API is \`src/main.ts\` as production starts it (one process, its delivery worker inside, woken by
 NOTIFY); the receiver answers 204 on loopback, in the bench's process.
@@ -250,11 +258,12 @@ Goal: p99 under 1 s under the vote load.
 ## Draining 1,000 events to 10 endpoints
 
 1,000 \`paper.updated\` events committed at once (10 transactions of 100) to 10 subscribed endpoints:
-${delivered.toLocaleString('en')} deliveries in ${fmt(drainMs / 1000, 2)} s (${fmt(delivered / (drainMs / 1000), 0)} per second, WEBHOOK_CONCURRENCY 8).
-The API process's connections, sampled every 20 ms from pg_stat_activity while it drained (no other
-load): at most **${maxOpen} open** and **${maxBusy} busy** (not idle) at once. The worker runs its
-statements one at a time on the shared pool, plus its LISTEN connection: the documented bound is
-2 connections per instance for webhooks, whatever the backlog.
+${delivered.toLocaleString('en')} deliveries in ${fmt(drainMs / 1000, 2)} s (${fmt(delivered / (drainMs / 1000), 0)} per second, WEBHOOK_CONCURRENCY ${concurrency}).
+Connections, sampled every 20 ms from pg_stat_activity while it drained (no other load): the
+worker's own (application_name webhook-worker) at most **${maxWorkerOpen} open, ${maxWorkerBusy} busy** (not idle)
+at once; the whole API process (its request pool too, still open from the vote load) at most
+${maxOpen} open, ${maxBusy} busy. The worker runs its statements one at a time on a pool of one,
+plus its LISTEN connection: the documented bound is 2 connections per instance, whatever the backlog.
 `;
     const out = args.out ?? 'bench/results/2026-12-07-webhooks.md';
     fs.writeFileSync(out, report);

@@ -7,6 +7,7 @@ import { runProcesses } from './platform/cluster.ts';
 import { IpcEventBus } from './platform/events/ipc.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './platform/db/open.ts';
+import { createDb } from './platform/db/client.ts';
 import { seedFirstStart } from './catalog/demo/first-start.ts';
 import { isCatalogEmpty } from './catalog/demo/generate.ts';
 import { trendingScores } from './catalog/papers/trending.ts';
@@ -133,12 +134,20 @@ async function main(): Promise<void> {
       const webhooks = async (): Promise<Stop> => {
         if (!config.webhooks.worker) return async () => {};
         const mailer = config.follow.smtpUrl ? smtpMailer({ url: config.follow.smtpUrl, from: config.follow.from, connections: 1 }) : undefined;
+        // On a PostgreSQL server the worker has connections of its own (one for its statements,
+        // one to LISTEN), named in pg_stat_activity: requests never wait behind it, nor it behind
+        // them. The embedded database has one connection, which it shares.
+        const named = (url: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=webhook-worker`;
+        const own = database.embedded
+          ? undefined
+          : createDb({ connectionString: named(database.url), poolSize: 1, poolTimeoutMs: config.database.poolTimeoutMs, statementTimeoutMs: config.database.statementTimeoutMs });
         const worker = startWebhookWorker({
-          db: database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
-          listenUrl: database.embedded ? undefined : database.url,
+          db: own?.db ?? database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
+          listenUrl: database.embedded ? undefined : named(database.url),
         });
         return async () => {
           await worker.stop();
+          await own?.close();
           await mailer?.close();
         };
       };

@@ -21,7 +21,6 @@
 // the embedded database). Statements go one at a time through the shared pool: a draining
 // worker holds at most one pool connection, plus the LISTEN connection.
 import pg from 'pg';
-import { Prisma } from '../../generated/prisma/client.ts';
 import type { WebhookConfig } from '../../config.ts';
 import type { Db } from '../../platform/db/client.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -58,8 +57,8 @@ export interface WebhookWorkerOptions {
 }
 
 export interface WebhookWorker {
-  /** Runs a cycle now (after a replay, for instance). */
-  wake(): void;
+  /** Runs a cycle now (`dispatchToo`: look for new events as well). */
+  wake(dispatchToo?: boolean): void;
   /** Stops taking work and waits for the attempts in flight to be recorded. */
   stop(): Promise<void>;
 }
@@ -175,63 +174,100 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     options.onAttempt?.({ webhookId: message.webhookId, result });
   }
 
-  async function record(message: Claimed, result: AttemptResult): Promise<void> {
-    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-    let disabled: { ownerId: number; url: string; reason: string } | null = null;
-    try {
-      await serial(() =>
-        db.$transaction(async (tx) => {
-          await tx.webhookDelivery.create({
-            data: {
-              messageId: message.messageId, endpointId: message.endpointId, attempt: message.attempts, succeeded,
-              responseCode: result.status, durationMs: result.durationMs, error: succeeded ? null : result.error?.slice(0, 300) ?? null,
-            },
-          });
-          // Guarded by the attempt count of the claim: a replay meanwhile (attempts back to 0) stands.
-          const claimedNow = { id: message.messageId, attempts: message.attempts };
-          if (succeeded) {
-            await tx.webhookMessage.updateMany({ where: claimedNow, data: { state: 'DELIVERED' } });
-            await tx.webhookEndpoint.updateMany({ where: { id: message.endpointId, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0, failingSince: null } });
-            return;
-          }
-          const gone = result.status === 410;
-          const wait = result.retryAfterMs !== null ? Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS) : retryDelay(config.retrySchedule, message.attempts - 1, random);
-          await tx.webhookMessage.updateMany({
-            where: claimedNow,
-            data: gone || wait === null ? { state: 'FAILED' } : { nextAttemptAt: new Date(Date.now() + wait) },
-          });
-          const [streak] = await tx.$queryRaw<{ failures: number; since: Date }[]>`
-            UPDATE "WebhookEndpoint" SET "consecutiveFailures" = "consecutiveFailures" + 1, "failingSince" = coalesce("failingSince", now())
-            WHERE id = ${message.endpointId} RETURNING "consecutiveFailures" AS failures, "failingSince" AS since`;
-          const longStreak = streak && streak.failures >= config.disableAfterFailures && Date.now() - streak.since.getTime() >= config.disableAfterSeconds * 1000;
-          if (!gone && !longStreak) return;
-          const reason = gone
-            ? 'the endpoint answered 410 Gone'
-            : `${streak!.failures} consecutive failed attempts since ${streak!.since.toISOString()}`;
-          const rows = await tx.$queryRaw<{ ownerId: number; url: string }[]>`
-            UPDATE "WebhookEndpoint" SET "disabledAt" = now(), "disabledReason" = ${reason}
-            WHERE id = ${message.endpointId} AND "disabledAt" IS NULL RETURNING "ownerId", url`;
-          if (rows[0]) disabled = { ...rows[0], reason };
-        }),
-      );
-    } catch (error) {
-      // The endpoint (and its messages) deleted during the attempt: nothing left to record.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2003' || error.code === 'P2025')) return;
-      throw error;
-    }
-    if (disabled) {
-      const { ownerId, url, reason } = disabled;
+  // Successes, the bulk of a drain, are recorded together: every success that finished while
+  // the previous statement ran goes into the next one (one INSERT and two UPDATEs, one round trip).
+  let successes: { message: Claimed; result: AttemptResult }[] = [];
+  let successFlush: Promise<void> | null = null;
+  const recordSuccess = (message: Claimed, result: AttemptResult): Promise<void> => {
+    successes.push({ message, result });
+    successFlush ??= serial(async () => {
+      const batch = successes;
+      successes = [];
+      successFlush = null;
+      // Guarded by the attempt count of the claim: a replay meanwhile (attempts back to 0) stands.
+      await db.$executeRaw`
+        WITH r AS (
+          SELECT * FROM unnest(${batch.map((b) => b.message.messageId)}::int[], ${batch.map((b) => b.message.attempts)}::int[],
+                               ${batch.map((b) => b.message.endpointId)}::int[], ${batch.map((b) => b.result.status)}::int[],
+                               ${batch.map((b) => b.result.durationMs)}::int[]) AS r(mid, att, eid, code, ms)
+        ), recorded AS (
+          INSERT INTO "WebhookDelivery" ("messageId", "endpointId", attempt, succeeded, "responseCode", "durationMs")
+          SELECT r.mid, r.eid, r.att, true, r.code, r.ms FROM r JOIN "WebhookMessage" m ON m.id = r.mid
+        ), delivered AS (
+          UPDATE "WebhookMessage" m SET state = 'DELIVERED' FROM r WHERE m.id = r.mid AND m.attempts = r.att
+        )
+        UPDATE "WebhookEndpoint" e SET "consecutiveFailures" = 0, "failingSince" = NULL
+        WHERE e.id IN (SELECT eid FROM r) AND e."consecutiveFailures" > 0`;
+    });
+    return successFlush;
+  };
+
+  /** A failed attempt, in one statement: its record, the message's next attempt or end, the endpoint's streak and maybe its end. */
+  async function recordFailure(message: Claimed, result: AttemptResult): Promise<void> {
+    const gone = result.status === 410;
+    const wait = result.retryAfterMs !== null ? Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS) : retryDelay(config.retrySchedule, message.attempts - 1, random);
+    const finalState = gone || wait === null ? 'FAILED' : null;
+    const streakReason = `consecutive failed attempts since`;
+    const rows = await serial(() =>
+      db.$queryRaw<{ ownerId: number; url: string; disabledReason: string | null; newlyDisabled: boolean }[]>`
+        WITH recorded AS (
+          INSERT INTO "WebhookDelivery" ("messageId", "endpointId", attempt, succeeded, "responseCode", "durationMs", error)
+          SELECT m.id, ${message.endpointId}, ${message.attempts}, false, ${result.status}::int, ${result.durationMs}, ${result.error?.slice(0, 300) ?? null}
+          FROM "WebhookMessage" m WHERE m.id = ${message.messageId}
+        ), rescheduled AS (
+          UPDATE "WebhookMessage" m
+          SET state = coalesce(${finalState}::"WebhookMessageState", m.state),
+              "nextAttemptAt" = CASE WHEN ${finalState}::text IS NULL THEN now() + ${wait ?? 0} * interval '1 millisecond' ELSE m."nextAttemptAt" END
+          WHERE m.id = ${message.messageId} AND m.attempts = ${message.attempts}
+        ), before AS (
+          SELECT id, "disabledAt", "consecutiveFailures" + 1 AS failures, coalesce("failingSince", now()) AS since
+          FROM "WebhookEndpoint" WHERE id = ${message.endpointId} FOR UPDATE
+        ), ending AS (
+          SELECT b.*, CASE
+            WHEN b."disabledAt" IS NOT NULL THEN NULL
+            WHEN ${gone} THEN 'the endpoint answered 410 Gone'
+            WHEN b.failures >= ${config.disableAfterFailures} AND b.since <= now() - ${config.disableAfterSeconds} * interval '1 second'
+              THEN b.failures || ' ' || ${streakReason} || ' ' || to_char(b.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+          END AS reason
+          FROM before b
+        )
+        UPDATE "WebhookEndpoint" e
+        SET "consecutiveFailures" = ending.failures, "failingSince" = ending.since,
+            "disabledAt" = CASE WHEN ending.reason IS NOT NULL THEN now() ELSE e."disabledAt" END,
+            "disabledReason" = coalesce(ending.reason, e."disabledReason")
+        FROM ending WHERE e.id = ending.id
+        RETURNING e."ownerId", e.url, e."disabledReason", ending.reason IS NOT NULL AS "newlyDisabled"`,
+    );
+    const row = rows[0];
+    if (row?.newlyDisabled) {
+      const reason = row.disabledReason!;
       logger.warn({ endpointId: message.endpointId, reason }, 'webhook endpoint disabled');
-      await notifyDisabled({ db, mailer: options.mailer, publicUrl: options.publicUrl, logger }, { endpointId: message.endpointId, ownerId, url, reason });
+      await notifyDisabled({ db, mailer: options.mailer, publicUrl: options.publicUrl, logger }, { endpointId: message.endpointId, ownerId: row.ownerId, url: row.url, reason });
     }
   }
 
+  function record(message: Claimed, result: AttemptResult): Promise<void> {
+    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+    return succeeded ? recordSuccess(message, result) : recordFailure(message, result);
+  }
+
+  // What a cycle must do: fan out new events only when told some committed (NOTIFY) or by the
+  // poll; a freed slot only claims.
+  let needDispatch = true;
+
   async function runCycle(): Promise<void> {
+    let more = false;
     do {
       again = false;
-      while ((await dispatch()) === DISPATCH_BATCH && !stopped);
+      if (needDispatch) {
+        needDispatch = false;
+        while ((await dispatch()) === DISPATCH_BATCH && !stopped);
+      }
       const free = config.concurrency - inFlight.size;
-      if (free > 0 && !stopped) {
+      more = false;
+      // Claims wait for half the slots to be free (or all idle), so that each claim (and its
+      // check of hidden papers) is paid for by several attempts while a backlog drains.
+      if (free > 0 && (free >= Math.ceil(config.concurrency / 2) || inFlight.size === 0) && !stopped) {
         const claimed = await claim(free);
         const skipped = claimed.length > 0 ? await serial(() => redactHidden(db, claimed)) : new Set<Claimed>();
         for (const message of claimed) {
@@ -243,18 +279,26 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
             });
           inFlight.add(running);
         }
-        if (claimed.length === free) again = true;
+        // A full claim: more may be due; the attempts' ends wake the next claims.
+        more = claimed.length === free;
+      } else {
+        more = true;
       }
     } while (again && !stopped && inFlight.size < config.concurrency);
     if (stopped) return;
-    const due = await nextDue();
     clearTimeout(timer);
+    if (more) {
+      timer = setTimeout(() => wake(true), config.pollMs).unref();
+      return;
+    }
+    const due = await nextDue();
     const wait = due === null ? config.pollMs : Math.max(0, Math.min(config.pollMs, Math.ceil(due)));
-    timer = setTimeout(wake, wait).unref();
+    timer = setTimeout(() => wake(true), wait).unref();
   }
 
-  function wake(): void {
+  function wake(dispatchToo = false): void {
     if (stopped) return;
+    if (dispatchToo) needDispatch = true;
     if (cycle) {
       again = true;
       return;
@@ -263,7 +307,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       .catch((error: unknown) => {
         logger.error({ err: error }, 'webhook worker cycle failed');
         clearTimeout(timer);
-        if (!stopped) timer = setTimeout(wake, config.pollMs).unref();
+        if (!stopped) timer = setTimeout(() => wake(true), config.pollMs).unref();
       })
       .finally(() => {
         cycle = null;
@@ -274,7 +318,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   async function listen(): Promise<void> {
     if (!options.listenUrl || stopped) return;
     const client = new pg.Client({ connectionString: options.listenUrl });
-    client.on('notification', () => wake());
+    client.on('notification', () => wake(true));
     client.on('error', (error) => {
       logger.warn({ err: error }, 'webhook worker: LISTEN connection lost; polling until it is back');
       listener = undefined;
@@ -286,7 +330,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       await client.query('LISTEN outbox');
       listener = client;
       // Events committed while it was not listening.
-      wake();
+      wake(true);
     } catch (error) {
       logger.warn({ err: error }, 'webhook worker: LISTEN failed; polling');
       client.end().catch(() => {});
@@ -295,7 +339,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   }
 
   void listen();
-  wake();
+  wake(true);
 
   return {
     wake,
