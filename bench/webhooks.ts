@@ -93,7 +93,10 @@ function startApi(env: Record<string, string>): Promise<{ url: string; child: Ch
 }
 
 async function main(): Promise<void> {
+  // The PostgreSQL server is shared: another job may terminate our connections (pg_terminate_backend).
+  // Said, not fatal: the sampler reconnects; the API's pools and worker recover on their own.
   const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on('error', (error) => log(`admin connection: ${error.message}`));
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   let api: ChildProcess | undefined;
@@ -189,13 +192,19 @@ async function main(): Promise<void> {
     await db.webhookEndpoint.update({ where: { id: latencyEndpoint.id }, data: { disabledAt: new Date(), disabledReason: 'bench' } });
     for (let i = 0; i < 10; i++) await db.webhookEndpoint.create({ data: { ownerId: owner, url: `${receiver.url}/drain/${i}`, events: ['paper.updated'], secret: 'whsec_' + Buffer.alloc(24, i).toString('base64') } });
     const before = await db.webhookMessage.count({ where: { state: 'DELIVERED' } });
-    const monitor = new pg.Client({ connectionString: adminUrl });
-    await monitor.connect();
+    const connectMonitor = async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      client.on('error', (error) => log(`monitor connection: ${error.message}`));
+      await client.connect();
+      return client;
+    };
+    const monitor = await connectMonitor();
     let maxOpen = 0;
     let maxBusy = 0;
     let maxWorkerOpen = 0;
     let maxWorkerBusy = 0;
     let sampling = true;
+    let samplerFailed = false;
     const sampler = (async () => {
       while (sampling) {
         const { rows } = await monitor.query<{ open: number; busy: number; workerOpen: number; workerBusy: number }>(
@@ -211,7 +220,10 @@ async function main(): Promise<void> {
         maxWorkerBusy = Math.max(maxWorkerBusy, rows[0]!.workerBusy);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-    })();
+    })().catch(async (error: unknown) => {
+      log(`sampler stopped: ${(error as Error).message}`);
+      samplerFailed = true;
+    });
     const t0 = performance.now();
     for (let batch = 0; batch < 10; batch++) {
       const events = Array.from({ length: 100 }, (_, i) => {
@@ -226,7 +238,8 @@ async function main(): Promise<void> {
     const drainMs = performance.now() - t0;
     sampling = false;
     await sampler;
-    await monitor.end();
+    await monitor.end().catch(() => {});
+    if (samplerFailed) throw new Error('the connection sampler failed: the connection figures would be incomplete; run again');
     log(`drain: ${delivered} deliveries in ${fmt(drainMs / 1000, 2)} s (${fmt(delivered / (drainMs / 1000), 0)}/s); API connections: at most ${maxOpen} open, ${maxBusy} busy; the worker's: ${maxWorkerOpen} open, ${maxWorkerBusy} busy`);
 
     const commit = (() => {

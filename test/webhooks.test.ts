@@ -139,7 +139,8 @@ describe('endpoints', () => {
     expect(await create('http://93.184.215.14/hook')).toEqual({ secret: null, userErrors: [{ field: ['input', 'url'], code: 'INVALID', message: 'url must use https://; got http://' }] });
     expect((await create('not a url')).userErrors[0]).toMatchObject({ code: 'INVALID', message: 'url must be an absolute https:// URL' });
     expect((await create('https://user:pw@93.184.215.14/')).userErrors[0]).toMatchObject({ code: 'INVALID' });
-    expect((await create(`https://${'a'.repeat(2000)}.org/`)).userErrors[0]).toMatchObject({ code: 'INVALID', message: expect.stringContaining('at most 2000 characters') });
+    expect((await create(`https://${'a'.repeat(2000)}.org/`)).userErrors[0]).toMatchObject({ code: 'TOO_LONG', message: expect.stringContaining('at most 2000 characters') });
+    expect((await create('https://93.184.215.14/\u0000')).userErrors[0]).toMatchObject({ field: ['input', 'url'], code: 'INVALID', message: 'url must be plain text without control characters or broken Unicode' });
     expect((await create('https://169.254.169.254/latest/meta-data/')).userErrors[0]).toMatchObject({ field: ['input', 'url'], code: 'FORBIDDEN_TARGET', message: expect.stringContaining('linkLocal') });
     expect((await create('https://[::ffff:10.0.0.1]/')).userErrors[0]).toMatchObject({ code: 'FORBIDDEN_TARGET', message: expect.stringContaining('private') });
     expect((await create('https://localhost/')).userErrors[0]).toMatchObject({ code: 'FORBIDDEN_TARGET', message: expect.stringContaining('loopback') });
@@ -348,6 +349,19 @@ describe('delivery', () => {
       await other.close();
     }
   });
+});
+
+test('events past the 30 days of retention are deleted with their messages; younger ones stay', async () => {
+  const { bob } = run.scenario.users;
+  const endpoint = await run.db.webhookEndpoint.create({ data: { ownerId: bob.id, url: `${receiver.url}/hook`, events: ['paper.updated'], secret: 'whsec_' + Buffer.alloc(24, 2).toString('base64') } });
+  const day = 86_400_000;
+  const old = await run.db.outboxEvent.create({ data: { type: 'paper.updated', payload: {}, createdAt: new Date(Date.now() - 31 * day), dispatchedAt: new Date(Date.now() - 31 * day) } });
+  const young = await run.db.outboxEvent.create({ data: { type: 'paper.updated', payload: {}, createdAt: new Date(Date.now() - 29 * day), dispatchedAt: new Date(Date.now() - 29 * day) } });
+  await run.db.webhookMessage.create({ data: { webhookId: 'msg_old', endpointId: endpoint.id, eventId: old.id, state: 'DELIVERED', nextAttemptAt: new Date() } });
+  startWorker();
+  await until(async () => (await run.db.outboxEvent.count({ where: { id: old.id } })) === 0, 'the old event deleted');
+  expect(await run.db.webhookMessage.count()).toBe(0);
+  expect(await run.db.outboxEvent.count({ where: { id: young.id } })).toBe(1);
 });
 
 describe('events and the hidden-paper rule', () => {

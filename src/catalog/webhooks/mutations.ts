@@ -11,7 +11,8 @@ import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { EVENT_TYPES } from './events.ts';
 import { canManage } from './reads.ts';
 import { generateSecret } from './signing.ts';
-import { parseTarget, RefusedTarget, resolveTarget, type Lookup } from './targets.ts';
+import { MAX_URL_LENGTH, parseTarget, RefusedTarget, resolveTarget, type Lookup } from './targets.ts';
+import { text } from '../../platform/validation.ts';
 
 /** How long the secret a rotation replaces keeps signing too. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;
@@ -21,8 +22,10 @@ export const MAX_REPLAY = 10_000;
 const notFound = (field: string[]) => new UserErrors([userError(field, 'NOT_FOUND', 'You have no webhook with this id')]);
 
 async function checkedUrl(config: WebhookConfig, raw: string, field: string[], lookup?: Lookup): Promise<string> {
+  // Control characters first: the URL parser would drop tabs and newlines silently.
+  const clean = text(raw, field, { max: MAX_URL_LENGTH, label: 'url' });
   try {
-    const url = parseTarget(raw.trim(), config);
+    const url = parseTarget(clean, config);
     await resolveTarget(url, config, lookup);
     return url.href;
   } catch (error) {

@@ -37,6 +37,13 @@ const DISPATCH_BATCH = 500;
 const MAX_RETRY_AFTER_MS = 86_400_000;
 /** How long a claim holds a message beyond the attempt's timeout, before another may take it. */
 const LEASE_MARGIN_MS = 5000;
+/**
+ * How long events (with their messages and attempts) are kept: replays reach back this far. Older
+ * ones are deleted an hour apart, a batch at a time, by whichever instance gets there.
+ */
+export const RETENTION_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_BATCH = 10_000;
 
 export interface WebhookWorkerOptions {
   db: Db;
@@ -255,7 +262,22 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   // poll; a freed slot only claims.
   let needDispatch = true;
 
+  let prunedAt = 0;
+  const prune = () =>
+    serial(() =>
+      db.$executeRaw`
+        DELETE FROM "OutboxEvent" WHERE id IN (
+          SELECT id FROM "OutboxEvent"
+          WHERE "createdAt" < now() - ${RETENTION_DAYS} * interval '1 day' AND "dispatchedAt" IS NOT NULL
+          ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
+    );
+
   async function runCycle(): Promise<void> {
+    if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = Date.now();
+      const pruned = await prune();
+      if (pruned > 0) logger.info({ pruned, retentionDays: RETENTION_DAYS }, 'webhook events past their retention deleted');
+    }
     let more = false;
     do {
       again = false;

@@ -134,8 +134,6 @@ export const PRICED_BY_SHAPE: ReadonlySet<string> = new Set([
   'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers',
   'Paper.comments', 'Comment.replies', 'User.upvotedPapers', 'User.follows', 'User.collections', 'Collection.items',
   'User.webhooks', 'Query.webhooks', 'Webhook.deliveries',
-  // Small lists of a row: an endpoint's event types (a column).
-  'Webhook.events',
   // Small lists of a row, loaded in batches.
   'Paper.authors', 'Paper.byline', 'Paper.topics', 'Topic.children', 'User.apiTokens', 'User.authorClaims',
   'PaperFacets.topics', 'PaperFacets.months', 'CitationCount.totals',
