@@ -259,7 +259,19 @@ describe('delivery', () => {
     expect(third!.at - second!.at).toBeGreaterThanOrEqual(950);
   });
 
-  test('a long failing streak disables the endpoint (WEBHOOK_DISABLE_AFTER_FAILURES); a spent schedule fails the message', async () => {
+  test('a spent schedule fails the message (5 attempts with 4 retries); the endpoint stays enabled below the streak rule', async () => {
+    const { bob } = run.scenario.users;
+    const { webhook } = await createWebhook(bob, ['PAPER_UPDATED']);
+    receiver.answer = () => ({ status: 500 });
+    startWorker({ config: { ...run.server.config.webhooks, disableAfterFailures: 100 } });
+    await tagPaper(0);
+    await until(async () => (await run.db.webhookMessage.count({ where: { state: 'FAILED' } })) === 1, 'the message failed');
+    expect(receiver.received).toHaveLength(5);
+    expect(await run.db.webhookDelivery.count()).toBe(5);
+    expect(await deliveries(bob, webhook.id)).toMatchObject({ enabled: true, consecutiveFailures: 5 });
+  });
+
+  test('a long failing streak disables the endpoint (WEBHOOK_DISABLE_AFTER_FAILURES) and its owner is emailed', async () => {
     const { bob } = run.scenario.users;
     await run.db.digestSubscription.create({ data: { email: 'bob@example.org', ownerId: bob.id, frequency: 'DAILY', confirmedAt: new Date() } });
     const { webhook } = await createWebhook(bob, ['PAPER_UPDATED']);
