@@ -212,7 +212,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   /** A failed attempt, in one statement: its record, the message's next attempt or end, the endpoint's streak and maybe its end. */
   async function recordFailure(message: Claimed, result: AttemptResult): Promise<void> {
     const gone = result.status === 410;
-    const wait = result.retryAfterMs !== null ? Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS) : retryDelay(config.retrySchedule, message.attempts - 1, random);
+    // Retry-After replaces the schedule's wait, not its length: a receiver answering 429 forever
+    // still ends the message after the schedule's number of attempts.
+    const scheduled = retryDelay(config.retrySchedule, message.attempts - 1, random);
+    const wait = scheduled === null ? null : result.retryAfterMs !== null ? Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS) : scheduled;
     const finalState = gone || wait === null ? 'FAILED' : null;
     const streakReason = `consecutive failed attempts since`;
     const rows = await serial(() =>
