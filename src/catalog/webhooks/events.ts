@@ -13,7 +13,7 @@ export const EVENT_TYPES: Readonly<Record<WebhookEvent, string>> = {
 
 const BY_TYPE = new Map(Object.entries(EVENT_TYPES).map(([name, type]) => [type, name as WebhookEvent]));
 
-/** The enum value of a wire name; unknown names (none are written) read as PAPER_UPDATED's neighbour: never. */
+/** The enum value of a wire name; throws on a name no domain writes (a bug, not a client's input). */
 export function eventOfType(type: string): WebhookEvent {
   const event = BY_TYPE.get(type);
   if (!event) throw new Error(`unknown webhook event type "${type}"`);
