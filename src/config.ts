@@ -43,6 +43,32 @@ export interface Config {
   readonly persistedQueries: PersistedQueriesConfig;
   /** Metrics, traces and the log format (src/platform/telemetry/, src/platform/logger.ts). */
   readonly telemetry: TelemetryConfig;
+  /** Signed webhooks: targets, retries, the delivery worker (src/catalog/webhooks/). */
+  readonly webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_WORKER: this process delivers (default true; instances share the work). */
+  readonly worker: boolean;
+  /**
+   * WEBHOOK_ALLOW_INSECURE_TARGETS: hosts (as written in the URL, lower-cased) that may be
+   * `http://` and on any address, loopback and private ones included. Empty: https only, public
+   * addresses only. For tests and local development; never a production setting.
+   */
+  readonly allowInsecureTargets: readonly string[];
+  /** WEBHOOK_RETRY_SCHEDULE: waits before each retry, in ms (given in seconds), before jitter. */
+  readonly retrySchedule: readonly number[];
+  /** WEBHOOK_TIMEOUT_MS: one attempt's whole time, connect to last byte (Standard Webhooks: 15 s). */
+  readonly timeoutMs: number;
+  /** WEBHOOK_DISABLE_AFTER_FAILURES / _SECONDS: a failing streak this long (both) disables the endpoint. */
+  readonly disableAfterFailures: number;
+  readonly disableAfterSeconds: number;
+  /** WEBHOOK_MAX_PER_USER: endpoints one user may have. */
+  readonly maxPerUser: number;
+  /** WEBHOOK_CONCURRENCY: attempts in flight per process. */
+  readonly concurrency: number;
+  /** WEBHOOK_POLL_MS: the fallback poll, when no NOTIFY woke the worker (the embedded database has none). */
+  readonly pollMs: number;
 }
 
 export interface TelemetryConfig {
@@ -499,6 +525,39 @@ export function loadConfig(env: Env = process.env): Config {
     embeddings: embeddingsConfig(env),
     persistedQueries: persistedQueriesConfig(env, limits),
     telemetry: telemetryConfig(env, nodeEnv),
+    webhooks: webhookConfig(env, databaseUrl),
+  });
+}
+
+/**
+ * About three days of retries (Standard Webhooks' and Svix's schedule, stretched): 5 s, 5 min,
+ * 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 20 h after the first attempt, 10 attempts in all (71.6 h).
+ */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 72_000] as const;
+
+function webhookConfig(env: Env, databaseUrl: string | undefined): WebhookConfig {
+  const rawSchedule = (env.WEBHOOK_RETRY_SCHEDULE ?? '').trim();
+  const seconds = rawSchedule === '' ? [...DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS] : rawSchedule.split(',').map((part) => Number(part.trim()));
+  if (seconds.length > 50 || seconds.some((n) => !Number.isFinite(n) || n < 0.001 || n > 604_800)) {
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of at most 50 waits in seconds (0.001 to 604800, decimals allowed), e.g. 5,300,1800; got "${rawSchedule.slice(0, 60)}"`);
+  }
+  const hosts = (env.WEBHOOK_ALLOW_INSECURE_TARGETS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^[a-z0-9.-]+$/.test(host) && !/^\[[0-9a-f:.]+\]$/.test(host)) {
+      throw new ConfigError(`WEBHOOK_ALLOW_INSECURE_TARGETS must be a comma-separated list of host names or addresses (IPv6 in brackets); got "${host.slice(0, 60)}"`);
+    }
+  }
+  return Object.freeze({
+    worker: bool(env, 'WEBHOOK_WORKER', true),
+    allowInsecureTargets: Object.freeze(hosts),
+    retrySchedule: Object.freeze(seconds.map((s) => Math.round(s * 1000))),
+    timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+    disableAfterFailures: int(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10, 1, 1_000_000),
+    disableAfterSeconds: int(env, 'WEBHOOK_DISABLE_AFTER_SECONDS', 259_200, 0, 31_536_000),
+    maxPerUser: int(env, 'WEBHOOK_MAX_PER_USER', 10, 1, 1000),
+    concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
+    // LISTEN/NOTIFY wakes the worker on a PostgreSQL server; the embedded one polls more often.
+    pollMs: int(env, 'WEBHOOK_POLL_MS', databaseUrl === undefined ? 250 : 2000, 10, 600_000),
   });
 }
 

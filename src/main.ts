@@ -7,6 +7,7 @@ import { runProcesses } from './platform/cluster.ts';
 import { IpcEventBus } from './platform/events/ipc.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './platform/db/open.ts';
+import { createDb } from './platform/db/client.ts';
 import { seedFirstStart } from './catalog/demo/first-start.ts';
 import { isCatalogEmpty } from './catalog/demo/generate.ts';
 import { trendingScores } from './catalog/papers/trending.ts';
@@ -28,6 +29,8 @@ import { createServer } from './http/server.ts';
 import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
 import { instrumentRedis } from './platform/telemetry/redis.ts';
 import { serveMetrics } from './http/telemetry.ts';
+import { startWebhookWorker } from './catalog/webhooks/index.ts';
+import { smtpMailer } from './catalog/digests/index.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -125,6 +128,29 @@ async function main(): Promise<void> {
         const scheduler = digestSchedulerFromConfig(config, platform, logger, (run) => trackJob(telemetry, 'digests', run));
         return async () => scheduler?.stop();
       };
+      // Signed webhooks: every instance delivers, sharing the outbox's work through FOR UPDATE
+      // SKIP LOCKED (src/catalog/webhooks/worker.ts), woken by NOTIFY on commit. Owners of
+      // endpoints it disables are told through the digests' mailer, when SMTP_URL is set.
+      const webhooks = async (): Promise<Stop> => {
+        if (!config.webhooks.worker) return async () => {};
+        const mailer = config.follow.smtpUrl ? smtpMailer({ url: config.follow.smtpUrl, from: config.follow.from, connections: 1 }) : undefined;
+        // On a PostgreSQL server the worker has connections of its own (one for its statements,
+        // one to LISTEN), named in pg_stat_activity: requests never wait behind it, nor it behind
+        // them. The embedded database has one connection, which it shares.
+        const named = (url: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=webhook-worker`;
+        const own = database.embedded
+          ? undefined
+          : createDb({ connectionString: named(database.url), poolSize: 1, poolTimeoutMs: config.database.poolTimeoutMs, statementTimeoutMs: config.database.statementTimeoutMs });
+        const worker = startWebhookWorker({
+          db: own?.db ?? database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
+          listenUrl: database.embedded ? undefined : named(database.url),
+        });
+        return async () => {
+          await worker.stop();
+          await own?.close();
+          await mailer?.close();
+        };
+      };
       // Without Redis this host runs them all; with it, whichever instance holds each one's lease.
       const jobs: Stop[] = redis
         ? [
@@ -133,6 +159,7 @@ async function main(): Promise<void> {
             ...(path ? [takeTurns(redis, 'embeddings', embeddings, { logger }).stop] : []),
           ]
         : [await trending(), await digests(), await embeddings()];
+      jobs.push(await webhooks());
 
       return async () => {
         await Promise.all(jobs.map((stop) => stop()));

@@ -54,11 +54,18 @@ describe('decisions are enforced', () => {
     addToCollection: `addToCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
     removeFromCollection: `removeFromCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
     moveInCollection: `moveInCollection(collectionId: "${toGlobalId('Collection', 1)}", paperId: "${someId}") { collection { id } }`,
+    createWebhook: `createWebhook(input: { url: "https://93.184.215.14/hooks", events: [PAPER_UPDATED] }) { secret }`,
+    updateWebhook: `updateWebhook(input: { webhookId: "${toGlobalId('Webhook', 1)}", enabled: false }) { webhook { id } }`,
+    rotateWebhookSecret: `rotateWebhookSecret(webhookId: "${toGlobalId('Webhook', 1)}") { secret }`,
+    deleteWebhook: `deleteWebhook(webhookId: "${toGlobalId('Webhook', 1)}") { deletedWebhookId }`,
+    replayWebhookDelivery: `replayWebhookDelivery(deliveryId: "${toGlobalId('WebhookDelivery', 1)}") { replayed }`,
+    replayWebhookDeliveries: `replayWebhookDeliveries(webhookId: "${toGlobalId('Webhook', 1)}", since: "2026-01-01T00:00:00Z", until: "2026-01-02T00:00:00Z") { replayed }`,
   };
 
   // Root queries that are not public, one call each: anonymous and readers are refused.
   const queryCalls: Record<string, string> = {
     pendingAuthorClaims: `pendingAuthorClaims { totalCount }`,
+    webhooks: `webhooks { totalCount }`,
   };
 
   test('every non-public query has a call in this test', () => {
@@ -72,7 +79,7 @@ describe('decisions are enforced', () => {
     const access = ACCESS.Query[field];
     const asReader = await run.server.as(reader).gql(`{ ${queryCalls[field]} }`);
     if (access === 'signedIn') expect(asReader.errors).toBeUndefined();
-    else expect(asReader.errors?.[0]).toMatchObject({ message: 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
+    else expect(asReader.errors?.[0]).toMatchObject({ message: access === 'admin' ? 'This needs the admin role' : 'This needs the curator or admin role', extensions: { code: 'FORBIDDEN' } });
   });
 
   test('every mutation has a call in this test', () => {

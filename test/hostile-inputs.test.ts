@@ -56,7 +56,17 @@ beforeAll(async () => {
   const follow = await run.db.follow.create({ data: { userId: user.id, topicId: scenario.topics.nlp.id } });
   const claim = await run.db.authorClaim.create({ data: { authorId: scenario.authors.ada.id, userId: scenario.users.bob.id, orcid: '0000-0002-1825-0097' } });
   const paperId = toGlobalId('Paper', paper!.id);
+  const webhook = await run.db.webhookEndpoint.create({ data: { ownerId: user.id, url: 'https://93.184.215.14/hook', events: ['paper.updated'], secret: 'whsec_' + Buffer.alloc(24).toString('base64') } });
+  const event = await run.db.outboxEvent.create({ data: { type: 'paper.updated', payload: {}, dispatchedAt: new Date() } });
+  const message = await run.db.webhookMessage.create({ data: { webhookId: 'msg_hostile', endpointId: webhook.id, eventId: event.id, state: 'DELIVERED', nextAttemptAt: new Date() } });
+  const delivery = await run.db.webhookDelivery.create({ data: { messageId: message.id, endpointId: webhook.id, attempt: 1, succeeded: true, responseCode: 204, durationMs: 3 } });
   valid = {
+    // An address, not a name: no DNS lookup leaves the machine.
+    url: 'https://93.184.215.14/hook',
+    webhookId: toGlobalId('Webhook', webhook.id),
+    deliveryId: toGlobalId('WebhookDelivery', delivery.id),
+    since: '2024-07-01T00:00:00Z',
+    until: '2024-07-02T00:00:00Z',
     id: paperId,
     ids: [paperId],
     paperId,
@@ -238,6 +248,7 @@ const PATHS: Record<string, { root: 'query'; open: string; close: string; signed
   User: { root: 'query', open: 'viewer {', close: '}', signedIn: true },
   Comment: { root: 'query', open: 'paper(arxivId: "2407.00001") { comments(first: 1) { nodes {', close: '} } }' },
   Collection: { root: 'query', open: 'viewer { collections(first: 1) { nodes {', close: '} } }', signedIn: true },
+  Webhook: { root: 'query', open: 'viewer { webhooks(first: 1) { nodes {', close: '} } }', signedIn: true },
 };
 
 interface Target {

@@ -25,6 +25,8 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     // and the schema for composition (answered by @apollo/subgraph, as introspection would).
     _entities: 'public',
     _service: 'public',
+    // Every endpoint of every user (src/catalog/webhooks/); users list their own as viewer.webhooks.
+    webhooks: 'admin',
   },
   Mutation: {
     upvotePaper: 'signedIn',
@@ -62,6 +64,15 @@ export const ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     addToCollection: 'signedIn',
     removeFromCollection: 'signedIn',
     moveInCollection: 'signedIn',
+    // Webhooks (src/catalog/webhooks/): any signed-in user may create endpoints (every event is
+    // public); each other mutation is further narrowed to the endpoint's owner or an admin
+    // (reads.ts canManage): anyone else's endpoint is NOT_FOUND.
+    createWebhook: 'signedIn',
+    updateWebhook: 'signedIn',
+    rotateWebhookSecret: 'signedIn',
+    deleteWebhook: 'signedIn',
+    replayWebhookDelivery: 'signedIn',
+    replayWebhookDeliveries: 'signedIn',
   },
   Subscription: {
     paperUpdated: 'public',

@@ -7,6 +7,7 @@ import { visibleClaim } from '../catalog/authors/claims.ts';
 import { reachableComment } from '../catalog/comments/reads.ts';
 import { followOf } from '../catalog/follows/reads.ts';
 import { collectionFor } from '../catalog/collections/reads.ts';
+import { deliveryFor, webhookFor } from '../catalog/webhooks/reads.ts';
 
 const MAX_IDS = 100;
 
@@ -35,6 +36,10 @@ async function load(ctx: Context, globalId: string, argumentName: string) {
       return followOf(ctx, id);
     case 'Collection':
       return collectionFor(ctx, id);
+    case 'Webhook':
+      return webhookFor(ctx, id);
+    case 'WebhookDelivery':
+      return deliveryFor(ctx, id);
     default: {
       const unreachable: never = type;
       throw new Error(`unhandled node type ${String(unreachable)}`);
@@ -65,6 +70,8 @@ export const Node: NodeResolvers = {
     if ('bodyHtml' in row) return 'Comment';
     if ('authorId' in row && 'topicId' in row) return 'Follow';
     if ('ownerId' in row && 'public' in row) return 'Collection';
+    if ('secret' in row && 'events' in row) return 'Webhook';
+    if ('durationMs' in row && 'messageId' in row) return 'WebhookDelivery';
     throw new Error('node of unknown type');
   },
 };

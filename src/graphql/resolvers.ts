@@ -32,6 +32,7 @@ import * as collections from '../catalog/collections/resolvers.ts';
 import * as collectionMutations from '../catalog/collections/mutations.ts';
 import * as citations from '../catalog/citations/resolvers.ts';
 import * as citationGraph from '../catalog/citation-graph/resolvers.ts';
+import * as webhooks from '../catalog/webhooks/resolvers.ts';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -48,6 +49,7 @@ export const resolvers: Resolvers = {
     ...authorClaims.Query,
     ...federation.Query,
     ...citationGraph.Query,
+    ...webhooks.Query,
   }),
   Mutation: withAccess('Mutation', {
     ...votes.Mutation,
@@ -79,7 +81,7 @@ export const resolvers: Resolvers = {
   HuggingFacePaper: papers.HuggingFacePaper,
   Author: authors.Author,
   Topic: topics.Topic,
-  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User, ...related.User },
+  User: { ...users.User, ...votes.User, ...authorClaims.User, ...follows.User, ...collections.User, ...related.User, ...webhooks.User },
   Follow: follows.Follow,
   FollowTarget: follows.FollowTarget,
   FollowConnection: connections.Connection,
@@ -96,4 +98,8 @@ export const resolvers: Resolvers = {
   ExternalPaper: citationGraph.ExternalPaper,
   MostCitedPaperConnection: connections.Connection,
   CitationAdded: citationGraph.CitationAdded,
+  Webhook: webhooks.Webhook,
+  WebhookDelivery: webhooks.WebhookDelivery,
+  WebhookConnection: connections.Connection,
+  WebhookDeliveryConnection: connections.Connection,
 };

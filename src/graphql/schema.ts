@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { withAccess } from './access.ts';
 import { entities } from './federation.ts';
 import { importMutations } from '../catalog/import/resolvers.ts';
+import { webhookMutations } from '../catalog/webhooks/mutations.ts';
 import { projectRoot } from '../platform/paths.ts';
 import { formatError } from '../platform/errors.ts';
 import { limitRules } from './limits/rules.ts';
@@ -32,20 +33,20 @@ export interface GraphQLSetup {
  * to Query; the resolvers go on as makeExecutableSchema puts them (checked against the schema).
  * Entities' `__resolveReference` are recorded where @apollo/subgraph's `_entities` looks for them.
  */
-function buildSchema(sources: Config['sources']): GraphQLSchema {
+function buildSchema(sources: Config['sources'], webhooks: Config['webhooks']): GraphQLSchema {
   // The configured resolvers (those that need settings) merged over the static map.
   const schema = makeExecutableSchema({
     typeDefs: buildSubgraphSchema(parse(typeDefs)),
-    resolvers: [resolvers, { Mutation: withAccess('Mutation', importMutations(sources)) }],
+    resolvers: [resolvers, { Mutation: withAccess('Mutation', { ...importMutations(sources), ...webhookMutations(webhooks) }) }],
   });
   addResolversToSchema(schema, entities as unknown as GraphQLResolverMap);
   return schema;
 }
 
 /** Built once per process (src/main.ts), then handed to both transports. */
-export function createGraphQL({ limits, sources }: Pick<Config, 'limits' | 'sources'>): GraphQLSetup {
+export function createGraphQL({ limits, sources, webhooks }: Pick<Config, 'limits' | 'sources' | 'webhooks'>): GraphQLSetup {
   return Object.freeze({
-    schema: buildSchema(sources),
+    schema: buildSchema(sources, webhooks),
     validationRules: Object.freeze(limitRules(limits)),
     limits,
     formatError,

@@ -24,7 +24,7 @@ import { operationTelemetryPlugin } from './telemetry.ts';
 export interface ServerDeps {
   /** Where the errors that formatError masks are logged, with the request's id. */
   logger: Pick<Logger, 'error'>;
-  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources' | 'persistedQueries'> & {
+  config: Pick<Config, 'nodeEnv' | 'introspection' | 'limits' | 'http' | 'sources' | 'persistedQueries' | 'webhooks'> & {
     scale?: Pick<Config['scale'], 'publicMaxAgeSeconds'>;
     /** `pointsPerMs`: the price of measured server time (src/graphql/limits/plugin.ts); absent: 0. */
     rateLimit?: Pick<Config['rateLimit'], 'pointsPerMs'>;

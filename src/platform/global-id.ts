@@ -2,7 +2,7 @@
 // opaque; the encoding lets the server route `node(id)` without a lookup table.
 import { badInput, truncate } from './errors.ts';
 
-export const NODE_TYPES = ['Paper', 'Author', 'Topic', 'User', 'ApiToken', 'AuthorClaim', 'Comment', 'Follow', 'Collection'] as const;
+export const NODE_TYPES = ['Paper', 'Author', 'Topic', 'User', 'ApiToken', 'AuthorClaim', 'Comment', 'Follow', 'Collection', 'Webhook', 'WebhookDelivery'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 export function toGlobalId(type: NodeType, id: number): string {

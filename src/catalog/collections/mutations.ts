@@ -7,11 +7,12 @@ import type { Collection, Prisma } from '../../generated/prisma/client.ts';
 
 type DbTransaction = Prisma.TransactionClient;
 import type { Context } from '../context.ts';
-import { fromGlobalIdOf } from '../../platform/global-id.ts';
+import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
 import { MAX_ITEMS } from './reads.ts';
 import { isListed } from '../papers/index.ts';
+import { writeOutbox } from '../../platform/events/outbox.ts';
 
 export const MAX_COLLECTIONS = 500;
 const LIMITS = { name: 100, description: 2000, note: 1000 } as const;
@@ -30,8 +31,15 @@ function editOwn(ctx: Context, collectionGlobalId: string, edit: (tx: DbTransact
   return ctx.db.$transaction(async (tx) => {
     await lockOwn(tx, collectionId, ctx.viewer!.id);
     await edit(tx, collectionId);
-    return { collection: await tx.collection.update({ where: { id: collectionId }, data: { updatedAt: new Date() } }) };
+    const collection = await tx.collection.update({ where: { id: collectionId }, data: { updatedAt: new Date() } });
+    await writeOutbox(tx, collectionUpdated(collection));
+    return { collection };
   });
+}
+
+/** `collection.updated` for a public collection (none for a private one: it exists for its owner only). */
+function collectionUpdated(collection: Collection): { type: string; data: Record<string, unknown> }[] {
+  return collection.public ? [{ type: 'collection.updated', data: { collection: { id: toGlobalId('Collection', collection.id) } } }] : [];
 }
 
 function paperIdOf(globalId: string, field: string): number {
@@ -50,7 +58,11 @@ export const Mutation: Pick<MutationResolvers, 'createCollection' | 'addToCollec
       const description = input.description == null || input.description.trim() === '' ? null : text(input.description, ['input', 'description'], { max: LIMITS.description, multiline: true });
       const owned = await ctx.db.collection.count({ where: { ownerId: ctx.viewer!.id } });
       if (owned >= MAX_COLLECTIONS) throw new UserErrors([userError(null, 'INVALID', `You have ${owned} collections, the most allowed`)]);
-      const collection = await ctx.db.collection.create({ data: { ownerId: ctx.viewer!.id, name, description, public: input.public ?? false } });
+      const collection = await ctx.db.$transaction(async (tx) => {
+        const created = await tx.collection.create({ data: { ownerId: ctx.viewer!.id, name, description, public: input.public ?? false } });
+        await writeOutbox(tx, collectionUpdated(created));
+        return created;
+      });
       return { collection };
     }),
 

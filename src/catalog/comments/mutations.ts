@@ -9,10 +9,11 @@ import type { MutationResolvers } from '../../generated/graphql.ts';
 import type { Comment } from '../../generated/prisma/client.ts';
 import type { Context } from '../context.ts';
 import { forbidden } from '../../platform/errors.ts';
-import { fromGlobalIdOf } from '../../platform/global-id.ts';
+import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { LISTED } from '../papers/index.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
+import { writeOutbox } from '../../platform/events/outbox.ts';
 import { EDIT_WINDOW_MS, reachableComment } from './reads.ts';
 import { MAX_COMMENT_LENGTH, renderComment } from './render.ts';
 
@@ -60,7 +61,18 @@ export const Mutation: Pick<MutationResolvers, 'addComment' | 'editComment' | 'd
           // One level of replies: an answer to a reply joins the same thread.
           threadId = parent.parentId ?? parent.id;
         }
-        return tx.comment.create({ data: { paperId, authorId: ctx.viewer!.id, parentId: threadId, body: source, bodyHtml: html } });
+        const created = await tx.comment.create({ data: { paperId, authorId: ctx.viewer!.id, parentId: threadId, body: source, bodyHtml: html } });
+        // Its webhook event commits with it; the paper is listed (checked above, its row locked).
+        await writeOutbox(tx, [{
+          type: 'comment.created',
+          data: {
+            comment: { id: toGlobalId('Comment', created.id) },
+            paper: { id: toGlobalId('Paper', paperId) },
+            parent: threadId === null ? null : { id: toGlobalId('Comment', threadId) },
+            author: { id: toGlobalId('User', ctx.viewer!.id) },
+          },
+        }]);
+        return created;
       });
       ctx.loaders.comments().byId.prime(comment.id, comment);
       ctx.loaders.paperById.clear(paperId);

@@ -5,7 +5,8 @@
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import type { Context } from '../context.ts';
 import { fromGlobalIdOf } from '../../platform/global-id.ts';
-import { paperById } from '../papers/index.ts';
+import { paperById, paperHiddenEvent, paperUnhiddenEvent, paperUpdatedEvent } from '../papers/index.ts';
+import { writeOutbox } from '../../platform/events/outbox.ts';
 import { payload, userError, UserErrors } from '../../platform/user-errors.ts';
 import { text } from '../../platform/validation.ts';
 
@@ -30,6 +31,7 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
       const [updated] = await ctx.db.$transaction([
         ctx.db.paper.update({ where: { id: paper.id }, data: { hiddenAt: new Date(), hiddenById: ctx.viewer!.id, hiddenReason: why } }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.hide', paperId: paper.id, details: { reason: why } } }),
+        writeOutbox(ctx.db, [paperHiddenEvent(paper)]),
       ]);
       ctx.events?.paperUpdated(updated);
       return { paper: updated };
@@ -42,6 +44,7 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
       const [updated] = await ctx.db.$transaction([
         ctx.db.paper.update({ where: { id: paper.id }, data: { hiddenAt: null, hiddenById: null, hiddenReason: null } }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.unhide', paperId: paper.id } }),
+        writeOutbox(ctx.db, [paperUnhiddenEvent(paper)]),
       ]);
       ctx.events?.paperUpdated(updated);
       return { paper: updated };
@@ -53,7 +56,10 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
       // Only a change is recorded; the transaction uses `tx` alone (see src/platform/db/embedded.ts).
       const changed = await ctx.db.$transaction(async (tx) => {
         const { count } = await tx.paperTopic.createMany({ data: [{ paperId: paper.id, topicId: topic.id }], skipDuplicates: true });
-        if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.tag', paperId: paper.id, topicId: topic.id } });
+        if (count) {
+          await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.tag', paperId: paper.id, topicId: topic.id } });
+          await writeOutbox(tx, paperUpdatedEvent(paper, ['topics']));
+        }
         return count > 0;
       });
       ctx.loaders.topicsByPaperId.clear(paper.id);
@@ -66,7 +72,10 @@ export const Mutation: Pick<MutationResolvers, 'hidePaper' | 'unhidePaper' | 'ta
       const [paper, topic] = [await existingPaper(ctx, paperId), await existingTopic(ctx, topicId)];
       const changed = await ctx.db.$transaction(async (tx) => {
         const { count } = await tx.paperTopic.deleteMany({ where: { paperId: paper.id, topicId: topic.id } });
-        if (count) await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.untag', paperId: paper.id, topicId: topic.id } });
+        if (count) {
+          await tx.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.untag', paperId: paper.id, topicId: topic.id } });
+          await writeOutbox(tx, paperUpdatedEvent(paper, ['topics']));
+        }
         return count > 0;
       });
       ctx.loaders.topicsByPaperId.clear(paper.id);

@@ -35,3 +35,12 @@ export async function confirmSubscription(db: Db, id: number): Promise<DigestSub
   });
   return request;
 }
+
+/**
+ * The address a user confirmed through a digest subscription (the only email address the
+ * catalog holds for a user, and one its owner proved to read), unsubscribed or not; null when none.
+ */
+export async function confirmedAddressOf(db: Db, userId: number): Promise<string | null> {
+  const subscription = await db.digestSubscription.findFirst({ where: { ownerId: userId }, orderBy: { confirmedAt: 'desc' }, select: { email: true } });
+  return subscription?.email ?? null;
+}

@@ -14,6 +14,7 @@ import { formatDay, parseDay } from './normalize.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { RejectedInput, type InputFormat, type ParsedInput, type Problem } from './validate.ts';
 import type { CatalogEvents } from '../../platform/events/bus.ts';
+import { writeImportEvents } from './outbox.ts';
 import { announceChanges } from './announce.ts';
 import { writeRecords, type PaperChanges, type WriteCounts } from './writer.ts';
 
@@ -89,7 +90,12 @@ export async function writeParsed(db: Db, parsed: ParsedInput, options: ImportOp
   const changes: PaperChanges = { featured: [], updated: [] };
   try {
     // Only `tx` inside: a query on `db` here would deadlock the embedded database.
-    const counts = await db.$transaction((tx) => writeRecords(tx, parsed.records(), (n) => progress.advance(n), changes), {
+    const counts = await db.$transaction(async (tx) => {
+      const written = await writeRecords(tx, parsed.records(), (n) => progress.advance(n), changes);
+      // The webhook events of what changed commit with it (src/catalog/import/outbox.ts).
+      await writeImportEvents(tx, changes);
+      return written;
+    }, {
       timeout,
       maxWait: 30_000,
     });

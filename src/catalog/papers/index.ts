@@ -10,3 +10,4 @@ export { createPaperLoaders, type AuthorBase, type PaperLoaders } from './loader
 export { latestFeaturedDay, paperById, paperReads, type HybridRanker, type PaperReads } from './reads.ts';
 export { paperSelection } from './selection.ts';
 export { LISTED, canSee, isListed, listedPaper } from './visibility.ts';
+export { featuredEvents, paperHiddenEvent, paperRef, paperUnhiddenEvent, paperUpdatedEvent, papersUpdatedEvents } from './events.ts';

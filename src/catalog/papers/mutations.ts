@@ -12,6 +12,8 @@ import { githubRepoUrl, text, topicSlugs, webUrl } from '../../platform/validati
 import { normalizeArxivId } from './arxiv-id.ts';
 import { paperById } from './reads.ts';
 import { canSee } from './visibility.ts';
+import { featuredEvents, paperUpdatedEvent } from './events.ts';
+import { writeOutbox } from '../../platform/events/outbox.ts';
 
 export const LIMITS = { title: 500, abstract: 10_000, authors: 200, authorName: 200, topics: 20 } as const;
 
@@ -71,7 +73,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
           const rows = await tx.author.findMany({ where: { normalizedName: { in: keys.map((k) => k.normalizedName) } } });
           for (const row of rows) idOf.set(row.normalizedName, row.id);
           const authorIds = keys.map((k) => idOf.get(k.normalizedName)!);
-          return tx.paper.create({
+          const created = await tx.paper.create({
             data: {
               arxivId,
               title,
@@ -85,6 +87,9 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
               topics: { create: topics.map((topic) => ({ topicId: topic.id })) },
             },
           });
+          // The day's list changed: its webhook event commits with the paper (src/platform/events/outbox.ts).
+          await writeOutbox(tx, await featuredEvents(tx, [created.id]));
+          return created;
         });
         ctx.events?.paperFeatured(paper, topics.map((topic) => topic.slug));
         return { paper };
@@ -110,6 +115,7 @@ export const Mutation: Pick<MutationResolvers, 'submitPaper' | 'updatePaperLinks
       const [updated] = await ctx.db.$transaction([
         ctx.db.paper.update({ where: { id: paperId }, data }),
         ctx.db.curationEvent.create({ data: { actorId: ctx.viewer!.id, action: 'paper.links', paperId, details: data } }),
+        writeOutbox(ctx.db, paperUpdatedEvent(paper, Object.keys(data))),
       ]);
       ctx.events?.paperUpdated(updated);
       return { paper: updated };

@@ -54,7 +54,13 @@ export const MUTATION_FIELD_COST = 10;
  * Mutations that cost more than MUTATION_FIELD_COST: writing what others read (a comment is
  * shown to every reader of its paper and announced live) is what a flood would abuse.
  */
-export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = { addComment: 50, editComment: 20, importPapers: 100 };
+export const MUTATION_FIELD_COSTS: Readonly<Record<string, number>> = {
+  addComment: 50, editComment: 20, importPapers: 100,
+  // Resolves the URL's host name (DNS) before saving it.
+  createWebhook: 20, updateWebhook: 20,
+  // Queues up to 10,000 messages, each a delivery to someone's receiver.
+  replayWebhookDeliveries: 100,
+};
 
 type Weight = (args: Record<string, unknown>) => number;
 
@@ -111,6 +117,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, Weight>> = {
   // Formatting on the event loop (yielding): a paper's entry, or a whole collection's (up to 1,000).
   'Paper.citation': () => 2,
   'Collection.citation': () => 200,
+  // count(*) of an owner's endpoints (at most WEBHOOK_MAX_PER_USER) or of everyone's (admins), and
+  // of an endpoint's attempts (grows with its history; by index on endpointId).
+  'WebhookConnection.totalCount': () => 2,
+  'WebhookDeliveryConnection.totalCount': () => 5,
 };
 
 /**
@@ -126,6 +136,7 @@ export const PRICED_BY_SHAPE: ReadonlySet<string> = new Set([
   // Pages over an index, priced per item: their filters and orders use indexes.
   'Query.topics', 'Query.trendingPapers', 'Query.pendingAuthorClaims', 'DailyPapers.papers', 'Query.mostCitedPapers',
   'Paper.comments', 'Comment.replies', 'User.upvotedPapers', 'User.follows', 'User.collections', 'Collection.items',
+  'User.webhooks', 'Query.webhooks', 'Webhook.deliveries',
   // Small lists of a row, loaded in batches.
   'Paper.authors', 'Paper.byline', 'Paper.topics', 'Topic.children', 'User.apiTokens', 'User.authorClaims',
   'PaperFacets.topics', 'PaperFacets.months', 'CitationCount.totals',
