@@ -53,12 +53,19 @@ export function vectorText(v: Float32Array): string {
   return `[${Array.from(v, (x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
 }
 
-export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'>): EmbeddingStatements {
+export interface StatementOptions {
+  /** hnsw.ef_search of the statements, at least their LIMIT; default HNSW_EF_SEARCH (bench/vectors.ts compares others). */
+  efSearch?: number;
+}
+
+export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'>, options: StatementOptions = {}): EmbeddingStatements {
+  const ef = options.efSearch ?? HNSW_EF_SEARCH;
+  if (!Number.isSafeInteger(ef) || ef < 1 || ef > 1000) throw new RangeError(`efSearch must be from 1 to 1000 (pgvector's range); got ${ef}`);
   const vector = vectorType(model);
   const embedding = (alias: string) => embeddingOf(alias, model);
   const ofModel = (alias: string) => ofModelSql(alias, model);
   // Statement names differ by model, since a name is prepared once per connection with one text.
-  const suffix = modelKey(model);
+  const suffix = ef === HNSW_EF_SEARCH ? modelKey(model) : `${modelKey(model)}_ef${ef}`;
 
   /**
    * The `n` nearest papers `(id, d)` to the vector `v` (a column of an outer relation, computed
@@ -87,7 +94,8 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     if (sql.values.length > 0) throw new Error('a fixed statement takes its values as $n parameters');
     return sql.text;
   };
-  const efSearch = (n: string) => `greatest(${HNSW_EF_SEARCH}, ${n})`;
+  // At least the LIMIT (a first pass shorter than it would need a second), at most pgvector's 1000.
+  const efSearch = (n: string) => `least(greatest(${ef}, ${n}), 1000)`;
 
   // Related papers of several papers ($1) in one statement. A source with a vector gives at
   // least one row (r null: it has no listed neighbour); a source without one gives none, and is
