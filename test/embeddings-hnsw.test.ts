@@ -7,10 +7,10 @@ import { generateDemoCatalog } from '../src/catalog/demo/generate.ts';
 import { embeddingStatements, vectorText } from '../src/catalog/related/embeddings/reads.ts';
 import { refreshEmbeddings } from '../src/catalog/related/embeddings/refresh.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
-import { Prisma } from '../src/generated/prisma/client.ts';
+import { Prisma, type User } from '../src/generated/prisma/client.ts';
 import { fromGlobalIdOf, toGlobalId } from '../src/platform/global-id.ts';
 import { hashingEmbedder } from '../src/platform/embeddings/hashing.ts';
-import { hnswIndexName, HNSW_EF_SEARCH } from '../src/platform/embeddings/hnsw.ts';
+import { hasIterativeScans, hnswIndexName, HNSW_EF_SEARCH } from '../src/platform/embeddings/hnsw.ts';
 import { enableEmbeddings, type EmbeddingPath, type EnableOptions } from '../src/platform/embeddings/path.ts';
 import type { Embedder } from '../src/platform/embeddings/embedder.ts';
 import { setupTestRunner } from './helpers/runner.ts';
@@ -21,16 +21,14 @@ const RELATED = `query($id: ID!, $n: Int) { paper(id: $id) { related(first: $n) 
 const HIDE = `mutation($id: ID!) { hidePaper(paperId: $id) { userErrors { code } } }`;
 
 const embedder = hashingEmbedder();
-const run = setupTestRunner({
-  database: { kind: 'embedded' },
-  reset: 'once',
-  scenario: async (db) => {
-    await generateDemoCatalog(db, { papers: PAPERS, seed: 7, users: 20, votes: 2 * PAPERS });
-    await refreshEmbeddings(db, embedder, { batchSize: 500 });
-    const curator = await db.user.create({ data: { handle: 'hnsw-curator', displayName: 'Curator', role: 'CURATOR' } });
-    return { curator };
-  },
-});
+const run = setupTestRunner({ database: { kind: 'embedded' }, reset: 'manual' });
+const scenario = {} as { curator: User };
+// The catalog, once for the file (a fresh database): 20-40 s alone, minutes on a loaded machine.
+beforeAll(async () => {
+  await generateDemoCatalog(run.db, { papers: PAPERS, seed: 7, users: 20, votes: 2 * PAPERS });
+  await refreshEmbeddings(run.db, embedder, { batchSize: 500 });
+  scenario.curator = await run.db.user.create({ data: { handle: 'hnsw-curator', displayName: 'Curator', role: 'CURATOR' } });
+}, 600_000);
 
 function setPath(path: EmbeddingPath | null): void {
   run.t.platform = { ...run.t.platform, embeddings: path };
@@ -73,7 +71,7 @@ function exactTop(all: Map<number, { v: number[]; listed: boolean }>, source: nu
 
 const gid = (id: number) => toGlobalId('Paper', id);
 const related = async (id: number, n = 10): Promise<{ id: number; score: number }[]> =>
-  ((await run.server.as(run.scenario.curator).data(RELATED, { id: gid(id), n })).paper.related as { score: number; paper: { id: string } }[]).map((r) => ({
+  ((await run.server.as(scenario.curator).data(RELATED, { id: gid(id), n })).paper.related as { score: number; paper: { id: string } }[]).map((r) => ({
     id: fromGlobalIdOf('Paper', r.paper.id),
     score: r.score,
   }));
@@ -93,6 +91,12 @@ const exactRan = (plan: string[]) => {
 };
 
 afterEach(() => setPath(null));
+
+test('iterative scans are asked of pgvector 0.8 and later only (earlier ones refuse the settings)', () => {
+  expect(['0.5.1', '0.7.4', '0.8.0', '0.8.7', '0.10.0', '1.0.0'].map(hasIterativeScans)).toEqual([false, false, true, true, true, true]);
+  expect(embeddingStatements(embedder, { iterativeScans: false }).related.text).not.toContain('iterative_scan');
+  expect(embeddingStatements(embedder).related.text).toContain(`set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+});
 
 test('the migrating process builds the model\'s HNSW index; a process that does not migrate finds it', async () => {
   expect(await enable(embedder, { install: false })).toMatchObject({ state: 'off', reason: 'pgvector not installed' });
@@ -152,7 +156,7 @@ test('on a catalog this small, related lists equal exact search', async () => {
 
 test('hidden papers never appear and never shorten a list, however many of the nearest they are', async () => {
   await enable(embedder);
-  const { curator } = run.scenario;
+  const { curator } = scenario;
   let all = await vectors();
   const [source] = [...all.keys()].filter((_, i) => i === 300);
   // More than ef_search of its nearest: a plain HNSW scan would find none listed.
@@ -169,6 +173,15 @@ test('hidden papers never appear and never shorten a list, however many of the n
   const plan = await explain(embeddingStatements(embedder).related.text, [[source!], 10]);
   expect(indexRows(plan)).toBeGreaterThan(HNSW_EF_SEARCH);
   expect(exactRan(plan)).toBe(false);
+
+  // A pgvector without iterative scans (before 0.8): the scan stops at ef_search, all hidden, and
+  // the exact step makes the same list.
+  const plain = embeddingStatements(embedder, { iterativeScans: false }).related;
+  const plainPlan = await explain(plain.text, [[source!], 10]);
+  expect(indexRows(plainPlan)).toBeLessThanOrEqual(HNSW_EF_SEARCH);
+  expect(exactRan(plainPlan)).toBe(true);
+  const plainRows = await run.db.$queryRawUnsafe<{ id: number }[]>(plain.text, [source!], 10);
+  expect(plainRows.map((r) => r.id).sort()).toEqual(exactTop(all, source!, 10).map((r) => r.id).sort());
 
   // "For you" and HYBRID of the same neighbourhood: none of the hidden, lists as long as exact.
   const q = Float32Array.from(all.get(source!)!.v);

@@ -24,9 +24,9 @@ type Model = Pick<Embedder, 'model' | 'dimensions'>;
 
 /**
  * hnsw.ef_search, the candidates of the first pass and of each further one, at least the
- * statement's LIMIT. 40 is pgvector's default: recall@10 0.98 against exact search on 20k
- * papers of the hashing embedder (bench/results/2026-12-07-vectors.md), 100 gained 0.01 for
- * 1.7x the time.
+ * statement's LIMIT. 40 is pgvector's default: recall@10 0.989 against exact search on 20k
+ * papers of the hashing embedder (bench/results/2026-12-07-vectors.md); 64 and 100 gained 0.003
+ * and 0.006 for 1.3x and 1.4x the time.
  */
 export const HNSW_EF_SEARCH = 40;
 /**
@@ -75,20 +75,31 @@ export function hnswIndexName(model: Model): string {
 }
 
 /**
+ * Whether this pgvector has iterative index scans (0.8.0 and later). Earlier ones reserve the
+ * `hnsw.` prefix without these settings: setting them there is an error, not a no-op.
+ */
+export function hasIterativeScans(pgvector: string): boolean {
+  const [major = 0, minor = 0] = pgvector.split('.').map(Number);
+  return major > 0 || minor >= 8;
+}
+
+/**
  * SQL: a select list that sets this statement's scan settings and yields them as `hnsw_*`
  * columns. `efSearch` is an SQL expression (e.g. `greatest(40, $2)`). set_config(..., true)
  * holds until the end of the statement's transaction: the statement itself, outside a
- * transaction block, so nothing leaks to the next statement on the connection.
+ * transaction block, so nothing leaks to the next statement on the connection. Without
+ * `iterative` (pgvector before 0.8) only ef_search: a scan then stops after it, and a list that
+ * comes up short is completed by the exact step of the statements.
  *
  * DANGER: pgvector reads the settings when a scan starts. The statements compute these columns
  * in the relation that also yields the query vector, which the index scan takes as its argument:
  * the settings are in place before any scan can start.
  */
-export function scanSettings(efSearch: string): string {
+export function scanSettings(efSearch: string, iterative = true): string {
   return [
-    `set_config('hnsw.iterative_scan', 'relaxed_order', true) AS hnsw_iterative_scan`,
+    ...(iterative ? [`set_config('hnsw.iterative_scan', 'relaxed_order', true) AS hnsw_iterative_scan`] : []),
     `set_config('hnsw.ef_search', (${efSearch})::text, true) AS hnsw_ef_search`,
-    `set_config('hnsw.max_scan_tuples', '${HNSW_MAX_SCAN_TUPLES}', true) AS hnsw_max_scan_tuples`,
+    ...(iterative ? [`set_config('hnsw.max_scan_tuples', '${HNSW_MAX_SCAN_TUPLES}', true) AS hnsw_max_scan_tuples`] : []),
   ].join(', ');
 }
 

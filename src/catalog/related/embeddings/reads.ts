@@ -18,6 +18,8 @@
 //      never started otherwise. So a list is as long as exact search would make it, whatever
 //      hides the nearest papers; what the index costs is recall (0.98 at 10, measured in
 //      bench/vectors.ts), never length.
+// On pgvector before 0.8 (no iterative scans) the statements set ef_search only: a scan stops
+// after it, and hidden papers among its candidates make step 2 run; lists stay whole all the same.
 // The distance < 1 cut is applied after the LIMIT: the n nearest, then those with something in
 // common, is the same list as the n nearest with something in common, and a scan that looked for
 // positive similarities would walk the whole graph for a paper with few.
@@ -32,7 +34,7 @@ import { PAPER_COLUMNS_P } from '../../papers/index.ts';
 import { LISTED } from '../../papers/index.ts';
 import { PROFILE_CTES } from '../profile.ts';
 import type { Embedder } from '../../../platform/embeddings/embedder.ts';
-import { embeddingOf, HNSW_EF_SEARCH, modelKey, ofModel as ofModelSql, scanSettings, vectorType } from '../../../platform/embeddings/hnsw.ts';
+import { embeddingOf, hasIterativeScans, HNSW_EF_SEARCH, modelKey, ofModel as ofModelSql, scanSettings, vectorType } from '../../../platform/embeddings/hnsw.ts';
 import type { EmbeddingPath } from '../../../platform/embeddings/path.ts';
 
 export interface EmbeddingStatements {
@@ -56,6 +58,8 @@ export function vectorText(v: Float32Array): string {
 export interface StatementOptions {
   /** hnsw.ef_search of the statements, at least their LIMIT; default HNSW_EF_SEARCH (bench/vectors.ts compares others). */
   efSearch?: number;
+  /** The server's pgvector has iterative scans (0.8+: `hasIterativeScans`); default true. */
+  iterativeScans?: boolean;
 }
 
 export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'>, options: StatementOptions = {}): EmbeddingStatements {
@@ -65,7 +69,8 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
   const embedding = (alias: string) => embeddingOf(alias, model);
   const ofModel = (alias: string) => ofModelSql(alias, model);
   // Statement names differ by model, since a name is prepared once per connection with one text.
-  const suffix = ef === HNSW_EF_SEARCH ? modelKey(model) : `${modelKey(model)}_ef${ef}`;
+  const iterative = options.iterativeScans ?? true;
+  const suffix = `${modelKey(model)}${ef === HNSW_EF_SEARCH ? '' : `_ef${ef}`}${iterative ? '' : '_ni'}`;
 
   /**
    * The `n` nearest papers `(id, d)` to the vector `v` (a column of an outer relation, computed
@@ -105,7 +110,7 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     SELECT s.id AS "sourceId", r.score, ${Prisma.raw(PAPER_COLUMNS_P.text)}
     FROM unnest($1::int[]) AS s(id)
     JOIN "PaperEmbedding" se ON se."paperId" = s.id AND ${Prisma.raw(ofModel('se'))}
-    CROSS JOIN LATERAL (SELECT ${Prisma.raw(embedding('se'))} AS v, ${Prisma.raw(scanSettings(efSearch('$2')))} OFFSET 0) sv
+    CROSS JOIN LATERAL (SELECT ${Prisma.raw(embedding('se'))} AS v, ${Prisma.raw(scanSettings(efSearch('$2'), iterative))} OFFSET 0) sv
     LEFT JOIN LATERAL (
       SELECT k.id AS "paperId", (1 - k.d)::float8 AS score
       FROM (${nearest(Prisma.sql`e."paperId" <> s.id AND ${LISTED}`, 'sv.v', '$2')}) k
@@ -132,7 +137,7 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     )
     SELECT r.score, ${Prisma.raw(PAPER_COLUMNS_P.text)}
     FROM centroid c0
-    CROSS JOIN LATERAL (SELECT c0.v, ${Prisma.raw(scanSettings(efSearch('$2')))} WHERE c0.v IS NOT NULL OFFSET 0) c
+    CROSS JOIN LATERAL (SELECT c0.v, ${Prisma.raw(scanSettings(efSearch('$2'), iterative))} WHERE c0.v IS NOT NULL OFFSET 0) c
     LEFT JOIN LATERAL (
       SELECT k.id AS "paperId", (1 - k.d)::float8 AS score
       FROM (${nearest(Prisma.sql`${LISTED} AND e."paperId" NOT IN (SELECT "paperId" FROM excluded)`, 'c.v', '$2')}) k
@@ -151,7 +156,7 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     ranking: (where, queryVector, depth) => {
       if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError(`depth must be a positive integer; got ${depth}`);
       return Prisma.sql`
-      (WITH q AS MATERIALIZED (SELECT ${vectorText(queryVector)}::${Prisma.raw(vector)} AS v, ${Prisma.raw(scanSettings(efSearch(String(depth))))})
+      (WITH q AS MATERIALIZED (SELECT ${vectorText(queryVector)}::${Prisma.raw(vector)} AS v, ${Prisma.raw(scanSettings(efSearch(String(depth)), iterative))})
        SELECT k.id, row_number() OVER (ORDER BY k.d, k.id) AS rank
        FROM q CROSS JOIN LATERAL (${nearest(where, 'q.v', String(depth))}) k
        WHERE k.d < 1)`;
@@ -160,12 +165,15 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
 }
 
 // Derived SQL text, the same for every request: built once per embedder. A memo of a pure
-// function of the embedder (weakly held, so a closed embedder takes its statements with it).
-const built = new WeakMap<Embedder, EmbeddingStatements>();
+// function of the embedder and the server's pgvector (weakly held, so a closed embedder takes its
+// statements with it).
+const built = new WeakMap<Embedder, { pgvector: string; statements: EmbeddingStatements }>();
 
-/** The statements of the path's model. */
+/** The statements of the path's model, for the path's pgvector. */
 export function statementsOf(path: EmbeddingPath): EmbeddingStatements {
-  let statements = built.get(path.embedder);
-  if (!statements) built.set(path.embedder, (statements = embeddingStatements(path.embedder)));
+  const memo = built.get(path.embedder);
+  if (memo?.pgvector === path.pgvector) return memo.statements;
+  const statements = embeddingStatements(path.embedder, { iterativeScans: hasIterativeScans(path.pgvector) });
+  built.set(path.embedder, { pgvector: path.pgvector, statements });
   return statements;
 }
