@@ -141,6 +141,9 @@ export async function ensureHnswIndex(db: Db, model: Model): Promise<HnswBuild> 
     await db.$transaction(
       async (tx) => {
         if (state === 'invalid') await tx.$executeRawUnsafe(`DROP INDEX IF EXISTS ${name}`);
+        // The pool's statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS) is for requests, not for
+        // this: a build cut short would be retried, and cut short, at every start.
+        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = 0`);
         // Raised for this transaction only, never lowered below the server's own setting.
         await tx.$queryRawUnsafe(
           `SELECT set_config('maintenance_work_mem', (greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('${BUILD_MAINTENANCE_WORK_MEM}')) / 1024)::text || 'kB', true)`,

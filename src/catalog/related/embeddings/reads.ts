@@ -16,8 +16,8 @@
 //   2. only when `approx` still has fewer than n rows: the same scan, exact (ordered by
 //      `distance + 0`, which no index serves). Its plan sits under a one-time filter and is
 //      never started otherwise. So a list is as long as exact search would make it, whatever
-//      hides the nearest papers; what the index costs is recall (0.98 at 10, measured in
-//      bench/vectors.ts), never length.
+//      hides the nearest papers; what the index costs is recall (0.989 of the exact top 10 on
+//      20k papers: bench/results/2026-12-07-vectors.md), never length.
 // On pgvector before 0.8 (no iterative scans) the statements set ef_search only: a scan stops
 // after it, and hidden papers among its candidates make step 2 run; lists stay whole all the same.
 // The distance < 1 cut is applied after the LIMIT: the n nearest, then those with something in
