@@ -18,6 +18,8 @@
 // - hidden neighbours: for 10 of the papers, their `--hide` nearest hidden (in a transaction,
 //   rolled back), the list must still hold 10 papers, none hidden, against the exact top 10
 //   of what is left;
+// - "for you" (first 20) of 10 readers, against the same statement with the index dropped in a
+//   transaction (rolled back);
 // - the HYBRID ranking (200 deep) by a paper's vector, over all listed papers and over one
 //   topic's papers (a filter that keeps ~1 %): rows against the exact scan's, and time.
 // Report (Markdown) on stdout; progress on stderr.
@@ -32,7 +34,7 @@ import { createDb } from '../src/platform/db/client.ts';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { hashingEmbedder } from '../src/platform/embeddings/hashing.ts';
-import { embeddingOf, ensureHnswIndex, hnswIndexName, HNSW_EF_SEARCH, HNSW_MAX_SCAN_TUPLES, ofModel } from '../src/platform/embeddings/hnsw.ts';
+import { embeddingOf, ensureHnswIndex, hnswIndexName, HNSW_EF_SEARCH, HNSW_MAX_SCAN_TUPLES, HNSW_PROFILE_EF_SEARCH, ofModel } from '../src/platform/embeddings/hnsw.ts';
 import { enableEmbeddings } from '../src/platform/embeddings/path.ts';
 
 const { values } = parseArgs({
@@ -172,6 +174,28 @@ try {
     }
   }
 
+  log('"for you" of 10 readers');
+  const readers = (await client.query<{ id: number; votes: number }>(`SELECT "userId" AS id, count(*)::int AS votes FROM "Vote" GROUP BY "userId" ORDER BY "userId" LIMIT 10`)).rows;
+  const { recommended } = embeddingStatements(embedder);
+  const forYou = async (userId: number) => (await client.query<{ id: number | null }>(recommended.text, [userId, 20])).rows.filter((r) => r.id !== null).map((r) => r.id!);
+  const forYouMs: number[] = [];
+  const forYouExactMs: number[] = [];
+  const forYouRecall: number[] = [];
+  for (const reader of readers) {
+    const [got, ms] = await timed(() => forYou(reader.id));
+    forYouMs.push(ms);
+    // The exact list: the same statement without the index (dropped in a transaction rolled back).
+    await client.query('BEGIN');
+    try {
+      await client.query(`DROP INDEX "${hnswIndexName(embedder)}"`);
+      const [want, exactMsOne] = await timed(() => forYou(reader.id));
+      forYouExactMs.push(exactMsOne);
+      forYouRecall.push(recallOf(got, want));
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  }
+
   log('HYBRID ranking, 200 deep');
   const [topic] = (
     await client.query<{ id: number; n: number }>(
@@ -235,6 +259,10 @@ try {
     ...hiddenRows,
     '',
     `Mean ${fmt(mean(hiddenMs))} ms.`,
+    '',
+    `## viewer.recommendedPapers(first: 20) of ${readers.length} readers, ef_search ${HNSW_PROFILE_EF_SEARCH} (${Math.min(...readers.map((r) => r.votes))}-${Math.max(...readers.map((r) => r.votes))} upvotes each)`,
+    '',
+    `The production statement, against the same statement without the index (dropped in a transaction, rolled back): recall@20 ${mean(forYouRecall).toFixed(3)}; HNSW p50 ${fmt(pct(forYouMs, 50))} ms, mean ${fmt(mean(forYouMs))} ms; exact p50 ${fmt(pct(forYouExactMs, 50))} ms, mean ${fmt(mean(forYouExactMs))} ms.`,
     '',
     '## HYBRID ranking (200 deep) by a paper\'s vector, 10 papers',
     '',

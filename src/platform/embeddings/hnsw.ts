@@ -26,9 +26,16 @@ type Model = Pick<Embedder, 'model' | 'dimensions'>;
  * hnsw.ef_search, the candidates of the first pass and of each further one, at least the
  * statement's LIMIT. 40 is pgvector's default: recall@10 0.989 against exact search on 20k
  * papers of the hashing embedder (bench/results/2026-12-07-vectors.md); 64 and 100 gained 0.003
- * and 0.006 for 1.3x and 1.4x the time.
+ * and 0.006, for 1.3-1.7x the time in two runs and within the machine's noise in a third.
  */
 export const HNSW_EF_SEARCH = 40;
+/**
+ * hnsw.ef_search of "for you", whose query is the centroid of a reader's profile: a point far
+ * from every paper, where the graph's first candidates are poor. Recall@20 against exact search
+ * for 10 readers of 87-770 upvotes on 20k papers: 0.795 at 40, 0.960 at 100, 0.985 at 200,
+ * 1.000 at 400, in the same time (130-170 ms, most of it the centroid).
+ */
+export const HNSW_PROFILE_EF_SEARCH = 200;
 /**
  * hnsw.max_scan_tuples: how far an iterative scan goes (tuples visited) before it gives up and
  * the statement scans exactly instead. pgvector's default, set explicitly so that the server's

@@ -34,7 +34,7 @@ import { PAPER_COLUMNS_P } from '../../papers/index.ts';
 import { LISTED } from '../../papers/index.ts';
 import { PROFILE_CTES } from '../profile.ts';
 import type { Embedder } from '../../../platform/embeddings/embedder.ts';
-import { embeddingOf, hasIterativeScans, HNSW_EF_SEARCH, modelKey, ofModel as ofModelSql, scanSettings, vectorType } from '../../../platform/embeddings/hnsw.ts';
+import { embeddingOf, hasIterativeScans, HNSW_EF_SEARCH, HNSW_PROFILE_EF_SEARCH, modelKey, ofModel as ofModelSql, scanSettings, vectorType } from '../../../platform/embeddings/hnsw.ts';
 import type { EmbeddingPath } from '../../../platform/embeddings/path.ts';
 
 export interface EmbeddingStatements {
@@ -56,7 +56,10 @@ export function vectorText(v: Float32Array): string {
 }
 
 export interface StatementOptions {
-  /** hnsw.ef_search of the statements, at least their LIMIT; default HNSW_EF_SEARCH (bench/vectors.ts compares others). */
+  /**
+   * hnsw.ef_search of related and HYBRID, at least their LIMIT; default HNSW_EF_SEARCH
+   * (bench/vectors.ts compares others). "For you" uses HNSW_PROFILE_EF_SEARCH.
+   */
   efSearch?: number;
   /** The server's pgvector has iterative scans (0.8+: `hasIterativeScans`); default true. */
   iterativeScans?: boolean;
@@ -120,7 +123,8 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     ORDER BY s.id, r.score DESC NULLS LAST, r."paperId"`);
 
   // "For you": the weighted sum of the profile's vectors (their centroid up to scale, which a
-  // cosine ignores), then the nearest listed papers not excluded. No row at all when no paper of
+  // cosine ignores), then the nearest listed papers not excluded, at a wider ef_search
+  // (HNSW_PROFILE_EF_SEARCH: a centroid is far from every paper). No row at all when no paper of
   // the profile has a vector: the caller falls back to the terms. One row with a null paper when
   // nothing is near.
   const recommended = fixed(Prisma.sql`
@@ -137,7 +141,7 @@ export function embeddingStatements(model: Pick<Embedder, 'model' | 'dimensions'
     )
     SELECT r.score, ${Prisma.raw(PAPER_COLUMNS_P.text)}
     FROM centroid c0
-    CROSS JOIN LATERAL (SELECT c0.v, ${Prisma.raw(scanSettings(efSearch('$2'), iterative))} WHERE c0.v IS NOT NULL OFFSET 0) c
+    CROSS JOIN LATERAL (SELECT c0.v, ${Prisma.raw(scanSettings(`least(greatest(${HNSW_PROFILE_EF_SEARCH}, $2), 1000)`, iterative))} WHERE c0.v IS NOT NULL OFFSET 0) c
     LEFT JOIN LATERAL (
       SELECT k.id AS "paperId", (1 - k.d)::float8 AS score
       FROM (${nearest(Prisma.sql`${LISTED} AND e."paperId" NOT IN (SELECT "paperId" FROM excluded)`, 'c.v', '$2')}) k
