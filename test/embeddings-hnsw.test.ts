@@ -113,6 +113,12 @@ test('the migrating process builds the model\'s HNSW index; a process that does 
   );
   // A model wider than pgvector indexes: no index, exact scans, said so.
   expect(await enable(hashingEmbedder(3000))).toMatchObject({ state: 'on', index: 'exact', indexDetail: '3000 dimensions: pgvector indexes at most 2000' });
+  // Another model gets an index of its own; pruning the other models' vectors drops it too.
+  const small = hashingEmbedder(64);
+  expect(await enable(small)).toMatchObject({ state: 'on', index: 'hnsw' });
+  expect(await refreshEmbeddings(run.db, embedder, { prune: true })).toMatchObject({ embedded: 0, prunedIndexes: [hnswIndexName(small)] });
+  const left = await run.db.$queryRaw<{ name: string }[]>`SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'PaperEmbedding%hnsw%'`;
+  expect(left.map((r) => r.name)).toEqual([hnswIndexName(embedder)]);
 }, 120_000);
 
 test('related, "for you" and the HYBRID ranking scan the index, with settings that hold for the statement only', async () => {

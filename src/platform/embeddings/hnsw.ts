@@ -165,3 +165,18 @@ export async function ensureHnswIndex(db: Db, model: Model): Promise<HnswBuild> 
   }
   return { ready: true, ms: Math.round(performance.now() - started) };
 }
+
+/**
+ * Drops the HNSW indexes of every other model (`npm run embeddings:refresh -- --prune`, which
+ * deletes their vectors): an index is named by a hash of its model, so they are found by name
+ * prefix on PaperEmbedding. Returns the names dropped.
+ */
+export async function dropOtherHnswIndexes(db: Db, model: Model): Promise<string[]> {
+  const others = await db.$queryRaw<{ name: string }[]>`
+    SELECT indexname AS name FROM pg_indexes
+    WHERE schemaname = current_schema() AND tablename = 'PaperEmbedding'
+      AND starts_with(indexname, 'PaperEmbedding_hnsw_') AND indexname <> ${hnswIndexName(model)}
+    ORDER BY indexname`;
+  for (const { name } of others) await db.$executeRawUnsafe(`DROP INDEX IF EXISTS "${name.replaceAll('"', '""')}"`);
+  return others.map((o) => o.name);
+}
