@@ -152,7 +152,7 @@ describe('on the embedded database (pgvector from @electric-sql/pglite-pgvector)
     expect(await enable(run, hashingEmbedder(), { install: false })).toMatchObject({ state: 'off', reason: 'pgvector not installed' });
     expect(run.platform.embeddings).toBeNull();
     const status = await enable(run, hashingEmbedder());
-    expect(status).toEqual({ state: 'on', model: HASHING_MODEL, dimensions: 512, pgvector: expect.stringMatching(/^0\.\d+\.\d+$/) });
+    expect(status).toEqual({ state: 'on', model: HASHING_MODEL, dimensions: 512, pgvector: expect.stringMatching(/^0\.\d+\.\d+$/), index: 'hnsw', indexDetail: expect.stringMatching(/^built in \d+ ms$/) });
     expect((await detectPgvector(run.db)).installed).not.toBeNull();
     expect(run.platform.embeddings?.embedder.model).toBe(HASHING_MODEL);
   });

@@ -7,8 +7,9 @@
 // query of a transaction on the transaction's own client.
 //
 // pgvector is offered (loaded into the WebAssembly build, listed in pg_available_extensions) but
-// not installed: the embedding path of related papers installs it when it is turned on
-// (src/platform/embeddings/path.ts), as it would on a real server.
+// not installed: the embedding path of related papers installs it when it is turned on, and
+// builds the model's HNSW index (src/platform/embeddings/path.ts and hnsw.ts), as it would on
+// a real server. @electric-sql/pglite-pgvector 0.0.15 ships pgvector 0.8.7: iterative index scans.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';

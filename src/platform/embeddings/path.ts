@@ -10,10 +10,14 @@
 // stores plain real[] that only the queries cast to `vector`. On the embedded database pgvector
 // comes from @electric-sql/pglite-pgvector (src/platform/db/embedded.ts).
 //
-// No approximate (HNSW) index: the scans are exact, so a filter (hidden papers, a topic) never
-// shortens a list the way an index's ef_search cut-off would; see src/catalog/related/embeddings/reads.ts for the cost.
+// The same process creates the model's HNSW index (./hnsw.ts): the similarity statements use it
+// with iterative scans, so that a filter (hidden papers, a search filter) never shortens a list,
+// and scan exactly where it is missing (a server process that does not migrate, before the
+// migrating one has built it; a model wider than pgvector indexes). See
+// src/catalog/related/embeddings/reads.ts.
 import type { Db } from '../db/client.ts';
 import type { Embedder } from './embedder.ts';
+import { ensureHnswIndex, hnswIndexState } from './hnsw.ts';
 
 export interface EmbeddingPath {
   readonly embedder: Embedder;
@@ -22,7 +26,15 @@ export interface EmbeddingPath {
 }
 
 export type EmbeddingStatus =
-  | { readonly state: 'on'; readonly model: string; readonly dimensions: number; readonly pgvector: string }
+  | {
+      readonly state: 'on';
+      readonly model: string;
+      readonly dimensions: number;
+      readonly pgvector: string;
+      /** 'hnsw': the model's HNSW index is there; 'exact': every scan reads every vector of the model, with `indexDetail` saying why. */
+      readonly index: 'hnsw' | 'exact';
+      readonly indexDetail?: string;
+    }
   | { readonly state: 'off'; readonly reason: 'not configured' | 'pgvector unavailable' | 'pgvector not installed'; readonly detail: string };
 
 export interface Pgvector {
@@ -39,7 +51,10 @@ export async function detectPgvector(db: Db): Promise<Pgvector> {
 }
 
 export interface EnableOptions {
-  /** Install pgvector when it is available but not installed (the migrating process); default true. */
+  /**
+   * Install pgvector when it is available but not installed, and build the model's HNSW index
+   * when it is missing (the migrating process); default true.
+   */
   install?: boolean;
 }
 
@@ -73,8 +88,16 @@ export async function enableEmbeddings(db: Db, embedder: Embedder | null, option
   if (pgvector.installed === null) {
     return off('pgvector not installed', 'pgvector is available but not installed in this database (CREATE EXTENSION vector)');
   }
+  let index: Pick<Extract<EmbeddingStatus, { state: 'on' }>, 'index' | 'indexDetail'>;
+  if (options.install !== false) {
+    const build = await ensureHnswIndex(db, embedder);
+    index = build.ready ? { index: 'hnsw', ...(build.ms > 0 ? { indexDetail: `built in ${build.ms} ms` } : {}) } : { index: 'exact', indexDetail: build.reason! };
+  } else {
+    const state = await hnswIndexState(db, embedder);
+    index = state === 'valid' ? { index: 'hnsw' } : { index: 'exact', indexDetail: 'no valid HNSW index of this model yet: the migrating process builds it' };
+  }
   return {
     path: { embedder, pgvector: pgvector.installed },
-    status: { state: 'on', model: embedder.model, dimensions: embedder.dimensions, pgvector: pgvector.installed },
+    status: { state: 'on', model: embedder.model, dimensions: embedder.dimensions, pgvector: pgvector.installed, ...index },
   };
 }

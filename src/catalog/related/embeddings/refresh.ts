@@ -1,7 +1,7 @@
 // (Re)embeds papers in batches (npm run embeddings:refresh, src/cli/embeddings.ts): only those with no vector
 // of the embedder's model, or whose text changed since (content hash) or whose vector has
 // another dimension. Vectors of other models stay (a new model can be filled in before it is
-// switched on) unless `prune` removes them. Hidden papers are embedded too: like their terms,
+// switched on) unless `prune` removes them, with their HNSW indexes. Hidden papers are embedded too: like their terms,
 // their vectors are only ever a source (a curator opening one sees its related papers), never
 // an answer.
 //
@@ -11,6 +11,7 @@
 import type { Db } from '../../../platform/db/client.ts';
 import { Prisma } from '../../../generated/prisma/client.ts';
 import { PAPER_TEXT_HASH_SQL, paperText, type Embedder } from '../../../platform/embeddings/embedder.ts';
+import { dropOtherHnswIndexes } from '../../../platform/embeddings/hnsw.ts';
 
 export interface RefreshReport {
   model: string;
@@ -23,13 +24,15 @@ export interface RefreshReport {
   unchanged: number;
   /** Vectors of other models removed (`prune`). */
   pruned: number;
+  /** HNSW indexes of other models dropped (`prune`; src/platform/embeddings/hnsw.ts). */
+  prunedIndexes: string[];
   ms: number;
 }
 
 export interface RefreshOptions {
   /** Papers read per batch; default 256. */
   batchSize?: number;
-  /** Remove the vectors of every other model. */
+  /** Remove the vectors of every other model, and their HNSW indexes. */
   prune?: boolean;
   /** After each batch: the last paper id done, and papers embedded so far. */
   onProgress?: (lastId: number, embedded: number) => void;
@@ -82,6 +85,7 @@ export async function refreshEmbeddings(db: Db, embedder: Embedder, options: Ref
     options.onProgress?.(after, embedded);
   }
   const pruned = options.prune ? await db.$executeRaw`DELETE FROM "PaperEmbedding" WHERE model <> ${model}` : 0;
+  const prunedIndexes = options.prune ? await dropOtherHnswIndexes(db, embedder) : [];
   const [{ papers }] = (await db.$queryRaw<{ papers: number }[]>`SELECT count(*)::int AS papers FROM "Paper"`) as [{ papers: number }];
-  return { model, dimensions, papers, embedded, unchanged: papers - embedded, pruned, ms: Math.round(performance.now() - started) };
+  return { model, dimensions, papers, embedded, unchanged: papers - embedded, pruned, prunedIndexes, ms: Math.round(performance.now() - started) };
 }
