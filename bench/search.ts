@@ -4,7 +4,7 @@
 // RUM where the server has the extension), then the EXPLAIN ANALYZE of each kind's statements
 // as the API sends them.
 //
-//   tsx bench/search.ts <database> [--seconds 15] [--connections 16] [--paths gin,rum] [--no-explain]
+//   tsx bench/search.ts <database> [--seconds 15] [--connections 16] [--paths gin,rum] [--no-explain] [--no-load]
 //
 // The database: a bench catalog (npm run bench makes catalog_bench_100k), migrated. With `rum` in
 // --paths, the RUM extension and index are installed as the server's start does
@@ -29,7 +29,7 @@ import { OPERATIONS, rng, type HttpCall } from './operations.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seconds: { type: 'string' }, connections: { type: 'string' }, paths: { type: 'string' }, 'no-explain': { type: 'boolean' } },
+  options: { seconds: { type: 'string' }, connections: { type: 'string' }, paths: { type: 'string' }, 'no-explain': { type: 'boolean' }, 'no-load': { type: 'boolean' } },
 });
 const database = positionals[0];
 if (!database) throw new Error('usage: tsx bench/search.ts <database> [--seconds 15] [--connections 16] [--paths gin,rum] [--no-explain]');
@@ -102,7 +102,7 @@ const operations: Record<string, () => HttpCall> = {
 };
 
 try {
-  for (const path of paths) {
+  for (const path of values['no-load'] ? [] : paths) {
     rumOn = path === 'rum';
     console.log(`\n## ${path}\n\n| operation | req/s | p50 ms | p99 ms | × daily | failed |\n|---|---:|---:|---:|---:|---:|`);
     let daily = NaN;
@@ -116,6 +116,24 @@ try {
 } finally {
   await running.close();
   await apollo.stop();
+}
+
+// The recall cost: of the exact top 20 (ts_rank_cd over every listed match, as before the bound),
+// how many each path's first page holds, per query.
+console.log(`\n## recall@20 against ranking every match\n\n| kind | query | matches | ${paths.join(' | ')} |\n|---|---|---:|${paths.map(() => '---:').join('|')}|`);
+for (const [kind, queries] of Object.entries(SEARCH_KINDS)) {
+  for (const [i, q] of queries.entries()) {
+    const { rows } = await client.query<{ id: number }>(`SELECT p.id FROM "Paper" p CROSS JOIN websearch_to_tsquery('english', $1) q
+      WHERE p."hiddenAt" IS NULL AND p."searchVector" @@ q ORDER BY ts_rank_cd(p."searchVector", q) DESC, p.id DESC LIMIT 20`, [q]);
+    const exact = new Set(rows.map((r) => r.id));
+    const shares: string[] = [];
+    for (const path of paths) {
+      rumOn = path === 'rum';
+      const page = await listPapers({ platform, reader: platform.reader, loaders: createPaperLoaders(platform.reader) }, { query: q, first: 20 });
+      shares.push(`${page.nodes.filter((paper) => exact.has(paper.id)).length}/${exact.size}`);
+    }
+    console.log(`| ${kind} | ${q} | ${counts[kind]![i]} | ${shares.join(' | ')} |`);
+  }
 }
 
 // The statements of one request of each kind, as the API sends them, then EXPLAIN ANALYZE'd.

@@ -31,9 +31,14 @@ export const SEARCH_CANDIDATES = 300;
 export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, conditions: readonly Prisma.Sql[], search: SearchQuery, limit = SEARCH_CANDIDATES): Prisma.Sql {
   const where = Prisma.join(conditions, ' AND ');
   const query = search.expression;
-  // RUM: the index's ordering needs the bare operator over a constant (not q.q, nor a cast).
+  // RUM: the index's ordering needs the bare operator over a constant (not q.q). Ordered by the
+  // query with its phrases as plain AND: RUM's ordering of phrase operators (<->, <N>) does not
+  // follow its own distance (bench/results/2026-12-07-search.md: 0 of the top 20 of
+  // "reinforcement learning"), while the same words ANDed order well and the condition keeps
+  // only the phrase's matches. Folded to a constant by the planner (every function immutable).
   const matches = platform.searchIndex?.ready()
-    ? Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} ORDER BY p."searchVector" <=> ${query} LIMIT ${limit}`
+    ? Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query}
+        ORDER BY p."searchVector" <=> regexp_replace((${query})::text, '<[0-9]*-?>', '&', 'g')::tsquery LIMIT ${limit}`
     : Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${limit}`;
   // The expression of catalog_paper_title_search_idx, exactly: the planner matches it textually.
   const titles = Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND to_tsvector('english'::regconfig, p.title) @@ ${query} LIMIT ${limit}`;
