@@ -121,6 +121,17 @@ function rankingPathTests(path: () => Promise<RankedIndex | null>) {
     expect(either.papers.edges[0].node.arxivId).toBe('2502.00001');
   });
 
+  test('exclusions alone list the papers without the word (never through RUM: see search.ts `negated`)', async () => {
+    const q = '-survey';
+    expect(searchQuery(q, false).negated).toBe(true);
+    expect(searchQuery('self-supervised "a-b"', false).negated).toBe(false);
+    const exact = new Set(await exactRanking(q));
+    const { papers } = await run.server.data(SEARCH, { q, n: 100 });
+    expect(papers.edges).toHaveLength(100);
+    for (const edge of papers.edges) expect(exact.has(edge.node.arxivId)).toBe(true);
+    expect(papers).toMatchObject({ totalCount: Math.min(exact.size, SEARCH_COUNT_CAP), totalCountIsExact: exact.size <= SEARCH_COUNT_CAP });
+  });
+
   test('hidden papers are never listed, ranked or counted', async () => {
     const hide = (arxivIds: string[]) => run.db.$executeRaw`UPDATE "Paper" SET "hiddenAt" = now() WHERE "arxivId" = ANY(${arxivIds}::text[])`;
     try {

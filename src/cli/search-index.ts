@@ -10,7 +10,7 @@ import { buildSearchIndex, SEARCH_RUM_INDEX } from '../catalog/papers/search-ind
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const database = await openDatabase({ ...config, searchRum: 'auto' });
+  const database = await openDatabase({ ...config, searchRum: 'on' });
   try {
     if (database.rum.state !== 'installed') {
       console.error(`No RUM index: ${database.rum.detail}`);

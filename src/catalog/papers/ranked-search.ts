@@ -9,7 +9,10 @@
 //     migration 20261207152216_search_title_index), so that a paper's title finds it at any
 //     catalog size however common its words.
 // A query with at most SEARCH_CANDIDATES matches is ranked exactly as before: every match is a
-// candidate. Past that, the recall cost: with RUM, a paper outside RUM's top SEARCH_CANDIDATES
+// candidate. A query with exclusions (`-word`) never takes the RUM path: RUM 1.3 mishandles
+// negation in index scans (a query of exclusions alone, read through the RUM index, crashed the
+// PostgreSQL server process here; postgrespro/rum issues 123 and 183 report wrong results and
+// another crash), which is also why RUM is off unless SEARCH_RUM=on. Past that, the recall cost: with RUM, a paper outside RUM's top SEARCH_CANDIDATES
 // whose title does not match can be missing from the first pages (RUM's rank and ts_rank_cd
 // differ little: figures in bench/results/2026-12-07-search.md); on GIN, a page ranks the
 // first SEARCH_CANDIDATES matches in storage order and the title matches, not every match.
@@ -36,7 +39,7 @@ export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, condi
   // follow its own distance (bench/results/2026-12-07-search.md: 0 of the top 20 of
   // "reinforcement learning"), while the same words ANDed order well and the condition keeps
   // only the phrase's matches. Folded to a constant by the planner (every function immutable).
-  const matches = platform.searchIndex?.ready()
+  const matches = !search.negated && platform.searchIndex?.ready()
     ? Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query}
         ORDER BY p."searchVector" <=> regexp_replace((${query})::text, '<[0-9]*-?>', '&', 'g')::tsquery LIMIT ${limit}`
     : Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${limit}`;

@@ -2,6 +2,10 @@
 // each lexeme's positions beside its postings, so `ORDER BY "searchVector" <=> query LIMIT n`
 // reads the n best matches from the index instead of ranking every match (./list.ts).
 //
+// Opt-in (SEARCH_RUM=on): RUM 1.3 can take the server down (a segfault ends every session while
+// PostgreSQL reinitializes): a query of exclusions alone read through a RUM index did here, and
+// postgrespro/rum issue 183 reports one for a lexeme whose postings DELETE and VACUUM emptied.
+//
 // Not a migration: migrations run on every PostgreSQL 15-18 and on the embedded database,
 // which have no RUM. The process that migrates builds it at start, CONCURRENTLY and in the
 // background (src/main.ts; `npm run search:index` builds it and waits), and readers use it

@@ -22,6 +22,12 @@ export interface SearchQuery {
    * of another relation, which an ordered index scan cannot take).
    */
   expression: Prisma.Sql;
+  /**
+   * Whether the query excludes words (`-word`, web-search syntax): RUM 1.3 mishandles negation
+   * in its index scans (a query of exclusions alone crashed the server process), so such a
+   * query never takes the RUM path (./ranked-search.ts). Prefix queries hold none.
+   */
+  negated: boolean;
 }
 
 export function searchQuery(text: string, prefix: boolean): SearchQuery {
@@ -35,11 +41,12 @@ export function searchQuery(text: string, prefix: boolean): SearchQuery {
   if (words.length === 0) throw badInput('query must contain at least one word (letters or digits)', 'query');
   if (!prefix) {
     const expression = Prisma.sql`websearch_to_tsquery('english', ${query})`;
-    return { tsquery: Prisma.sql`(SELECT ${expression})`, expression };
+    // A `-` opening a word excludes it (in quotes too, counted all the same: the GIN path is always safe).
+    return { tsquery: Prisma.sql`(SELECT ${expression})`, expression, negated: /(^|[^\p{L}\p{N}])-/u.test(query) };
   }
   const terms = words.slice(0, MAX_PREFIX_WORDS);
   // Letters and digits only, so the joined string is always valid tsquery syntax.
   const expression = terms.map((word, i) => (i === terms.length - 1 ? `${word}:*` : word)).join(' & ');
   const tsquery = Prisma.sql`to_tsquery('english', ${expression})`;
-  return { tsquery: Prisma.sql`(SELECT ${tsquery})`, expression: tsquery };
+  return { tsquery: Prisma.sql`(SELECT ${tsquery})`, expression: tsquery, negated: false };
 }

@@ -62,6 +62,10 @@ type Weight = (args: Record<string, unknown>) => number;
  * A paper list's search: KEYWORD ranks and snippets its matches; HYBRID adds the embedding path.
  * Each `OR` alternative (web-search syntax) is one more set of matches to rank and count: a
  * query of 24 common words joined by OR took 3.6 s on the 100k catalog, one common word 2.3 s.
+ * Since KEYWORD ranks bounded candidates and counts up to 1,000 (src/catalog/papers/ranked-search.ts),
+ * a common word is 15-30 times cheaper (bench/results/2026-12-07-search.md); the weights stay
+ * until bench/calibrate.ts measures the new statements: each alternative still adds its posting
+ * lists to the index scans, and with RUM its matches to the ordered scan.
  */
 const alternativesOf = (query: string) => 1 + (query.match(/\sOR\s/g)?.length ?? 0);
 

@@ -61,8 +61,8 @@ export async function openDatabase(
     const embedder = options.embeddings && config.embeddings ? await loadEmbedder(config.embeddings) : null;
     const embeddings = await enableEmbeddings(pools.db, embedder, { install: options.migrate !== false });
     // Like pgvector: installed by the process that migrates; the embedded database has no RUM.
-    const rum: RumStatus = config.searchRum === 'off'
-      ? { state: 'off', reason: 'disabled', detail: 'SEARCH_RUM=off: search ranks on GIN' }
+    const rum: RumStatus = config.searchRum !== 'on'
+      ? { state: 'off', reason: 'disabled', detail: 'SEARCH_RUM is off: search ranks on GIN' }
       : await enableRum(pools.db, { install: options.migrate !== false });
     return {
       ...pools,
