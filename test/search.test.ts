@@ -12,6 +12,8 @@ import type { Db } from '../src/platform/db/client.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 import { atomDir, describeWithRealData, hfDir } from './helpers/real-data.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/platform/db/open.ts';
 
 // More papers matching "model" than the count's cap (and the candidates' bound): every one has
 // it in its abstract; 2 in 3 have "training", 1 in 5 code. Ids are the order of insertion.
@@ -187,6 +189,28 @@ describe('RUM path (where the server has the extension)', () => {
     const text = plan.map((row) => row['QUERY PLAN']).join('\n');
     expect(text).toContain(`Index Scan using ${SEARCH_RUM_INDEX}`);
     expect(text).toMatch(/Order By: \("searchVector" <=> /);
+  });
+});
+
+describe('SEARCH_RUM', () => {
+  test('off by default: the server installs and builds nothing; on: RUM where the server offers it', async () => {
+    expect(loadConfig({}).searchRum).toBe('off');
+    expect(loadConfig({ SEARCH_RUM: 'on' }).searchRum).toBe('on');
+    expect(() => loadConfig({ SEARCH_RUM: 'auto' })).toThrow('SEARCH_RUM');
+    const off = await openDatabase({ databaseUrl: run.t.url, dataDir: '.data', searchRum: 'off' });
+    try {
+      expect(off.rum).toMatchObject({ state: 'off', reason: 'disabled' });
+    } finally {
+      await off.close();
+    }
+    if (!process.env.DATABASE_URL) return; // the embedded database has no RUM: covered above by the GIN path
+    const on = await openDatabase({ databaseUrl: run.t.url, dataDir: '.data', searchRum: 'on' });
+    try {
+      const available = (await detectRum(on.db)).available !== null;
+      expect(on.rum.state).toBe(available ? 'installed' : 'off');
+    } finally {
+      await on.close();
+    }
   });
 });
 
