@@ -119,18 +119,22 @@ try {
 }
 
 // The recall cost: of the exact top 20 (ts_rank_cd over every listed match, as before the bound),
-// how many each path's first page holds, per query.
-console.log(`\n## recall@20 against ranking every match\n\n| kind | query | matches | ${paths.join(' | ')} |\n|---|---|---:|${paths.map(() => '---:').join('|')}|`);
+// how many each path's first page holds, per query; and what the page favours: how many of its
+// 20 are among the newest 10 % of the matches (by publishedAt, then id, as the newest list).
+console.log(`\n## recall@20 against ranking every match · of the page, among the newest 10 % of matches\n\n| kind | query | matches | ${paths.map((p) => `${p} recall | ${p} newest 10 %`).join(' | ')} |\n|---|---|---:|${paths.map(() => '---:|---:').join('|')}|`);
 for (const [kind, queries] of Object.entries(SEARCH_KINDS)) {
   for (const [i, q] of queries.entries()) {
     const { rows } = await client.query<{ id: number }>(`SELECT p.id FROM "Paper" p CROSS JOIN websearch_to_tsquery('english', $1) q
       WHERE p."hiddenAt" IS NULL AND p."searchVector" @@ q ORDER BY ts_rank_cd(p."searchVector", q) DESC, p.id DESC LIMIT 20`, [q]);
     const exact = new Set(rows.map((r) => r.id));
+    const newest = new Set((await client.query<{ id: number }>(`SELECT p.id FROM "Paper" p CROSS JOIN websearch_to_tsquery('english', $1) q
+      WHERE p."hiddenAt" IS NULL AND p."searchVector" @@ q ORDER BY p."publishedAt" DESC, p.id DESC LIMIT $2`, [q, Math.ceil(counts[kind]![i]! / 10)])).rows.map((r) => r.id));
     const shares: string[] = [];
     for (const path of paths) {
       rumOn = path === 'rum';
       const page = await listPapers({ platform, reader: platform.reader, loaders: createPaperLoaders(platform.reader) }, { query: q, first: 20 });
       shares.push(`${page.nodes.filter((paper) => exact.has(paper.id)).length}/${exact.size}`);
+      shares.push(`${page.nodes.filter((paper) => newest.has(paper.id)).length}/${page.nodes.length}`);
     }
     console.log(`| ${kind} | ${q} | ${counts[kind]![i]} | ${shares.join(' | ')} |`);
   }
