@@ -40,6 +40,10 @@ await applyMigrations(url);
 const pools = createDb({ connectionString: url, poolSize: 4 });
 const { db } = pools;
 try {
+  // A copy of a catalog that a RUM run left its index in: without --paths rum, measure what a
+  // server with SEARCH_RUM=off has (the planner may read any @@ through a RUM index, and RUM 1.3
+  // can crash the server on a query with exclusions: src/catalog/papers/ranked-search.ts).
+  if (!paths.includes('rum')) await db.$executeRawUnsafe(`DROP INDEX IF EXISTS ${SEARCH_RUM_INDEX}`);
   const before = await db.$queryRaw<{ id: number }[]>`SELECT coalesce(max(id), 0)::int AS id FROM "Paper"`;
   const inputs = ['hf-daily-papers', 'arxiv-atom'].map((folder) => path.join(dataDir, folder)).filter((folder) => fs.existsSync(folder));
   const imported = await importFiles(db, inputs);

@@ -4,8 +4,7 @@
 // So a page is ranked (ts_rank_cd, as always) among a bounded set of candidates:
 //   - up to SEARCH_CANDIDATES matches: with RUM (./search-index.ts, once valid), the best by
 //     RUM's own rank, read in rank order from the index; without it (PGlite, servers without
-//     RUM), the newest (publishedAt, then id: the newest list's order and index), read from two
-//     bounded sources (newestMatches below);
+//     RUM), the first the GIN index yields, in storage order (roughly the oldest first);
 //   - and up to SEARCH_CANDIDATES papers whose title alone matches (the title's GIN index,
 //     migration 20261207152216_search_title_index), so that a paper's title finds it at any
 //     catalog size however common its words.
@@ -13,25 +12,23 @@
 // candidate. A query with exclusions (`-word`) never takes the RUM path: RUM 1.3 mishandles
 // negation in index scans (a query of exclusions alone, read through the RUM index, crashed the
 // PostgreSQL server process here; postgrespro/rum issues 123 and 183 report wrong results and
-// another crash), which is also why RUM is off unless SEARCH_RUM=on. Past that, the recall
-// cost: with RUM, a paper outside RUM's top SEARCH_CANDIDATES whose title does not match can be
-// missing from the first pages (RUM's rank and ts_rank_cd differ little: figures in
-// bench/results/2026-12-07-search.md); on GIN, an older paper whose title does not match loses
-// to newer ones however well its abstract matches, once the query has more than
-// SEARCH_CANDIDATES matches: a broad query lists recent work, as arXiv's own search does.
+// another crash), which is also why RUM is off unless SEARCH_RUM=on. Past that, the recall cost: with RUM, a paper outside RUM's top SEARCH_CANDIDATES
+// whose title does not match can be missing from the first pages (RUM's rank and ts_rank_cd
+// differ little: figures in bench/results/2026-12-07-search.md); on GIN, a page ranks the
+// first SEARCH_CANDIDATES matches in storage order and the title matches, not every match.
+// Why not the newest matches on GIN (what a daily-papers reader expects of a broad query): measured
+// and not kept (bench/results/2026-12-07-search.md, "after: newest candidates"): reading them
+// boundedly (a walk of the publishedAt index plus up to 1,001 GIN matches) cost the phrase and
+// three-word kinds 25-60 % of their throughput in paired runs, and the page still showed mostly
+// old papers, because title matches (first in storage order) outrank abstract matches.
 // The candidates stay the same from page to page (same statement, same order), so the keyset
 // over (rank, id) pages them without gaps or repeats.
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { SEARCH_COUNT_CAP, type SearchQuery } from './search.ts';
+import type { SearchQuery } from './search.ts';
 
 /** Candidates from each source; bench/results/2026-12-07-search.md has the measurements behind it. */
 export const SEARCH_CANDIDATES = 300;
-/**
- * How many of the newest listed papers the GIN path walks (the publishedAt index) looking for
- * the newest matches of a query with more than SEARCH_COUNT_CAP of them (newestMatches).
- */
-export const SEARCH_NEWEST_WALK = 2_000;
 
 /**
  * A relation `(id)` of the candidates among the papers that `conditions` allow (over
@@ -50,45 +47,8 @@ export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, condi
   const matches = !search.negated && platform.searchIndex?.ready()
     ? Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query}
         ORDER BY p."searchVector" <=> regexp_replace((${query})::text, '<[0-9]*-?>', '&', 'g')::tsquery LIMIT ${limit}`
-    : newestMatches(where, query, limit);
+    : Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${limit}`;
   // The expression of catalog_paper_title_search_idx, exactly: the planner matches it textually.
   const titles = Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND to_tsvector('english'::regconfig, p.title) @@ ${query} LIMIT ${limit}`;
   return Prisma.sql`((${matches}) UNION (${titles}))`;
-}
-
-/**
- * The `limit` newest matches (publishedAt DESC, id DESC), exactly when the query has at most
- * SEARCH_COUNT_CAP matches (when its totalCount is exact) or at least `limit` among the
- * SEARCH_NEWEST_WALK newest listed papers (a common word), else approximately; never reading
- * more than SEARCH_COUNT_CAP + 1 matches and SEARCH_NEWEST_WALK papers, whatever the number of
- * matches. Two sources, the second read only when the first does not settle it:
- *   - recent: the matches among the SEARCH_NEWEST_WALK newest listed papers, walking the
- *     publishedAt index newest first and stopping at `limit` matches (about limit / share of the
- *     papers that match: 385 papers for a word in 78 % of them). With `limit` of them, they are
- *     the newest matches, and the statement stops there: a common word reads no more;
- *   - found: else, the first SEARCH_COUNT_CAP + 1 matches the GIN index yields (storage order,
- *     cheap: no ranking, a single word needs no recheck). At most the cap: they are all the
- *     matches, and the newest `limit` of them and of `recent` are exact.
- * Between the two (more matches than the cap, fewer than `limit` in the newest walk: a word in
- * 1-15 % of the 100k bench catalog) the candidates are every match among the newest walk and,
- * to make up `limit`, the newest of the `found` ones, which are older.
- * Why not `ORDER BY "publishedAt" DESC, id DESC LIMIT n` and let the planner choose between a
- * walk of the index and a sort of every match: either reads up to sqrt(n × papers) rows for a
- * word between (5,500 at 100k papers, 17,000 at 1M), and the statement is prepared: once
- * PostgreSQL settles on a generic plan, the plan chosen for a rare word (sort every match)
- * could serve a word in every paper. Each source here has one plan and a bound.
- */
-function newestMatches(where: Prisma.Sql, query: Prisma.Sql, limit: number): Prisma.Sql {
-  const walk = Prisma.sql`SELECT p.id, p."publishedAt", p."searchVector" FROM "Paper" p WHERE ${where}
-    ORDER BY p."publishedAt" DESC, p.id DESC LIMIT ${SEARCH_NEWEST_WALK}`;
-  // MATERIALIZED: each source is read once, and `found` not at all when `recent` is full (the
-  // one-time filter on recent's size runs before found's CTE scan). Recent first: found costs a
-  // word in most papers 1,001 rows that the newest 300 would all outrank (measured: 0.49× the
-  // daily page's req/s with found first, against ≥ 0.5× asked of every search kind).
-  return Prisma.sql`SELECT m.id FROM (
-    WITH recent AS MATERIALIZED (SELECT w.id, w."publishedAt" FROM (${walk}) w WHERE w."searchVector" @@ ${query} LIMIT ${limit}),
-      found AS MATERIALIZED (SELECT p.id, p."publishedAt" FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${SEARCH_COUNT_CAP + 1})
-    SELECT id, "publishedAt" FROM recent
-    UNION SELECT id, "publishedAt" FROM found WHERE (SELECT count(*) FROM recent) < ${limit}
-    ORDER BY "publishedAt" DESC, id DESC LIMIT ${limit}) m`;
 }
