@@ -39,6 +39,13 @@ export interface Config {
   readonly scale: ScaleConfig;
   /** The optional embedding path of related papers and HYBRID search (src/catalog/related/embeddings/). */
   readonly embeddings: EmbeddingsConfig;
+  /**
+   * SEARCH_RUM: `on` ranks KEYWORD search from a RUM index where the server offers the extension,
+   * installing it and building the index in the background at start
+   * (src/catalog/papers/search-index.ts); `off` (default): GIN only, nothing installed or built.
+   * Off by default: RUM 1.3 can crash the server process (README "Search").
+   */
+  readonly searchRum: 'on' | 'off';
   /** Automatic persisted queries: what a registration may be and what the store holds (src/graphql/apq.ts). */
   readonly persistedQueries: PersistedQueriesConfig;
   /** Metrics, traces and the log format (src/platform/telemetry/, src/platform/logger.ts). */
@@ -523,6 +530,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     scale: scaleConfig(env, databaseUrl),
     embeddings: embeddingsConfig(env),
+    searchRum: oneOf(env, 'SEARCH_RUM', ['on', 'off'] as const, 'off'),
     persistedQueries: persistedQueriesConfig(env, limits),
     telemetry: telemetryConfig(env, nodeEnv),
     webhooks: webhookConfig(env, databaseUrl),

@@ -24,6 +24,7 @@ import { redisPersistedQueryCache } from './graphql/apq-cache.ts';
 import { redisStore } from './http/rate-limit/redis-store.ts';
 import { takeTurns, type Stop } from './platform/redis/turns.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
+import { buildSearchIndex, searchIndexOf } from './catalog/papers/search-index.ts';
 import { createGraphQL } from './graphql/schema.ts';
 import { createServer } from './http/server.ts';
 import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     createPlatform(database, {
       trending: trendingScores(database.db, { maxAgeSeconds: config.trendingRefreshSeconds, refreshedElsewhere: Boolean(config.scale.redisUrl) }),
       embeddings: database.embeddingPath,
+      searchIndex: database.rum.state === 'installed' ? searchIndexOf(database.db) : null,
       events,
       redis,
       anonymousShare: anonymousShareOf(database.poolSize, config.database.reservedConnections),
@@ -73,9 +75,19 @@ async function main(): Promise<void> {
       const database = await openDatabase(config, { embeddings: true, telemetry });
       primaryDatabase = database;
       logger.info(
-        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied, embeddings: database.embeddings },
+        { database: database.embedded ? `embedded (${config.dataDir}/pg)` : 'DATABASE_URL', applied: database.applied, embeddings: database.embeddings, rum: database.rum },
         'database ready',
       );
+      // The RUM index of search, CONCURRENTLY and in the background: minutes on a large catalog,
+      // during which writes go on and searches rank on GIN (src/catalog/papers/search-index.ts).
+      // Instances starting together: the first builds it, the others find it in progress.
+      const searchIndexBuilt =
+        database.rum.state === 'installed'
+          ? buildSearchIndex(database.url).then(
+              ({ outcome, ms }) => logger.info({ outcome, ms }, 'search: RUM index ready (or being built by another instance)'),
+              (error) => logger.error({ err: error }, 'search: building the RUM index failed; search ranks on GIN'),
+            )
+          : Promise.resolve();
       if (config.seedDemo && (await isCatalogEmpty(database.db))) {
         const started = Date.now();
         // Real papers from the shipped sample, through the importer, plus generated users and votes.
@@ -162,6 +174,8 @@ async function main(): Promise<void> {
       jobs.push(await webhooks());
 
       return async () => {
+        // Not waited for: a build cut by the exit is left invalid, and the next start drops and redoes it.
+        void searchIndexBuilt;
         await Promise.all(jobs.map((stop) => stop()));
         // With one process the serving half closes the database and Redis, after its last request.
         if (clustered) {

@@ -42,6 +42,10 @@ test('search, its modes, totalCount and facets cost their weights on top of the 
   // A connection's own fields are paid once, not once per item, through fragments too.
   expect(cost('{ papers(first: 100) { totalCount } }')).toBe(1 + 50);
   expect(cost('{ papers(first: 100) { ...F } } fragment F on PaperConnection { ... on PaperConnection { totalCount } }')).toBe(1 + 50);
+  // totalCountIsExact is the same count: asked alone it costs the count, with totalCount nothing more.
+  expect(cost('{ papers(first: 1) { totalCountIsExact } }')).toBe(1 + 50);
+  expect(cost('{ papers(first: 1) { totalCount totalCountIsExact n: totalCount } }')).toBe(1 + 50);
+  expect(cost('{ papers(first: 1) { totalCountIsExact ...F } } fragment F on PaperConnection { totalCount }')).toBe(1 + 50);
   // Through variables too, each value costed for itself though the document's costs are remembered.
   const searched = 'query($q: String) { papers(first: 1, query: $q) { nodes { title } } }';
   const document = parse(searched);

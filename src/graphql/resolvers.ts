@@ -67,7 +67,7 @@ export const resolvers: Resolvers = {
   }),
   Subscription: withAccess('Subscription', { ...paperSubscriptions.Subscription, ...comments.Subscription, ...citationGraph.Subscription }),
   Node: node.Node,
-  PaperConnection: connections.Connection,
+  PaperConnection: { ...connections.Connection, ...papers.PaperConnection },
   AuthorConnection: connections.Connection,
   AuthorClaimConnection: connections.Connection,
   AuthorClaim: authorClaims.AuthorClaim,

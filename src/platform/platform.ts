@@ -4,6 +4,7 @@
 // module-level registry, so what a function depends on shows in its signature.
 import type { Database } from './db/client.ts';
 import type { EmbeddingPath } from './embeddings/path.ts';
+import type { RankedIndex } from './db/rum.ts';
 import type { CatalogEvents } from './events/bus.ts';
 import type { Freshness } from './freshness.ts';
 import type { RedisLink } from './redis/client.ts';
@@ -12,6 +13,11 @@ import type { ConnectionShare } from './db/share.ts';
 export interface Platform extends Omit<Database, 'close' | 'poolSize'> {
   /** The embedding path of related papers and HYBRID search; null: term weights only. */
   readonly embeddings: EmbeddingPath | null;
+  /**
+   * The RUM index of keyword search (src/catalog/papers/search-index.ts), where the server has
+   * RUM: searches rank from it once it is valid. null: GIN only (no RUM, or SEARCH_RUM=off).
+   */
+  readonly searchIndex: RankedIndex | null;
   /** The trending scores' freshness (src/catalog/papers/trending.ts builds it). */
   readonly trending: Freshness;
   /** Where writes publish live updates; absent: nobody listens (scripts). */
@@ -30,16 +36,17 @@ export interface Platform extends Omit<Database, 'close' | 'poolSize'> {
 export interface PlatformParts {
   readonly trending: Freshness;
   readonly embeddings?: EmbeddingPath | null;
+  readonly searchIndex?: RankedIndex | null;
   readonly events?: CatalogEvents | undefined;
   readonly redis?: RedisLink | undefined;
   readonly now?: () => Date;
   readonly anonymousShare?: ConnectionShare | undefined;
 }
 
-export function createPlatform(database: Omit<Database, 'poolSize'>, { trending, embeddings = null, events, redis, now = () => new Date(), anonymousShare }: PlatformParts): Platform {
+export function createPlatform(database: Omit<Database, 'poolSize'>, { trending, embeddings = null, searchIndex = null, events, redis, now = () => new Date(), anonymousShare }: PlatformParts): Platform {
   const { db, reader, primaryReader, replicas } = database;
   return {
-    db, reader, primaryReader, replicas, embeddings, trending, now,
+    db, reader, primaryReader, replicas, embeddings, searchIndex, trending, now,
     ...(events ? { events } : {}),
     ...(redis ? { redis } : {}),
     ...(anonymousShare ? { anonymousShare } : {}),

@@ -8,6 +8,8 @@ import { badInput } from '../../platform/errors.ts';
 export interface FacetSource {
   from: Prisma.Sql;
   where: Prisma.Sql;
+  /** false: a search with more matches than SEARCH_COUNT_CAP, counted over that many of them (./list.ts); absent: exact. */
+  exact?: () => Promise<boolean>;
 }
 
 export interface TopicCountRow {
@@ -16,6 +18,7 @@ export interface TopicCountRow {
 }
 
 export const PaperFacets: PaperFacetsResolvers = {
+  countsAreExact: ({ exact }) => exact?.() ?? true,
   async topics({ from, where }, { first }, ctx) {
     const limit = first ?? 20;
     if (limit < 1 || limit > 100) throw badInput(`first must be between 1 and 100; got ${limit}`, 'first');

@@ -9,5 +9,6 @@ export { listPapers, type ListOptions, type PaperConnection, type PaperListArgs 
 export { createPaperLoaders, type AuthorBase, type PaperLoaders } from './loaders.ts';
 export { latestFeaturedDay, paperById, paperReads, type HybridRanker, type PaperReads } from './reads.ts';
 export { paperSelection } from './selection.ts';
+export { keywordCandidates, SEARCH_CANDIDATES } from './ranked-search.ts';
 export { LISTED, canSee, isListed, listedPaper } from './visibility.ts';
 export { featuredEvents, paperHiddenEvent, paperRef, paperUnhiddenEvent, paperUpdatedEvent, papersUpdatedEvents } from './events.ts';

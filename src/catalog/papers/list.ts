@@ -15,7 +15,8 @@ import { utcDay, withinYears } from '../../platform/validation.ts';
 import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
 import { primeRelations, RELATION_COLUMNS, type RelationColumns } from './loaders.ts';
 import type { FacetSource } from './facets.ts';
-import { searchQuery, type SearchQuery } from './search.ts';
+import { SEARCH_COUNT_CAP, searchQuery, type SearchQuery } from './search.ts';
+import { keywordCandidates } from './ranked-search.ts';
 import type { HybridRanker, PaperReads } from './reads.ts';
 import { LISTED } from './visibility.ts';
 
@@ -39,6 +40,8 @@ export interface PaperEdge extends Edge<Paper> {
 
 export interface PaperConnection extends Connection<Paper> {
   edges: PaperEdge[];
+  /** Whether `totalCount` is the exact number (else the list has more than SEARCH_COUNT_CAP: ./search.ts); absent: exact. */
+  totalCountIsExact?: () => Promise<boolean>;
   facets: FacetSource;
 }
 
@@ -235,6 +238,10 @@ function hybridOf(deps: PaperReads): HybridRanker {
 interface ListSource {
   order: Order;
   search: SearchQuery | null;
+  /** A KEYWORD search: counted and faceted up to SEARCH_COUNT_CAP matches (./search.ts). */
+  bounded: boolean;
+  /** The FROM of the whole list, which `where` selects from for counts and facets: `from` without KEYWORD candidates. */
+  whole: Prisma.Sql;
   from: Prisma.Sql;
   where: Prisma.Sql;
 }
@@ -249,11 +256,25 @@ async function listSource(deps: PaperReads, args: PaperListArgs, options: ListOp
 
   const conditions = [LISTED, ...(options.scope ?? []), ...filterConditions(args.filter)];
   if (order.where) conditions.push(order.where);
-  // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the matches.
-  const candidates = hybrid ? Prisma.sql`JOIN ${await hybridOf(deps)([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id` : empty;
+  // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the
+  // matches: ranked by relevance, its bounded candidates (./ranked-search.ts) among them.
+  const candidates = hybrid
+    ? Prisma.sql`JOIN ${await hybridOf(deps)([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id`
+    : search && order.name.startsWith('RELEVANCE')
+      ? Prisma.sql`JOIN ${keywordCandidates(deps.platform, conditions, search)} c ON c.id = p.id`
+      : empty;
   if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
-  const from = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty} ${candidates} ${order.join ?? empty}`;
-  return { order, search, from, where: Prisma.join(conditions, ' AND ') };
+  const papers = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty}`;
+  const where = Prisma.join(conditions, ' AND ');
+  return {
+    order,
+    search,
+    bounded: search !== null && !hybrid,
+    from: Prisma.sql`${papers} ${candidates} ${order.join ?? empty}`,
+    where,
+    // A KEYWORD search counts and facets its matches, not the candidates its page is ranked among.
+    whole: Prisma.sql`${papers} ${hybrid ? candidates : empty} ${order.join ?? empty}`,
+  };
 }
 
 /** The rows after (or before) the request's cursor, as a condition on the order's key. */
@@ -299,8 +320,9 @@ function pageStatement(source: ListSource, request: PageRequest, options: ListOp
 export async function listPapers(deps: PaperReads, args: PaperListArgs, options: ListOptions = {}): Promise<PaperConnection> {
   const request = pageRequest(args);
   const source = await listSource(deps, args, options);
-  const { order, search, from, where } = source;
+  const { order, search } = source;
   const { statement, listing } = pageStatement(source, request, options);
+  const count = counter(deps, source);
   const rows = await sharedRows<PageRow>(deps.reader, statement);
   const connection = toConnection(
     rows,
@@ -314,7 +336,45 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
         highlight: search ? { title: toHtml(hlTitle ?? ''), abstract: toHtml(hlAbstract ?? '') } : null,
       };
     },
-    () => sharedRows<{ n: number }>(deps.reader, Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`).then((r) => r[0]!.n),
+    () => count().then((c) => c.value),
   );
-  return { ...connection, facets: { from, where } };
+  return { ...connection, totalCountIsExact: () => count().then((c) => c.exact), facets: facetSource(source, count) };
+}
+
+interface Count {
+  value: number;
+  exact: boolean;
+}
+
+/**
+ * The list's size, counted once however many fields ask. A KEYWORD search counts its matches
+ * up to SEARCH_COUNT_CAP + 1 and no further (a common word matches most of the catalog: counting
+ * them all is what made search slow); other lists count exactly, over their indexes.
+ */
+function counter(deps: PaperReads, { bounded, whole: from, where }: ListSource): () => Promise<Count> {
+  let counted: Promise<Count> | undefined;
+  const statement = bounded
+    ? Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) c`
+    : Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`;
+  return () =>
+    (counted ??= sharedRows<{ n: number }>(deps.reader, statement).then(([row]) => {
+      const n = row!.n;
+      return bounded && n > SEARCH_COUNT_CAP ? { value: SEARCH_COUNT_CAP, exact: false } : { value: n, exact: true };
+    }));
+}
+
+/**
+ * What the facets count over: the whole list, or for a KEYWORD search with more than
+ * SEARCH_COUNT_CAP matches, its SEARCH_COUNT_CAP newest matches (by id: the latest added),
+ * marked as not exact. Only the columns the facets read.
+ */
+function facetSource(source: ListSource, count: () => Promise<Count>): FacetSource {
+  const { bounded, whole: from, where } = source;
+  const exact = () => count().then((c) => c.exact);
+  if (!bounded) return { from, where, exact };
+  return {
+    from: Prisma.sql`(SELECT p.id, p."publishedAt", p."githubRepo" FROM ${from} WHERE ${where} ORDER BY p.id DESC LIMIT ${SEARCH_COUNT_CAP}) p`,
+    where: Prisma.sql`TRUE`,
+    exact,
+  };
 }

@@ -1,4 +1,4 @@
-import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperEdgeResolvers, PaperResolvers, QueryResolvers } from '../../generated/graphql.ts';
+import type { BylineEntryResolvers, HuggingFacePaperResolvers, PaperConnectionResolvers, PaperEdgeResolvers, PaperResolvers, QueryResolvers } from '../../generated/graphql.ts';
 import { badInput, truncate } from '../../platform/errors.ts';
 import { fromGlobalIdOf, toGlobalId } from '../../platform/global-id.ts';
 import { arxivAbsUrl, arxivPdfUrl, normalizeArxivId } from './arxiv-id.ts';
@@ -47,6 +47,11 @@ export const Paper: Omit<PaperResolvers, 'viewerHasUpvoted'> = {
 export const BylineEntry: BylineEntryResolvers = {
   // Entries from the byline loader carry their author; others (none today) look it up.
   author: (entry, _args, ctx) => ('author' in entry ? (entry as BylineWithAuthor).author : ctx.loaders.authorById.load(entry.authorId).then((author) => author!)),
+};
+
+// totalCount is every connection's (src/graphql/connections.ts); whether it is exact, the paper lists' own.
+export const PaperConnection: Pick<PaperConnectionResolvers, 'totalCountIsExact'> = {
+  totalCountIsExact: (connection) => connection.totalCountIsExact?.() ?? true,
 };
 
 export const PaperEdge: PaperEdgeResolvers = {

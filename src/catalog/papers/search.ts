@@ -5,11 +5,29 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { badInput } from '../../platform/errors.ts';
 
 export const MAX_QUERY_LENGTH = 256;
+/**
+ * A KEYWORD search counts its matches exactly up to this many; beyond, `totalCount` is this
+ * number with `totalCountIsExact: false` ("more than"), and facets count this many of the
+ * matches (./list.ts). Counting every match of a common word is what made search slow.
+ */
+export const SEARCH_COUNT_CAP = 1_000;
 const MAX_PREFIX_WORDS = 16;
 
 export interface SearchQuery {
   /** A one-row relation of one tsquery column, for `CROSS JOIN ... AS q(q)`. */
   tsquery: Prisma.Sql;
+  /**
+   * The tsquery as an expression of a parameter: what an index's ordering operator needs
+   * (`"searchVector" <=> expression`: a constant to the planner, where `q.q` would be a column
+   * of another relation, which an ordered index scan cannot take).
+   */
+  expression: Prisma.Sql;
+  /**
+   * Whether the query excludes words (`-word`, web-search syntax): RUM 1.3 mishandles negation
+   * in its index scans (a query of exclusions alone crashed the server process), so such a
+   * query never takes the RUM path (./ranked-search.ts). Prefix queries hold none.
+   */
+  negated: boolean;
 }
 
 export function searchQuery(text: string, prefix: boolean): SearchQuery {
@@ -21,9 +39,14 @@ export function searchQuery(text: string, prefix: boolean): SearchQuery {
   }
   const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
   if (words.length === 0) throw badInput('query must contain at least one word (letters or digits)', 'query');
-  if (!prefix) return { tsquery: Prisma.sql`(SELECT websearch_to_tsquery('english', ${query}))` };
+  if (!prefix) {
+    const expression = Prisma.sql`websearch_to_tsquery('english', ${query})`;
+    // A `-` opening a word excludes it (in quotes too, counted all the same: the GIN path is always safe).
+    return { tsquery: Prisma.sql`(SELECT ${expression})`, expression, negated: /(^|[^\p{L}\p{N}])-/u.test(query) };
+  }
   const terms = words.slice(0, MAX_PREFIX_WORDS);
   // Letters and digits only, so the joined string is always valid tsquery syntax.
   const expression = terms.map((word, i) => (i === terms.length - 1 ? `${word}:*` : word)).join(' & ');
-  return { tsquery: Prisma.sql`(SELECT to_tsquery('english', ${expression}))` };
+  const tsquery = Prisma.sql`to_tsquery('english', ${expression})`;
+  return { tsquery: Prisma.sql`(SELECT ${tsquery})`, expression: tsquery, negated: false };
 }

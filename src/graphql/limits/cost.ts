@@ -68,6 +68,10 @@ type Weight = (args: Record<string, unknown>) => number;
  * A paper list's search: KEYWORD ranks and snippets its matches; HYBRID adds the embedding path.
  * Each `OR` alternative (web-search syntax) is one more set of matches to rank and count: a
  * query of 24 common words joined by OR took 3.6 s on the 100k catalog, one common word 2.3 s.
+ * Since KEYWORD ranks bounded candidates and counts up to 1,000 (src/catalog/papers/ranked-search.ts),
+ * a common word is 15-30 times cheaper (bench/results/2026-12-07-search.md); the weights stay
+ * until bench/calibrate.ts measures the new statements: each alternative still adds its posting
+ * lists to the index scans, and with RUM its matches to the ordered scan.
  */
 const alternativesOf = (query: string) => 1 + (query.match(/\sOR\s/g)?.length ?? 0);
 
@@ -89,8 +93,10 @@ export const FIELD_WEIGHTS: Readonly<Record<string, Weight>> = {
   'Topic.papers': searchWeight,
   // Authors by name: a trigram match over every author.
   'Query.authors': (args) => (typeof args.query === 'string' && args.query !== '' ? 20 : 0),
-  // count(*) over the list's whole filter (a search: every match).
+  // count(*) over the list's whole filter (a KEYWORD search: its matches up to SEARCH_COUNT_CAP,
+  // src/catalog/papers/search.ts). totalCountIsExact comes from the same count: one price for both.
   'PaperConnection.totalCount': () => 50,
+  'PaperConnection.totalCountIsExact': () => 50,
   'AuthorConnection.totalCount': () => 20,
   'TopicConnection.totalCount': () => 2,
   'AuthorClaimConnection.totalCount': () => 2,
@@ -193,21 +199,32 @@ function tooManySelections(): GraphQLError {
  */
 const SIZED_LISTS = new Set(['Paper.related', 'User.recommendedPapers', 'CitationAdded.citingPapers']);
 
+/** Connection fields answered by the same work as another: asked together, paid once. */
+const SAME_WORK: Readonly<Record<string, string>> = { 'PaperConnection.totalCountIsExact': 'PaperConnection.totalCount' };
+const SHARED_WORK = new Set(Object.values(SAME_WORK));
+
 /**
  * The weights of a connection's own fields (totalCount, facets) that `selectionSet` asks for,
  * looking through inline fragments and named ones: paid once per connection, not per item.
  */
-function connectionWeights(connection: GraphQLNamedType, selectionSet: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
+function connectionWeights(connection: GraphQLNamedType, selectionSet: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen = new Set<string>(), paid = new Set<string>()): number {
   let total = 0;
   for (const selection of selectionSet?.selections ?? []) {
     if (selection.kind === Kind.FIELD) {
       const key = `${connection.name}.${selection.name.value}`;
-      if (Object.hasOwn(FIELD_WEIGHTS, key)) total += FIELD_WEIGHTS[key]!({});
+      if (!Object.hasOwn(FIELD_WEIGHTS, key)) continue;
+      // The count's work, asked for through either field (or twice), is done once: paid once.
+      const work = SAME_WORK[key] ?? (SHARED_WORK.has(key) ? key : undefined);
+      if (work !== undefined) {
+        if (paid.has(work)) continue;
+        paid.add(work);
+      }
+      total += FIELD_WEIGHTS[key]!({});
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      total += connectionWeights(connection, selection.selectionSet, fragments, seen);
+      total += connectionWeights(connection, selection.selectionSet, fragments, seen, paid);
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
-      total += connectionWeights(connection, fragments.get(selection.name.value)?.selectionSet, fragments, seen);
+      total += connectionWeights(connection, fragments.get(selection.name.value)?.selectionSet, fragments, seen, paid);
     }
   }
   return total;

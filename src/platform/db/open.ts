@@ -6,6 +6,7 @@ import { createDb, type Database as Pools } from './client.ts';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
 import { enableEmbeddings, type EmbeddingPath, type EmbeddingStatus } from '../embeddings/path.ts';
+import { enableRum, type RumStatus } from './rum.ts';
 import { loadEmbedder } from '../embeddings/load.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 
@@ -18,10 +19,12 @@ export interface Database extends Pools {
   readonly embeddingPath: EmbeddingPath | null;
   /** The embedding path: on, or why not. */
   readonly embeddings: EmbeddingStatus;
+  /** The RUM extension (./rum.ts): installed in this database, or why not. */
+  readonly rum: RumStatus;
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database' | 'embeddings'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'database' | 'embeddings' | 'searchRum'>> & { scale?: Pick<Config['scale'], 'readUrls' | 'maxReplicaLagSeconds'> },
   options: {
     /**
      * Load the embedder of `config.embeddings` and turn the embedding path on where pgvector is
@@ -57,6 +60,10 @@ export async function openDatabase(
     // A model that fails to load stops the start, with its message (src/main.ts prints it).
     const embedder = options.embeddings && config.embeddings ? await loadEmbedder(config.embeddings) : null;
     const embeddings = await enableEmbeddings(pools.db, embedder, { install: options.migrate !== false });
+    // Like pgvector: installed by the process that migrates; the embedded database has no RUM.
+    const rum: RumStatus = config.searchRum !== 'on'
+      ? { state: 'off', reason: 'disabled', detail: 'SEARCH_RUM is off: search ranks on GIN' }
+      : await enableRum(pools.db, { install: options.migrate !== false });
     return {
       ...pools,
       url,
@@ -64,6 +71,7 @@ export async function openDatabase(
       applied,
       embeddingPath: embeddings.path,
       embeddings: embeddings.status,
+      rum,
       async close() {
         await embedder?.close?.();
         await pools.close();
