@@ -16,10 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
 import { benchPlatform } from './platform.ts';
-import { catalogDays, createTokensFor, ensureCatalog, restoreCatalog, type BenchCatalog, type BenchToken } from './catalog.ts';
+import { catalogDays, createTokensFor, ensureCatalog, restoreCatalog, withClient, type BenchCatalog, type BenchToken } from './catalog.ts';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { explainOperations, type ExplainedOperation } from './explain.ts';
 import { runLoad, type LoadResult } from './load.ts';
@@ -221,16 +220,6 @@ export interface DiscoveryResult {
 }
 
 const log = (message: string) => console.log(`[discovery ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Readers whose upvotes are nearest 200 (190 to 210), at most 50, each given a bench token. */
 async function readersWith200Upvotes(url: string): Promise<Readers> {
