@@ -175,10 +175,17 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
     const applied = await applyMigrations(url);
     if (applied.length) spec.log(`${name}: applied ${applied.join(', ')}`);
     await restoreCatalog(url, existing);
+    // A build's settings (rebuildRelatedIn) stopped before it could reset them must not shape the plans measured.
+    await withClient(spec.adminUrl, async (client) => {
+      await client.query(`ALTER DATABASE ${ident(name)} RESET work_mem`);
+      await client.query(`ALTER DATABASE ${ident(name)} RESET maintenance_work_mem`);
+    });
     // Catalogs generated before the bench made the related-papers statistics have none yet.
     if (await withClient(url, async (client) => (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM "RelatedTerm") AS missing`)).rows[0].missing)) {
       spec.log(`${name}: no related-papers statistics yet: rebuilding them`);
-      await rebuildRelatedIn(url, spec.log);
+      // Indexes kept: this catalog has its marker already, so an interrupted rebuild must not
+      // leave it reusable without them.
+      await rebuildRelatedIn(url, spec.log, { deferIndex: false });
     }
     const rows = await withClient(url, countRows);
     const c = existing.counts;
@@ -267,7 +274,7 @@ function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
  * The related-papers idf snapshot and every paper's term vector against it (what
  * `npm run related:rebuild` does after a bulk import); returns how long it took.
  */
-async function rebuildRelatedIn(url: string, log: (message: string) => void): Promise<number> {
+async function rebuildRelatedIn(url: string, log: (message: string) => void, { deferIndex = true } = {}): Promise<number> {
   const name = ident(decodeURIComponent(new URL(url).pathname.slice(1)));
   // Sorts of 20,000 papers' words in memory, and the vectors' secondary index built once at the
   // end rather than kept through 25 million inserts (at 1M papers). The settings are the bench
@@ -277,7 +284,8 @@ async function rebuildRelatedIn(url: string, log: (message: string) => void): Pr
   const database = createDb({ connectionString: url, poolSize: 2 });
   const started = performance.now();
   try {
-    const deferred = await deferIndexes(database.db, ['PaperTerm']);
+    // Only on a catalog without its marker yet: one interrupted here is generated again.
+    const deferred = deferIndex ? await deferIndexes(database.db, ['PaperTerm']) : { indexes: [], constraints: [] };
     const report = await rebuildRelated(database.db, { batchSize: 20_000 });
     const indexStarted = performance.now();
     await restoreIndexes(database.db, deferred);
