@@ -6,13 +6,22 @@
 // windows and daily pages are relative to now: an old catalog would have an empty WEEK), and
 // its row counts still match. Anything else is dropped and generated again.
 //
+// Alone, to build (or check) a catalog before a bench: `npx tsx bench/catalog.ts --papers 1000000`
+// (prints each phase's time; BENCH_ADMIN_URL as for the benches).
+//
 // The benchmark writes to it (upvotes, API tokens). Everything it writes is taken back before
 // and after measuring: votes cast after the catalog's `today` are the benchmark's (the generator
 // casts none later), and bench tokens carry the name BENCH_TOKEN_NAME.
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
-import { generateDemoCatalog, type DemoSummary } from '../src/catalog/demo/generate.ts';
+import { DEFAULT_DEMO_DAYS, generateDemoCatalog, type DemoSummary } from '../src/catalog/demo/generate.ts';
+import { deferIndexes, restoreIndexes } from '../src/catalog/demo/bulk.ts';
+import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
+import { CpuMeter } from './cpu.ts';
 import { generateToken } from '../src/catalog/users/tokens.ts';
 
 /** Bump when the generator or what the bench expects of the data changes. */
@@ -35,8 +44,21 @@ export interface Marker {
   /** ISO instant passed to the generator as `today`. */
   today: string;
   counts: DemoSummary;
+  /** Featured days the papers are spread over (catalogs before 2026-12-07: 60 at every size). */
+  days?: number;
+  /** Writing every row, bulk mode: indexes, constraints and derived data built after the load. */
   generateMs: number;
+  /** The related-papers statistics and term vectors (rebuildRelated), after the generation. */
+  relatedMs?: number;
   analyzeMs: number;
+  /** pg_database_size after VACUUM ANALYZE. */
+  databaseBytes?: number;
+  /**
+   * Cores used on average over the whole build: by the generator (node), by its PostgreSQL
+   * backends, and by everything else on the machine meanwhile (others' work on a shared machine);
+   * cpuSeconds: the build's own CPU time (node and PostgreSQL), which others' load does not change much.
+   */
+  buildCpu?: { node: number; postgres: number; foreign: number; cpuSeconds: number };
 }
 
 export interface BenchCatalog {
@@ -46,6 +68,15 @@ export interface BenchCatalog {
   reused: boolean;
   /** Rows actually in the tables (checked at every run). */
   rows: Record<string, number>;
+}
+
+/**
+ * Featured days a catalog is spread over: as many papers a day as the 100k catalog has in its 60
+ * days, so a daily page is the same size at every scale (and no arXiv month overflows its
+ * 99,999 ids: 1M papers in 60 days would).
+ */
+export function catalogDays(papers: number): number {
+  return Math.max(DEFAULT_DEMO_DAYS, Math.round((papers * DEFAULT_DEMO_DAYS) / 100_000));
 }
 
 export function databaseName(papers: number): string {
@@ -58,7 +89,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** A client of its own for `fn`, ended after it (bench scripts' one-off statements). */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -126,12 +158,35 @@ function fresh(marker: Marker | null | 'missing', spec: CatalogSpec): marker is 
 export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
   const name = databaseName(spec.papers);
   const url = withDatabase(spec.adminUrl, name);
-  const existing = await readMarker(spec.adminUrl, name);
+  let existing = await readMarker(spec.adminUrl, name);
+  // Another process building this catalog (a 1M build takes a while; benches of several people
+  // share the server) is waited for, not dropped from under it.
+  for (let waited = 0; !fresh(existing, spec) && existing !== 'missing'; waited++) {
+    const others = await withClient(spec.adminUrl, async (client) =>
+      Number((await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name])).rows[0].n),
+    );
+    if (others === 0) break;
+    if (waited % 10 === 0) spec.log(`${name}: ${others} other connection(s) to it and no marker yet: waiting for the process building it`);
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    existing = await readMarker(spec.adminUrl, name);
+  }
   if (fresh(existing, spec)) {
     // New migrations (others keep adding them) apply to a reused catalog too.
     const applied = await applyMigrations(url);
     if (applied.length) spec.log(`${name}: applied ${applied.join(', ')}`);
     await restoreCatalog(url, existing);
+    // A build's settings (rebuildRelatedIn) stopped before it could reset them must not shape the plans measured.
+    await withClient(spec.adminUrl, async (client) => {
+      await client.query(`ALTER DATABASE ${ident(name)} RESET work_mem`);
+      await client.query(`ALTER DATABASE ${ident(name)} RESET maintenance_work_mem`);
+    });
+    // Catalogs generated before the bench made the related-papers statistics have none yet.
+    if (await withClient(url, async (client) => (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM "RelatedTerm") AS missing`)).rows[0].missing)) {
+      spec.log(`${name}: no related-papers statistics yet: rebuilding them`);
+      // Indexes kept: this catalog has its marker already, so an interrupted rebuild must not
+      // leave it reusable without them.
+      await rebuildRelatedIn(url, spec.log, { deferIndex: false });
+    }
     const rows = await withClient(url, countRows);
     const c = existing.counts;
     if (rows.papers === c.papers && rows.votes === c.votes && rows.authors === c.authors && rows.users === c.users && rows.topics === c.topics) {
@@ -154,25 +209,97 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
   const database = createDb({ connectionString: url, poolSize: 2 });
   const { db } = database;
   let counts: DemoSummary;
+  const days = catalogDays(spec.papers);
+  const cpuSampler = sampleCpu(url);
   const started = performance.now();
   try {
-    spec.log(`${name}: generating ${spec.papers} papers (seed ${spec.seed}, today ${today.toISOString()})`);
-    counts = await generateDemoCatalog(db, { papers: spec.papers, seed: spec.seed, today, onProgress: (m) => spec.log(`  ${m}`) });
+    spec.log(`${name}: generating ${spec.papers} papers over ${days} days (seed ${spec.seed}, today ${today.toISOString()})`);
+    // Bulk: indexes, keys and derived data built after the load (src/catalog/demo/bulk.ts); the
+    // term vectors are left to rebuildRelatedIn below, which computes them against fresh idf.
+    counts = await generateDemoCatalog(db, { papers: spec.papers, seed: spec.seed, today, days, bulk: true, termVectors: false, onProgress: (m) => spec.log(`  ${m}`) });
   } finally {
     await database.close();
   }
   const generateMs = Math.round(performance.now() - started);
+  const relatedMs = await rebuildRelatedIn(url, spec.log);
   const analyzeStarted = performance.now();
   await withClient(url, (client) => client.query('VACUUM ANALYZE'));
   const analyzeMs = Math.round(performance.now() - analyzeStarted);
-  const marker: Marker = { version: MARKER_VERSION, papers: spec.papers, seed: spec.seed, today: today.toISOString(), counts, generateMs, analyzeMs };
+  const databaseBytes = await withClient(url, async (client) => Number((await client.query(`SELECT pg_database_size(current_database()) AS bytes`)).rows[0].bytes));
+  const buildCpu = cpuSampler.stop();
+  const marker: Marker = { version: MARKER_VERSION, papers: spec.papers, seed: spec.seed, today: today.toISOString(), counts, days, generateMs, relatedMs, analyzeMs, databaseBytes, buildCpu };
   const rows = await withClient(url, countRows);
   // The marker goes last: an interrupted generation leaves no marker and is redone next time.
   await withClient(spec.adminUrl, (client) =>
     client.query(`COMMENT ON DATABASE ${ident(name)} IS ${pg.escapeLiteral(JSON.stringify(marker))}`),
   );
-  spec.log(`${name}: generated in ${(generateMs / 1000).toFixed(1)} s, VACUUM ANALYZE ${(analyzeMs / 1000).toFixed(1)} s: ${JSON.stringify(rows)}`);
+  spec.log(
+    `${name}: generated in ${(generateMs / 1000).toFixed(1)} s, related statistics ${(relatedMs / 1000).toFixed(1)} s, ` +
+      `VACUUM ANALYZE ${(analyzeMs / 1000).toFixed(1)} s, ${(databaseBytes / 2 ** 30).toFixed(2)} GiB: ${JSON.stringify(rows)}; ` +
+      `cores used on average: node ${buildCpu.node}, PostgreSQL ${buildCpu.postgres}, others' work ${buildCpu.foreign}; the build's CPU time ${buildCpu.cpuSeconds} s (load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')})`,
+  );
   return { name, url, marker, reused: false, rows };
+}
+
+/**
+ * Where the CPU goes during a build, sampled every 2 s (a backend that ends between two samples
+ * is missed: the generator's connections live for a whole phase).
+ */
+function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
+  const meter = new CpuMeter(url, () => []);
+  const sum = { node: 0, postgres: 0, foreign: 0, seconds: 0 };
+  let last = meter.snapshot();
+  const sample = () => {
+    const now = meter.snapshot();
+    const share = CpuMeter.share(last, now);
+    const seconds = (now.at - last.at) / 1000;
+    sum.node += share.loadGenerator * seconds;
+    sum.postgres += share.postgres * seconds;
+    sum.foreign += share.foreign * seconds;
+    sum.seconds += seconds;
+    last = now;
+  };
+  const timer = setInterval(sample, 2000);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const per = (n: number) => Math.round((n / Math.max(0.001, sum.seconds)) * 100) / 100;
+      return { node: per(sum.node), postgres: per(sum.postgres), foreign: per(sum.foreign), cpuSeconds: Math.round(sum.node + sum.postgres) };
+    },
+  };
+}
+
+/**
+ * The related-papers idf snapshot and every paper's term vector against it (what
+ * `npm run related:rebuild` does after a bulk import); returns how long it took.
+ */
+async function rebuildRelatedIn(url: string, log: (message: string) => void, { deferIndex = true } = {}): Promise<number> {
+  const name = ident(decodeURIComponent(new URL(url).pathname.slice(1)));
+  // Sorts of 20,000 papers' words in memory, and the vectors' secondary index built once at the
+  // end rather than kept through 25 million inserts (at 1M papers). The settings are the bench
+  // database's own, for the connections opened here, and reset after.
+  await withClient(url, (client) => client.query(`ALTER DATABASE ${name} SET work_mem = '256MB'`));
+  await withClient(url, (client) => client.query(`ALTER DATABASE ${name} SET maintenance_work_mem = '512MB'`));
+  const database = createDb({ connectionString: url, poolSize: 2 });
+  const started = performance.now();
+  try {
+    // Only on a catalog without its marker yet: one interrupted here is generated again.
+    const deferred = deferIndex ? await deferIndexes(database.db, ['PaperTerm']) : { indexes: [], constraints: [] };
+    const report = await rebuildRelated(database.db, { batchSize: 20_000 });
+    const indexStarted = performance.now();
+    await restoreIndexes(database.db, deferred);
+    await database.db.$executeRawUnsafe('ANALYZE "PaperTerm"');
+    log(
+      `  related statistics: ${report.terms} terms, ${report.vectorRows} vector rows (snapshot ${(report.snapshotMs / 1000).toFixed(1)} s, ` +
+        `vectors ${(report.vectorsMs / 1000).toFixed(1)} s, vacuum ${(report.vacuumMs / 1000).toFixed(1)} s, indexes ${((performance.now() - indexStarted) / 1000).toFixed(1)} s)`,
+    );
+  } finally {
+    await database.close();
+    await withClient(url, (client) => client.query(`ALTER DATABASE ${name} RESET work_mem`));
+    await withClient(url, (client) => client.query(`ALTER DATABASE ${name} RESET maintenance_work_mem`));
+  }
+  return Math.round(performance.now() - started);
 }
 
 export interface BenchToken {
@@ -185,13 +312,17 @@ export interface BenchToken {
  * secrets live only in this process); the previous run's bench tokens are deleted first.
  */
 export async function createBenchTokens(url: string, count: number): Promise<BenchToken[]> {
+  const userIds = await withClient(url, async (client) =>
+    (await client.query<{ id: number }>(`SELECT id FROM "User" WHERE role = 'READER' ORDER BY md5(id::text) LIMIT $1`, [count])).rows.map((r) => r.id),
+  );
+  return createTokensFor(url, userIds);
+}
+
+/** A bench API token for each of these users (the previous run's bench tokens are deleted first). */
+export async function createTokensFor(url: string, userIds: readonly number[]): Promise<BenchToken[]> {
   return withClient(url, async (client) => {
     await client.query(`DELETE FROM "ApiToken" WHERE name = $1`, [BENCH_TOKEN_NAME]);
-    const { rows } = await client.query<{ id: number }>(
-      `SELECT id FROM "User" WHERE role = 'READER' ORDER BY md5(id::text) LIMIT $1`,
-      [count],
-    );
-    const tokens = rows.map((row) => ({ ...generateToken(), userId: row.id }));
+    const tokens = userIds.map((userId) => ({ ...generateToken(), userId }));
     await client.query(
       `INSERT INTO "ApiToken" ("userId", name, prefix, "tokenHash")
        SELECT u, $1, p, h FROM unnest($2::int[], $3::text[], $4::text[]) AS t(u, p, h)`,
@@ -199,4 +330,12 @@ export async function createBenchTokens(url: string, count: number): Promise<Ben
     );
     return tokens.map(({ token, userId }) => ({ token, userId }));
   });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { papers: { type: 'string', default: '100000' }, seed: { type: 'string', default: '42' } } });
+  const adminUrl = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const log = (message: string) => console.log(`[catalog ${new Date().toISOString().slice(11, 19)}] ${message}`);
+  const catalog = await ensureCatalog({ adminUrl, papers: Number(values.papers), seed: Number(values.seed), log });
+  console.log(JSON.stringify({ name: catalog.name, reused: catalog.reused, marker: catalog.marker, rows: catalog.rows }));
 }

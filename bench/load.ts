@@ -11,6 +11,14 @@ export interface LoadOptions {
   durationS: number;
   /** Stop after this many responses even if time is left. */
   maxRequests: number;
+  /**
+   * Send exactly this many requests and wait for every answer, however long that takes, instead
+   * of stopping at `durationS` (which drops the answers still in flight: for an operation slower
+   * than the step, nothing would be measured at all).
+   */
+  amount?: number;
+  /** Seconds a request may take before it counts as a timeout; default 10. */
+  timeoutS?: number;
   next: () => HttpCall;
 }
 
@@ -59,7 +67,7 @@ export function summarize(latencies: Float64Array): Latency {
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const latencies = new Float64Array(options.maxRequests + options.connections);
+  const latencies = new Float64Array((options.amount ?? options.maxRequests) + options.connections);
   let good = 0;
   let bad = 0;
   let graphqlErrors = 0;
@@ -74,8 +82,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         pipelining: 1,
-        duration: options.durationS,
-        timeout: 10,
+        ...(options.amount === undefined ? { duration: options.durationS } : { amount: options.amount }),
+        timeout: options.timeoutS ?? 10,
         requests: [
           {
             method: 'POST',
@@ -117,7 +125,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       lastHadErrors = false;
       lastAt = performance.now();
-      if (good + bad >= options.maxRequests) instance.stop();
+      if (options.amount === undefined && good + bad >= options.maxRequests) instance.stop();
     });
   });
 }

@@ -8,19 +8,20 @@ const GOAL_P99_MS = 50;
 const GOAL_DAILY_STATEMENTS = 5;
 const GOAL_RSS_MB = 300;
 
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
-const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const pct = (r: number) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)} %` : '–');
-const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
-const k = (papers: number) => `${papers / 1000}k`;
+// Shared with bench/discovery.ts's report.
+export const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+export const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+export const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+export const pct = (r: number) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)} %` : '–');
+export const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
+export const k = (papers: number) => (papers >= 1_000_000 && papers % 1_000_000 === 0 ? `${papers / 1_000_000}M` : `${papers / 1000}k`);
 
-function problems(r: LoadResult): string {
+export function problems(r: LoadResult): string {
   const n = r.non2xx + r.graphqlErrors + r.errors + r.timeouts;
   return n ? ` ⚠ ${n} failed` : '';
 }
 
-function table(head: string[], rows: string[][], align?: string[]): string {
+export function table(head: string[], rows: string[][], align?: string[]): string {
   const sep = align ?? head.map((_, i) => (i === 0 ? '---' : '---:'));
   return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }

@@ -28,7 +28,8 @@ import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import { writeReport } from './report.ts';
 import { countStatements, type StatementCount } from './sql-count.ts';
 
-const USAGE = `usage: tsx bench/run.ts [--quick] [--compare] [--no-profile] [--only op,op] [--connections n,n] [--api dist|tsx] [--api-node machine|22] [--tsx-vs-dist] [--no-postgraphile]
+const USAGE = `usage: tsx bench/run.ts --discovery [--papers N] (see bench/discovery.ts), or
+       tsx bench/run.ts [--quick] [--compare] [--no-profile] [--only op,op] [--connections n,n] [--api dist|tsx] [--api-node machine|22] [--tsx-vs-dist] [--no-postgraphile]
   --quick            10k papers only, 3 s per step (a few minutes); default: 10k and 100k papers, 5 s / 10 s per step
   --compare          the PostGraphile comparison only: ${COMPARE_OPERATIONS.join(', ')} at 100k papers (10k with --quick), 16 connections
   --no-profile       skip the CPU profile of operations that miss a goal
@@ -193,7 +194,7 @@ export interface BenchResult {
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-async function machine(adminUrl: string): Promise<Record<string, string | number>> {
+export async function machine(adminUrl: string): Promise<Record<string, string | number>> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -627,6 +628,11 @@ async function profile(scale: Scale, ops: OperationName[], adminUrl: string, wor
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- --discovery [--papers N] ...`: search, related papers and "for you" at 100k and N papers.
+  if (process.argv.includes('--discovery')) {
+    const discovery = await import('./discovery.ts');
+    return discovery.main(process.argv.slice(2).filter((arg) => arg !== '--discovery'));
+  }
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },

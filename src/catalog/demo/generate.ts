@@ -34,6 +34,18 @@ export interface DemoOptions {
   votes?: number;
   /** Default one per 30 papers, at least 10, at most 1,000. */
   topics?: number;
+  /**
+   * Load into empty tables with indexes, foreign keys and derived-data triggers set aside and
+   * rebuilt after (src/catalog/demo/bulk.ts): the same rows, several times faster at 100k papers
+   * and more. For the bench catalogs; refuses a catalog with rows.
+   */
+  bulk?: boolean;
+  /**
+   * Bulk mode only. false: leave PaperTerm empty, for a caller that runs rebuildRelated next
+   * (src/catalog/related/rebuild.ts), which computes every vector again anyway (the bench: at 1M
+   * papers one pass over every text takes minutes).
+   */
+  termVectors?: boolean;
   /** Called as each table or batch of papers is written (the CLI prints it). */
   onProgress?: (message: string) => void;
 }
@@ -101,7 +113,7 @@ export async function generateDemoCatalog(db: Db, options: DemoOptions): Promise
       const takenArxivIds = await arxivIdsInWindow(tx, resolved);
       const plan = planCatalog({ ...resolved, takenArxivIds });
       progress(`planned ${plan.papers.count} papers, ${plan.authorNames.length} authors, ${plan.voteCount} votes`);
-      const written = await writeCatalog(tx, plan, progress);
+      const written = await writeCatalog(tx, plan, progress, { bulk: options.bulk ?? false, termVectors: options.termVectors ?? true });
       return {
         papers: written.papers,
         authors: plan.authorNames.length,

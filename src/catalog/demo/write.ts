@@ -7,10 +7,10 @@
 // Everything here runs on the transaction's client it is given. Never query the outer client
 // from inside: on the embedded PGlite database that deadlocks (see src/platform/db/embedded.ts).
 import { normalizeAuthorName } from '../authors/index.ts';
-import type { Db } from '../../platform/db/client.ts';
 import { DAY_MS, paperDetailsOf, paperVotes, type CatalogPlan } from './plan.ts';
+import { assertEmpty, deferForBulkLoad, finishBulkLoad, reserveIds, type Sql } from './bulk.ts';
 
-export type Sql = Pick<Db, '$executeRawUnsafe' | '$queryRawUnsafe'>;
+export type { Sql };
 
 const ROWS_PER_STATEMENT = 50_000;
 /** Papers carry ~1 kB of abstract each: smaller statements keep the parameter text moderate. */
@@ -116,7 +116,23 @@ export interface WriteCounts {
 /** The tables the demo writes, analysed at the end (see writeCatalog). */
 const TABLES = ['Topic', 'User', 'Author', 'Paper', 'PaperAuthor', 'PaperTopic', 'Vote'];
 
-export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (message: string) => void): Promise<WriteCounts> {
+/**
+ * Inserts rows that would have drawn their ids from the table's sequence in this order, with
+ * those ids given explicitly (bulk mode: the unique keys that insertKeyed relies on are set aside).
+ */
+async function insertNumbered(sql: Sql, table: string, columns: readonly Column[], values: readonly unknown[][]): Promise<Int32Array> {
+  const count = values[0]?.length ?? 0;
+  const first = await reserveIds(sql, table, count);
+  const ids = Int32Array.from({ length: count }, (_, i) => first + i);
+  await insertRows(sql, table, [{ name: 'id', type: 'int' }, ...columns], [Array.from(ids), ...values]);
+  return ids;
+}
+
+/**
+ * Writes the plan. `bulk` (empty tables only, see bulk.ts): indexes, foreign keys and the
+ * derived-data triggers set aside during the load and rebuilt after it, for the same rows.
+ */
+export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (message: string) => void, { bulk = false, termVectors = true } = {}): Promise<WriteCounts> {
   // The byline trigger (search_and_trending migration) recomputes each new paper's search
   // document with a per-paper lookup of its authors. On tables just filled in this transaction
   // there are no statistics yet, and the planner hashes the whole Author table for every paper:
@@ -124,52 +140,47 @@ export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (messa
   // ends with this transaction.
   await sql.$executeRawUnsafe('SET LOCAL enable_hashjoin = off');
   await sql.$executeRawUnsafe('SET LOCAL enable_mergejoin = off');
+  let deferred: Awaited<ReturnType<typeof deferForBulkLoad>> | null = null;
+  if (bulk) {
+    await assertEmpty(sql);
+    deferred = await deferForBulkLoad(sql);
+    progress(`bulk load: ${deferred.indexes.length} indexes, ${deferred.constraints.length} constraints and ${deferred.triggers.length} triggers set aside`);
+  }
 
   // Topics: roots, then children pointing at them.
   const topicIds = new Int32Array(plan.topics.length);
   for (const level of [0, 1]) {
     const members = plan.topics.map((t, i) => ({ t, i })).filter(({ t }) => (t.parent < 0) === (level === 0));
-    const ids = await insertKeyed(
-      sql,
-      'Topic',
-      'slug',
-      [{ name: 'slug', type: 'text' }, { name: 'name', type: 'text' }, { name: 'parentId', type: 'int' }, { name: 'createdAt', type: 'timestamptz' }],
-      [
-        members.map(({ t }) => t.slug),
-        members.map(({ t }) => t.name),
-        members.map(({ t }) => (t.parent < 0 ? null : topicIds[t.parent]!)),
-        members.map(({ t }) => iso(t.createdAt)),
-      ],
-    );
-    for (const { t, i } of members) topicIds[i] = ids.get(t.slug)!;
+    const columns: Column[] = [{ name: 'slug', type: 'text' }, { name: 'name', type: 'text' }, { name: 'parentId', type: 'int' }, { name: 'createdAt', type: 'timestamptz' }];
+    const values = [
+      members.map(({ t }) => t.slug),
+      members.map(({ t }) => t.name),
+      members.map(({ t }) => (t.parent < 0 ? null : topicIds[t.parent]!)),
+      members.map(({ t }) => iso(t.createdAt)),
+    ];
+    if (bulk) {
+      const ids = await insertNumbered(sql, 'Topic', columns, values);
+      members.forEach(({ i }, k) => (topicIds[i] = ids[k]!));
+    } else {
+      const ids = await insertKeyed(sql, 'Topic', 'slug', columns, values);
+      for (const { t, i } of members) topicIds[i] = ids.get(t.slug)!;
+    }
   }
 
   const handles = plan.users.map((u) => u.handle);
-  const userIds = idsOf(
-    await insertKeyed(
-      sql,
-      'User',
-      'handle',
-      [{ name: 'handle', type: 'text' }, { name: 'displayName', type: 'text' }, { name: 'role', type: 'text', cast: '"Role"' }, { name: 'createdAt', type: 'timestamptz' }],
-      [handles, plan.users.map((u) => u.displayName), plan.users.map((u) => u.role), plan.users.map((u) => iso(u.createdAt))],
-    ),
-    handles,
-    'user',
-  );
+  const userColumns: Column[] = [{ name: 'handle', type: 'text' }, { name: 'displayName', type: 'text' }, { name: 'role', type: 'text', cast: '"Role"' }, { name: 'createdAt', type: 'timestamptz' }];
+  const userValues = [handles, plan.users.map((u) => u.displayName), plan.users.map((u) => u.role), plan.users.map((u) => iso(u.createdAt))];
+  const userIds = bulk
+    ? await insertNumbered(sql, 'User', userColumns, userValues)
+    : idsOf(await insertKeyed(sql, 'User', 'handle', userColumns, userValues), handles, 'user');
   progress(`${plan.topics.length} topics and ${plan.users.length} users written`);
 
   const normalized = plan.authorNames.map(normalizeAuthorName);
-  const authorIds = idsOf(
-    await insertKeyed(
-      sql,
-      'Author',
-      'normalizedName',
-      [{ name: 'name', type: 'text' }, { name: 'normalizedName', type: 'text' }, { name: 'createdAt', type: 'timestamptz' }],
-      [plan.authorNames as string[], normalized, Array.from(plan.authorCreatedAt, iso)],
-    ),
-    normalized,
-    'author',
-  );
+  const authorColumns: Column[] = [{ name: 'name', type: 'text' }, { name: 'normalizedName', type: 'text' }, { name: 'createdAt', type: 'timestamptz' }];
+  const authorValues = [plan.authorNames as string[], normalized, Array.from(plan.authorCreatedAt, iso)];
+  const authorIds = bulk
+    ? await insertNumbered(sql, 'Author', authorColumns, authorValues)
+    : idsOf(await insertKeyed(sql, 'Author', 'normalizedName', authorColumns, authorValues), normalized, 'author');
   progress(`${plan.authorNames.length} authors written`);
 
   const p = plan.papers;
@@ -208,17 +219,25 @@ export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (messa
       PAPER_COLUMNS.forEach((column, c) => columns[c]!.push(row[column.name]));
       affiliations.push(d.affiliations);
     }
-    const inserted = await sql.$queryRawUnsafe<{ id: number; arxivId: string }[]>(
-      insertSql('Paper', PAPER_COLUMNS, 'RETURNING id, "arxivId"', { updatedAt: 'createdAt' }),
-      ...columns,
-    );
-    const paperIds = new Map(inserted.map((r) => [r.arxivId, r.id]));
+    // Bulk: ids drawn up front, and the paper rows written after their bylines (see bulk.ts).
+    let paperIdOf: (i: number) => number;
+    if (bulk) {
+      const firstId = await reserveIds(sql, 'Paper', to - from);
+      paperIdOf = (i) => firstId + i - from;
+    } else {
+      const inserted = await sql.$queryRawUnsafe<{ id: number; arxivId: string }[]>(
+        insertSql('Paper', PAPER_COLUMNS, 'RETURNING id, "arxivId"', { updatedAt: 'createdAt' }),
+        ...columns,
+      );
+      const paperIds = new Map(inserted.map((r) => [r.arxivId, r.id]));
+      paperIdOf = (i) => paperIds.get(p.arxivId[i]!)!;
+    }
 
     const bylines: unknown[][] = [[], [], [], []];
     const tags: number[][] = [[], []];
     const voteRows: unknown[][] = [[], [], []];
     for (let i = from; i < to; i++) {
-      const paperId = paperIds.get(p.arxivId[i]!)!;
+      const paperId = paperIdOf(i);
       for (let s = p.authorStart[i]!; s < p.authorStart[i + 1]!; s++) {
         bylines[0]!.push(paperId);
         bylines[1]!.push(s - p.authorStart[i]!);
@@ -244,10 +263,18 @@ export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (messa
       bylines,
     );
     await insertRows(sql, 'PaperTopic', [{ name: 'paperId', type: 'int' }, { name: 'topicId', type: 'int' }], tags);
+    if (bulk) {
+      await insertRows(sql, 'Paper', [{ name: 'id', type: 'int' }, ...PAPER_COLUMNS, { name: 'updatedAt', type: 'timestamptz' }], [
+        Array.from({ length: to - from }, (_, k) => paperIdOf(from + k)),
+        ...columns,
+        columns[PAPER_COLUMNS.findIndex((c) => c.name === 'createdAt')]!,
+      ]);
+    }
     await insertRows(sql, 'Vote', [{ name: 'userId', type: 'int' }, { name: 'paperId', type: 'int' }, { name: 'createdAt', type: 'timestamptz' }], voteRows);
     votes += voteRows[0]!.length;
     progress(`${to}/${p.count} papers written`);
   }
+  if (deferred) await finishBulkLoad(sql, deferred, progress, { termVectors });
   // Fresh statistics for the app's first queries: autovacuum would take a while to get to
   // them, and the embedded database (PGlite, single-user) never runs it at all. ANALYZE in a
   // transaction counts the transaction's own new rows.
