@@ -130,7 +130,13 @@ describeWithRealData('the citation feeds tests')('citation feeds', () => {
       following: subscribe(client(reader.token), {}),
       paperE: subscribe(client(), { paperId: toGlobalId('Paper', ids.get(E)!) }),
     };
-    await until(() => listeners() === before + 4, 'the four subscriptions listening');
+    // A hostile argument of the event's own fields: each event answers a coded error, never a 500.
+    const tooMany: unknown[] = [];
+    client().subscribe(
+      { query: `subscription($paperId: ID) { citationAdded(paperId: $paperId) { count citingPapers(first: 6) { arxivId } } }`, variables: { paperId: toGlobalId('Paper', ids.get(A)!) } },
+      { next: (result: ExecutionResult) => tooMany.push(...(result.errors ?? [])), error: (error) => tooMany.push(error), complete: () => {} },
+    );
+    await until(() => listeners() === before + 5, 'the five subscriptions listening');
 
     const report = await importCitationSnapshot(run.t.url, 's2-citations', S2_CITATIONS);
     // New pairs of listed papers: C, B, 1601.00001, D → A and A → B (F → A and A → F: F is hidden).
@@ -146,6 +152,8 @@ describeWithRealData('the citation feeds tests')('citation feeds', () => {
     expect(authorOfA.events.map((e) => e.paper.arxivId)).toEqual([A]);
     expect([paperA, authorOfA, following].flatMap((s) => s.errors)).toEqual([]);
     expect(paperE.events).toEqual([]);
+    await until(() => tooMany.length > 0, 'the refused citingPapers(first: 6)', 15_000);
+    expect(tooMany[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     // Stored once per cited paper, never for the hidden F.
     const rows = await run.db.citationAddition.findMany({ orderBy: { id: 'asc' } });
     expect(rows.map((r) => [r.citedPaperId, r.count])).toEqual([
