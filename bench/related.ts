@@ -70,9 +70,9 @@ for (let i = 0; i < HEAVY_READERS; i++) {
   const { rows: [user] } = await client.query<{ id: number }>(`INSERT INTO "User" (handle, "displayName") VALUES ($1, $1) RETURNING id`, [`bench-related-${i}`]);
   await client.query(`WITH v AS (
       INSERT INTO "Vote" ("userId", "paperId", "createdAt")
-      SELECT $1::int, id, now() - random() * interval '365 days' FROM "Paper" WHERE "hiddenAt" IS NULL ORDER BY md5(id::text || $1::int::text) LIMIT ${PROFILE_VOTES}
+      SELECT $1::int, id, now() - random() * interval '365 days' FROM "Paper" WHERE "hiddenAt" IS NULL ORDER BY md5(id::text || $2::int::text) LIMIT ${PROFILE_VOTES}
       RETURNING "paperId")
-    UPDATE "Paper" p SET "upvoteCount" = p."upvoteCount" + 1 FROM v WHERE p.id = v."paperId"`, [user!.id]);
+    UPDATE "Paper" p SET "upvoteCount" = p."upvoteCount" + 1 FROM v WHERE p.id = v."paperId"`, [user!.id, i]);
   const { token, tokenHash, prefix } = generateToken();
   await client.query(`INSERT INTO "ApiToken" ("userId", name, prefix, "tokenHash") VALUES ($1, $2, $3, $4)`, [user!.id, BENCH_TOKEN_NAME, prefix, tokenHash]);
   heavyTokens.push(token);

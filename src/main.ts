@@ -23,6 +23,7 @@ import { redisPersistedQueryCache } from './graphql/apq-cache.ts';
 import { redisStore } from './http/rate-limit/redis-store.ts';
 import { takeTurns, type Stop } from './platform/redis/turns.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
+import { relatedRefreshJob } from './catalog/related/job.ts';
 import { createGraphQL } from './graphql/schema.ts';
 import { createServer } from './http/server.ts';
 import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
@@ -121,6 +122,17 @@ async function main(): Promise<void> {
           await running;
         };
       };
+      // Precomputed related papers: the papers changed since the last run get their lists, and
+      // enter their neighbours' (src/catalog/related/job.ts); imports never wait on it.
+      const related = config.relatedRefreshSeconds === 0
+        ? async (): Promise<Stop> => async () => {}
+        : relatedRefreshJob(database.db, {
+            intervalMs: config.relatedRefreshSeconds * 1000,
+            track: (run) => trackJob(telemetry, 'related', run),
+            onRun: ({ papers, listsUpdated, maxWaitMs, ms, remaining }) =>
+              papers > 0 ? logger.info({ papers, listsUpdated, maxWaitMs: Math.round(maxWaitMs), ms: Math.round(ms), remaining }, 'related papers refreshed') : undefined,
+            onError: (error) => logger.error({ err: error }, 'related papers refresh failed'),
+          });
       const digests = async (): Promise<Stop> => {
         const scheduler = digestSchedulerFromConfig(config, platform, logger, (run) => trackJob(telemetry, 'digests', run));
         return async () => scheduler?.stop();
@@ -131,8 +143,9 @@ async function main(): Promise<void> {
             takeTurns(redis, 'trending', trending, { logger }).stop,
             ...(config.follow.scheduler ? [takeTurns(redis, 'digests', digests, { logger }).stop] : []),
             ...(path ? [takeTurns(redis, 'embeddings', embeddings, { logger }).stop] : []),
+            ...(config.relatedRefreshSeconds > 0 ? [takeTurns(redis, 'related', related, { logger }).stop] : []),
           ]
-        : [await trending(), await digests(), await embeddings()];
+        : [await trending(), await digests(), await embeddings(), await related()];
 
       return async () => {
         await Promise.all(jobs.map((stop) => stop()));
