@@ -74,5 +74,39 @@ BEGIN
   ON CONFLICT ("paperId") DO UPDATE SET seq = nextval(pg_get_serial_sequence('"RelatedQueue"', 'seq'));
 END $$;
 
+-- One paper's nearest papers computed live (src/catalog/related/reads.ts calls it for a paper
+-- without a list, the drain to compute lists): the p_limit best by exact score, hidden ones
+-- included (callers filter). Two phases: candidates by the products of weights over the heads
+-- (1000 papers: POSTINGS_PER_TERM) of the shared terms' posting lists, the best 200 of them
+-- (CANDIDATES), then each candidate's exact cosine from its own vector.
+-- A function, not inlined SQL, so that a statement that may call it for every paper of a page
+-- is planned at what it costs when it does not: planned inline, its estimated cost set off
+-- PostgreSQL's JIT compilation (hundreds of milliseconds) on every read of a page.
+CREATE FUNCTION catalog_related_live(p_id integer, p_limit integer)
+RETURNS TABLE ("paperId" integer, score float8) LANGUAGE plpgsql STABLE ROWS 20 AS $$
+BEGIN
+  RETURN QUERY
+    SELECT c."paperId", exact.score
+    FROM (
+      SELECT b."paperId"
+      FROM "PaperTerm" a
+      CROSS JOIN LATERAL (
+        SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = a.term
+        ORDER BY t.weight DESC LIMIT 1000
+      ) b
+      WHERE a."paperId" = p_id AND b."paperId" <> p_id
+      GROUP BY b."paperId"
+      ORDER BY sum(a.weight * b.weight) DESC, b."paperId"
+      LIMIT 200
+    ) c
+    CROSS JOIN LATERAL (
+      SELECT sum(a.weight * b.weight)::float8 AS score
+      FROM "PaperTerm" b JOIN "PaperTerm" a ON a."paperId" = p_id AND a.term = b.term
+      WHERE b."paperId" = c."paperId"
+    ) exact
+    ORDER BY exact.score DESC, c."paperId"
+    LIMIT p_limit;
+END $$;
+
 -- The papers already there: computed by the job in the background, answered live until then.
 INSERT INTO "RelatedQueue" ("paperId") SELECT id FROM "Paper";

@@ -39,49 +39,36 @@ export function relatedCount(first: number | null | undefined): number {
 }
 
 /**
- * A term's posting list is read from its strongest end, this many papers at most. A common word
+ * A term's posting list is read from its strongest end, this many papers at most (also written in
+ * catalog_related_live, the related_neighbours migration). A common word
  * is in the top terms of thousands of papers: reading them all cost 3-4 times as much at 100k
  * papers (bench/results/2026-11-30-related.md) for papers where the word weighs little.
  */
 export const POSTINGS_PER_TERM = 1000;
 /**
- * Candidates found through the truncated posting lists, then scored exactly against their whole
- * vectors: the top 10 of a paper is the exact top 10 for 99.7 % of its places at 100k papers.
+ * Candidates found through the truncated posting lists (also written in catalog_related_live),
+ * then scored exactly against their whole vectors: the top 10 of a paper is the exact top 10 for 99.7 % of its places at 100k papers.
  */
 export const CANDIDATES = 200;
 
 /**
- * The live computation of one paper's neighbours: a relation ("paperId", score), best first, at
- * most `limit`. `source`: SQL of the paper's id (an outer column). Two phases: candidates by the
- * products of weights over the heads of the shared terms' posting lists, then the exact cosine of
- * each candidate. `listedOnly`: hidden candidates drop out before the LIMIT (reads); without it,
- * every paper counts (the precomputed lists, ./neighbours.ts, which reads filter). `when`: SQL
- * of the source alone that switches the computation off when false (a one-time filter).
+ * The live computation of one paper's neighbours, as SQL of a relation ("paperId", score), best
+ * first, at most `limit`: `catalog_related_live` (the related_neighbours migration), two phases:
+ * candidates by the products of weights over the heads (POSTINGS_PER_TERM) of the shared terms'
+ * posting lists, the best CANDIDATES of them, then the exact cosine of each. `source`: SQL of the
+ * paper's id (an outer column). `listedOnly`: hidden papers drop out before the LIMIT (reads:
+ * the CANDIDATES are scored, then filtered); without it every paper counts (the precomputed
+ * lists, ./neighbours.ts, which reads filter). `when`: SQL of the source alone that switches the
+ * computation off when false (a one-time filter).
  */
 export function liveNeighbours(source: string, limit: string, listedOnly: boolean, when = 'true'): string {
+  if (!listedOnly) return `SELECT l."paperId", l.score FROM catalog_related_live(${source}, ${limit}) l WHERE ${when}`;
   return `
-    SELECT c."paperId", exact.score
-    FROM (
-      SELECT b."paperId"
-      FROM "PaperTerm" a
-      CROSS JOIN LATERAL (
-        SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = a.term
-        ORDER BY t.weight DESC LIMIT ${POSTINGS_PER_TERM}
-      ) b
-      WHERE a."paperId" = ${source} AND b."paperId" <> ${source} AND ${when}
-      GROUP BY b."paperId"
-      ORDER BY sum(a.weight * b.weight) DESC, b."paperId"
-      LIMIT ${CANDIDATES}
-    ) c
-    ${listedOnly ? 'JOIN "Paper" p ON p.id = c."paperId"' : ''}
-    -- Per candidate, from its own vector (by paperId): not from the terms' posting lists.
-    CROSS JOIN LATERAL (
-      SELECT sum(a.weight * b.weight)::float8 AS score
-      FROM "PaperTerm" b JOIN "PaperTerm" a ON a."paperId" = ${source} AND a.term = b.term
-      WHERE b."paperId" = c."paperId"
-    ) exact
-    ${listedOnly ? `WHERE ${LISTED.text}` : ''}
-    ORDER BY exact.score DESC, c."paperId"
+    SELECT l."paperId", l.score
+    FROM catalog_related_live(${source}, ${CANDIDATES}) l
+    JOIN "Paper" p ON p.id = l."paperId"
+    WHERE ${when} AND ${LISTED.text}
+    ORDER BY l.score DESC, l."paperId"
     LIMIT ${limit}`;
 }
 
