@@ -6,7 +6,7 @@
 // as the reference: the last column is each operation's req/s over the daily page's. Then
 // EXPLAIN ANALYZE of the related and recommendation statements.
 //
-//   tsx bench/related.ts <database name> [--seconds 20] [--connections 16] [--only a,b]
+//   tsx bench/related.ts <database name> [--seconds 20] [--connections 16] [--only a,b] [--runs 200]
 //
 // The database: the bench catalog (npm run bench makes catalog_bench_100k) migrated and
 // rebuilt (DATABASE_URL=... npm run db:migrate && npm run related:rebuild), or a copy of it.
@@ -25,7 +25,7 @@ import { runLoad } from './load.ts';
 import { OPERATIONS, rng, SEARCH_QUERIES, type HttpCall } from './operations.ts';
 import { RECOMMENDED_SQL, RELATED_SQL } from '../src/catalog/related/reads.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string' } } });
 const database = positionals[0];
 if (!database) throw new Error('usage: tsx bench/related.ts <database name> [--seconds 20] [--connections 16]');
 const seconds = Number(values.seconds ?? 20);
@@ -66,6 +66,7 @@ const pageDates = (await client.query<{ day: string }>(`SELECT to_char("featured
 // papers cast over the last year, Paper.upvoteCount kept equal to the votes (and put back at the end).
 await client.query(`DELETE FROM "User" WHERE handle LIKE 'bench-related-%'`);
 const heavyTokens: string[] = [];
+const heavyReaders: number[] = [];
 for (let i = 0; i < HEAVY_READERS; i++) {
   const { rows: [user] } = await client.query<{ id: number }>(`INSERT INTO "User" (handle, "displayName") VALUES ($1, $1) RETURNING id`, [`bench-related-${i}`]);
   await client.query(`WITH v AS (
@@ -76,6 +77,7 @@ for (let i = 0; i < HEAVY_READERS; i++) {
   const { token, tokenHash, prefix } = generateToken();
   await client.query(`INSERT INTO "ApiToken" ("userId", name, prefix, "tokenHash") VALUES ($1, $2, $3, $4)`, [user!.id, BENCH_TOKEN_NAME, prefix, tokenHash]);
   heavyTokens.push(token);
+  heavyReaders.push(user!.id);
 }
 const [votes] = (await client.query(`SELECT avg(n)::float8 AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY n) AS median FROM (
   SELECT count(*) AS n FROM "Vote" WHERE "userId" = ANY($1::int[]) GROUP BY "userId") v`, [voters])).rows;
@@ -131,11 +133,36 @@ try {
   await api.stop();
 }
 
+// The statements alone, one connection, nothing else running: what each costs the database
+// (prepared, as the API sends them), --runs runs each (after 20 to warm up), parameters drawn as above.
+const runs = Number(values.runs ?? 200);
+const pages: number[][] = [];
+for (const day of pageDates.slice(0, 50)) {
+  const { rows } = await client.query<{ id: number }>(`SELECT id FROM "Paper" WHERE "featuredOn" = $1 AND "hiddenAt" IS NULL ORDER BY "upvoteCount" DESC, id DESC LIMIT 20`, [day]);
+  pages.push(rows.map((r) => r.id));
+}
+console.log(`\nThe statements alone (one connection, ${runs} runs each):\n\n| statement | p50 ms | p99 ms |\n|---|---:|---:|`);
+for (const [label, name, text, params] of [
+  ['related, one paper (first 10)', 'b_related', RELATED_SQL, () => [[pick(papers)], 10]],
+  ['related, a day\'s first 20 papers (first 10 each)', 'b_related', RELATED_SQL, () => [pick(pages), 10]],
+  ['recommended, a reader with 200 upvotes (first 20)', 'b_recommended', RECOMMENDED_SQL, () => [pick(heavyReaders), 20]],
+] as const) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 20; i++) {
+    const started = performance.now();
+    await client.query({ name, text, values: params() });
+    if (i >= 20) times.push(performance.now() - started); // the first 20 warm the plan and the cache
+  }
+  times.sort((a, b) => a - b);
+  console.log(`| ${label} | ${times[Math.floor(times.length * 0.5)]!.toFixed(1)} | ${times[Math.floor(times.length * 0.99)]!.toFixed(1)} |`);
+}
+
 // The statements as the API sends them (src/catalog/related/reads.ts), for one paper and one user.
 for (const [label, text, params] of [
   ['related (one paper, first 10)', RELATED_SQL, [[papers[0]], 10]],
   ['related (a page of 20 papers, first 10 each)', RELATED_SQL, [papers.slice(0, 20), 10]],
   ['recommended (first 10)', RECOMMENDED_SQL, [voters[0], 10]],
+  ['recommended (a reader with 200 upvotes, first 20)', RECOMMENDED_SQL, [heavyReaders[0], 20]],
 ] as const) {
   const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, params as unknown as unknown[]);
   console.log(`\nEXPLAIN ANALYZE ${label}:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);

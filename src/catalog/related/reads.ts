@@ -184,10 +184,12 @@ export const RECOMMENDED_SQL = `
     WHERE c.id NOT IN (SELECT "paperId" FROM excluded)
     GROUP BY c.id
   )
+  -- Best first, each candidate's paper read in that order until $2 are listed (not all of them).
   SELECT (c.s / (SELECT sum(w) FROM profile))::float8 AS score, ${PAPER_COLUMNS_P.text}
-  FROM candidates c JOIN "Paper" p ON p.id = c.id
+  FROM (SELECT id, s FROM candidates ORDER BY s DESC, id) c
+  CROSS JOIN LATERAL (SELECT * FROM "Paper" p WHERE p.id = c.id) p
   WHERE ${LISTED.text}
-  ORDER BY c.s DESC, p.id
+  ORDER BY c.s DESC, c.id
   LIMIT $2`;
 
 /**
