@@ -5,7 +5,8 @@
 //   2. with the background job running as the server runs it (src/catalog/related/job.ts, every
 //      --interval seconds), an import-like transaction adds --papers new papers (the text
 //      of random existing papers, a word changed), and the time from its commit until each new
-//      paper has its list and is in the list of its nearest neighbour is measured;
+//      paper has its list and is in the list of its nearest neighbour (when that one has a list)
+//      is measured;
 //   3. the new papers are removed again (the lists that took them are recomputed).
 //
 //   tsx bench/related-freshness.ts <database name> [--papers 100] [--interval 30] [--set-aside]
@@ -53,7 +54,7 @@ try {
     console.log(`first fill: ${report.papers} papers in ${s(report.ms)} (${(report.papers / (report.ms / 1000)).toFixed(0)} papers/s, ${report.batches} batches, ${report.listsUpdated} other lists updated)`);
   }
 
-  const stop = await relatedRefreshJob(db, { intervalMs: intervalS * 1000 })();
+  const stop = await relatedRefreshJob(db, { intervalMs: intervalS * 1000, onRun: (r) => console.log('run', JSON.stringify(r)), onError: (error) => console.error('drain failed:', error) })();
   try {
     // A random phase of the job's timer, as for an import at any time.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * intervalS * 1000));
@@ -72,8 +73,8 @@ try {
     const done = async () => {
       const [row] = await db.$queryRawUnsafe<{ listed: number; taken: number }[]>(
         `SELECT count(*)::int AS listed,
-                count(*) FILTER (WHERE cardinality(n.neighbours) = 0 OR EXISTS (
-                  SELECT 1 FROM "PaperNeighbours" m WHERE m."paperId" = n.neighbours[1] AND n."paperId" = ANY(m.neighbours)))::int AS taken
+                count(*) FILTER (WHERE cardinality(n.neighbours) = 0 OR NOT EXISTS (
+                  SELECT 1 FROM "PaperNeighbours" m WHERE m."paperId" = n.neighbours[1] AND NOT n."paperId" = ANY(m.neighbours)))::int AS taken
          FROM "PaperNeighbours" n WHERE n."paperId" = ANY($1::int[])`,
         ids,
       );
