@@ -7,7 +7,9 @@
 //
 // Imports the data with the project's importer into a scratch database of its own on
 // BENCH_ADMIN_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres), runs the
-// rebuild as a deployment would after a first import, then measures. Topics of imported papers
+// rebuild as a deployment would after a first import, lets the background job's drain compute
+// every paper's precomputed list (src/catalog/related/neighbours.ts), then measures the API's
+// related papers (read from those lists). Topics of imported papers
 // ARE their Hugging Face keywords (and arXiv categories), and topics are terms of the vectors:
 // so it also measures a words-only variant (title and abstract terms, the `#topic` terms left
 // out), which owes nothing to the keywords it is judged by.
@@ -20,6 +22,7 @@ import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { relatedPapers } from '../src/catalog/related/reads.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
+import { drainRelated } from '../src/catalog/related/neighbours.ts';
 import { labelShare, randomLabelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
 import { rng } from './operations.ts';
 import { withDatabase } from './catalog.ts';
@@ -46,6 +49,8 @@ try {
   const imported = await importFiles(db, inputs);
   const report = await rebuildRelated(db);
   console.log(`imported ${imported.papersCreated} papers; rebuild: ${report.terms} terms in the df snapshot, ${report.vectorRows} vector rows`);
+  const drained = await drainRelated(db);
+  console.log(`precomputed lists: ${drained.papers} papers in ${(drained.ms / 1000).toFixed(1)} s (${drained.remaining} left)`);
 
   // What a paper is judged by: its Hugging Face keywords (lower case) and its topics.
   const data = await relatednessLabels(db);

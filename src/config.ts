@@ -24,6 +24,11 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How old trending scores may get before they are recomputed (src/catalog/papers/trending.ts). */
   readonly trendingRefreshSeconds: number;
+  /**
+   * How often the precomputed related papers take in the papers changed since (src/catalog/related/job.ts);
+   * 0: never (npm run related:rebuild drains them too).
+   */
+  readonly relatedRefreshSeconds: number;
   /** What one GraphQL document may ask for; checked before anything executes. */
   readonly limits: QueryLimits;
   /** Query-cost budget per client (API token, else IP address) and window. */
@@ -513,6 +518,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     trendingRefreshSeconds: int(env, 'TRENDING_REFRESH_SECONDS', 300, 1, 86_400),
+    relatedRefreshSeconds: int(env, 'RELATED_REFRESH_SECONDS', 30, 0, 86_400),
     webConcurrency,
     limits,
     rateLimit,

@@ -25,6 +25,7 @@ import { redisStore } from './http/rate-limit/redis-store.ts';
 import { takeTurns, type Stop } from './platform/redis/turns.ts';
 import { refreshEmbeddings } from './catalog/related/embeddings/refresh.ts';
 import { buildSearchIndex, searchIndexOf } from './catalog/papers/search-index.ts';
+import { relatedRefreshJob } from './catalog/related/job.ts';
 import { createGraphQL } from './graphql/schema.ts';
 import { createServer } from './http/server.ts';
 import { createTelemetry, trackJob } from './platform/telemetry/telemetry.ts';
@@ -136,6 +137,17 @@ async function main(): Promise<void> {
           await running;
         };
       };
+      // Precomputed related papers: the papers changed since the last run get their lists, and
+      // enter their neighbours' (src/catalog/related/job.ts); imports never wait on it.
+      const related = config.relatedRefreshSeconds === 0
+        ? async (): Promise<Stop> => async () => {}
+        : relatedRefreshJob(database.db, {
+            intervalMs: config.relatedRefreshSeconds * 1000,
+            track: (run) => trackJob(telemetry, 'related', run),
+            onRun: ({ papers, listsUpdated, maxWaitMs, ms, remaining }) =>
+              papers > 0 ? logger.info({ papers, listsUpdated, maxWaitMs: Math.round(maxWaitMs), ms: Math.round(ms), remaining }, 'related papers refreshed') : undefined,
+            onError: (error) => logger.error({ err: error }, 'related papers refresh failed'),
+          });
       const digests = async (): Promise<Stop> => {
         const scheduler = digestSchedulerFromConfig(config, platform, logger, (run) => trackJob(telemetry, 'digests', run));
         return async () => scheduler?.stop();
@@ -169,8 +181,9 @@ async function main(): Promise<void> {
             takeTurns(redis, 'trending', trending, { logger }).stop,
             ...(config.follow.scheduler ? [takeTurns(redis, 'digests', digests, { logger }).stop] : []),
             ...(path ? [takeTurns(redis, 'embeddings', embeddings, { logger }).stop] : []),
+            ...(config.relatedRefreshSeconds > 0 ? [takeTurns(redis, 'related', related, { logger }).stop] : []),
           ]
-        : [await trending(), await digests(), await embeddings()];
+        : [await trending(), await digests(), await embeddings(), await related()];
       jobs.push(await webhooks());
 
       return async () => {

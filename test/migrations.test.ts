@@ -94,6 +94,7 @@ test('the hand-written objects (catalog_*) that schema.prisma cannot express are
       'catalog_paper_search_row',
       'catalog_paper_search_vector',
       'catalog_paper_title_search_idx',
+      'catalog_related_live',
       'catalog_related_paper_insert', // function and trigger
       'catalog_related_paper_insert',
       'catalog_related_paper_update',

@@ -3,8 +3,16 @@
 //   score(paper) = sum over the rankings it is in of 1 / (RRF_K + rank),
 // over the HYBRID_DEPTH best of each. The term-vector ranking scores a paper by the weights of
 // the query's words in its vector (PaperTerm) times their idf: a paper need not hold every
-// word, and one where the words are central ranks above one that merely mentions them. Each
-// word's posting list is read from its strongest end (POSTINGS_PER_TERM papers, as for related).
+// word, and one where the words are central ranks above one that merely mentions them.
+//
+// Bounded per request, whatever the catalog's size: both rankings rank the same candidates, the
+// HYBRID_CANDIDATES best by term score, found in the heads of the posting lists of the query's
+// HYBRID_WORDS strongest words (POSTINGS_PER_TERM papers each, as for related). The full-text
+// ranking keeps the candidates the query matches (phrases, -not, OR) and orders them by
+// ts_rank_cd. So at most HYBRID_WORDS x POSTINGS_PER_TERM posting rows are read and
+// HYBRID_CANDIDATES papers ranked, not every match of a common word. The cost in recall: a
+// paper that matches the query but holds none of its words among its 24 strongest terms (it
+// mentions them in passing) is not in the full-text ranking; KEYWORD search still finds it.
 //
 // Where the embedding path is on (src/platform/embeddings/path.ts), papers with a vector of its model are
 // ranked by the cosine of their vector and the query's instead, and the term ranking keeps only
@@ -19,6 +27,10 @@ import { POSTINGS_PER_TERM } from './reads.ts';
 export const RRF_K = 60;
 /** Papers taken from each ranking: a HYBRID list holds at most twice this many (three times with embeddings). */
 export const HYBRID_DEPTH = 200;
+/** The query's words looked up (the strongest by tf-idf): a long query reads no more posting lists. */
+export const HYBRID_WORDS = 16;
+/** Papers both term and full-text rankings choose from: the best by term score. */
+export const HYBRID_CANDIDATES = 1000;
 
 /** The query embedded by the path's embedder: what `hybridCandidates` needs for the embedding ranking. */
 export interface HybridEmbedding {
@@ -45,29 +57,33 @@ export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, 
   const termWhere = statements ? Prisma.sql`${where} AND NOT ${statements.hasVector}` : where;
   const embeddingRanking = statements ? Prisma.sql`UNION ALL ${statements.ranking(where, embedding!.queryVector, HYBRID_DEPTH)}` : Prisma.empty;
   return Prisma.sql`(
+    WITH candidates AS MATERIALIZED (
+      SELECT t."paperId", sum(t.weight * qt.w) AS s
+      FROM (
+        SELECT w.term, (1 + ln(w.tf)) * ln(1 + n.n / coalesce(d.df, 1)) AS w
+        FROM catalog_related_words(${text}, '') w
+        CROSS JOIN (SELECT greatest(coalesce((SELECT df FROM "RelatedTerm" WHERE term = ''), 0), 1)::float8 AS n) n
+        LEFT JOIN "RelatedTerm" d ON d.term = w.term
+        ORDER BY w DESC, w.term
+        LIMIT ${HYBRID_WORDS}
+      ) qt
+      CROSS JOIN LATERAL (
+        SELECT pt."paperId", pt.weight FROM "PaperTerm" pt WHERE pt.term = qt.term
+        ORDER BY pt.weight DESC LIMIT ${POSTINGS_PER_TERM}
+      ) t
+      GROUP BY t."paperId"
+      ORDER BY s DESC, t."paperId"
+      LIMIT ${HYBRID_CANDIDATES}
+    )
     SELECT fused.id, sum(1.0 / (${RRF_K} + fused.rank))::float8 AS score
     FROM (
       (SELECT p.id, row_number() OVER (ORDER BY ts_rank_cd(p."searchVector", q.q) DESC, p.id) AS rank
-       FROM "Paper" p CROSS JOIN ${tsquery} AS q(q)
+       FROM candidates c JOIN "Paper" p ON p.id = c."paperId" CROSS JOIN ${tsquery} AS q(q)
        WHERE ${where} AND p."searchVector" @@ q.q
        ORDER BY rank LIMIT ${HYBRID_DEPTH})
       UNION ALL
-      (SELECT p.id, row_number() OVER (ORDER BY v.s DESC, p.id) AS rank
-       FROM (
-         SELECT t."paperId", sum(t.weight * qt.w) AS s
-         FROM (
-           SELECT w.term, (1 + ln(w.tf)) * ln(1 + n.n / coalesce(d.df, 1)) AS w
-           FROM catalog_related_words(${text}, '') w
-           CROSS JOIN (SELECT greatest(coalesce((SELECT df FROM "RelatedTerm" WHERE term = ''), 0), 1)::float8 AS n) n
-           LEFT JOIN "RelatedTerm" d ON d.term = w.term
-         ) qt
-         CROSS JOIN LATERAL (
-           SELECT pt."paperId", pt.weight FROM "PaperTerm" pt WHERE pt.term = qt.term
-           ORDER BY pt.weight DESC LIMIT ${POSTINGS_PER_TERM}
-         ) t
-         GROUP BY t."paperId"
-       ) v
-       JOIN "Paper" p ON p.id = v."paperId"
+      (SELECT p.id, row_number() OVER (ORDER BY c.s DESC, p.id) AS rank
+       FROM candidates c JOIN "Paper" p ON p.id = c."paperId"
        WHERE ${termWhere}
        ORDER BY rank LIMIT ${HYBRID_DEPTH})
       ${embeddingRanking}

@@ -1,14 +1,19 @@
 // Related papers and "for you": similarity of term vectors (PaperTerm, kept by the
-// catalog_related_* triggers; see the related_terms migration), computed in PostgreSQL with no
-// extension: one join over the terms two papers share, summing the products of their weights
-// (a cosine, the vectors being L2-normalised). Where the embedding path is on
-// (src/platform/embeddings/path.ts), a paper (or profile) with vectors of the current model is answered
-// from them instead (./embeddings/reads.ts), the rest from their terms.
+// catalog_related_* triggers; see the related_terms migration): one join over the terms two
+// papers share, summing the products of their weights (a cosine, the vectors being
+// L2-normalised). Each paper's nearest papers are precomputed (./neighbours.ts, kept current by
+// the background job): Paper.related reads the head of a paper's list, and "for you" sums the
+// lists of the reader's profile papers. A paper without a list yet is computed live, here. Where
+// the embedding path is on (src/platform/embeddings/path.ts), a paper (or profile) with vectors
+// of the current model is answered from them instead (./embeddings/reads.ts, live), the rest
+// from their terms.
 //
-// DANGER: hidden papers never come out of here. The LISTED condition (src/catalog/papers/visibility.ts)
-// is applied to every candidate before the LIMIT, so a hidden paper never shows (it may take
-// one of the CANDIDATES places of the first phase: hidden papers are rare). A hidden paper's own terms stay in PaperTerm (unhiding it needs no recompute): they
-// are only ever a source, never an answer.
+// DANGER: hidden papers never come out of here. The stored lists hold hidden papers; the LISTED
+// condition (src/catalog/papers/visibility.ts) is applied to every stored or live candidate
+// before the LIMIT, and a list whose head is too hidden to fill the page is computed live, so a
+// hidden paper never shows and never shortens a list (a live candidate may take one of the
+// CANDIDATES places of the first phase: hidden papers are rare). A hidden paper's own terms and
+// list stay (unhiding it needs no recompute): they are only ever a source, never an answer.
 import type { Reader } from '../../platform/db/reader.ts';
 import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput } from '../../platform/errors.ts';
@@ -34,48 +39,71 @@ export function relatedCount(first: number | null | undefined): number {
 }
 
 /**
- * A term's posting list is read from its strongest end, this many papers at most. A common word
+ * A term's posting list is read from its strongest end, this many papers at most (also written in
+ * catalog_related_live, the related_neighbours migration). A common word
  * is in the top terms of thousands of papers: reading them all cost 3-4 times as much at 100k
  * papers (bench/results/2026-11-30-related.md) for papers where the word weighs little.
  */
 export const POSTINGS_PER_TERM = 1000;
 /**
- * Candidates found through the truncated posting lists, then scored exactly against their whole
- * vectors: the top 10 of a paper is the exact top 10 for 99.7 % of its places at 100k papers.
+ * Candidates found through the truncated posting lists (also written in catalog_related_live),
+ * then scored exactly against their whole vectors: the top 10 of a paper is the exact top 10 for 99.7 % of its places at 100k papers.
  */
 export const CANDIDATES = 200;
 
+/**
+ * The live computation of one paper's neighbours, as SQL of a relation ("paperId", score), best
+ * first, at most `limit`: `catalog_related_live` (the related_neighbours migration), two phases:
+ * candidates by the products of weights over the heads (POSTINGS_PER_TERM) of the shared terms'
+ * posting lists, the best CANDIDATES of them, then the exact cosine of each. `source`: SQL of the
+ * paper's id (an outer column). `listedOnly`: hidden papers drop out before the LIMIT (reads:
+ * the CANDIDATES are scored, then filtered); without it every paper counts (the precomputed
+ * lists, ./neighbours.ts, which reads filter). `when`: SQL of the source alone that switches the
+ * computation off when false (a one-time filter).
+ */
+export function liveNeighbours(source: string, limit: string, listedOnly: boolean, when = 'true'): string {
+  if (!listedOnly) return `SELECT l."paperId", l.score FROM catalog_related_live(${source}, ${limit}) l WHERE ${when}`;
+  return `
+    SELECT l."paperId", l.score
+    FROM catalog_related_live(${source}, ${CANDIDATES}) l
+    JOIN "Paper" p ON p.id = l."paperId"
+    WHERE ${when} AND ${LISTED.text}
+    ORDER BY l.score DESC, l."paperId"
+    LIMIT ${limit}`;
+}
+
+/**
+ * Stored neighbours read per paper: the `first` asked for plus this many, for hidden ones. When
+ * fewer than `first` of them are listed and the list goes on (or was truncated), that paper is
+ * computed live: a list is never shortened by hidden papers.
+ */
+export const HIDDEN_SLACK = 10;
+
 // The related papers of several papers in one statement ($1 their ids, $2 how many each, at
-// most MAX_PAGE_SIZE, below CANDIDATES). Two phases per paper: candidates by the products of
-// weights over the heads of the shared terms' posting lists, then the exact cosine of each
-// candidate and the listed check (a hidden candidate drops out here, before the LIMIT).
+// most MAX_PAGE_SIZE). A paper with a precomputed list (./neighbours.ts) reads the head of it:
+// one row by primary key, its first $2 + HIDDEN_SLACK ids joined to Paper for LISTED, before
+// the LIMIT. A paper without one (new, not drained yet), or whose head is too hidden to fill $2
+// while more neighbours exist, is computed live, in the same statement (a branch the other
+// paper's conditions switch off). Hidden papers drop out before the LIMIT either way.
 export const RELATED_SQL = `
   SELECT s.id AS "sourceId", r.score, ${PAPER_COLUMNS_P.text}
   FROM unnest($1::int[]) AS s(id)
+  LEFT JOIN "PaperNeighbours" n ON n."paperId" = s.id
   CROSS JOIN LATERAL (
-    SELECT c."paperId", exact.score
-    FROM (
-      SELECT b."paperId"
-      FROM "PaperTerm" a
-      CROSS JOIN LATERAL (
-        SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = a.term
-        ORDER BY t.weight DESC LIMIT ${POSTINGS_PER_TERM}
-      ) b
-      WHERE a."paperId" = s.id AND b."paperId" <> s.id
-      GROUP BY b."paperId"
-      ORDER BY sum(a.weight * b.weight) DESC, b."paperId"
-      LIMIT ${CANDIDATES}
-    ) c
-    JOIN "Paper" p ON p.id = c."paperId"
-    -- Per candidate, from its own vector (by paperId): not from the terms' posting lists.
-    CROSS JOIN LATERAL (
-      SELECT sum(a.weight * b.weight)::float8 AS score
-      FROM "PaperTerm" b JOIN "PaperTerm" a ON a."paperId" = s.id AND a.term = b.term
-      WHERE b."paperId" = c."paperId"
-    ) exact
-    WHERE ${LISTED.text}
-    ORDER BY exact.score DESC, c."paperId"
-    LIMIT $2
+    WITH stored AS MATERIALIZED (
+      SELECT u.id AS "paperId", u.score::float8 AS score
+      FROM unnest(n.neighbours[1:$2 + ${HIDDEN_SLACK}], n.scores[1:$2 + ${HIDDEN_SLACK}]) WITH ORDINALITY AS u(id, score, i)
+      JOIN "Paper" p ON p.id = u.id
+      WHERE ${LISTED.text}
+      ORDER BY u.i
+      LIMIT $2
+    ), live AS MATERIALIZED (
+      SELECT n."paperId" IS NULL
+        OR ((SELECT count(*) FROM stored) < $2 AND (n.truncated OR cardinality(n.neighbours) > $2 + ${HIDDEN_SLACK})) AS yes
+    )
+    SELECT st."paperId", st.score FROM stored st WHERE NOT (SELECT yes FROM live)
+    UNION ALL
+    (${liveNeighbours('s.id', '$2', true, '(SELECT yes FROM live)')})
   ) r
   JOIN "Paper" p ON p.id = r."paperId"
   ORDER BY s.id, r.score DESC, r."paperId"`;
@@ -119,44 +147,49 @@ export async function relatedPapers(reader: Reader, ids: readonly number[], firs
   return byPaper;
 }
 
-/** Terms of the profile kept: the centroid of up to 3 x PROFILE_PAPERS vectors is long. */
-export const PROFILE_TERMS = 64;
+/** Neighbours taken from each profile paper's list: the bound of "for you"'s candidates. */
+export const NEIGHBOURS_PER_PROFILE_PAPER = 20;
+/**
+ * Profile papers without a list yet (new papers, not drained) computed live, the heaviest and
+ * latest first; the others count only once drained (they still weigh in the normalisation).
+ */
+export const LIVE_PROFILE_PAPERS = 3;
 
-// "For you" ($1 the user, $2 how many): the weighted centroid of the term vectors of the
-// profile (./profile.ts: upvotes, collections, follows), cut to its PROFILE_TERMS strongest
-// terms, then the two phases of RELATED_SQL (excluded papers take no candidate place and are
-// left out), the score a cosine (divided by the centroid's norm).
+// "For you" ($1 the user, $2 how many): item to item. Each paper of the profile (./profile.ts:
+// upvotes, collections, follows, at most 3 x PROFILE_PAPERS) brings the head of its precomputed
+// list (./neighbours.ts), NEIGHBOURS_PER_PROFILE_PAPER papers; a candidate scores the sum of its
+// similarities to the profile papers that bring it, weighted by theirs, over the profile's total
+// weight (so at most 1). Excluded papers never count; hidden ones drop out before the LIMIT.
+// Bound: at most 3 x PROFILE_PAPERS x NEIGHBOURS_PER_PROFILE_PAPER candidate rows (12,000), read
+// by primary key, plus LIVE_PROFILE_PAPERS live computations, whatever the catalog's size.
 export const RECOMMENDED_SQL = `
   WITH ${PROFILE_CTES.trim()},
-  centroid AS (
-    SELECT t.term, sum(pr.w * t.weight)::float8 AS w
-    FROM profile pr JOIN "PaperTerm" t ON t."paperId" = pr."paperId"
-    GROUP BY t.term ORDER BY w DESC, t.term LIMIT ${PROFILE_TERMS}
-  ), norm AS (
-    SELECT sqrt(sum(w * w)) AS n FROM centroid
+  lists AS (
+    SELECT pr.w, u.id, u.score
+    FROM profile pr
+    JOIN "PaperNeighbours" n ON n."paperId" = pr."paperId"
+    CROSS JOIN LATERAL unnest(n.neighbours[1:${NEIGHBOURS_PER_PROFILE_PAPER}], n.scores[1:${NEIGHBOURS_PER_PROFILE_PAPER}]) AS u(id, score)
+  ), unlisted AS (
+    SELECT pr."paperId", pr.w FROM profile pr
+    WHERE NOT EXISTS (SELECT 1 FROM "PaperNeighbours" n WHERE n."paperId" = pr."paperId")
+    ORDER BY pr.w DESC, pr."paperId" DESC
+    LIMIT ${LIVE_PROFILE_PAPERS}
+  ), live AS (
+    SELECT un.w, l."paperId" AS id, l.score
+    FROM unlisted un
+    CROSS JOIN LATERAL (${liveNeighbours('un."paperId"', String(NEIGHBOURS_PER_PROFILE_PAPER), false)}) l
   ), candidates AS (
-    SELECT b."paperId"
-    FROM centroid c
-    CROSS JOIN LATERAL (
-      SELECT t."paperId", t.weight FROM "PaperTerm" t WHERE t.term = c.term
-      ORDER BY t.weight DESC LIMIT ${POSTINGS_PER_TERM}
-    ) b
-    WHERE b."paperId" NOT IN (SELECT "paperId" FROM excluded)
-    GROUP BY b."paperId"
-    ORDER BY sum(c.w * b.weight) DESC, b."paperId"
-    LIMIT ${CANDIDATES}
-  ), scored AS (
-    -- Per candidate, from its own vector (by paperId): not from the terms' posting lists.
-    SELECT k."paperId", exact.score
-    FROM candidates k
-    CROSS JOIN LATERAL (
-      SELECT sum(c.w * b.weight) AS score FROM "PaperTerm" b JOIN centroid c ON c.term = b.term WHERE b."paperId" = k."paperId"
-    ) exact
+    SELECT c.id, sum(c.w * c.score) AS s
+    FROM (SELECT * FROM lists UNION ALL SELECT * FROM live) c
+    WHERE c.id NOT IN (SELECT "paperId" FROM excluded)
+    GROUP BY c.id
   )
-  SELECT (s.score / norm.n)::float8 AS score, ${PAPER_COLUMNS_P.text}
-  FROM scored s CROSS JOIN norm JOIN "Paper" p ON p.id = s."paperId"
+  -- Best first, each candidate's paper read in that order until $2 are listed (not all of them).
+  SELECT (c.s / (SELECT sum(w) FROM profile))::float8 AS score, ${PAPER_COLUMNS_P.text}
+  FROM (SELECT id, s FROM candidates ORDER BY s DESC, id) c
+  CROSS JOIN LATERAL (SELECT * FROM "Paper" p WHERE p.id = c.id) p
   WHERE ${LISTED.text}
-  ORDER BY s.score DESC, p.id
+  ORDER BY c.s DESC, c.id
   LIMIT $2`;
 
 /**

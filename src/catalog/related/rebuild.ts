@@ -22,6 +22,13 @@ export interface RebuildReport {
 export interface RebuildOptions {
   /** Papers per transaction; default 2000. */
   batchSize?: number;
+  /**
+   * Also queue every paper's precomputed related papers (./neighbours.ts) to be computed again
+   * against the new vectors: hours of the background job at 100k papers on two cores. Default:
+   * the lists keep the neighbours they have (the snapshot moves every vector a little) until
+   * their paper changes.
+   */
+  lists?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -32,6 +39,7 @@ export async function rebuildRelated(db: Db, options: RebuildOptions = {}): Prom
   // One statement reads every paper's text (a minute or two at 100k papers): no time limit.
   await db.$transaction(
     async (tx) => {
+      await tx.$executeRawUnsafe('SET LOCAL statement_timeout = 0');
       await tx.$executeRaw`DELETE FROM "RelatedTerm"`;
       await tx.$executeRaw`
         INSERT INTO "RelatedTerm" (term, df)
@@ -47,7 +55,7 @@ export async function rebuildRelated(db: Db, options: RebuildOptions = {}): Prom
   const ids = (await db.$queryRaw<{ id: number }[]>`SELECT id FROM "Paper" ORDER BY id`).map((row) => row.id);
   for (let i = 0; i < ids.length; i += batchSize) {
     const batch = ids.slice(i, i + batchSize);
-    await db.$executeRaw`SELECT catalog_related_refresh(${batch}::int[])`;
+    await db.$executeRaw`SELECT catalog_related_refresh(${batch}::int[], ${options.lists ?? false})`;
     options.onProgress?.(Math.min(i + batchSize, ids.length), ids.length);
   }
   // Rows of papers deleted meanwhile went with them (foreign key); nothing else is stale.

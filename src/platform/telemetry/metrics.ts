@@ -16,7 +16,7 @@ export type OperationOutcome = 'ok' | 'partial' | 'failed';
  * The server's background jobs (src/main.ts). OAI harvests run in `npm run import`'s own process,
  * which nobody scrapes: not here.
  */
-export type JobName = 'trending' | 'digests' | 'embeddings';
+export type JobName = 'trending' | 'digests' | 'embeddings' | 'related';
 
 /** What a pg.Pool tells of itself (pg-pool's counters). */
 export interface PoolCounts {
