@@ -168,6 +168,8 @@ async function main(): Promise<void> {
         const worker = startWebhookWorker({
           db: own?.db ?? database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
           listenUrl: database.embedded ? undefined : named(database.url),
+          // Each attempt is a run of the `webhooks` job in /metrics: delivered (2xx) or failed.
+          onAttempt: ({ result }) => telemetry.metrics?.jobRan('webhooks', result.error === null, result.durationMs / 1000),
         });
         return async () => {
           await worker.stop();

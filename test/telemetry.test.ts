@@ -192,6 +192,17 @@ test('operation names stay bounded: 10,000 distinct names make at most the first
   expect(sample(samples, 'graphql_operations_total', { operation: OTHER_OPERATION })).toBe(10_000 - 100 + 1);
 });
 
+test('a webhook delivery attempt counts as a run of the webhooks job: delivered or failed, and when one last succeeded', async () => {
+  const metrics = new Metrics({ processMetrics: false });
+  metrics.jobRan('webhooks', true, 0.05);
+  metrics.jobRan('webhooks', false, 15);
+  metrics.jobRan('webhooks', true, 0.02);
+  const samples = parsePrometheusText((await metrics.scrape()).body);
+  expect(sample(samples, 'job_runs_total', { job: 'webhooks', outcome: 'success' })).toBe(2);
+  expect(sample(samples, 'job_runs_total', { job: 'webhooks', outcome: 'failure' })).toBe(1);
+  expect(sample(samples, 'job_last_success_timestamp_seconds', { job: 'webhooks' })).toBeGreaterThan(Date.now() / 1000 - 60);
+});
+
 describe('tracing', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;

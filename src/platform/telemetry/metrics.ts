@@ -16,7 +16,7 @@ export type OperationOutcome = 'ok' | 'partial' | 'failed';
  * The server's background jobs (src/main.ts). OAI harvests run in `npm run import`'s own process,
  * which nobody scrapes: not here.
  */
-export type JobName = 'trending' | 'digests' | 'embeddings' | 'related';
+export type JobName = 'trending' | 'digests' | 'embeddings' | 'related' | 'webhooks';
 
 /** What a pg.Pool tells of itself (pg-pool's counters). */
 export interface PoolCounts {
@@ -215,6 +215,16 @@ export class Metrics {
     } finally {
       this.jobDuration.observe({ job }, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * Counts one run that was timed elsewhere, as job() would: a webhook delivery attempt is the
+   * `webhooks` job's run (its worker reports each attempt, src/main.ts).
+   */
+  jobRan(job: JobName, succeeded: boolean, seconds: number): void {
+    this.jobRuns.inc({ job, outcome: succeeded ? 'success' : 'failure' });
+    if (succeeded) this.jobLastSuccess.set({ job }, Date.now() / 1000);
+    this.jobDuration.observe({ job }, seconds);
   }
 
   /** The text a scrape answers (Prometheus exposition format 0.0.4). */
