@@ -91,7 +91,11 @@ function poolReader(pool: pg.Pool, onQuery: ((sql: string) => void) | undefined,
       }, Math.max(0, deadline.at - performance.now()));
       try {
         const result = await client.query(query);
-        client.release();
+        // A cancel sent at the deadline travels on a connection of its own and names the backend,
+        // not the statement: arriving after this statement ended, it would cancel whatever the
+        // connection ran next (another request's statement: seen in CI as a 57014 in a later
+        // test's TRUNCATE). So a connection a cancel was sent for is closed, never reused.
+        client.release(cancelled);
         return result.rows as R[];
       } catch (error) {
         // As pool.query does: a client whose statement failed is closed, not reused (it may be
