@@ -89,6 +89,20 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/**
+ * A database `name` made anew on the admin's server (dropped first if it exists; a copy of
+ * `template` when given, which must be idle) with every migration applied; its URL.
+ */
+export async function freshDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
+  await withClient(adminUrl, async (admin) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : ''}`);
+  });
+  const url = withDatabase(adminUrl, name);
+  await applyMigrations(url);
+  return url;
+}
+
 /** A client of its own for `fn`, ended after it (bench scripts' one-off statements). */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

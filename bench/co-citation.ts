@@ -22,13 +22,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
-import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { importCitationSnapshot } from '../src/catalog/citation-graph/index.ts';
 import { relatedPapers } from '../src/catalog/related/reads.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
 import { labelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
-import { withDatabase } from './catalog.ts';
+import { freshDatabase } from './catalog.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, keep: { type: 'boolean' } } });
 const dataDir = path.resolve(values.data ?? path.join(import.meta.dirname, '../../shared/data'));
@@ -40,13 +39,7 @@ const TOP = 5;
 const CANDIDATES = 20;
 const LAMBDAS = [0, 0.25, 0.5, 1, 2];
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const url = withDatabase(adminUrl, name);
-await applyMigrations(url);
+const url = await freshDatabase(adminUrl, name);
 const database = createDb({ connectionString: url, poolSize: 4 });
 const { db } = database;
 

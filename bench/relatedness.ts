@@ -18,14 +18,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
-import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { relatedPapers } from '../src/catalog/related/reads.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
 import { drainRelated } from '../src/catalog/related/neighbours.ts';
 import { labelShare, randomLabelShare, relatednessLabels } from '../src/catalog/related/evaluation.ts';
 import { rng } from './operations.ts';
-import { withDatabase } from './catalog.ts';
+import { freshDatabase } from './catalog.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, keep: { type: 'boolean' } } });
 const dataDir = path.resolve(values.data ?? path.join(import.meta.dirname, '../../shared/data'));
@@ -34,13 +33,7 @@ const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1
 const name = 'catalog_relatedness';
 const TOP = 5;
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const url = withDatabase(adminUrl, name);
-await applyMigrations(url);
+const url = await freshDatabase(adminUrl, name);
 const database = createDb({ connectionString: url, poolSize: 4 });
 const { db } = database;
 

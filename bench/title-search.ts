@@ -11,16 +11,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
-import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { importFiles } from '../src/catalog/import/importer.ts';
 import { createPaperLoaders, listPapers } from '../src/catalog/papers/index.ts';
 import { buildSearchIndex, SEARCH_RUM_INDEX } from '../src/catalog/papers/search-index.ts';
 import { enableRum, type RankedIndex } from '../src/platform/db/rum.ts';
 import { createPlatform } from '../src/platform/platform.ts';
 import { trendingScores } from '../src/catalog/papers/trending.ts';
-import { withDatabase } from './catalog.ts';
+import { freshDatabase } from './catalog.ts';
 
 const { values } = parseArgs({ options: { catalog: { type: 'string' }, paths: { type: 'string' }, data: { type: 'string' } } });
 const dataDir = path.resolve(values.data ?? path.join(import.meta.dirname, '../../shared/data'));
@@ -29,14 +27,8 @@ const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1
 const name = 'catalog_title_search';
 const paths = (values.paths ?? 'gin,rum').split(',');
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 // A copy of the bench catalog needs it idle: CREATE DATABASE ... TEMPLATE refuses one in use.
-await admin.query(values.catalog ? `CREATE DATABASE ${name} TEMPLATE ${pg.escapeIdentifier(values.catalog)}` : `CREATE DATABASE ${name}`);
-await admin.end();
-const url = withDatabase(adminUrl, name);
-await applyMigrations(url);
+const url = await freshDatabase(adminUrl, name, values.catalog);
 const pools = createDb({ connectionString: url, poolSize: 4 });
 const { db } = pools;
 try {
