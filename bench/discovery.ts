@@ -32,9 +32,9 @@ const USAGE = `usage: npm run bench -- --discovery [--papers 1000000] [--seconds
   --seconds      load per operation (default 20); slower operations get a fixed number of requests instead (see bench/discovery.ts)
   --connections  default 16
   --only         some operations: ${'${ops}'}
-  --no-related-job  RELATED_REFRESH_SECONDS=0 for the API: no precomputed related lists filled while
-                 measuring (a catalog built in bulk queues every paper; the first fill takes hours and
-                 competes with every read), so papers without a list are answered live
+  --related-job  the API fills the precomputed related lists while measuring (RELATED_REFRESH_SECONDS=30;
+                 the benches' default is 0: a catalog built in bulk queues every paper, and the first
+                 fill takes hours and competes with every read)
   --name         report name: bench/results/<date>-discovery-NAME.md (default: bench/results/<date>-discovery.md)
 env: BENCH_ADMIN_URL  PostgreSQL where the bench databases are created (default postgresql://postgres@127.0.0.1:5432/postgres)`;
 
@@ -491,7 +491,7 @@ export async function main(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '16' },
       only: { type: 'string' },
       name: { type: 'string' },
-      'no-related-job': { type: 'boolean', default: false },
+      'related-job': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -509,7 +509,7 @@ export async function main(argv: string[]): Promise<void> {
   const ops = values.only ? (values.only.split(',').map((s) => s.trim()) as DiscoveryOperation[]) : [...DISCOVERY_OPERATIONS];
   for (const op of ops) if (!DISCOVERY_OPERATIONS.includes(op)) throw new Error(`unknown operation "${op}"\n${usage}`);
   if (values.name !== undefined && !/^[a-z0-9-]+$/.test(values.name)) throw new Error(`--name: lower-case letters, digits and dashes\n${usage}`);
-  if (values['no-related-job']) DISCOVERY_API_ENV.RELATED_REFRESH_SECONDS = '0';
+  if (values['related-job']) DISCOVERY_API_ENV.RELATED_REFRESH_SECONDS = '30';
   if (!ops.includes('dailyAnon')) ops.unshift('dailyAnon'); // the reference of every ratio
   const sizes = largest > REFERENCE_PAPERS ? [REFERENCE_PAPERS, largest] : [largest];
 

@@ -68,6 +68,10 @@ export const API_ENV: Record<string, string> = {
   RATE_LIMIT_POINTS: '0',
   GRAPHQL_MAX_COST: '1000000',
   TRENDING_REFRESH_SECONDS: '86400',
+  // No precomputed related lists filled while measuring: a catalog built in bulk queues every
+  // paper, and the first fill (hours) competes with every read; papers without a list are
+  // answered live (bench/discovery.ts --related-job measures with it).
+  RELATED_REFRESH_SECONDS: '0',
 };
 
 export interface Scale {

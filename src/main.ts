@@ -169,7 +169,7 @@ async function main(): Promise<void> {
           db: own?.db ?? database.db, config: config.webhooks, logger, mailer, publicUrl: config.follow.publicUrl,
           listenUrl: database.embedded ? undefined : named(database.url),
           // Each attempt is a run of the `webhooks` job in /metrics: delivered (2xx) or failed.
-          onAttempt: ({ result }) => telemetry.metrics?.jobRan('webhooks', result.error === null, result.durationMs / 1000),
+          onAttempt: ({ result }) => telemetry.metrics.jobRan('webhooks', result.error === null, result.durationMs / 1000),
         });
         return async () => {
           await worker.stop();
