@@ -71,6 +71,25 @@ describe('the queue and the drain', () => {
     for (const list of stored.values()) expect(list.truncated).toBe(false);
   });
 
+  test('a first fill, two workers side by side: nothing is proposed, every list is the one computed from scratch', async () => {
+    const report = await drainRelated(run.db, { batchSize: 2, workers: 2 });
+    expect(report).toMatchObject({ papers: THEMED.length, remaining: 0, listsUpdated: 0 });
+    const scratch = await fromScratch();
+    const stored = await storedLists();
+    expect(stored.size).toBe(THEMED.length);
+    for (const [id, list] of stored) expect(list.neighbours).toEqual(scratch.get(id));
+    // A paper written again after the lists: the lists (their snapshots did not see it) are
+    // proposed to again, one of unknown age (computed before snapshots were kept) too.
+    const [diff1] = THEMED.map((t) => run.scenario.ids[t.key]);
+    await run.db.$executeRawUnsafe(`UPDATE "PaperNeighbours" SET "seenXmax" = NULL, neighbours = '{}', scores = '{}' WHERE "paperId" = $1`, diff1);
+    const other = [...scratch.get(diff1!)!][0]!;
+    await run.db.$executeRawUnsafe(`SELECT catalog_related_refresh(ARRAY[$1]::int[])`, other);
+    const again = await drainRelated(run.db);
+    expect(again).toMatchObject({ papers: 1 });
+    expect(again.listsUpdated).toBeGreaterThanOrEqual(1);
+    expect((await storedLists()).get(diff1!)!.neighbours).toEqual([other]);
+  });
+
   test('reads take the stored list once there is one: same papers and scores as the live answer', async () => {
     const live = new Map<ThemedKey, Awaited<ReturnType<typeof relatedOf>>>();
     for (const { key } of THEMED) live.set(key, await relatedOf(gid(key)));
