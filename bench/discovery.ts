@@ -17,8 +17,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDb } from '../src/platform/db/client.ts';
+import { drainRelated } from '../src/catalog/related/neighbours.ts';
+import { PROFILE_CTES } from '../src/catalog/related/profile.ts';
+import { fromGlobalId } from '../src/platform/global-id.ts';
 import { benchPlatform } from './platform.ts';
-import { catalogDays, createTokensFor, ensureCatalog, restoreCatalog, withClient, type BenchCatalog, type BenchToken } from './catalog.ts';
+import { catalogDays, countRows, createTokensFor, databaseName, ensureCatalog, restoreCatalog, withClient, withDatabase, type BenchCatalog, type BenchToken, type Marker } from './catalog.ts';
+import { applyMigrations } from '../src/platform/db/migrate.ts';
 import { CpuMeter, type CpuShare } from './cpu.ts';
 import { explainOperations, type ExplainedOperation } from './explain.ts';
 import { runLoad, type LoadResult } from './load.ts';
@@ -33,8 +37,13 @@ const USAGE = `usage: npm run bench -- --discovery [--papers 1000000] [--seconds
   --connections  default 16
   --only         some operations: ${'${ops}'}
   --related-job  the API fills the precomputed related lists while measuring (RELATED_REFRESH_SECONDS=30;
-                 the benches' default is 0: a catalog built in bulk queues every paper, and the first
-                 fill takes hours and competes with every read)
+                 the benches' default is 0: a catalog built in bulk has no lists, and its first fill
+                 competes with every read)
+  --live-related measure related and "for you" on the live path: the lists of the papers read are not
+                 computed first (by default they are, and kept in the catalog: see the report)
+  --copy NAME    measure NAME, a copy of the catalog (CREATE DATABASE NAME TEMPLATE catalog_bench_100k),
+                 instead of the shared catalog: this branch's migrations and lists go to the copy only
+                 (one size: with --papers 100000 or the copy's size); the marker is read from the original
   --name         report name: bench/results/<date>-discovery-NAME.md (default: bench/results/<date>-discovery.md)
 env: BENCH_ADMIN_URL  PostgreSQL where the bench databases are created (default postgresql://postgres@127.0.0.1:5432/postgres)`;
 
@@ -142,6 +151,26 @@ interface DiscoveryInputs extends Inputs {
   shares: QueryShare[];
 }
 
+/**
+ * The precomputed related lists of the papers the run reads (relatedOne and relatedPage: the
+ * sample papers; recommended: the readers' profile papers), computed before the load so that
+ * the precomputed read is measured, not the live computation of a paper without a list.
+ */
+export interface RelatedFill {
+  /** Papers the run reads the lists of. */
+  papers: number;
+  /** Of those, with a list already (an earlier run's fill; the bench catalog is built without lists). */
+  hadList: number;
+  /** Lists computed by this run, and how long it took (two workers). */
+  filled: number;
+  ms: number;
+  /** After the fill: the papers read that have a list (all of them, or the report says not). */
+  withList: number;
+  /** Lists in the whole catalog after the fill. */
+  catalogLists: number;
+  skipped?: true;
+}
+
 function callMaker(op: DiscoveryOperation, inputs: DiscoveryInputs, seed: number): () => Call {
   const random = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -202,6 +231,7 @@ export interface DiscoveryScale {
   catalog: { reused: boolean; marker: BenchCatalog['marker']; rows: Record<string, number> };
   dailyDates: string[];
   readers: Readers['votes'] & { count: number };
+  relatedFill: RelatedFill;
   shares: QueryShare[];
   operations: Partial<Record<DiscoveryOperation, DiscoveryMeasure>>;
   explain: ExplainedOperation[];
@@ -238,6 +268,51 @@ async function readersWith200Upvotes(url: string): Promise<Readers> {
     tokens: await createTokensFor(url, rows.map((r) => r.id)),
     votes: { min: Math.min(...votes), max: Math.max(...votes), mean: Math.round((votes.reduce((a, b) => a + b, 0) / votes.length) * 10) / 10 },
   };
+}
+
+/**
+ * Computes the precomputed related lists of the papers the run reads that have none: queued
+ * (with this transaction's id, as a write queues them) and drained by two workers, those papers
+ * only. The lists stay in the catalog (they are what a server's first fill computes anyway);
+ * restoreCatalog leaves them.
+ */
+async function fillRelated(url: string, inputs: DiscoveryInputs, live: boolean): Promise<RelatedFill> {
+  const sample = inputs.paperGlobalIds.map((id) => fromGlobalId(id).id);
+  const profiles = await withClient(url, async (client) => {
+    const ids = new Set<number>();
+    for (const reader of inputs.readers.tokens) {
+      for (const row of (await client.query<{ paperId: number }>(`WITH ${PROFILE_CTES.trim()} SELECT "paperId" FROM profile`, [reader.userId])).rows) ids.add(row.paperId);
+    }
+    return ids;
+  });
+  const ids = [...new Set([...sample, ...profiles])];
+  const count = (sql: string) => withClient(url, async (client) => Number((await client.query(sql, [ids])).rows[0].n));
+  const withList = () => count(`SELECT count(*) AS n FROM "PaperNeighbours" WHERE "paperId" = ANY($1::int[])`);
+  const hadList = await withList();
+  const catalogLists = () => count(`SELECT count(*) AS n FROM "PaperNeighbours" WHERE $1::int[] IS NOT NULL`);
+  if (live) return { papers: ids.length, hadList, filled: 0, ms: 0, withList: hadList, catalogLists: await catalogLists(), skipped: true };
+  const started = performance.now();
+  await withClient(url, (client) =>
+    client.query(
+      `INSERT INTO "RelatedQueue" ("paperId", xid)
+       SELECT id, pg_current_xact_id()::text::bigint FROM unnest($1::int[]) id
+       WHERE NOT EXISTS (SELECT 1 FROM "PaperNeighbours" n WHERE n."paperId" = id)
+       ON CONFLICT ("paperId") DO NOTHING`,
+      [ids],
+    ),
+  );
+  const database = createDb({ connectionString: url, poolSize: 4, statementTimeoutMs: 0 });
+  let filled = 0;
+  try {
+    const report = await drainRelated(database.db, { only: ids, workers: 2, batchSize: 200 });
+    filled = report.papers;
+  } finally {
+    await database.close();
+  }
+  const ms = performance.now() - started;
+  const after = await withList();
+  if (after < ids.length) throw new Error(`related lists: ${ids.length - after} of the ${ids.length} papers read have no list after the fill`);
+  return { papers: ids.length, hadList, filled, ms, withList: after, catalogLists: await catalogLists() };
 }
 
 /** How many listed papers each query matches (websearch_to_tsquery over the search document). */
@@ -278,15 +353,36 @@ async function measure(api: SupervisedServer, meter: CpuMeter, op: DiscoveryOper
   return { ...result, mode: duration ? 'duration' : 'amount', probeRps, cpu: CpuMeter.share(before, meter.snapshot()), apiRssPeakMb: Math.round(api.memory.peak()) };
 }
 
-async function runScale(papers: number, ops: DiscoveryOperation[], adminUrl: string, workDir: string, connections: number, seconds: number): Promise<DiscoveryScale> {
+/** `--copy`: a copy of the bench catalog of `papers`, migrated; its marker is the original's. */
+async function copiedCatalog(adminUrl: string, papers: number, name: string): Promise<BenchCatalog> {
+  const original = databaseName(papers);
+  const marker = await withClient(adminUrl, async (client) => {
+    const { rows } = await client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [original]);
+    return JSON.parse(rows[0]?.comment ?? 'null') as Marker | null;
+  });
+  if (!marker) throw new Error(`--copy ${name}: ${original} has no marker (build it first: npm run bench -- --discovery --papers ${papers})`);
+  const url = withDatabase(adminUrl, name);
+  const applied = await applyMigrations(url);
+  if (applied.length) log(`${name}: applied ${applied.join(', ')}`);
+  await restoreCatalog(url, marker);
+  const rows = await withClient(url, countRows);
+  if (rows.papers !== marker.counts.papers) throw new Error(`--copy ${name}: ${rows.papers} papers, but ${original}'s marker says ${marker.counts.papers}: not a copy of it`);
+  log(`${name}: a copy of ${original} (${rows.papers} papers)`);
+  return { name, url, marker, reused: true, rows };
+}
+
+async function runScale(papers: number, ops: DiscoveryOperation[], adminUrl: string, workDir: string, connections: number, seconds: number, liveRelated: boolean, copy?: string): Promise<DiscoveryScale> {
   const started = performance.now();
-  const catalog = await ensureCatalog({ adminUrl, papers, seed: 42, log });
+  const catalog = copy ? await copiedCatalog(adminUrl, papers, copy) : await ensureCatalog({ adminUrl, papers, seed: 42, log });
   const base = await loadInputs(catalog.url, []);
   log(`${catalog.name}: readers with ~200 upvotes, and the share of papers each query matches`);
   const readers = await readersWith200Upvotes(catalog.url);
   const shares = await queryShares(catalog.url);
   for (const s of shares) log(`  ${s.kind.padEnd(6)} ${s.query.padEnd(34)} ${String(s.matches).padStart(8)} papers (${(s.share * 100).toFixed(3)} %)`);
   const inputs: DiscoveryInputs = { ...base, readers, shares };
+  log(`${catalog.name}: the precomputed related lists of the papers read${liveRelated ? ' (--live-related: not computed)' : ''}`);
+  const relatedFill = await fillRelated(catalog.url, inputs, liveRelated);
+  log(`  ${relatedFill.papers} papers read, ${relatedFill.hadList} had a list, ${relatedFill.filled} computed in ${f0(relatedFill.ms / 1000)} s; ${relatedFill.withList} have one now (${relatedFill.catalogLists} lists in the catalog)`);
 
   // Trending scores fresh before the API starts (its first refresh would fall in a step).
   const database = createDb({ connectionString: catalog.url, poolSize: 2 });
@@ -344,6 +440,7 @@ async function runScale(papers: number, ops: DiscoveryOperation[], adminUrl: str
     catalog: { reused: catalog.reused, marker: catalog.marker, rows: catalog.rows },
     dailyDates: inputs.dailyDates,
     readers: { ...readers.votes, count: readers.tokens.length },
+    relatedFill,
     shares,
     operations,
     explain,
@@ -432,9 +529,22 @@ machine's other work using ${m.buildCpu.foreign.toFixed(2)} of its cores on aver
 database size ${m.databaseBytes ? `${(m.databaseBytes / 2 ** 30).toFixed(2)} GiB` : '–'}. Daily dates: ${scale.dailyDates.join(', ')}.
 "For you" readers: ${scale.readers.count} readers with ${scale.readers.min} to ${scale.readers.max} upvotes (mean ${scale.readers.mean}).
 
+${relatedFillText(scale.relatedFill)}
+
 Papers each search query matches (\`searchVector @@ websearch_to_tsquery('english', query)\`, listed papers):
 
 ${table(['kind', 'query', 'papers', 'share'], shares, ['---', '---', '---:', '---:'])}`;
+}
+
+function relatedFillText(fill: RelatedFill): string {
+  if (fill.skipped) {
+    return `Related lists: **not computed (\`--live-related\`)**: of the ${fill.papers} papers whose related papers the run reads, ${fill.withList} had a precomputed list; the others were computed live at every read.`;
+  }
+  return `Related lists: the run reads the related papers of ${fill.papers} papers (the ${'sample papers of relatedOne and relatedPage'} and the "for you" readers' profile papers).
+${fill.hadList} had a precomputed list already (an earlier run's); this run computed the other ${fill.filled} before measuring (\`drainRelated\`, two workers,
+batches of 200: ${f0(fill.ms / 1000)} s, ${fill.filled && fill.ms ? f0(fill.filled / (fill.ms / 1000)) : '–'} papers/s). Every paper read had its list when measured (${fill.withList} of ${fill.papers}): related and
+"for you" are measured on the precomputed read. The rest of the catalog has no list (${fill.catalogLists} lists in all), as a bulk-built catalog has none;
+a paper without one is computed live (not measured here: \`--live-related\` measures that path).`;
 }
 
 function explainSection(scale: DiscoveryScale): string {
@@ -492,6 +602,8 @@ export async function main(argv: string[]): Promise<void> {
       only: { type: 'string' },
       name: { type: 'string' },
       'related-job': { type: 'boolean', default: false },
+      'live-related': { type: 'boolean', default: false },
+      copy: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -511,7 +623,8 @@ export async function main(argv: string[]): Promise<void> {
   if (values.name !== undefined && !/^[a-z0-9-]+$/.test(values.name)) throw new Error(`--name: lower-case letters, digits and dashes\n${usage}`);
   if (values['related-job']) DISCOVERY_API_ENV.RELATED_REFRESH_SECONDS = '30';
   if (!ops.includes('dailyAnon')) ops.unshift('dailyAnon'); // the reference of every ratio
-  const sizes = largest > REFERENCE_PAPERS ? [REFERENCE_PAPERS, largest] : [largest];
+  const sizes = largest > REFERENCE_PAPERS && !values.copy ? [REFERENCE_PAPERS, largest] : [largest];
+  if (values.copy !== undefined && !/^[a-z0-9_]+$/.test(values.copy)) throw new Error(`--copy: a database name (lower-case letters, digits, _)\n${usage}`);
 
   const adminUrl = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const startedAt = new Date();
@@ -542,7 +655,7 @@ export async function main(argv: string[]): Promise<void> {
     fs.writeFileSync(`${base}.md`, writeDiscoveryReport(result));
   };
   for (const papers of sizes) {
-    result.scales.push(await runScale(papers, ops, adminUrl, workDir, connections, seconds));
+    result.scales.push(await runScale(papers, ops, adminUrl, workDir, connections, seconds, values['live-related'], values.copy));
     write(); // a report after each size: a run stopped at 1M keeps the 100k figures
   }
   log(`done in ${f0(result.wallSeconds / 60)} min: ${path.relative(ROOT, base)}.md and .json`);

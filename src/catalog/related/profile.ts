@@ -7,8 +7,13 @@
 // included: whatever is built on these CTEs is shown to that user only (./resolvers.ts).
 import { LISTED } from '../papers/index.ts';
 
-/** Papers taken from each source: the latest upvotes, collection items, followed papers. */
-export const PROFILE_PAPERS = 200;
+/**
+ * Papers taken from each source: the latest upvotes, collection items, followed papers. The
+ * bound of "for you"'s work per request (./reads.ts): a reader with 200 upvotes is profiled by
+ * the latest 50 (the statement summed 4,000 candidate rows at 200: p99 48 ms alone, 172 ms at 16
+ * connections on the 100k bench catalog; bench/results/2026-12-07-related-session4.md).
+ */
+export const PROFILE_PAPERS = 50;
 /**
  * Weight of a followed author's or topic's paper against an upvoted or collected one: the
  * user chose the author or the topic, not the paper.

@@ -160,8 +160,9 @@ export const LIVE_PROFILE_PAPERS = 3;
 // list (./neighbours.ts), NEIGHBOURS_PER_PROFILE_PAPER papers; a candidate scores the sum of its
 // similarities to the profile papers that bring it, weighted by theirs, over the profile's total
 // weight (so at most 1). Excluded papers never count; hidden ones drop out before the LIMIT.
-// Bound: at most 3 x PROFILE_PAPERS x NEIGHBOURS_PER_PROFILE_PAPER candidate rows (12,000), read
-// by primary key, plus LIVE_PROFILE_PAPERS live computations, whatever the catalog's size.
+// Bound: at most 3 x PROFILE_PAPERS lists read by primary key (150), 3 x PROFILE_PAPERS x
+// NEIGHBOURS_PER_PROFILE_PAPER candidate rows summed (3,000; 1,000 for a reader with upvotes only),
+// plus LIVE_PROFILE_PAPERS live computations, whatever the catalog's size or the reader's history.
 export const RECOMMENDED_SQL = `
   WITH ${PROFILE_CTES.trim()},
   lists AS (
