@@ -33,6 +33,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  if (!config.databaseUrl && workers > 1) {
+    // The embedded database runs one statement at a time on one backend: workers would only queue.
+    console.error(`the embedded database has one backend: one worker, not ${workers}`);
+    workers = 1;
+  }
   // No statement time limit: a batch computes up to --batch lists in one statement.
   const database = await openDatabase(config.database ? { ...config, database: { ...config.database, statementTimeoutMs: 0 } } : config, { poolSize: workers + 2 });
   try {
