@@ -185,7 +185,19 @@ export async function drainRelated(db: Db, options: DrainOptions = {}): Promise<
   if (!Number.isSafeInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer; got ${workers}`);
   const started = performance.now();
   const report: DrainReport = { papers: 0, batches: 0, listsUpdated: 0, maxWaitMs: 0, ms: 0, computeMs: 0, proposeMs: 0, remaining: 0 };
-  await Promise.all(Array.from({ length: workers }, (_, worker) => drainWorker(db, options, worker, workers, report)));
+  // A worker that fails stops the others after their batch; the first error is thrown once all have.
+  let failed = false;
+  const own: DrainOptions = { ...options, stopped: () => failed || (options.stopped?.() ?? false) };
+  const results = await Promise.allSettled(
+    Array.from({ length: workers }, (_, worker) =>
+      drainWorker(db, own, worker, workers, report).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
   const [left] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "RelatedQueue"`);
   report.remaining = left!.n;
   report.ms = performance.now() - started;
