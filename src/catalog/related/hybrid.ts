@@ -29,8 +29,14 @@ export const RRF_K = 60;
 export const HYBRID_DEPTH = 200;
 /** The query's words looked up (the strongest by tf-idf): a long query reads no more posting lists. */
 export const HYBRID_WORDS = 16;
-/** Papers both term and full-text rankings choose from: the best by term score. */
-export const HYBRID_CANDIDATES = 1000;
+/**
+ * Papers both term and full-text rankings choose from: the best by term score. 500 rather than
+ * 1,000: over the 20 queries of the discovery bench, the first 20 of a HYBRID list keep 93.5 %
+ * of those that 1,000 candidates give, for about half the time (each candidate is read and
+ * ranked, twice a request: the page and its count); 300 kept 92.8 %
+ * (bench/results/2026-12-07-search-session4.md).
+ */
+export const HYBRID_CANDIDATES = 500;
 
 /** The query embedded by the path's embedder: what `hybridCandidates` needs for the embedding ranking. */
 export interface HybridEmbedding {
@@ -51,7 +57,7 @@ export async function embedQuery(path: EmbeddingPath | null, text: string): Prom
  * list may show, so a hidden or filtered-out paper takes no rank. `tsquery` is the query's
  * one-row relation (src/catalog/papers/search.ts); `text` what the user typed.
  */
-export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, text: string, embedding?: HybridEmbedding): Prisma.Sql {
+export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, text: string, embedding?: HybridEmbedding, candidates = HYBRID_CANDIDATES): Prisma.Sql {
   const where = Prisma.join(conditions, ' AND ');
   const statements = embedding ? statementsOf(embedding.path) : undefined;
   const embeddingRanking = statements ? Prisma.sql`UNION ALL ${statements.ranking(where, embedding!.queryVector, HYBRID_DEPTH)}` : Prisma.empty;
@@ -75,7 +81,7 @@ export function hybridCandidates(conditions: Prisma.Sql[], tsquery: Prisma.Sql, 
       ) t
       GROUP BY t."paperId"
       ORDER BY s DESC, t."paperId"
-      LIMIT ${HYBRID_CANDIDATES}
+      LIMIT ${candidates}
     ), listed AS MATERIALIZED (
       SELECT c."paperId" AS id, c.s, r.matched, r.text_rank, r.embedded
       FROM candidates c
