@@ -24,8 +24,10 @@ import { trendingScores } from '../src/catalog/papers/trending.ts';
 import { createPaperLoaders, listPapers } from '../src/catalog/papers/index.ts';
 import type { Reader, ReadStatement } from '../src/platform/db/reader.ts';
 import { withDatabase } from './catalog.ts';
+import { CpuMeter } from './cpu.ts';
 import { runLoad } from './load.ts';
 import { OPERATIONS, rng, type HttpCall } from './operations.ts';
+import { QUERY_POOLS } from './discovery.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,15 +41,26 @@ const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1
 const url = withDatabase(adminUrl, database);
 const API_ENV = { NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_DEMO: 'false', RATE_LIMIT_POINTS: '0', GRAPHQL_MAX_COST: '1000000', TRENDING_REFRESH_SECONDS: '86400' };
 
-/** The four kinds, each a few variants drawn per request (frequencies: bench/results/2026-12-07-search.md). */
+/**
+ * The four kinds of the discovery bench (bench/discovery.ts, issue 24's goals), each a few
+ * variants drawn per request; HYBRID draws from all four.
+ */
 export const SEARCH_KINDS: Record<string, readonly string[]> = {
-  // Each in more than 10 % of the 100k catalog ("model": 78 %).
-  common: ['model', 'training', 'code', 'learning', 'data'],
-  // 20-50 papers each.
-  rare: ['omniact', 'unipaint', 'dracodet', 'irislm', 'anysight', 'terradrive', 'metasafe'],
-  three: ['video diffusion transformer', 'robot policy learning', 'large language models', 'vision language navigation', 'sparse attention inference'],
-  phrase: ['"world models"', '"reinforcement learning"', '"language model"', '"video generation"', '"mixture of experts"'],
+  common: QUERY_POOLS.common,
+  rare: QUERY_POOLS.rare,
+  three: QUERY_POOLS.words,
+  phrase: QUERY_POOLS.phrase,
 };
+/** What bench/discovery.ts loads: `totalCount`, 20 hits with authors and snippets. */
+const SEARCH_DOCUMENT = `query Search($query: String!, $mode: SearchMode) {
+  papers(query: $query, searchMode: $mode, first: 20) {
+    totalCount
+    edges {
+      node { id arxivId title publishedAt upvotes authors { id name } }
+      highlight { title abstract }
+    }
+  }
+}`;
 
 const client = new pg.Client({ connectionString: url });
 await client.connect();
@@ -87,6 +100,7 @@ const pools = createDb({ connectionString: url, poolSize: 10 });
 const platform = createPlatform(pools, { trending: trendingScores(pools.db), searchIndex });
 const apollo = createServer({ config, logger });
 await apollo.start();
+const meter = new CpuMeter(url, () => []);
 const running = await listen(await buildApp({ apollo, platform, logger, config, rateLimiter: null }), 0, '127.0.0.1');
 
 const post = (query: string, variables: Record<string, unknown>): HttpCall => ({
@@ -98,19 +112,30 @@ const random = rng(7);
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
 const operations: Record<string, () => HttpCall> = {
   dailyAnon: () => post(OPERATIONS.dailyAnon.document, { date: pick(days) }),
-  ...Object.fromEntries(Object.entries(SEARCH_KINDS).map(([kind, queries]) => [kind, () => post(OPERATIONS.search.document, { query: pick(queries) })])),
+  ...Object.fromEntries(Object.entries(SEARCH_KINDS).map(([kind, queries]) => [kind, () => post(SEARCH_DOCUMENT, { query: pick(queries), mode: 'KEYWORD' })])),
+  hybrid: () => post(SEARCH_DOCUMENT, { query: pick(pick(Object.values(SEARCH_KINDS))), mode: 'HYBRID' }),
 };
 
 try {
   for (const path of values['no-load'] ? [] : paths) {
     rumOn = path === 'rum';
-    console.log(`\n## ${path}\n\n| operation | req/s | p50 ms | p99 ms | × daily | failed |\n|---|---:|---:|---:|---:|---:|`);
+    // CPU per answer (this process: API and load generator; PostgreSQL: the database's backends),
+    // which the other work on a shared machine disturbs much less than req/s.
+    console.log(`\n## ${path}\n\n| operation | req/s | p50 ms | p99 ms | × daily | failed | CPU ms per answer: node / pg | daily's CPU per answer ÷ this one's | other work (cores) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
     let daily = NaN;
+    let dailyCpu = NaN;
     for (const [name, next] of Object.entries(operations)) {
       await runLoad({ url: running.url, connections, durationS: 3, maxRequests: 100_000, next });
+      const before = meter.snapshot();
       const r = await runLoad({ url: running.url, connections, durationS: seconds, maxRequests: 1_000_000, next });
-      if (name === 'dailyAnon') daily = r.rps;
-      console.log(`| ${name} | ${r.rps.toFixed(1)} | ${r.latency.p50.toFixed(1)} | ${r.latency.p99.toFixed(1)} | ${(r.rps / daily).toFixed(2)} | ${r.non2xx + r.graphqlErrors + r.errors} |`);
+      const cpu = CpuMeter.share(before, meter.snapshot());
+      const nodeMs = (cpu.loadGenerator * 1000) / r.rps;
+      const pgMs = (cpu.postgres * 1000) / r.rps;
+      if (name === 'dailyAnon') (daily = r.rps), (dailyCpu = nodeMs + pgMs);
+      console.log(
+        `| ${name} | ${r.rps.toFixed(1)} | ${r.latency.p50.toFixed(1)} | ${r.latency.p99.toFixed(1)} | ${(r.rps / daily).toFixed(2)} | ${r.non2xx + r.graphqlErrors + r.errors} | ` +
+          `${nodeMs.toFixed(2)} / ${pgMs.toFixed(2)} | ${(dailyCpu / (nodeMs + pgMs)).toFixed(2)} | ${cpu.foreign.toFixed(2)} |`,
+      );
     }
   }
 } finally {

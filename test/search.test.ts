@@ -157,6 +157,18 @@ function rankingPathTests(path: () => Promise<RankedIndex | null>) {
 describe('GIN path (every server; the embedded database)', () => {
   rankingPathTests(async () => null);
 
+  test('a one-word query takes no title candidates: exactly SEARCH_CANDIDATES matches are ranked', async () => {
+    // "training" is in 2 papers in 3 (and in the titles of none but one): more than the candidates.
+    expect((await exactRanking('training')).length).toBeGreaterThan(SEARCH_CANDIDATES);
+    expect(await allPages('training', 100)).toHaveLength(SEARCH_CANDIDATES);
+  });
+
+  test('the search document is kept in the row (STORAGE MAIN), not in TOAST', async () => {
+    const [column] = await run.db.$queryRaw<{ storage: string }[]>`
+      SELECT attstorage::text AS storage FROM pg_attribute WHERE attrelid = '"Paper"'::regclass AND attname = 'searchVector'`;
+    expect(column!.storage).toBe('m');
+  });
+
   describe('a best match that is old and last in storage order', () => {
     // Older than every other paper, inserted last (so last in storage order too), and the best
     // match by far of "survey": three times, in its abstract. Under the bound it is a candidate

@@ -210,7 +210,7 @@ function toHtml(marked: string): string {
   return escapeHtml(marked).replaceAll(HIGHLIGHT_OPEN, '<mark>').replaceAll(HIGHLIGHT_CLOSE, '</mark>');
 }
 
-type PageRow = Paper & RelationColumns & { sortKey: unknown; hlTitle?: string; hlAbstract?: string };
+type PageRow = Paper & RelationColumns & { sortKey: unknown; hlTitle?: string; hlAbstract?: string; fullCount?: number };
 
 export interface ListOptions {
   /** Conditions of the page the list belongs to (an author's, a topic's, a day's). */
@@ -240,6 +240,8 @@ interface ListSource {
   search: SearchQuery | null;
   /** A KEYWORD search: counted and faceted up to SEARCH_COUNT_CAP matches (./search.ts). */
   bounded: boolean;
+  /** A HYBRID search: its first page counts the list in the same statement (see `pageStatement`). */
+  hybrid: boolean;
   /** The FROM of the whole list, which `where` selects from for counts and facets: `from` without KEYWORD candidates. */
   whole: Prisma.Sql;
   from: Prisma.Sql;
@@ -270,6 +272,7 @@ async function listSource(deps: PaperReads, args: PaperListArgs, options: ListOp
     order,
     search,
     bounded: search !== null && !hybrid,
+    hybrid,
     from: Prisma.sql`${papers} ${candidates} ${order.join ?? empty}`,
     where,
     // A KEYWORD search counts and facets its matches, not the candidates its page is ranked among.
@@ -293,8 +296,12 @@ function pageStatement(source: ListSource, request: PageRequest, options: ListOp
   const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
   // Snippets read the abstract: a search reads every column.
   const listing = options.columns === 'listing' && !search;
+  // A HYBRID list is its fused candidates (at most a few hundred, all ranked before the page is
+  // cut): its first page counts them on the way, where a count of its own would rank them all
+  // again (src/catalog/related/hybrid.ts). Later pages (a cursor) count in a statement of their own.
+  const fullCount = source.hybrid && request.cursor === null ? Prisma.sql`, (count(*) OVER ())::int AS "fullCount"` : empty;
   const page = Prisma.sql`
-    SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"
+    SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"${fullCount}
     FROM ${from}
     WHERE ${where} ${keysetOf(source, request, ascending)}
     ORDER BY ${order.key} ${dir}, p.id ${dir}
@@ -322,12 +329,13 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const source = await listSource(deps, args, options);
   const { order, search } = source;
   const { statement, listing } = pageStatement(source, request, options);
-  const count = counter(deps, source);
   const rows = await sharedRows<PageRow>(deps.reader, statement);
+  const counted = source.hybrid && request.cursor === null ? { value: rows[0]?.fullCount ?? 0, exact: true } : undefined;
+  const count = counter(deps, source, counted);
   const connection = toConnection(
     rows,
     request,
-    ({ sortKey, hlTitle, hlAbstract, ...paper }): PaperEdge => {
+    ({ sortKey, hlTitle, hlAbstract, fullCount: _fullCount, ...paper }): PaperEdge => {
       primeRelations(deps.loaders, paper);
       if (!listing) deps.loaders.paperById.prime(paper.id, paper);
       return {
@@ -351,8 +359,8 @@ interface Count {
  * up to SEARCH_COUNT_CAP + 1 and no further (a common word matches most of the catalog: counting
  * them all is what made search slow); other lists count exactly, over their indexes.
  */
-function counter(deps: PaperReads, { bounded, whole: from, where }: ListSource): () => Promise<Count> {
-  let counted: Promise<Count> | undefined;
+function counter(deps: PaperReads, { bounded, whole: from, where }: ListSource, known?: Count): () => Promise<Count> {
+  let counted: Promise<Count> | undefined = known && Promise.resolve(known);
   const statement = bounded
     ? Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) c`
     : Prisma.sql`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`;

@@ -49,6 +49,10 @@ export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, condi
         ORDER BY p."searchVector" <=> regexp_replace((${query})::text, '<[0-9]*-?>', '&', 'g')::tsquery LIMIT ${limit}`
     : Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${limit}`;
   // The expression of catalog_paper_title_search_idx, exactly: the planner matches it textually.
-  const titles = Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND to_tsvector('english'::regconfig, p.title) @@ ${query} LIMIT ${limit}`;
+  // Not for a query of one word (numnode 1: folded to a constant, so the scan is never started):
+  // a title is found by its words together, and the title postings of one common word are what
+  // grows with the catalog (the bitmap of "learning" read 20k title postings at 100k papers:
+  // 6 ms, the planner's alternative, to_tsvector of every title in turn, 18 ms for "model").
+  const titles = Prisma.sql`SELECT p.id FROM "Paper" p WHERE numnode(${query}) > 1 AND ${where} AND to_tsvector('english'::regconfig, p.title) @@ ${query} LIMIT ${limit}`;
   return Prisma.sql`((${matches}) UNION (${titles}))`;
 }
