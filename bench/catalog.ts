@@ -248,13 +248,14 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
       days,
       termVectors: false,
       connections: BUILD_CONNECTIONS,
-      onProgress: (m) => spec.log(`  ${m}`),
+      // With the build's CPU time so far: phases compared by it, not by their wall time alone, on a shared machine.
+      onProgress: (m) => spec.log(`  ${m} [build CPU ${cpuSampler.seconds()} s, load ${os.loadavg()[0]!.toFixed(1)}]`),
     });
   } finally {
     await database.close();
   }
   const generateMs = Math.round(performance.now() - started);
-  const relatedMs = await rebuildRelatedIn(url, spec.log);
+  const relatedMs = await rebuildRelatedIn(url, (m) => spec.log(`${m} [build CPU ${cpuSampler.seconds()} s, load ${os.loadavg()[0]!.toFixed(1)}]`));
   const analyzeStarted = performance.now();
   await vacuumAnalyze(url, BUILD_CONNECTIONS);
   const analyzeMs = Math.round(performance.now() - analyzeStarted);
@@ -297,7 +298,7 @@ async function vacuumAnalyze(url: string, connections: number): Promise<void> {
  * Where the CPU goes during a build, sampled every 2 s (a backend that ends between two samples
  * is missed: the generator's connections live for a whole phase).
  */
-function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
+function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']>; seconds(): number } {
   const meter = new CpuMeter(url, () => []);
   const sum = { node: 0, postgres: 0, foreign: 0, seconds: 0 };
   let last = meter.snapshot();
@@ -313,6 +314,11 @@ function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
   };
   const timer = setInterval(sample, 2000);
   return {
+    /** The build's CPU time so far (node and its PostgreSQL backends). */
+    seconds() {
+      sample();
+      return Math.round(sum.node + sum.postgres);
+    },
     stop() {
       clearInterval(timer);
       sample();

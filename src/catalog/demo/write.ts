@@ -218,27 +218,40 @@ export async function writeCatalogInParallel(
     await assertEmpty(sql);
     const deferred = await deferForBulkLoad(sql);
     progress(`bulk load on ${connections} connections: ${deferred.indexes.length} indexes, ${deferred.constraints.length} constraints and ${deferred.triggers.length} triggers set aside`);
-    const keys = await writeKeys(sql, plan, progress, true);
+    const keys = await writeKeys(sql, plan, progress, true, true);
     // Every paper's id drawn at once: the ids batch after batch would have drawn.
     return { deferred, keys, idBase: await reserveIds(sql, 'Paper', p.count) };
   });
 
+  // The authors, then the papers, in batches that the connections take in turn.
+  const authors = plan.authorNames.length;
+  const jobs: { authors?: [number, number]; papers?: [number, number] }[] = [];
+  for (let from = 0; from < authors; from += ROWS_PER_STATEMENT) jobs.push({ authors: [from, Math.min(authors, from + ROWS_PER_STATEMENT)] });
+  for (let from = 0; from < p.count; from += papersPerBatch) jobs.push({ papers: [from, Math.min(p.count, from + papersPerBatch)] });
   let votes = 0;
   let next = 0;
-  let done = 0;
+  let authorsDone = 0;
+  let papersDone = 0;
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      for (let from = next; from < p.count; from = next) {
-        const to = Math.min(p.count, from + papersPerBatch);
-        next = to;
-        const written = await db.transaction(async (sql) => {
-          await perPaperLookups(sql);
-          return writePapers(sql, plan, keys, from, to, idBase);
-        });
-        // Not `votes += await ...`: that reads votes before the other connection's batches add theirs.
-        votes += written;
-        done += to - from;
-        progress(`${done}/${p.count} papers written`);
+      while (next < jobs.length) {
+        const job = jobs[next++]!;
+        if (job.authors) {
+          const [from, to] = job.authors;
+          await db.transaction((sql) => writeAuthors(sql, plan, keys, from, to));
+          authorsDone += to - from;
+          if (authorsDone === authors) progress(`${authors} authors written`);
+        } else {
+          const [from, to] = job.papers!;
+          const written = await db.transaction(async (sql) => {
+            await perPaperLookups(sql);
+            return writePapers(sql, plan, keys, from, to, idBase);
+          });
+          // Not `votes += await ...`: that reads votes before the other connection's batches add theirs.
+          votes += written;
+          papersDone += to - from;
+          progress(`${papersDone}/${p.count} papers written`);
+        }
       }
     }),
   );
@@ -276,8 +289,12 @@ async function perPaperLookups(sql: Sql): Promise<void> {
   await sql.$executeRawUnsafe('SET LOCAL enable_mergejoin = off');
 }
 
-/** Topics, users and authors: the rows papers point at. */
-async function writeKeys(sql: Sql, plan: CatalogPlan, progress: (message: string) => void, bulk: boolean): Promise<WrittenKeys> {
+/**
+ * Topics, users and authors: the rows papers point at. `authorsLater` (bulk mode only): the
+ * authors' ids are drawn but their rows left to writeAuthors, which can run beside the papers
+ * (their search documents come with the rows, see PAPER_SEARCH_VECTOR, and read no Author row).
+ */
+async function writeKeys(sql: Sql, plan: CatalogPlan, progress: (message: string) => void, bulk: boolean, authorsLater = false): Promise<WrittenKeys> {
   // Topics: roots, then children pointing at them.
   const topicIds = new Int32Array(plan.topics.length);
   for (const level of [0, 1]) {
@@ -306,15 +323,31 @@ async function writeKeys(sql: Sql, plan: CatalogPlan, progress: (message: string
     : idsOf(await insertKeyed(sql, 'User', 'handle', userColumns, userValues), handles, 'user');
   progress(`${plan.topics.length} topics and ${plan.users.length} users written`);
 
+  if (bulk && authorsLater) {
+    const first = await reserveIds(sql, 'Author', plan.authorNames.length);
+    return { topicIds, userIds, authorIds: Int32Array.from(plan.authorNames, (_, i) => first + i) };
+  }
   const normalized = plan.authorNames.map(normalizeAuthorName);
-  const authorColumns: Column[] = [{ name: 'name', type: 'text' }, { name: 'normalizedName', type: 'text' }, { name: 'createdAt', type: 'timestamptz' }];
   const authorValues = [plan.authorNames as string[], normalized, Array.from(plan.authorCreatedAt, iso)];
   const authorIds = bulk
-    ? await insertNumbered(sql, 'Author', authorColumns, authorValues)
-    : idsOf(await insertKeyed(sql, 'Author', 'normalizedName', authorColumns, authorValues), normalized, 'author');
+    ? await insertNumbered(sql, 'Author', AUTHOR_COLUMNS, authorValues)
+    : idsOf(await insertKeyed(sql, 'Author', 'normalizedName', AUTHOR_COLUMNS, authorValues), normalized, 'author');
   progress(`${plan.authorNames.length} authors written`);
 
   return { topicIds, userIds, authorIds };
+}
+
+const AUTHOR_COLUMNS: readonly Column[] = [{ name: 'name', type: 'text' }, { name: 'normalizedName', type: 'text' }, { name: 'createdAt', type: 'timestamptz' }];
+
+/** Bulk mode: the Author rows from..to-1 of the plan, with the ids writeKeys drew for them. */
+async function writeAuthors(sql: Sql, plan: CatalogPlan, keys: WrittenKeys, from: number, to: number): Promise<void> {
+  const names = plan.authorNames.slice(from, to) as string[];
+  await insertRows(sql, 'Author', [{ name: 'id', type: 'int' }, ...AUTHOR_COLUMNS], [
+    Array.from(keys.authorIds.subarray(from, to)),
+    names,
+    names.map(normalizeAuthorName),
+    Array.from(plan.authorCreatedAt.subarray(from, to), iso),
+  ]);
 }
 
 /** Yields to the event loop: lets another connection's next statement go out meanwhile. */

@@ -111,10 +111,14 @@ export async function rebuildRelated(db: Db, options: RebuildOptions = {}): Prom
         if (options.lists) {
           await db.$executeRaw`SELECT catalog_related_refresh(${batch}::int[], true)`;
         } else {
-          await db.$transaction([
-            db.$executeRaw`DELETE FROM "PaperTerm" WHERE "paperId" = ANY(${batch}::int[])`,
-            db.$executeRawUnsafe(VECTORS_FROM_SEARCH, batch),
-          ]);
+          // One transaction, as the function's one statement: readers see the old vector or the new one.
+          await db.$transaction(
+            async (tx) => {
+              await tx.$executeRaw`DELETE FROM "PaperTerm" WHERE "paperId" = ANY(${batch}::int[])`;
+              await tx.$executeRawUnsafe(VECTORS_FROM_SEARCH, batch);
+            },
+            { timeout: 60 * 60_000, maxWait: 60_000 },
+          );
         }
         done += batch.length;
         options.onProgress?.(done, ids.length);
