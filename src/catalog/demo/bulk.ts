@@ -184,9 +184,9 @@ export async function restoreIndexes(sql: Sql, deferred: Omit<DeferredSchema, 't
 /**
  * What restoreIndexes does, `connections` statements at a time, each in a transaction of its
  * own (after a load that committed: writeCatalogInParallel). Keys and indexes first, then the
- * foreign keys. Statements on one table wait for each other's locks and never deadlock: a key
- * or index locks one table, a foreign key its table then the one it references, and the loaded
- * tables' references have no cycle (Topic's to itself aside).
+ * foreign keys. Statements on one table wait for each other's locks and never deadlock: each
+ * locks one table, or (validating a foreign key) its table and, in a mode every other
+ * statement here takes too, the one it references.
  */
 export async function restoreIndexesInParallel(
   db: { transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> },
@@ -210,8 +210,39 @@ export async function restoreIndexesInParallel(
       }),
     );
   };
-  await run([...deferred.constraints.filter((c) => !/ FOREIGN KEY /.test(c)), ...deferred.indexes]);
-  await run(deferred.constraints.filter((c) => / FOREIGN KEY /.test(c)));
+  await run(byTableInTurn([...deferred.constraints.filter((c) => !/ FOREIGN KEY /.test(c)), ...deferred.indexes]));
+  // Foreign keys added NOT VALID (at once: no rows are read), then validated side by side:
+  // VALIDATE locks the referenced table in ROW SHARE mode, which lets the other validations
+  // run, where ADD CONSTRAINT's SHARE ROW EXCLUSIVE made every key to Paper wait for the others.
+  const foreignKeys = deferred.constraints.filter((c) => / FOREIGN KEY /.test(c));
+  const validations: string[] = [];
+  await db.transaction(async (sql) => {
+    for (const statement of foreignKeys) {
+      const [, table, name] = /^ALTER TABLE ("(?:[^"]|"")+") ADD CONSTRAINT ("(?:[^"]|"")+") /.exec(statement) ?? [];
+      if (!table || !name) throw new Error(`restoreIndexesInParallel: expected ALTER TABLE "t" ADD CONSTRAINT "c" ...; got ${statement}`);
+      await sql.$executeRawUnsafe(`${statement} NOT VALID`);
+      validations.push(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`);
+    }
+  });
+  await run(byTableInTurn(validations));
+}
+
+/**
+ * The statements reordered so that those on one table are as far apart as they can be: a
+ * table's foreign keys (and its primary key beside its indexes) lock each other out, and two
+ * connections working on one table in turn would leave one of them waiting (1M papers:
+ * PaperAuthor's two foreign keys one after the other).
+ */
+function byTableInTurn(statements: readonly string[]): string[] {
+  const tables = new Map<string, string[]>();
+  for (const statement of statements) {
+    const table = / ON (?:\w+\.)?("(?:[^"]|"")+"|\w+)/.exec(statement)?.[1] ?? /^ALTER TABLE ("(?:[^"]|"")+"|\w+)/.exec(statement)?.[1] ?? statement;
+    tables.set(table, [...(tables.get(table) ?? []), statement]);
+  }
+  const queues = [...tables.values()];
+  const result: string[] = [];
+  for (let k = 0; result.length < statements.length; k++) for (const queue of queues) if (k < queue.length) result.push(queue[k]!);
+  return result;
 }
 
 /**
