@@ -44,10 +44,10 @@ const REPLACED_TRIGGERS: Record<string, string> = {
 };
 
 /**
- * Primary keys kept during the load: read by the search-document trigger (Author, PaperAuthor)
- * or by the statements that stand in for the triggers (PaperTerm, PaperCitationCount), or filled
- * in key order, where a B-tree insert is an append (Paper, Topic, User, PaperTopic). Vote's is
- * dropped: votes arrive by paper, and its key starts with the user.
+ * Primary keys kept during the load: read by the statements that stand in for the triggers
+ * (PaperTerm, PaperCitationCount), or filled in key order, where a B-tree insert is an append
+ * (Paper, Topic, User, Author, PaperAuthor, PaperTopic; on two connections, two appends at two
+ * places). Vote's is dropped: votes arrive by paper, and its key starts with the user.
  */
 const KEPT_PRIMARY_KEYS = new Set(['Topic', 'User', 'Author', 'Paper', 'PaperAuthor', 'PaperTopic', 'PaperTerm', 'PaperCitationCount']);
 

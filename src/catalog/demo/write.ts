@@ -181,7 +181,7 @@ export async function writeCatalog(sql: Sql, plan: CatalogPlan, progress: (messa
   let votes = 0;
   for (let from = 0; from < p.count; from += PAPERS_PER_STATEMENT) {
     const to = Math.min(p.count, from + PAPERS_PER_STATEMENT);
-    // Bulk: ids drawn up front, and the paper rows written after their bylines (see bulk.ts).
+    // Bulk: ids drawn up front (see bulk.ts).
     const idBase = bulk ? (await reserveIds(sql, 'Paper', to - from)) - from : null;
     votes += await writePapers(sql, plan, keys, from, to, idBase);
     progress(`${to}/${p.count} papers written`);
@@ -213,8 +213,8 @@ export async function writeCatalogInParallel(
   { connections = 2, termVectors = true, papersPerBatch = PAPERS_PER_STATEMENT }: { connections?: number; termVectors?: boolean; papersPerBatch?: number | undefined } = {},
 ): Promise<WriteCounts> {
   const p = plan.papers;
+  // No perPaperLookups: with every trigger off, nothing looks anything up per paper.
   const { deferred, keys, idBase } = await db.transaction(async (sql) => {
-    await perPaperLookups(sql);
     await assertEmpty(sql);
     const deferred = await deferForBulkLoad(sql);
     progress(`bulk load on ${connections} connections: ${deferred.indexes.length} indexes, ${deferred.constraints.length} constraints and ${deferred.triggers.length} triggers set aside`);
@@ -243,10 +243,7 @@ export async function writeCatalogInParallel(
           if (authorsDone === authors) progress(`${authors} authors written`);
         } else {
           const [from, to] = job.papers!;
-          const written = await db.transaction(async (sql) => {
-            await perPaperLookups(sql);
-            return writePapers(sql, plan, keys, from, to, idBase);
-          });
+          const written = await db.transaction((sql) => writePapers(sql, plan, keys, from, to, idBase));
           // Not `votes += await ...`: that reads votes before the other connection's batches add theirs.
           votes += written;
           papersDone += to - from;
@@ -279,11 +276,11 @@ function partition<T>(items: readonly T[], n: number): T[][] {
 }
 
 /**
- * The byline trigger (search_and_trending migration) recomputes each new paper's search
- * document with a per-paper lookup of its authors. On tables just filled in this transaction
- * there are no statistics yet, and the planner hashes the whole Author table for every paper:
- * 10k papers took 80 s instead of 8. Per-paper lookups want index nested loops; SET LOCAL
- * ends with the transaction.
+ * Row by row, the byline trigger (search_and_trending migration) recomputes each new paper's
+ * search document with a per-paper lookup of its authors. On tables just filled in this
+ * transaction there are no statistics yet, and the planner hashes the whole Author table for
+ * every paper: 10k papers took 80 s instead of 8. Per-paper lookups want index nested loops;
+ * SET LOCAL ends with the transaction. (Bulk mode writes the documents with the rows.)
  */
 async function perPaperLookups(sql: Sql): Promise<void> {
   await sql.$executeRawUnsafe('SET LOCAL enable_hashjoin = off');
@@ -356,8 +353,9 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Papers from..to-1 with their bylines, topics and votes; returns the votes written. idBase:
- * bulk mode, paper i gets id idBase + i, and its row goes in after its byline (see bulk.ts);
- * null: the ids the Paper rows draw as they go in.
+ * bulk mode, paper i gets id idBase + i and its row carries its search document
+ * (PAPER_SEARCH_VECTOR); null: the ids the Paper rows draw as they go in, and the triggers
+ * write the search documents.
  */
 async function writePapers(sql: Sql, plan: CatalogPlan, keys: WrittenKeys, from: number, to: number, idBase: number | null): Promise<number> {
   const p = plan.papers;
