@@ -7,7 +7,9 @@
 // its row counts still match. Anything else is dropped and generated again.
 //
 // Alone, to build (or check) a catalog before a bench: `npx tsx bench/catalog.ts --papers 1000000`
-// (prints each phase's time; BENCH_ADMIN_URL as for the benches).
+// (prints each phase's time; BENCH_ADMIN_URL as for the benches). `--database NAME` builds into
+// another database than catalog_bench_<N>k (experiments on the generator, without touching the
+// catalog the benches use); `--drop` drops that database after (only with --database).
 //
 // The benchmark writes to it (upvotes, API tokens). Everything it writes is taken back before
 // and after measuring: votes cast after the catalog's `today` are the benchmark's (the generator
@@ -18,14 +20,19 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb } from '../src/platform/db/client.ts';
 import { applyMigrations } from '../src/platform/db/migrate.ts';
-import { DEFAULT_DEMO_DAYS, generateDemoCatalog, type DemoSummary } from '../src/catalog/demo/generate.ts';
-import { deferIndexes, restoreIndexes } from '../src/catalog/demo/bulk.ts';
+import { DEFAULT_DEMO_DAYS, generateDemoCatalogInParallel, type DemoSummary } from '../src/catalog/demo/generate.ts';
+import { deferIndexes, restoreIndexesInParallel, type Sql } from '../src/catalog/demo/bulk.ts';
 import { rebuildRelated } from '../src/catalog/related/rebuild.ts';
 import { CpuMeter } from './cpu.ts';
 import { generateToken } from '../src/catalog/users/tokens.ts';
 
 /** Bump when the generator or what the bench expects of the data changes. */
-const MARKER_VERSION = 1;
+const MARKER_VERSION = 2;
+/**
+ * Connections the build works on at once (rows, indexes, term vectors, VACUUM): one per core of
+ * the machine the benches run on (2 here), so PostgreSQL's share of the build uses them all.
+ */
+const BUILD_CONNECTIONS = 2;
 const MAX_AGE_DAYS = 3;
 export const BENCH_TOKEN_NAME = 'bench';
 
@@ -35,6 +42,8 @@ export interface CatalogSpec {
   papers: number;
   seed: number;
   log: (message: string) => void;
+  /** Database name; default databaseName(papers), the one the benches use. */
+  database?: string;
 }
 
 export interface Marker {
@@ -170,7 +179,7 @@ function fresh(marker: Marker | null | 'missing', spec: CatalogSpec): marker is 
 
 /** The bench database of `spec.papers` papers: reused when its marker says so, else built. */
 export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
-  const name = databaseName(spec.papers);
+  const name = spec.database ?? databaseName(spec.papers);
   const url = withDatabase(spec.adminUrl, name);
   let existing = await readMarker(spec.adminUrl, name);
   // Another process building this catalog (a 1M build takes a while; benches of several people
@@ -220,24 +229,35 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
   await applyMigrations(url);
   // Whole minutes: the catalog (dates, arXiv ids) depends only on seed and today.
   const today = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-  const database = createDb({ connectionString: url, poolSize: 2 });
+  const database = createDb({ connectionString: url, poolSize: BUILD_CONNECTIONS + 1 });
   const { db } = database;
   let counts: DemoSummary;
   const days = catalogDays(spec.papers);
   const cpuSampler = sampleCpu(url);
   const started = performance.now();
   try {
-    spec.log(`${name}: generating ${spec.papers} papers over ${days} days (seed ${spec.seed}, today ${today.toISOString()})`);
-    // Bulk: indexes, keys and derived data built after the load (src/catalog/demo/bulk.ts); the
-    // term vectors are left to rebuildRelatedIn below, which computes them against fresh idf.
-    counts = await generateDemoCatalog(db, { papers: spec.papers, seed: spec.seed, today, days, bulk: true, termVectors: false, onProgress: (m) => spec.log(`  ${m}`) });
+    spec.log(`${name}: generating ${spec.papers} papers over ${days} days (seed ${spec.seed}, today ${today.toISOString()}) on ${BUILD_CONNECTIONS} connections`);
+    // Bulk, on several connections (src/catalog/demo/write.ts, writeCatalogInParallel; not
+    // atomic: the marker, written last, is what says this database is whole): indexes, keys and
+    // derived data built after the load; the term vectors are left to rebuildRelatedIn below,
+    // which computes them against fresh idf.
+    counts = await generateDemoCatalogInParallel(db, {
+      papers: spec.papers,
+      seed: spec.seed,
+      today,
+      days,
+      termVectors: false,
+      connections: BUILD_CONNECTIONS,
+      // With the build's CPU time so far: phases compared by it, not by their wall time alone, on a shared machine.
+      onProgress: (m) => spec.log(`  ${m} [build CPU ${cpuSampler.seconds()} s, load ${os.loadavg()[0]!.toFixed(1)}]`),
+    });
   } finally {
     await database.close();
   }
   const generateMs = Math.round(performance.now() - started);
-  const relatedMs = await rebuildRelatedIn(url, spec.log);
+  const relatedMs = await rebuildRelatedIn(url, (m) => spec.log(`${m} [build CPU ${cpuSampler.seconds()} s, load ${os.loadavg()[0]!.toFixed(1)}]`));
   const analyzeStarted = performance.now();
-  await withClient(url, (client) => client.query('VACUUM ANALYZE'));
+  await vacuumAnalyze(url, BUILD_CONNECTIONS);
   const analyzeMs = Math.round(performance.now() - analyzeStarted);
   const databaseBytes = await withClient(url, async (client) => Number((await client.query(`SELECT pg_database_size(current_database()) AS bytes`)).rows[0].bytes));
   const buildCpu = cpuSampler.stop();
@@ -255,11 +275,30 @@ export async function ensureCatalog(spec: CatalogSpec): Promise<BenchCatalog> {
   return { name, url, marker, reused: false, rows };
 }
 
+/** VACUUM ANALYZE of every table, `connections` tables at a time, the largest first. */
+async function vacuumAnalyze(url: string, connections: number): Promise<void> {
+  const tables = await withClient(url, async (client) =>
+    (
+      await client.query<{ name: string }>(
+        `SELECT relname::text AS name FROM pg_class WHERE relkind IN ('r', 'm') AND relnamespace = current_schema()::regnamespace ORDER BY pg_total_relation_size(oid) DESC, relname`,
+      )
+    ).rows.map((r) => r.name),
+  );
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, () =>
+      withClient(url, async (client) => {
+        while (next < tables.length) await client.query(`VACUUM (ANALYZE) ${ident(tables[next++]!)}`);
+      }),
+    ),
+  );
+}
+
 /**
  * Where the CPU goes during a build, sampled every 2 s (a backend that ends between two samples
  * is missed: the generator's connections live for a whole phase).
  */
-function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
+function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']>; seconds(): number } {
   const meter = new CpuMeter(url, () => []);
   const sum = { node: 0, postgres: 0, foreign: 0, seconds: 0 };
   let last = meter.snapshot();
@@ -275,6 +314,11 @@ function sampleCpu(url: string): { stop(): NonNullable<Marker['buildCpu']> } {
   };
   const timer = setInterval(sample, 2000);
   return {
+    /** The build's CPU time so far (node and its PostgreSQL backends). */
+    seconds() {
+      sample();
+      return Math.round(sum.node + sum.postgres);
+    },
     stop() {
       clearInterval(timer);
       sample();
@@ -295,14 +339,15 @@ async function rebuildRelatedIn(url: string, log: (message: string) => void, { d
   // database's own, for the connections opened here, and reset after.
   await withClient(url, (client) => client.query(`ALTER DATABASE ${name} SET work_mem = '256MB'`));
   await withClient(url, (client) => client.query(`ALTER DATABASE ${name} SET maintenance_work_mem = '512MB'`));
-  const database = createDb({ connectionString: url, poolSize: 2 });
+  const database = createDb({ connectionString: url, poolSize: BUILD_CONNECTIONS + 1 });
   const started = performance.now();
   try {
     // Only on a catalog without its marker yet: one interrupted here is generated again.
     const deferred = deferIndex ? await deferIndexes(database.db, ['PaperTerm']) : { indexes: [], constraints: [] };
-    const report = await rebuildRelated(database.db, { batchSize: 20_000 });
+    const report = await rebuildRelated(database.db, { batchSize: 20_000, connections: BUILD_CONNECTIONS });
     const indexStarted = performance.now();
-    await restoreIndexes(database.db, deferred);
+    const transaction = <T>(fn: (sql: Sql) => Promise<T>) => database.db.$transaction((tx) => fn(tx), { maxWait: 60_000, timeout: 3_600_000 });
+    await restoreIndexesInParallel({ transaction }, deferred, BUILD_CONNECTIONS);
     await database.db.$executeRawUnsafe('ANALYZE "PaperTerm"');
     log(
       `  related statistics: ${report.terms} terms, ${report.vectorRows} vector rows (snapshot ${(report.snapshotMs / 1000).toFixed(1)} s, ` +
@@ -347,9 +392,13 @@ export async function createTokensFor(url: string, userIds: readonly number[]): 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { papers: { type: 'string', default: '100000' }, seed: { type: 'string', default: '42' } } });
+  const { values } = parseArgs({
+    options: { papers: { type: 'string', default: '100000' }, seed: { type: 'string', default: '42' }, database: { type: 'string' }, drop: { type: 'boolean', default: false } },
+  });
+  if (values.drop && !values.database) throw new Error('--drop only goes with --database NAME: the benches\' catalogs are kept');
   const adminUrl = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const log = (message: string) => console.log(`[catalog ${new Date().toISOString().slice(11, 19)}] ${message}`);
-  const catalog = await ensureCatalog({ adminUrl, papers: Number(values.papers), seed: Number(values.seed), log });
+  const catalog = await ensureCatalog({ adminUrl, papers: Number(values.papers), seed: Number(values.seed), log, database: values.database });
   console.log(JSON.stringify({ name: catalog.name, reused: catalog.reused, marker: catalog.marker, rows: catalog.rows }));
+  if (values.drop) await withClient(adminUrl, (client) => client.query(`DROP DATABASE ${ident(catalog.name)} WITH (FORCE)`));
 }

@@ -1,6 +1,8 @@
 // The demo catalog generator (src/catalog/demo/): deterministic, realistic at demo size, and keeping
 // the catalog's invariants (upvoteCount = votes, contiguous bylines, unique arXiv ids).
-import { generateDemoCatalog, isCatalogEmpty, normalizeAuthorName, type DemoOptions } from '../src/catalog/demo/generate.ts';
+import { generateDemoCatalog, generateDemoCatalogInParallel, isCatalogEmpty, normalizeAuthorName, type DemoOptions } from '../src/catalog/demo/generate.ts';
+import { NameGenerator, namesakeInitials } from '../src/catalog/demo/names.ts';
+import { Rng } from '../src/catalog/demo/random.ts';
 import { setupTestRunner } from './helpers/runner.ts';
 
 /** A Wednesday afternoon: today's papers have had a few hours of votes. */
@@ -87,6 +89,38 @@ test('bulk mode writes the same rows, ids and derived data included, and leaves 
   // The sequences went on from the last id, as row-by-row inserts leave them.
   const next = await run.db.user.create({ data: { handle: 'after-bulk', displayName: 'After Bulk' } });
   expect(next.id).toBe(SMALL.papers / 2 + 1);
+});
+
+test('bulk mode on two connections (the bench) writes the same rows, ids and derived data included, and leaves the schema as it found it', async () => {
+  const schema = await row<Record<string, string>>(SCHEMA);
+  await generateDemoCatalog(run.db, SMALL);
+  const rowByRow = { ...(await row<Record<string, string>>(FINGERPRINT)), ...(await row<Record<string, unknown>>(DERIVED)) };
+  await run.t.reset();
+  // Batches of 40 papers, so that both connections write several.
+  const summary = await generateDemoCatalogInParallel(run.db, { ...SMALL, connections: 2, papersPerBatch: 40 });
+  expect(summary).toEqual(await row(`SELECT (SELECT count(*)::int FROM "Paper") AS papers, (SELECT count(*)::int FROM "Author") AS authors,
+    (SELECT count(*)::int FROM "Topic") AS topics, (SELECT count(*)::int FROM "User") AS users, (SELECT count(*)::int FROM "Vote") AS votes`));
+  expect({ ...(await row<Record<string, string>>(FINGERPRINT)), ...(await row<Record<string, unknown>>(DERIVED)) }).toEqual(rowByRow);
+  expect(await row<Record<string, string>>(SCHEMA)).toEqual(schema);
+  const next = await run.db.user.create({ data: { handle: 'after-parallel', displayName: 'After Parallel' } });
+  expect(next.id).toBe(SMALL.papers / 2 + 1);
+  const paper = await row<{ next: number }>(`SELECT nextval(pg_get_serial_sequence('"Paper"', 'id'))::int AS next`);
+  expect(paper.next).toBe(SMALL.papers + 1);
+});
+
+test('unique author names outnumbering the given and family names apart by middle initials, without retried draws', () => {
+  // The first 20 + 400 + 8,000 namesakes: one, two, then three distinct initials each.
+  const initials = Array.from({ length: 8420 }, (_, k) => namesakeInitials(k));
+  expect(new Set(initials).size).toBe(8420);
+  expect(initials.slice(0, 20).every((m) => /^ [A-Z]\.$/.test(m))).toBe(true);
+  expect(initials.slice(20, 420).every((m) => /^ [A-Z]\. [A-Z]\.$/.test(m))).toBe(true);
+  expect(initials[420]).toMatch(/^ [A-Z]\. [A-Z]\. [A-Z]\.$/);
+  // 150,000 names from ~112,000 given-and-family pairs (the 1M bench catalog draws 3 million).
+  const generator = new NameGenerator(new Rng(1));
+  const taken = new Set<string>();
+  const names = Array.from({ length: 150_000 }, () => generator.unique(taken));
+  expect(new Set(names.map((n) => normalizeAuthorName(n.full))).size).toBe(150_000);
+  expect(names.filter((n) => n.full.includes('.')).length).toBeGreaterThan(30_000);
 });
 
 test('bulk mode refuses a catalog with rows, and changes nothing', async () => {

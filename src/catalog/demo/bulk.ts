@@ -11,9 +11,11 @@
 //                instead of millions of random B-tree inserts
 //   foreign keys dropped and added again: one validating join each instead of a check per row
 //   triggers     the INSERT triggers that derive data are disabled, and what they derive is
-//                computed after the load by the same SQL functions they call
-//                (REPLACED_TRIGGERS); the search-document trigger stays on, as PaperAuthor rows
-//                go in before their paper's row (the byline is then there to read)
+//                computed after the load by the same SQL functions they call, or written with
+//                the rows (REPLACED_TRIGGERS): the search document goes into each paper's INSERT,
+//                from the byline names the generator holds (PAPER_SEARCH_VECTOR in write.ts),
+//                rather than through catalog_paper_search_vector's per-paper lookup and function
+//                call, which cost as much as parsing the texts
 //
 // Danger: a trigger this file does not know would silently stop deriving its data in bulk mode,
 // so an unknown INSERT trigger on a loaded table stops the load (teach REPLACED_TRIGGERS what it
@@ -29,22 +31,23 @@ export const LOADED_TABLES = ['Topic', 'User', 'Author', 'Paper', 'PaperAuthor',
 /** ...and those the replaced triggers fill: their indexes and keys are deferred too. */
 const DERIVED_TABLES = ['PaperTerm', 'PaperCitationCount'] as const;
 
-/** Left on during the load: Paper's search document (kept exact by loading bylines first). */
-const KEPT_TRIGGERS = new Set(['catalog_paper_search']);
+/** Left on during the load: none since the search document is written with each paper. */
+const KEPT_TRIGGERS = new Set<string>();
 
 /** INSERT triggers set aside for the load, and what stands in for each (finishBulkLoad). */
 const REPLACED_TRIGGERS: Record<string, string> = {
-  catalog_byline_search_insert: 'bylines are written before their papers, so catalog_paper_search sees them',
+  catalog_paper_search: 'the search document is computed in the paper INSERT (write.ts, PAPER_SEARCH_VECTOR)',
+  catalog_byline_search_insert: 'the same: the INSERT has the byline',
   catalog_related_paper_insert: 'catalog_related_refresh over every paper, in batches, after the load',
   catalog_related_topics_insert: 'the same refresh (it reads the topics too)',
   paper_citation_count_inserted: 'one INSERT ... SELECT of every paper into PaperCitationCount',
 };
 
 /**
- * Primary keys kept during the load: read by the search-document trigger (Author, PaperAuthor)
- * or by the statements that stand in for the triggers (PaperTerm, PaperCitationCount), or filled
- * in key order, where a B-tree insert is an append (Paper, Topic, User, PaperTopic). Vote's is
- * dropped: votes arrive by paper, and its key starts with the user.
+ * Primary keys kept during the load: read by the statements that stand in for the triggers
+ * (PaperTerm, PaperCitationCount), or filled in key order, where a B-tree insert is an append
+ * (Paper, Topic, User, Author, PaperAuthor, PaperTopic; on two connections, two appends at two
+ * places). Vote's is dropped: votes arrive by paper, and its key starts with the user.
  */
 const KEPT_PRIMARY_KEYS = new Set(['Topic', 'User', 'Author', 'Paper', 'PaperAuthor', 'PaperTopic', 'PaperTerm', 'PaperCitationCount']);
 
@@ -132,14 +135,22 @@ export async function deferIndexes(sql: Sql, tables: readonly string[]): Promise
  * vectors are written here, by the statements the triggers run.
  */
 export async function finishBulkLoad(sql: Sql, deferred: DeferredSchema, progress: (message: string) => void, { termVectors = true } = {}): Promise<void> {
-  let started = performance.now();
+  const started = performance.now();
   // One sort per index; the setting ends with the transaction.
   await sql.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '512MB'`);
   await restoreIndexes(sql, deferred);
-  for (const t of deferred.triggers) await sql.$executeRawUnsafe(`ALTER TABLE ${quote(t.table)} ENABLE TRIGGER ${quote(t.name)}`);
   progress(`${deferred.indexes.length} indexes and ${deferred.constraints.length} constraints built in ${seconds(started)}`);
+  await deriveAfterLoad(sql, deferred, progress, { termVectors });
+}
 
-  started = performance.now();
+/**
+ * Turns the replaced triggers back on and derives what they would have derived: search
+ * documents are already exact; citation counts and term vectors are written here, by the
+ * statements the triggers run.
+ */
+export async function deriveAfterLoad(sql: Sql, deferred: DeferredSchema, progress: (message: string) => void, { termVectors = true } = {}): Promise<void> {
+  for (const t of deferred.triggers) await sql.$executeRawUnsafe(`ALTER TABLE ${quote(t.table)} ENABLE TRIGGER ${quote(t.name)}`);
+  const started = performance.now();
   const names = new Set(deferred.triggers.map((t) => t.name));
   if (names.has('paper_citation_count_inserted')) {
     await sql.$executeRawUnsafe(`INSERT INTO "PaperCitationCount" ("paperId", "inCatalog") SELECT id, 0 FROM "Paper" ON CONFLICT ("paperId") DO NOTHING`);
@@ -171,6 +182,70 @@ export async function restoreIndexes(sql: Sql, deferred: Omit<DeferredSchema, 't
 }
 
 /**
+ * What restoreIndexes does, `connections` statements at a time, each in a transaction of its
+ * own (after a load that committed: writeCatalogInParallel). Keys and indexes first, then the
+ * foreign keys. Statements on one table wait for each other's locks and never deadlock: each
+ * locks one table, or (validating a foreign key) its table and, in a mode every other
+ * statement here takes too, the one it references.
+ */
+export async function restoreIndexesInParallel(
+  db: { transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> },
+  deferred: Omit<DeferredSchema, 'triggers'>,
+  connections: number,
+): Promise<void> {
+  const run = async (statements: readonly string[]) => {
+    // Parallel workers help a statement that runs alone; beside others they only share the cores.
+    const alone = statements.length < connections;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < statements.length) {
+          const statement = statements[next++]!;
+          await db.transaction(async (sql) => {
+            await sql.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${Math.max(64, Math.floor(1024 / connections))}MB'`);
+            if (!alone) await sql.$executeRawUnsafe('SET LOCAL max_parallel_maintenance_workers = 0');
+            await sql.$executeRawUnsafe(statement);
+          });
+        }
+      }),
+    );
+  };
+  await run(byTableInTurn([...deferred.constraints.filter((c) => !/ FOREIGN KEY /.test(c)), ...deferred.indexes]));
+  // Foreign keys added NOT VALID (at once: no rows are read), then validated side by side:
+  // VALIDATE locks the referenced table in ROW SHARE mode, which lets the other validations
+  // run, where ADD CONSTRAINT's SHARE ROW EXCLUSIVE made every key to Paper wait for the others.
+  const foreignKeys = deferred.constraints.filter((c) => / FOREIGN KEY /.test(c));
+  const validations: string[] = [];
+  await db.transaction(async (sql) => {
+    for (const statement of foreignKeys) {
+      const [, table, name] = /^ALTER TABLE ("(?:[^"]|"")+") ADD CONSTRAINT ("(?:[^"]|"")+") /.exec(statement) ?? [];
+      if (!table || !name) throw new Error(`restoreIndexesInParallel: expected ALTER TABLE "t" ADD CONSTRAINT "c" ...; got ${statement}`);
+      await sql.$executeRawUnsafe(`${statement} NOT VALID`);
+      validations.push(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`);
+    }
+  });
+  await run(byTableInTurn(validations));
+}
+
+/**
+ * The statements reordered so that those on one table are as far apart as they can be: a
+ * table's foreign keys (and its primary key beside its indexes) lock each other out, and two
+ * connections working on one table in turn would leave one of them waiting (1M papers:
+ * PaperAuthor's two foreign keys one after the other).
+ */
+function byTableInTurn(statements: readonly string[]): string[] {
+  const tables = new Map<string, string[]>();
+  for (const statement of statements) {
+    const table = / ON (?:\w+\.)?("(?:[^"]|"")+"|\w+)/.exec(statement)?.[1] ?? /^ALTER TABLE ("(?:[^"]|"")+"|\w+)/.exec(statement)?.[1] ?? statement;
+    tables.set(table, [...(tables.get(table) ?? []), statement]);
+  }
+  const queues = [...tables.values()];
+  const result: string[] = [];
+  for (let k = 0; result.length < statements.length; k++) for (const queue of queues) if (k < queue.length) result.push(queue[k]!);
+  return result;
+}
+
+/**
  * Takes `count` ids from a table's id sequence at once and returns the first: the ids row by row
  * inserts would have drawn, one after the other, from the same sequence.
  */
@@ -184,6 +259,6 @@ export async function reserveIds(sql: Sql, table: string, count: number): Promis
   return row!.first;
 }
 
-function seconds(since: number): string {
+export function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }

@@ -10,7 +10,7 @@
 import { normalizeAuthorName } from '../authors/index.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { DAY_MS, MAX_PUBLICATION_LAG_MS, MAX_TOPICS, planCatalog, type PlanOptions } from './plan.ts';
-import { writeCatalog, type Sql } from './write.ts';
+import { writeCatalog, writeCatalogInParallel, type Sql } from './write.ts';
 
 /** Re-exported from src/catalog/authors/normalize.ts, the one rule the whole catalog matches authors by. */
 export { normalizeAuthorName };
@@ -125,6 +125,29 @@ export async function generateDemoCatalog(db: Db, options: DemoOptions): Promise
     // Interactive transactions time out after 5 s by default; 100k papers take a minute or two.
     { maxWait: 60_000, timeout: Math.max(120_000, resolved.papers * 20) },
   );
+}
+
+/**
+ * generateDemoCatalog in bulk mode on `connections` connections at once (write.ts,
+ * writeCatalogInParallel): the same rows, and PostgreSQL's share of the work on every core.
+ *
+ * Danger: NOT ATOMIC, unlike generateDemoCatalog. Only into the empty tables of a database made
+ * for it, dropped when this did not finish (the bench catalogs: bench/catalog.ts).
+ */
+export async function generateDemoCatalogInParallel(db: Db, options: DemoOptions & { connections: number; papersPerBatch?: number }): Promise<DemoSummary> {
+  const resolved = resolve(options);
+  const progress = options.onProgress ?? (() => {});
+  const transaction = <T>(fn: (sql: Sql) => Promise<T>) => db.$transaction((tx) => fn(tx), { maxWait: 60_000, timeout: 6 * 3_600_000 });
+  const takenArxivIds = await transaction((sql) => arxivIdsInWindow(sql, resolved));
+  const started = performance.now();
+  const plan = planCatalog({ ...resolved, takenArxivIds });
+  progress(`planned ${plan.papers.count} papers, ${plan.authorNames.length} authors, ${plan.voteCount} votes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const written = await writeCatalogInParallel({ transaction }, plan, progress, {
+    connections: options.connections,
+    papersPerBatch: options.papersPerBatch,
+    termVectors: options.termVectors ?? true,
+  });
+  return { papers: written.papers, authors: plan.authorNames.length, topics: plan.topics.length, users: plan.users.length, votes: written.votes };
 }
 
 /** arXiv ids of the months the demo papers can be published in, which they must not reuse. */

@@ -25,23 +25,38 @@ export class NameGenerator {
     return this.draw(culture, this.rng.chance(culture.middleInitial ?? 0.02) ? 1 : 0);
   }
 
+  /** Per given and family name ("Wei\u0000Zhang"): how many namesakes' initials were handed out. */
+  private readonly namesakes = new Map<string, number>();
+
   /**
    * A name whose normalizeAuthorName key (the catalog's author matching rule) is not in
-   * `taken`; adds it. Past a few collisions it adds
-   * middle initials, which is also what real bylines do to tell two namesakes apart.
+   * `taken`; adds it. A drawn name already taken is told apart by middle initials, which is
+   * what real bylines do with namesakes: the k-th namesake of a given and family name gets the
+   * k-th initials of a fixed sequence (A. to Y., then two letters, then three...), skipping
+   * those taken. No draw is retried: at a million papers the three million authors outnumber
+   * the ~112,000 given and family names many times over, and retrying random draws until one
+   * is free took minutes (each retry a draw and a normalisation).
    */
   unique(taken: Set<string>): PersonName {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const culture = NAME_CULTURES[this.cultures.sample(this.rng)]!;
-      const initials = attempt < 6 ? (this.rng.chance(culture.middleInitial ?? 0.02) ? 1 : 0) : attempt < 40 ? 1 : 2;
-      const name = this.draw(culture, initials);
-      const key = normalizeAuthorName(name.full);
+    const culture = NAME_CULTURES[this.cultures.sample(this.rng)]!;
+    const drawn = this.draw(culture, this.rng.chance(culture.middleInitial ?? 0.02) ? 1 : 0);
+    const key = normalizeAuthorName(drawn.full);
+    if (!taken.has(key)) {
+      taken.add(key);
+      return drawn;
+    }
+    const { given, family } = drawn;
+    const base = `${given}\u0000${family}`;
+    // Ends: each k is a distinct set of initials, and `taken` is finite.
+    for (let k = this.namesakes.get(base) ?? 0; ; k++) {
+      const full = `${given}${namesakeInitials(k)} ${family}`;
+      const key = normalizeAuthorName(full);
       if (!taken.has(key)) {
+        this.namesakes.set(base, k + 1);
         taken.add(key);
-        return name;
+        return { given, family, full };
       }
     }
-    throw new Error(`Could not find an unused author name after 200 attempts (${taken.size} names taken)`);
   }
 
   private draw(culture: NameCulture, initials: number): PersonName {
@@ -56,6 +71,29 @@ export class NameGenerator {
     for (let i = 0; i < initials; i++) middle += ` ${INITIALS[rng.int(0, INITIALS.length - 1)]}.`;
     return { given, family, full: `${given}${middle} ${family}` };
   }
+}
+
+/**
+ * The k-th middle initials of a namesake (" A.", " B. K.", ...): the 20 single letters, then the
+ * 400 pairs, then the 8,000 triples, each block visited in a scrambled but fixed order (a
+ * multiplier coprime with its size permutes it), so namesakes do not read A., B., C. in turn.
+ */
+export function namesakeInitials(k: number): string {
+  let letters = 1;
+  let size = INITIALS.length;
+  while (k >= size) {
+    k -= size;
+    letters++;
+    size *= INITIALS.length;
+  }
+  // 7919 is prime and not 2 or 5: coprime with 20^letters, so k -> index is a permutation of the block.
+  let index = (k * 7919 + 3) % size;
+  let middle = '';
+  for (let i = 0; i < letters; i++) {
+    middle += ` ${INITIALS[index % INITIALS.length]}.`;
+    index = Math.floor(index / INITIALS.length);
+  }
+  return middle;
 }
 
 /** Lower-case ASCII letters and digits only: "Łukasz Wiśniewski" -> "lukaszwisniewski". */
