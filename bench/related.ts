@@ -143,9 +143,9 @@ for (const day of pageDates.slice(0, 50)) {
 }
 console.log(`\nThe statements alone (one connection, ${runs} runs each):\n\n| statement | p50 ms | p99 ms |\n|---|---:|---:|`);
 for (const [label, name, text, params] of [
-  ['related, one paper (first 10)', 'b_related', RELATED_SQL, () => [[pick(papers)], 10]],
-  ['related, a day\'s first 20 papers (first 10 each)', 'b_related', RELATED_SQL, () => [pick(pages), 10]],
-  ['recommended, a reader with 200 upvotes (first 20)', 'b_recommended', RECOMMENDED_SQL, () => [pick(heavyReaders), 20]],
+  ['related, one paper (first 10)', 'b_related', RELATED_SQL.all, () => [[pick(papers)], 10]],
+  ['related, a day\'s first 20 papers (first 10 each)', 'b_related', RELATED_SQL.all, () => [pick(pages), 10]],
+  ['recommended, a reader with 200 upvotes (first 20)', 'b_recommended', RECOMMENDED_SQL.all, () => [pick(heavyReaders), 20]],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < runs + 20; i++) {
@@ -159,10 +159,10 @@ for (const [label, name, text, params] of [
 
 // The statements as the API sends them (src/catalog/related/reads.ts), for one paper and one user.
 for (const [label, text, params] of [
-  ['related (one paper, first 10)', RELATED_SQL, [[papers[0]], 10]],
-  ['related (a page of 20 papers, first 10 each)', RELATED_SQL, [papers.slice(0, 20), 10]],
-  ['recommended (first 10)', RECOMMENDED_SQL, [voters[0], 10]],
-  ['recommended (a reader with 200 upvotes, first 20)', RECOMMENDED_SQL, [heavyReaders[0], 20]],
+  ['related (one paper, first 10)', RELATED_SQL.all, [[papers[0]], 10]],
+  ['related (a page of 20 papers, first 10 each)', RELATED_SQL.all, [papers.slice(0, 20), 10]],
+  ['recommended (first 10)', RECOMMENDED_SQL.all, [voters[0], 10]],
+  ['recommended (a reader with 200 upvotes, first 20)', RECOMMENDED_SQL.all, [heavyReaders[0], 20]],
 ] as const) {
   const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, params as unknown as unknown[]);
   console.log(`\nEXPLAIN ANALYZE ${label}:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);

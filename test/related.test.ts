@@ -104,6 +104,29 @@ describe('related papers', () => {
     // papers' bylines and topics
     expect(few).toBe(3);
   });
+
+  test('related papers read the columns their fields show: no abstract for titles, the abstract when asked', async () => {
+    const ids = THEMED.filter((spec) => spec.key.startsWith('diff')).map((spec) => gid(spec.key));
+    const TITLES = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Paper { related(first: 3) { paper { id title } } } } }`;
+    run.t.queries.length = 0;
+    await run.server.data(TITLES, { ids });
+    const titlesOnly = run.t.queries.filter((q) => q.includes('PaperNeighbours'));
+    expect(titlesOnly).toHaveLength(1);
+    expect(titlesOnly[0]).not.toContain('p."abstract"');
+    // A related paper read for its title only is not the whole paper: asked again in the same
+    // request for its abstract (node), it is read whole, never answered from the titles' row.
+    const diff2 = gid('diff2');
+    const BOTH = `query($ids: [ID!]!, $id: ID!) {
+      nodes(ids: $ids) { ... on Paper { related(first: 3) { paper { id title } } } }
+      node(id: $id) { ... on Paper { abstract } }
+      again: nodes(ids: $ids) { ... on Paper { related(first: 3) { paper { id abstract } } } }
+    }`;
+    const data = await run.server.data(BOTH, { ids, id: diff2 });
+    expect(data.node.abstract).toBe(THEMED.find((spec) => spec.key === 'diff2')!.abstract);
+    const withAbstract = data.again.flatMap((p: { related: { paper: { id: string; abstract: string } }[] }) => p.related.map((r) => r.paper));
+    expect(withAbstract.length).toBeGreaterThan(0);
+    for (const paper of withAbstract) expect(paper.abstract).toBe(THEMED.find((spec) => gid(spec.key) === paper.id)!.abstract);
+  });
 });
 
 describe('weights are kept current', () => {

@@ -18,7 +18,7 @@ import type { Reader } from '../../platform/db/reader.ts';
 import type { Paper } from '../../generated/prisma/client.ts';
 import { badInput } from '../../platform/errors.ts';
 import { MAX_PAGE_SIZE } from '../../platform/pagination/connection.ts';
-import { PAPER_COLUMNS_P } from '../papers/index.ts';
+import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from '../papers/index.ts';
 import { LISTED } from '../papers/index.ts';
 import type { EmbeddingPath } from '../../platform/embeddings/path.ts';
 import { statementsOf } from './embeddings/reads.ts';
@@ -85,8 +85,13 @@ export const HIDDEN_SLACK = 10;
 // the LIMIT. A paper without one (new, not drained yet), or whose head is too hidden to fill $2
 // while more neighbours exist, is computed live, in the same statement (a branch the other
 // paper's conditions switch off). Hidden papers drop out before the LIMIT either way.
-export const RELATED_SQL = `
-  SELECT s.id AS "sourceId", r.score, ${PAPER_COLUMNS_P.text}
+// `columns`: the papers' columns, all, or LISTING_COLUMNS when their fields show no more
+// (src/catalog/papers/selection.ts): a page of related lists of titles then reads no abstracts.
+export type PaperColumns = 'listing' | 'all';
+const columnsOf = (columns: PaperColumns) => (columns === 'listing' ? LISTING_COLUMNS_P : PAPER_COLUMNS_P).text;
+
+export const relatedSql = (columns: PaperColumns) => `
+  SELECT s.id AS "sourceId", r.score, ${columnsOf(columns)}
   FROM unnest($1::int[]) AS s(id)
   LEFT JOIN "PaperNeighbours" n ON n."paperId" = s.id
   CROSS JOIN LATERAL (
@@ -107,6 +112,7 @@ export const RELATED_SQL = `
   ) r
   JOIN "Paper" p ON p.id = r."paperId"
   ORDER BY s.id, r.score DESC, r."paperId"`;
+export const RELATED_SQL = { all: relatedSql('all'), listing: relatedSql('listing') };
 
 type ScoredRow = Paper & { sourceId?: number; score: number };
 
@@ -121,7 +127,13 @@ type MaybeScoredRow = Omit<ScoredRow, 'id' | 'score'> & { id: number | null; sco
  * the papers with a vector of the path's model, by terms for the others (and for all when the
  * path is off). One statement per kind used.
  */
-export async function relatedPapers(reader: Reader, ids: readonly number[], first: number, path: EmbeddingPath | null = null): Promise<Map<number, ScoredPaper[]>> {
+export async function relatedPapers(
+  reader: Reader,
+  ids: readonly number[],
+  first: number,
+  path: EmbeddingPath | null = null,
+  columns: PaperColumns = 'all',
+): Promise<Map<number, ScoredPaper[]>> {
   const byPaper = new Map<number, ScoredPaper[]>();
   if (first === 0 || ids.length === 0) return byPaper;
   const add = (row: ScoredRow) => {
@@ -142,7 +154,7 @@ export async function relatedPapers(reader: Reader, ids: readonly number[], firs
     byTerms = ids.filter((id) => !answered.has(id));
     if (byTerms.length === 0) return byPaper;
   }
-  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL, values: [byTerms, first] }, 'related_papers');
+  const rows = await reader.rows<ScoredRow>({ text: RELATED_SQL[columns], values: [byTerms, first] }, `related_papers_${columns}`);
   for (const row of rows) add(row);
   return byPaper;
 }
@@ -163,7 +175,7 @@ export const LIVE_PROFILE_PAPERS = 3;
 // Bound: at most 3 x PROFILE_PAPERS lists read by primary key (150), 3 x PROFILE_PAPERS x
 // NEIGHBOURS_PER_PROFILE_PAPER candidate rows summed (3,000; 1,000 for a reader with upvotes only),
 // plus LIVE_PROFILE_PAPERS live computations, whatever the catalog's size or the reader's history.
-export const RECOMMENDED_SQL = `
+const recommendedSql = (columns: PaperColumns) => `
   WITH ${PROFILE_CTES.trim()},
   lists AS (
     SELECT pr.w, u.id, u.score
@@ -186,25 +198,32 @@ export const RECOMMENDED_SQL = `
     GROUP BY c.id
   )
   -- Best first, each candidate's paper read in that order until $2 are listed (not all of them).
-  SELECT (c.s / (SELECT sum(w) FROM profile))::float8 AS score, ${PAPER_COLUMNS_P.text}
+  SELECT (c.s / (SELECT sum(w) FROM profile))::float8 AS score, ${columnsOf(columns)}
   FROM (SELECT id, s FROM candidates ORDER BY s DESC, id) c
   CROSS JOIN LATERAL (SELECT * FROM "Paper" p WHERE p.id = c.id) p
   WHERE ${LISTED.text}
   ORDER BY c.s DESC, c.id
   LIMIT $2`;
+export const RECOMMENDED_SQL = { all: recommendedSql('all'), listing: recommendedSql('listing') };
 
 /**
  * Papers for this user from their upvotes, collections and follows, best first; none when they
  * have none of these. By embedding when the path is on and some paper of the profile has a
  * vector of its model (one statement), else by terms (one more).
  */
-export async function recommendedPapers(reader: Reader, userId: number, first: number, path: EmbeddingPath | null = null): Promise<ScoredPaper[]> {
+export async function recommendedPapers(
+  reader: Reader,
+  userId: number,
+  first: number,
+  path: EmbeddingPath | null = null,
+  columns: PaperColumns = 'all',
+): Promise<ScoredPaper[]> {
   if (first === 0) return [];
   if (path) {
     const { text, name } = statementsOf(path).recommended;
     const rows = await reader.rows<MaybeScoredRow>({ text, values: [userId, first] }, name);
     if (rows.length > 0) return rows.filter((row): row is ScoredRow => row.id !== null).map(scored);
   }
-  const rows = await reader.rows<ScoredRow>({ text: RECOMMENDED_SQL, values: [userId, first] }, 'recommended_papers');
+  const rows = await reader.rows<ScoredRow>({ text: RECOMMENDED_SQL[columns], values: [userId, first] }, `recommended_papers_${columns}`);
   return rows.map(scored);
 }
