@@ -163,6 +163,25 @@ describe('GIN path (every server; the embedded database)', () => {
     expect(await allPages('training', 100)).toHaveLength(SEARCH_CANDIDATES);
   });
 
+  test('a page and its totalCount are one statement: the count comes from the matches the candidates come from', async () => {
+    const COUNTED = `query($q: String!, $n: Int, $after: String) { papers(query: $q, first: $n, after: $after) {
+      totalCount totalCountIsExact pageInfo { endCursor } edges { node { arxivId } } } }`;
+    for (const [q, total, exact] of [['Model Training Data', (await exactRanking('Model Training Data')).length, true], ['model', SEARCH_COUNT_CAP, false]] as const) {
+      run.t.queries.length = 0;
+      const first = (await run.server.data(COUNTED, { q, n: 10 })).papers;
+      expect(first).toMatchObject({ totalCount: total, totalCountIsExact: exact });
+      expect(run.t.queries.filter((sql) => sql.includes('"searchVector" @@'))).toHaveLength(1);
+      // A later page counts the same, and so does a page past the last (counted on its own).
+      const second = (await run.server.data(COUNTED, { q, n: 10, after: first.pageInfo.endCursor })).papers;
+      expect(second).toMatchObject({ totalCount: total, totalCountIsExact: exact });
+      let page: any = { pageInfo: { hasNextPage: true, endCursor: null } };
+      while (page.pageInfo.hasNextPage) page = (await run.server.data(SEARCH, { q, n: 100, after: page.pageInfo.endCursor })).papers;
+      const past = (await run.server.data(COUNTED, { q, n: 10, after: page.pageInfo.endCursor })).papers;
+      expect(past.edges).toEqual([]);
+      expect(past).toMatchObject({ totalCount: total, totalCountIsExact: exact });
+    }
+  });
+
   test('the search document is kept in the row (STORAGE MAIN), not in TOAST', async () => {
     const [column] = await run.db.$queryRaw<{ storage: string }[]>`
       SELECT attstorage::text AS storage FROM pg_attribute WHERE attrelid = '"Paper"'::regclass AND attname = 'searchVector'`;

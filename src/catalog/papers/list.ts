@@ -16,7 +16,7 @@ import { LISTING_COLUMNS_P, PAPER_COLUMNS_P } from './columns.ts';
 import { primeRelations, RELATION_COLUMNS, type RelationColumns } from './loaders.ts';
 import type { FacetSource } from './facets.ts';
 import { SEARCH_COUNT_CAP, searchQuery, type SearchQuery } from './search.ts';
-import { keywordCandidates } from './ranked-search.ts';
+import { keywordCandidates, SEARCH_CANDIDATES, sharedKeywordMatches } from './ranked-search.ts';
 import type { HybridRanker, PaperReads } from './reads.ts';
 import { LISTED } from './visibility.ts';
 
@@ -229,6 +229,9 @@ export interface ListOptions {
   columns?: 'listing' | 'all';
 }
 
+/** The name of the CTE of a KEYWORD page's matches (`ListSource.matches`). */
+const MATCHES_CTE = 'keyword_matches';
+
 function hybridOf(deps: PaperReads): HybridRanker {
   if (!deps.hybrid) throw new Error('HYBRID search needs a ranker: read through a context (src/catalog/context.ts)');
   return deps.hybrid;
@@ -242,6 +245,11 @@ interface ListSource {
   bounded: boolean;
   /** A HYBRID search: its first page counts the list in the same statement (see `pageStatement`). */
   hybrid: boolean;
+  /**
+   * A KEYWORD search by relevance on GIN: its first SEARCH_COUNT_CAP + 1 matches (./ranked-search.ts
+   * sharedKeywordMatches), a CTE that the page's candidates and its count both read (see `pageStatement`).
+   */
+  matches: Prisma.Sql | null;
   /** The FROM of the whole list, which `where` selects from for counts and facets: `from` without KEYWORD candidates. */
   whole: Prisma.Sql;
   from: Prisma.Sql;
@@ -260,10 +268,12 @@ async function listSource(deps: PaperReads, args: PaperListArgs, options: ListOp
   if (order.where) conditions.push(order.where);
   // HYBRID lists the fused candidates (ranked among the papers these conditions allow), KEYWORD the
   // matches: ranked by relevance, its bounded candidates (./ranked-search.ts) among them.
+  const relevance = search !== null && !hybrid && order.name.startsWith('RELEVANCE');
+  const matches = relevance ? sharedKeywordMatches(deps.platform, conditions, search, SEARCH_COUNT_CAP + 1) : null;
   const candidates = hybrid
     ? Prisma.sql`JOIN ${await hybridOf(deps)([...conditions], search.tsquery, args.query!.trim())} h ON h.id = p.id`
-    : search && order.name.startsWith('RELEVANCE')
-      ? Prisma.sql`JOIN ${keywordCandidates(deps.platform, conditions, search)} c ON c.id = p.id`
+    : relevance
+      ? Prisma.sql`JOIN ${keywordCandidates(deps.platform, conditions, search, SEARCH_CANDIDATES, matches && Prisma.raw(MATCHES_CTE))} c ON c.id = p.id`
       : empty;
   if (search && !hybrid) conditions.push(Prisma.sql`p."searchVector" @@ q.q`);
   const papers = Prisma.sql`"Paper" p ${search ? Prisma.sql`CROSS JOIN ${search.tsquery} AS q(q)` : empty}`;
@@ -273,6 +283,7 @@ async function listSource(deps: PaperReads, args: PaperListArgs, options: ListOp
     search,
     bounded: search !== null && !hybrid,
     hybrid,
+    matches,
     from: Prisma.sql`${papers} ${candidates} ${order.join ?? empty}`,
     where,
     // A KEYWORD search counts and facets its matches, not the candidates its page is ranked among.
@@ -299,8 +310,14 @@ function pageStatement(source: ListSource, request: PageRequest, options: ListOp
   // A HYBRID list is its fused candidates (at most a few hundred, all ranked before the page is
   // cut): its first page counts them on the way, where a count of its own would rank them all
   // again (src/catalog/related/hybrid.ts). Later pages (a cursor) count in a statement of their own.
-  const fullCount = source.hybrid && request.cursor === null ? Prisma.sql`, (count(*) OVER ())::int AS "fullCount"` : empty;
+  // A KEYWORD page by relevance counts its matches (up to SEARCH_COUNT_CAP + 1) from the CTE its
+  // candidates come from: the GIN posting lists are intersected once, not again by the count.
+  const fullCount = source.hybrid && request.cursor === null
+    ? Prisma.sql`, (count(*) OVER ())::int AS "fullCount"`
+    : source.matches ? Prisma.sql`, (SELECT count(*) FROM ${Prisma.raw(MATCHES_CTE)})::int AS "fullCount"` : empty;
+  const shared = source.matches ? Prisma.sql`WITH ${Prisma.raw(MATCHES_CTE)} AS MATERIALIZED (${source.matches})` : empty;
   const page = Prisma.sql`
+    ${shared}
     SELECT ${listing ? LISTING_COLUMNS_P : PAPER_COLUMNS_P}, ${order.key} AS "sortKey"${fullCount}
     FROM ${from}
     WHERE ${where} ${keysetOf(source, request, ascending)}
@@ -330,7 +347,10 @@ export async function listPapers(deps: PaperReads, args: PaperListArgs, options:
   const { order, search } = source;
   const { statement, listing } = pageStatement(source, request, options);
   const rows = await sharedRows<PageRow>(deps.reader, statement);
-  const counted = source.hybrid && request.cursor === null ? { value: rows[0]?.fullCount ?? 0, exact: true } : undefined;
+  // An empty page after a cursor says nothing of the list's size: that one is counted on its own.
+  const counted = source.hybrid && request.cursor === null
+    ? { value: rows[0]?.fullCount ?? 0, exact: true }
+    : source.matches && (rows.length > 0 || request.cursor === null) ? cappedCount(rows[0]?.fullCount ?? 0) : undefined;
   const count = counter(deps, source, counted);
   const connection = toConnection(
     rows,
@@ -354,6 +374,11 @@ interface Count {
   exact: boolean;
 }
 
+/** A KEYWORD search's count of at most SEARCH_COUNT_CAP + 1 matches, as `totalCount` tells it. */
+function cappedCount(n: number): Count {
+  return n > SEARCH_COUNT_CAP ? { value: SEARCH_COUNT_CAP, exact: false } : { value: n, exact: true };
+}
+
 /**
  * The list's size, counted once however many fields ask. A KEYWORD search counts its matches
  * up to SEARCH_COUNT_CAP + 1 and no further (a common word matches most of the catalog: counting
@@ -367,7 +392,7 @@ function counter(deps: PaperReads, { bounded, whole: from, where }: ListSource, 
   return () =>
     (counted ??= sharedRows<{ n: number }>(deps.reader, statement).then(([row]) => {
       const n = row!.n;
-      return bounded && n > SEARCH_COUNT_CAP ? { value: SEARCH_COUNT_CAP, exact: false } : { value: n, exact: true };
+      return bounded ? cappedCount(n) : { value: n, exact: true };
     }));
 }
 

@@ -35,8 +35,15 @@ export const SEARCH_CANDIDATES = 300;
  * `"Paper" p`: listed, the page's scope, the filter), to join on `p.id`; the caller still
  * requires the full match (`"searchVector" @@ query`: a title match can fail an exclusion that
  * the abstract holds). Also what HYBRID search may take as its keyword ranking's candidates.
+ * `shared`: the name of a CTE of the matches (sharedKeywordMatches), to take them from.
  */
-export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, conditions: readonly Prisma.Sql[], search: SearchQuery, limit = SEARCH_CANDIDATES): Prisma.Sql {
+export function keywordCandidates(
+  platform: Pick<Platform, 'searchIndex'>,
+  conditions: readonly Prisma.Sql[],
+  search: SearchQuery,
+  limit = SEARCH_CANDIDATES,
+  shared: Prisma.Sql | null = null,
+): Prisma.Sql {
   const where = Prisma.join(conditions, ' AND ');
   const query = search.expression;
   // RUM: the index's ordering needs the bare operator over a constant (not q.q). Ordered by the
@@ -44,7 +51,9 @@ export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, condi
   // follow its own distance (bench/results/2026-12-07-search.md: 0 of the top 20 of
   // "reinforcement learning"), while the same words ANDed order well and the condition keeps
   // only the phrase's matches. Folded to a constant by the planner (every function immutable).
-  const matches = !search.negated && platform.searchIndex?.ready()
+  const matches = shared
+    ? Prisma.sql`SELECT m.id FROM ${shared} m LIMIT ${limit}`
+    : usesRum(platform, search)
     ? Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query}
         ORDER BY p."searchVector" <=> regexp_replace((${query})::text, '<[0-9]*-?>', '&', 'g')::tsquery LIMIT ${limit}`
     : Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${where} AND p."searchVector" @@ ${query} LIMIT ${limit}`;
@@ -55,4 +64,22 @@ export function keywordCandidates(platform: Pick<Platform, 'searchIndex'>, condi
   // 6 ms, the planner's alternative, to_tsvector of every title in turn, 18 ms for "model").
   const titles = Prisma.sql`SELECT p.id FROM "Paper" p WHERE numnode(${query}) > 1 AND ${where} AND to_tsvector('english'::regconfig, p.title) @@ ${query} LIMIT ${limit}`;
   return Prisma.sql`((${matches}) UNION (${titles}))`;
+}
+
+/** Whether the matches come from the RUM index in rank order (never for a query with exclusions). */
+function usesRum(platform: Pick<Platform, 'searchIndex'>, search: SearchQuery): boolean {
+  return !search.negated && Boolean(platform.searchIndex?.ready());
+}
+
+/**
+ * The first `cap` matches of a KEYWORD search in storage order, as the body of a MATERIALIZED CTE,
+ * or null where RUM yields them in rank order. A page takes both its candidates (the first
+ * SEARCH_CANDIDATES of them: the same rows as a scan of its own) and its count (up to `cap`)
+ * from it: one intersection of the query words' GIN posting lists a request instead of two,
+ * which is what grows with the catalog for queries of several words
+ * (bench/results/2026-12-07-discovery-session4.md: three words 0.42x the daily page at 100k, 0.16x at 1M).
+ */
+export function sharedKeywordMatches(platform: Pick<Platform, 'searchIndex'>, conditions: readonly Prisma.Sql[], search: SearchQuery, cap: number): Prisma.Sql | null {
+  if (usesRum(platform, search)) return null;
+  return Prisma.sql`SELECT p.id FROM "Paper" p WHERE ${Prisma.join(conditions, ' AND ')} AND p."searchVector" @@ ${search.expression} LIMIT ${cap}`;
 }
