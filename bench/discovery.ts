@@ -62,7 +62,8 @@ const DISCOVERY_API_ENV: Record<string, string> = {
 const REQUEST_TIMEOUT_S = 300;
 const REFERENCE_PAPERS = 100_000;
 
-const SEARCH = `query Search($query: String!, $mode: SearchMode) {
+/** The search every KEYWORD and HYBRID operation loads (bench/search.ts loads the same). */
+export const SEARCH = `query Search($query: String!, $mode: SearchMode) {
   papers(query: $query, searchMode: $mode, first: 20) {
     totalCount
     edges {

@@ -27,7 +27,7 @@ import { withDatabase } from './catalog.ts';
 import { CpuMeter } from './cpu.ts';
 import { runLoad } from './load.ts';
 import { OPERATIONS, rng, type HttpCall } from './operations.ts';
-import { QUERY_POOLS } from './discovery.ts';
+import { QUERY_POOLS, SEARCH as SEARCH_DOCUMENT } from './discovery.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -51,17 +51,6 @@ export const SEARCH_KINDS: Record<string, readonly string[]> = {
   three: QUERY_POOLS.words,
   phrase: QUERY_POOLS.phrase,
 };
-/** What bench/discovery.ts loads: `totalCount`, 20 hits with authors and snippets. */
-const SEARCH_DOCUMENT = `query Search($query: String!, $mode: SearchMode) {
-  papers(query: $query, searchMode: $mode, first: 20) {
-    totalCount
-    edges {
-      node { id arxivId title publishedAt upvotes authors { id name } }
-      highlight { title abstract }
-    }
-  }
-}`;
-
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const paths = (values.paths ?? 'gin,rum').split(',');
